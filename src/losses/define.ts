@@ -1,0 +1,283 @@
+import {
+  type DType,
+  type FloatArray,
+  LossInputError,
+  Tensor,
+  type TensorLike,
+  allocate,
+  assertFinite,
+  autogradHooks,
+  sameShape,
+  shapeSize,
+  toTensor,
+} from '../tensor/index.js';
+import type { InputInfo, LossFamily, LossInfo, LossInfoText } from './info.js';
+import { type OptionSchema, type OptionsOf, type UserOptions, resolveOptions } from './options.js';
+import { type Reduction, type ReductionPlan, planReduction, reducedValue } from './reduce.js';
+
+type Named<In extends string> = { readonly [K in In]: Tensor };
+
+/** What a reducible loss's kernel receives. Everything is validated; the kernel only computes. */
+export interface KernelArgs<In extends string, D extends In, O> {
+  /** Input tensors by name (already validated, finite). */
+  readonly t: Named<In>;
+  readonly options: O;
+  readonly plan: ReductionPlan;
+  /** Write each unit's loss ℓᵢ here when `plan.reduction === 'none'`; null otherwise. */
+  readonly units: FloatArray | null;
+  /**
+   * Gradient buffers, zero-filled, one per differentiable input; null when only the value is
+   * needed. Unit i's gradient is weighted by `plan.scale` (times `plan.upstream[i]` if set).
+   */
+  readonly grads: { readonly [K in D]: FloatArray } | null;
+}
+
+interface CommonSpec<In extends string, D extends In, S extends OptionSchema> {
+  readonly name: string;
+  readonly family: LossFamily;
+  /** Input names in positional order (the plain function's parameter order). */
+  readonly inputs: readonly In[];
+  /** Inputs that receive a gradient (API.md's `*`). */
+  readonly differentiable: readonly D[];
+  readonly options: S;
+  readonly info: LossInfoText;
+  /**
+   * Shape and domain checks beyond "finite numbers" (done for every input already).
+   * Throws `LossInputError`. Runs once per call, before any kernel.
+   */
+  validate(t: Named<In>, options: OptionsOf<S>): void;
+}
+
+/** A loss that is a sum of per-unit terms, reduced by `src/losses/reduce.ts`. */
+export interface ReducibleLossSpec<In extends string, D extends In, S extends OptionSchema> extends CommonSpec<In, D, S> {
+  readonly kind: 'reducible';
+  /** Shape of the per-unit losses (the `'none'` value). */
+  unitShape(t: Named<In>, options: OptionsOf<S>): readonly number[];
+  /** Divisor of `'mean'` (default: number of units). 0 means nothing counted: value 0, grad 0. */
+  meanDivisor?(t: Named<In>, options: OptionsOf<S>): number;
+  /** Computes Σℓᵢ (accumulated in float64), the units for `'none'`, and the gradients. */
+  kernel(args: KernelArgs<In, D, OptionsOf<S>>): number;
+}
+
+/** A loss whose value is not a plain reduction of units (Dice, GAN pairs, VAE totals, …). */
+export interface CustomLossSpec<In extends string, D extends In, S extends OptionSchema> extends CommonSpec<In, D, S> {
+  readonly kind: 'custom';
+  /** Shape of the value for these inputs and options. */
+  valueShape(t: Named<In>, options: OptionsOf<S>): readonly number[];
+  /**
+   * Computes the value (in `dtype`) and, when `grads` is non-null, the gradient of
+   * sum(upstream * value) into the zero-filled buffers. `upstream` is null for ones.
+   */
+  compute(args: {
+    readonly t: Named<In>;
+    readonly options: OptionsOf<S>;
+    readonly upstream: FloatArray | null;
+    readonly grads: { readonly [K in D]: FloatArray } | null;
+    readonly dtype: DType;
+  }): Tensor;
+}
+
+export type LossSpec<In extends string, D extends In, S extends OptionSchema> =
+  | ReducibleLossSpec<In, D, S>
+  | CustomLossSpec<In, D, S>;
+
+/** Buffers a training loop can pass so that a call allocates no gradient storage. */
+export interface GradBuffers<D extends string> {
+  readonly grads?: { readonly [K in D]?: Tensor };
+}
+
+/** Value and gradients of a loss. */
+export interface ValueAndGrad<D extends string> {
+  readonly value: Tensor;
+  readonly grads: { readonly [K in D]: Tensor };
+}
+
+/** A registry entry: the loss's metadata and its functional interface. */
+export interface LossEntry<In extends string = string, D extends In = In, S extends OptionSchema = OptionSchema> {
+  readonly name: string;
+  readonly family: LossFamily;
+  readonly inputs: readonly In[];
+  readonly differentiable: readonly D[];
+  readonly optionSchema: S;
+  /** Every option with its default. */
+  readonly defaults: OptionsOf<S>;
+  readonly info: LossInfo;
+  /** Whether the loss takes a `reduction` option. */
+  readonly reducible: boolean;
+  /**
+   * The value and the gradient of sum(upstream * value) with respect to each differentiable
+   * input. `upstream` defaults to ones of the value's shape.
+   */
+  valueAndGrad(
+    inputs: { readonly [K in In]: TensorLike },
+    options?: UserOptions<S>,
+    upstream?: TensorLike | null,
+    out?: GradBuffers<D>,
+  ): ValueAndGrad<D>;
+  /** The value alone (no gradient work). */
+  value(inputs: { readonly [K in In]: TensorLike }, options?: UserOptions<S>): Tensor;
+}
+
+type TensorArgs<In extends readonly string[]> = { [K in keyof In]: TensorLike };
+
+/** The plain function form of a loss: inputs positionally, then the options object. */
+export type LossFunction<In extends readonly string[], S extends OptionSchema> = (
+  ...args: [...TensorArgs<In>, UserOptions<S>?]
+) => Tensor;
+
+function dtypeOfFirst(t: Named<string>, names: readonly string[]): DType {
+  return t[names[0]].dtype;
+}
+
+function gradBuffers<D extends string>(
+  loss: string,
+  names: readonly D[],
+  t: Named<string>,
+  dtype: DType,
+  out: GradBuffers<D> | undefined,
+): { readonly [K in D]: FloatArray } {
+  const grads = {} as { [K in D]: FloatArray };
+  for (const name of names) {
+    const reuse = out?.grads?.[name];
+    const shape = t[name].shape;
+    if (reuse !== undefined) {
+      if (!sameShape(reuse.shape, shape) || reuse.dtype !== dtype) {
+        throw new LossInputError(loss, `out.grads.${name}`, `must be a ${dtype} tensor of shape [${shape.join(', ')}]`);
+      }
+      reuse.data.fill(0);
+      grads[name] = reuse.data;
+    } else {
+      grads[name] = allocate(dtype, shapeSize(shape));
+    }
+  }
+  return grads;
+}
+
+/**
+ * Turns a loss specification into its registry entry and plain function: coercion of every
+ * TensorLike, finite checks, option resolution, the loss's own validation, reduction planning,
+ * then exactly one kernel call. This is the boundary; kernels validate nothing.
+ */
+export function defineLoss<const InList extends readonly string[], D extends InList[number], S extends OptionSchema>(
+  spec: LossSpec<InList[number], D, S> & { readonly inputs: InList },
+): { entry: LossEntry<InList[number], D, S>; fn: LossFunction<InList, S> } {
+  type In = InList[number];
+  const { name } = spec;
+
+  const prepare = (inputs: { readonly [K in In]: TensorLike }, user: unknown) => {
+    if (inputs === null || typeof inputs !== 'object') {
+      throw new LossInputError(name, 'inputs', `must be an object with ${spec.inputs.join(', ')}`);
+    }
+    const t = {} as { [K in In]: Tensor };
+    for (const key of Object.keys(inputs)) {
+      if (!(spec.inputs as readonly string[]).includes(key)) {
+        throw new LossInputError(name, key, `unknown input (this loss takes: ${spec.inputs.join(', ')})`);
+      }
+    }
+    for (const key of spec.inputs as readonly In[]) {
+      const value = inputs[key];
+      if (value === undefined) throw new LossInputError(name, key, 'is missing');
+      const tensor = toTensor(value, name, key);
+      assertFinite(tensor, name, key);
+      t[key] = tensor;
+    }
+    const options = resolveOptions(name, spec.options, user);
+    spec.validate(t, options);
+    return { t, options };
+  };
+
+  const run = (
+    inputs: { readonly [K in In]: TensorLike },
+    user: unknown,
+    upstreamLike: TensorLike | null | undefined,
+    wantGrads: boolean,
+    out: GradBuffers<D> | undefined,
+  ): ValueAndGrad<D> => {
+    const { t, options } = prepare(inputs, user);
+    const dtype = dtypeOfFirst(t, spec.inputs);
+    const upstream = upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
+    const grads = wantGrads ? gradBuffers(name, spec.differentiable, t, dtype, out) : null;
+    let value: Tensor;
+    if (spec.kind === 'reducible') {
+      const reduction = (options as { reduction?: Reduction }).reduction ?? 'mean';
+      const unitShape = spec.unitShape(t, options);
+      const plan = planReduction(name, reduction, unitShape, upstream, {
+        mean: reduction === 'mean' && spec.meanDivisor ? spec.meanDivisor(t, options) : undefined,
+      });
+      const units = reduction === 'none' ? allocate(dtype, shapeSize(unitShape)) : null;
+      const total = plan.scale === 0 && units === null ? 0 : spec.kernel({ t, options, plan, units, grads });
+      value = reducedValue(plan, total, units, dtype);
+    } else {
+      const valueShape = spec.valueShape(t, options);
+      if (upstream !== null) {
+        if (!sameShape(upstream.shape, valueShape)) {
+          throw new LossInputError(name, 'upstream', `shape [${upstream.shape.join(', ')}] does not match the value's shape [${valueShape.join(', ')}]`);
+        }
+        assertFinite(upstream, name, 'upstream');
+      }
+      value = spec.compute({ t, options, upstream: upstream?.data ?? null, grads, dtype });
+    }
+    const gradTensors = {} as { [K in D]: Tensor };
+    if (grads !== null) {
+      for (const key of spec.differentiable) {
+        gradTensors[key] = out?.grads?.[key] ?? new Tensor(grads[key], t[key].shape);
+      }
+    }
+    return { value, grads: gradTensors };
+  };
+
+  const schemaKeys = Object.keys(spec.options);
+  const defaults = resolveOptions(name, spec.options, undefined);
+  const inputInfo: InputInfo[] = spec.inputs.map((n) => ({ name: n, differentiable: (spec.differentiable as readonly string[]).includes(n) }));
+  const info: LossInfo = {
+    ...spec.info,
+    name,
+    family: spec.family,
+    inputs: inputInfo,
+    options: schemaKeys.map((k) => ({ name: k, default: spec.options[k].default, accepts: spec.options[k].accepts })),
+  };
+
+  const entry: LossEntry<In, D, S> = {
+    name,
+    family: spec.family,
+    inputs: spec.inputs,
+    differentiable: spec.differentiable,
+    optionSchema: spec.options,
+    defaults,
+    info,
+    reducible: spec.kind === 'reducible' && 'reduction' in spec.options,
+    valueAndGrad: (inputs, options, upstream, out) => run(inputs, options, upstream, true, out),
+    value: (inputs, options) => run(inputs, options, null, false, undefined).value,
+  };
+
+  const fn = ((...args: unknown[]) => {
+    const n = spec.inputs.length;
+    if (args.length < n) {
+      throw new LossInputError(name, spec.inputs[args.length], `is missing (${name} takes ${spec.inputs.join(', ')}, then options)`);
+    }
+    if (args.length > n + 1) throw new LossInputError(name, 'arguments', `takes ${n} inputs and one options object, got ${args.length} arguments`);
+    const inputs = {} as { [K in In]: TensorLike };
+    spec.inputs.forEach((key, i) => {
+      inputs[key as In] = args[i] as TensorLike;
+    });
+    const options = args[n];
+    const hooks = autogradHooks();
+    const tracked = spec.inputs.some((_, i) => {
+      const a = args[i];
+      return a instanceof Tensor && (a.requiresGrad || a.gradNode !== null);
+    });
+    if (tracked && hooks !== null) {
+      const { t } = prepare(inputs, options);
+      return hooks.trackedLoss({
+        name,
+        inputs: t,
+        differentiable: spec.differentiable,
+        valueAndGrad: (upstream) => run(t, options, upstream, true, undefined),
+      });
+    }
+    return run(inputs, options, null, false, undefined).value;
+  }) as LossFunction<InList, S>;
+  Object.defineProperty(fn, 'name', { value: name });
+
+  return { entry, fn };
+}

@@ -1,0 +1,138 @@
+import { type Tensor, LossInputError, type TensorLike, assertFinite, toTensor } from '../tensor/index.js';
+
+/**
+ * How one option of a loss is declared: its default and how a user's value is checked.
+ * `parse` throws a `LossInputError` naming the loss and the option for a bad value.
+ */
+export interface OptionSpec<T> {
+  readonly default: T;
+  /** Short description of the accepted values, used by `explain` and error messages. */
+  readonly accepts: string;
+  parse(value: unknown, loss: string, name: string): T;
+}
+
+export type OptionSchema = Readonly<Record<string, OptionSpec<unknown>>>;
+
+/** The resolved options of a schema (every option present, defaults filled in). */
+export type OptionsOf<S extends OptionSchema> = { [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never };
+
+/** What a user may pass: any subset, each value of the option's input type. */
+export type UserOptions<S extends OptionSchema> = {
+  [K in keyof S]?: S[K] extends OptionSpec<infer T> ? (T extends Tensor | undefined ? TensorLike | T : T) : never;
+};
+
+const bad = (loss: string, name: string, problem: string) => new LossInputError(loss, `options.${name}`, problem);
+
+/** A finite number, optionally bounded: `min`/`max` inclusive, `above`/`below` exclusive. */
+export function numberOption(
+  defaultValue: number,
+  bounds: { min?: number; max?: number; above?: number; below?: number; integer?: boolean } = {},
+): OptionSpec<number> {
+  const parts: string[] = [bounds.integer ? 'an integer' : 'a finite number'];
+  if (bounds.min !== undefined) parts.push(`>= ${bounds.min}`);
+  if (bounds.above !== undefined) parts.push(`> ${bounds.above}`);
+  if (bounds.max !== undefined) parts.push(`<= ${bounds.max}`);
+  if (bounds.below !== undefined) parts.push(`< ${bounds.below}`);
+  const accepts = parts.join(' ');
+  return {
+    default: defaultValue,
+    accepts,
+    parse(value, loss, name) {
+      const ok =
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!bounds.integer || Number.isInteger(value)) &&
+        (bounds.min === undefined || value >= bounds.min) &&
+        (bounds.max === undefined || value <= bounds.max) &&
+        (bounds.above === undefined || value > bounds.above) &&
+        (bounds.below === undefined || value < bounds.below);
+      if (!ok) throw bad(loss, name, `must be ${accepts}, got ${String(value)}`);
+      return value as number;
+    },
+  };
+}
+
+/** Like `numberOption`, but `undefined` (the default) means "not set". */
+export function optionalNumberOption(bounds: Parameters<typeof numberOption>[1] = {}): OptionSpec<number | undefined> {
+  const inner = numberOption(0, bounds);
+  return {
+    default: undefined,
+    accepts: `${inner.accepts}, or undefined`,
+    parse: (value, loss, name) => (value === undefined ? undefined : inner.parse(value, loss, name)),
+  };
+}
+
+/** A number, or `null` to switch the feature off (focal's `alpha`). */
+export function nullableNumberOption(defaultValue: number | null, bounds: Parameters<typeof numberOption>[1] = {}): OptionSpec<number | null> {
+  const inner = numberOption(0, bounds);
+  return {
+    default: defaultValue,
+    accepts: `${inner.accepts}, or null`,
+    parse: (value, loss, name) => (value === null ? null : inner.parse(value, loss, name)),
+  };
+}
+
+/** One of a fixed list of strings; a bad value's error lists the valid ones. */
+export function enumOption<const V extends string>(values: readonly V[], defaultValue: V): OptionSpec<V> {
+  const accepts = values.map((v) => `'${v}'`).join(' | ');
+  return {
+    default: defaultValue,
+    accepts,
+    parse(value, loss, name) {
+      if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+        throw bad(loss, name, `must be one of ${accepts}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+      }
+      return value as V;
+    },
+  };
+}
+
+/** `true` or `false`. */
+export function booleanOption(defaultValue: boolean): OptionSpec<boolean> {
+  return {
+    default: defaultValue,
+    accepts: 'true | false',
+    parse(value, loss, name) {
+      if (typeof value !== 'boolean') throw bad(loss, name, `must be true or false, got ${String(value)}`);
+      return value;
+    },
+  };
+}
+
+/** An optional tensor-valued option (class weights, `posWeight`), checked for finite values. */
+export function tensorOption(): OptionSpec<Tensor | undefined> {
+  return {
+    default: undefined,
+    accepts: 'a TensorLike',
+    parse(value, loss, name) {
+      if (value === undefined) return undefined;
+      const t = toTensor(value as TensorLike, loss, `options.${name}`, 'float64');
+      assertFinite(t, loss, `options.${name}`);
+      return t;
+    },
+  };
+}
+
+/**
+ * Resolves user options against a schema: unknown names are an error that lists the known ones,
+ * every value is parsed, and missing ones take their defaults.
+ */
+export function resolveOptions<S extends OptionSchema>(loss: string, schema: S, user: unknown): OptionsOf<S> {
+  if (user !== undefined && (user === null || typeof user !== 'object' || Array.isArray(user))) {
+    throw new LossInputError(loss, 'options', `must be an object, got ${user === null ? 'null' : typeof user}`);
+  }
+  const given = (user ?? {}) as Record<string, unknown>;
+  const known = Object.keys(schema);
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) {
+      const list = known.length ? known.join(', ') : 'none';
+      throw new LossInputError(loss, `options.${key}`, `unknown option (this loss takes: ${list})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of known) {
+    const spec = schema[key];
+    out[key] = key in given && given[key] !== undefined ? spec.parse(given[key], loss, key) : spec.default;
+  }
+  return out as OptionsOf<S>;
+}

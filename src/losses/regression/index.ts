@@ -1,0 +1,2 @@
+export { huber, huberLoss } from './huber.js';
+export { mse, mseLoss } from './mse.js';

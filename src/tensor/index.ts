@@ -1,0 +1,6 @@
+export { type AutogradHooks, type TrackedLossCall, installAutogradHooks, autogradHooks } from './autograd-hooks.js';
+export { type DType, type FloatArray, allocate, dtypeOf } from './dtype.js';
+export { LossInputError } from './errors.js';
+export { formatIndex, formatShape, sameShape, shapeSize } from './shape.js';
+export { type GradNode, type NestedNumbers, Tensor } from './tensor.js';
+export { type NumericTypedArray, type TensorLike, assertFinite, tensor, toTensor } from './tensor-like.js';

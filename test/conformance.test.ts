@@ -1,0 +1,144 @@
+// Registry-driven conformance: every loss against the PyTorch reference cases, central finite
+// differences, float32 against float64, reductions against a manual one, and generic bad input.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { LossInputError, type LossEntry, losses } from '../src/index.js';
+import { assertClose } from './helpers/assert-close.js';
+import { gradcheck } from './helpers/gradcheck.js';
+import { type OracleCase, asF32, caseArgs, oracleCases } from './helpers/oracle.js';
+
+const registry = losses as unknown as Record<string, LossEntry>;
+
+/** The registry names fixed by API.md. */
+const apiNames = [
+  'mse', 'mae', 'huber', 'smoothL1',
+  'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'categoricalCrossEntropy', 'sparseCategoricalCrossEntropy', 'focal',
+  'contrastive', 'triplet', 'pairwiseHinge',
+  'tokenCrossEntropy', 'labelSmoothingCrossEntropy', 'klDivergence',
+  'dice', 'iou', 'bceDice', 'bceIou',
+  'ganDiscriminator', 'ganGenerator', 'lsganDiscriminator', 'lsganGenerator', 'wganCritic', 'wganGenerator',
+  'policyGradient', 'valueLoss', 'ppoClip',
+  'reconstruction', 'vaeKl', 'vaeLoss',
+];
+
+test('the registry holds every loss API.md names, and each entry is complete', () => {
+  const missing = apiNames.filter((n) => !(n in registry));
+  assert.deepEqual(missing, [], `missing from the registry: ${missing.join(', ')}`);
+  for (const [name, entry] of Object.entries(registry)) {
+    assert.equal(entry.name, name);
+    assert.ok(entry.info.formula.length > 0, `${name}: info.formula`);
+    assert.ok(entry.info.whenToUse.length > 0, `${name}: info.whenToUse`);
+    assert.ok(entry.info.limitations.length > 0, `${name}: info.limitations`);
+    assert.ok(entry.info.references.length > 0, `${name}: info.references`);
+    assert.ok(entry.info.tasks.length > 0, `${name}: info.tasks`);
+    assert.ok(entry.differentiable.length > 0, `${name}: differentiable inputs`);
+  }
+});
+
+const byLoss = new Map<string, OracleCase[]>();
+for (const c of oracleCases) byLoss.set(c.loss, [...(byLoss.get(c.loss) ?? []), c]);
+
+function call(entry: LossEntry, c: OracleCase, convert = undefined as Parameters<typeof caseArgs>[1]) {
+  const { inputs, options, upstream } = caseArgs(c, convert);
+  return entry.valueAndGrad(inputs as never, options as never, upstream ?? null);
+}
+
+/** Cases sitting on a kink (or a clamp edge), where a finite difference straddles two branches. */
+const onKink = (c: OracleCase) => c.tags.some((t) => t === 'kink-ok' || t === 'zero-grad' || t === 'clip');
+
+for (const [name, cases] of byLoss) {
+  describe(`${name} conforms`, () => {
+    const entry = registry[name];
+    if (entry === undefined) {
+      test(`${name} is registered`, () => assert.fail(`${name} has oracle cases but is not in the registry`));
+      return;
+    }
+    for (const c of cases) {
+      test(`matches PyTorch: ${c.id}`, () => {
+        const { value, grads } = call(entry, c);
+        assertClose(value, c.expected.value, c.tol, `${c.id} value`);
+        for (const [g, exp] of Object.entries(c.expected.grads)) {
+          assert.ok(g in grads, `${c.id}: no gradient for ${g}`);
+          assertClose((grads as Record<string, typeof value>)[g], exp, c.tol, `${c.id} grads.${g}`);
+        }
+      });
+
+      if (!onKink(c)) {
+        test(`analytic gradient equals central differences: ${c.id}`, () => {
+          const { inputs, options, upstream } = caseArgs(c);
+          gradcheck(entry, inputs, options, upstream);
+        });
+      }
+
+      test(`float32 inputs give float32 results within 1e-5 of float64: ${c.id}`, () => {
+        const f64 = call(entry, c);
+        const f32 = call(entry, c, asF32);
+        assert.equal(f32.value.dtype, 'float32');
+        // Inputs were rounded to float32, so compare against float64 with a float32-sized tolerance.
+        assertClose(f32.value, f64.value, { rtol: 1e-5, atol: 1e-5 }, `${c.id} float32 value`);
+        for (const g of Object.keys(f64.grads)) {
+          const a = (f32.grads as Record<string, typeof f32.value>)[g];
+          assert.equal(a.dtype, 'float32', `${c.id} grads.${g} dtype`);
+          assertClose(a, (f64.grads as Record<string, typeof a>)[g], { rtol: 1e-4, atol: 1e-5 }, `${c.id} float32 grads.${g}`);
+        }
+      });
+    }
+
+    const sample = cases[0];
+    test(`${name} names the index of a NaN in each input`, () => {
+      for (const inputName of Object.keys(sample.inputs)) {
+        const { inputs, options } = caseArgs(sample);
+        const bad = inputs[inputName];
+        if (bad.data.length === 0) continue;
+        bad.data[bad.data.length - 1] = Number.NaN;
+        assert.throws(
+          () => entry.valueAndGrad(inputs as never, options as never),
+          (e: unknown) => e instanceof LossInputError && e.loss === name && e.argument === inputName && /NaN at index/.test(e.message),
+          `${name}.${inputName}`,
+        );
+      }
+    });
+
+    test(`${name} rejects an unknown option by name`, () => {
+      const { inputs } = caseArgs(sample);
+      assert.throws(
+        () => entry.valueAndGrad(inputs as never, { notAnOption: 1 } as never),
+        (e: unknown) => e instanceof LossInputError && e.argument === 'options.notAnOption' && /unknown option/.test(e.message),
+      );
+    });
+
+    test(`${name} rejects a missing input`, () => {
+      const { inputs } = caseArgs(sample);
+      const first = entry.inputs[0];
+      const partial = { ...inputs };
+      delete partial[first];
+      assert.throws(() => entry.valueAndGrad(partial as never), (e: unknown) => e instanceof LossInputError && e.argument === first);
+    });
+
+    if (entry.reducible) {
+      const plain = cases.find((c) => !['weight', 'ignoreIndex', 'normalizer'].some((k) => k in c.options) && c.options.normalizeAdvantages !== true) ?? null;
+      if (plain !== null) {
+        test(`${name}: 'sum' and 'mean' equal the sum and mean of 'none'`, () => {
+          const { inputs, options } = caseArgs(plain);
+          const value = (reduction: string) => entry.value(inputs as never, { ...options, reduction } as never);
+          const units = value('none');
+          let total = 0;
+          for (const v of units.data) total += v;
+          assertClose(value('sum'), { shape: [], data: [total] }, { rtol: 1e-12, atol: 1e-12 }, 'sum');
+          assertClose(value('mean'), { shape: [], data: [total / units.size] }, { rtol: 1e-12, atol: 1e-12 }, 'mean');
+          if (entry.optionSchema.reduction.accepts.includes('batchmean')) {
+            const batch = units.shape.length > 0 ? units.shape[0] : 1;
+            assertClose(value('batchmean'), { shape: [], data: [total / batch] }, { rtol: 1e-12, atol: 1e-12 }, 'batchmean');
+          }
+        });
+      }
+      test(`${name}: an upstream of the wrong shape is an error naming both shapes`, () => {
+        const { inputs } = caseArgs(sample);
+        assert.throws(
+          () => entry.valueAndGrad(inputs as never, { reduction: 'none' } as never, { shape: [7, 7, 7], data: new Float64Array(343) }),
+          (e: unknown) => e instanceof LossInputError && e.argument === 'upstream' && /\[7, 7, 7\]/.test(e.message),
+        );
+      });
+    }
+  });
+}

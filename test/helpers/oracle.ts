@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+
+/** One `{shape, data}` tensor of the oracle file. */
+export interface OracleTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** One case of `torch-cases.json` (see test/fixtures/README.md). */
+export interface OracleCase {
+  id: string;
+  loss: string;
+  inputs: Record<string, OracleTensor>;
+  options: Record<string, unknown>;
+  upstream?: OracleTensor;
+  expected: { value: OracleTensor; grads: Record<string, OracleTensor> };
+  tol: { rtol: number; atol: number };
+  tags: string[];
+}
+
+const file = new URL('../../../test/fixtures/torch-cases.json', import.meta.url);
+
+/** Every public PyTorch reference case. */
+export const oracleCases: OracleCase[] = JSON.parse(readFileSync(file, 'utf8')).cases;
+
+export const isOracleTensor = (v: unknown): v is OracleTensor =>
+  v !== null && typeof v === 'object' && Array.isArray((v as OracleTensor).shape);
+
+/** A float64 `{shape, data}` TensorLike of an oracle tensor. */
+export const asF64 = (t: OracleTensor) => ({ shape: t.shape, data: Float64Array.from(t.data) });
+/** A float32 copy, for the dtype tests. */
+export const asF32 = (t: OracleTensor) => ({ shape: t.shape, data: Float32Array.from(t.data) });
+
+/** The case's inputs and options as TensorLikes of one dtype. */
+export function caseArgs(c: OracleCase, convert: (t: OracleTensor) => { shape: number[]; data: Float64Array | Float32Array } = asF64) {
+  const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, convert(v)]));
+  const options = Object.fromEntries(Object.entries(c.options).map(([k, v]) => [k, isOracleTensor(v) ? asF64(v) : v]));
+  const upstream = c.upstream ? convert(c.upstream) : undefined;
+  return { inputs, options, upstream };
+}
