@@ -1,4 +1,5 @@
-// Runs every compiled test file under .build with node's own test runner.
+// Runs compiled test files with node's own test runner.
+// Usage: node scripts/run-tests.mjs [--dir .build] [substring ...]
 // Node 20's `--test` does not expand globs, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -13,12 +14,18 @@ function findTests(dir, out = []) {
   return out;
 }
 
-const filter = process.argv.slice(2);
-const files = findTests('.build')
-  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
+const args = process.argv.slice(2);
+let dir = '.build';
+const dirFlag = args.indexOf('--dir');
+if (dirFlag !== -1) {
+  dir = args[dirFlag + 1];
+  args.splice(dirFlag, 2);
+}
+const files = findTests(dir)
+  .filter((f) => args.length === 0 || args.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
-  console.error('run-tests: no compiled test files found under .build (did tsc run?)');
+  console.error(`run-tests: no compiled test files found under ${dir} (did tsc run?)`);
   process.exit(1);
 }
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });

@@ -1,4 +1,4 @@
-// The public API of losskit: a flat list of explicit re-exports.
+// The public API of losskit.
 export {
   type DType,
   type FloatArray,
@@ -12,4 +12,16 @@ export type { LossEntry, LossFunction, ValueAndGrad, GradBuffers } from './losse
 export type { LossFamily, LossInfo, Task } from './losses/info.js';
 export type { Reduction } from './losses/reduce.js';
 export { losses, lossList, type LossName } from './losses/registry.js';
-export { huber, mse } from './losses/regression/index.js';
+export * from './losses/regression/index.js';
+export * from './losses/classification/index.js';
+export * from './losses/ranking/index.js';
+export * from './losses/sequence/index.js';
+export * from './losses/segmentation/index.js';
+export * from './losses/gan/index.js';
+export * from './losses/rl/index.js';
+export * from './losses/autoencoder/index.js';
+export * from './autograd/index.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './train/index.js';
+export * from './guide/index.js';

@@ -1,0 +1,2 @@
+// Public API of src/autograd: explicit re-exports.
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/guide: explicit re-exports.
+export {};

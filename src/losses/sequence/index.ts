@@ -1,0 +1,2 @@
+// The sequence losses: explicit re-exports, and the family's registry entries in catalogue order.
+export const sequenceLosses = {} as const;

@@ -1,0 +1,2 @@
+// Public API of src/nn: explicit re-exports.
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/optim: explicit re-exports.
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/train: explicit re-exports.
+export {};
