@@ -205,7 +205,7 @@ export function defineLoss<const InList extends readonly string[], D extends InL
         mean: reduction === 'mean' && spec.meanDivisor ? spec.meanDivisor(t, options) : undefined,
       });
       const units = reduction === 'none' ? allocate(dtype, shapeSize(unitShape)) : null;
-      const total = plan.scale === 0 && units === null ? 0 : spec.kernel({ t, options, plan, units, grads });
+      const total = plan.divisor === 0 && units === null ? 0 : spec.kernel({ t, options, plan, units, grads });
       value = reducedValue(plan, total, units, dtype);
     } else {
       const valueShape = spec.valueShape(t, options);

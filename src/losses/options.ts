@@ -28,12 +28,13 @@ export function numberOption(
   defaultValue: number,
   bounds: { min?: number; max?: number; above?: number; below?: number; integer?: boolean } = {},
 ): OptionSpec<number> {
-  const parts: string[] = [bounds.integer ? 'an integer' : 'a finite number'];
-  if (bounds.min !== undefined) parts.push(`>= ${bounds.min}`);
-  if (bounds.above !== undefined) parts.push(`> ${bounds.above}`);
-  if (bounds.max !== undefined) parts.push(`<= ${bounds.max}`);
-  if (bounds.below !== undefined) parts.push(`< ${bounds.below}`);
-  const accepts = parts.join(' ');
+  const limits: string[] = [];
+  if (bounds.min !== undefined) limits.push(`>= ${bounds.min}`);
+  if (bounds.above !== undefined) limits.push(`> ${bounds.above}`);
+  if (bounds.max !== undefined) limits.push(`<= ${bounds.max}`);
+  if (bounds.below !== undefined) limits.push(`< ${bounds.below}`);
+  const kind = bounds.integer ? 'an integer' : 'a finite number';
+  const accepts = limits.length ? `${kind} ${limits.join(' and ')}` : kind;
   return {
     default: defaultValue,
     accepts,
@@ -68,7 +69,14 @@ export function nullableNumberOption(defaultValue: number | null, bounds: Parame
   return {
     default: defaultValue,
     accepts: `${inner.accepts}, or null`,
-    parse: (value, loss, name) => (value === null ? null : inner.parse(value, loss, name)),
+    parse(value, loss, name) {
+      if (value === null) return null;
+      try {
+        return inner.parse(value, loss, name);
+      } catch {
+        throw bad(loss, name, `must be ${inner.accepts}, or null, got ${String(value)}`);
+      }
+    },
   };
 }
 

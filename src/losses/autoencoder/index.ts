@@ -1,2 +1,15 @@
 // The autoencoder losses: explicit re-exports, and the family's registry entries in catalogue order.
-export const autoencoderLosses = {} as const;
+import { reconstructionLoss } from './reconstruction.js';
+import { vaeKlLoss } from './vaeKl.js';
+import { vaeLossLoss } from './vaeLoss.js';
+
+export { reconstruction, reconstructionLoss } from './reconstruction.js';
+export { vaeKl, vaeKlLoss } from './vaeKl.js';
+export { vaeLoss, vaeLossLoss } from './vaeLoss.js';
+export type { ReconstructionKind } from './terms.js';
+
+export const autoencoderLosses = {
+  reconstruction: reconstructionLoss,
+  vaeKl: vaeKlLoss,
+  vaeLoss: vaeLossLoss,
+} as const;

@@ -1,2 +1,23 @@
 // The gan losses: explicit re-exports, and the family's registry entries in catalogue order.
-export const ganLosses = {} as const;
+import { ganDiscriminatorLoss } from './ganDiscriminator.js';
+import { ganGeneratorLoss } from './ganGenerator.js';
+import { lsganDiscriminatorLoss } from './lsganDiscriminator.js';
+import { lsganGeneratorLoss } from './lsganGenerator.js';
+import { wganCriticLoss } from './wganCritic.js';
+import { wganGeneratorLoss } from './wganGenerator.js';
+
+export { ganDiscriminator, ganDiscriminatorLoss } from './ganDiscriminator.js';
+export { ganGenerator, ganGeneratorLoss } from './ganGenerator.js';
+export { lsganDiscriminator, lsganDiscriminatorLoss } from './lsganDiscriminator.js';
+export { lsganGenerator, lsganGeneratorLoss } from './lsganGenerator.js';
+export { wganCritic, wganCriticLoss } from './wganCritic.js';
+export { wganGenerator, wganGeneratorLoss } from './wganGenerator.js';
+
+export const ganLosses = {
+  ganDiscriminator: ganDiscriminatorLoss,
+  ganGenerator: ganGeneratorLoss,
+  lsganDiscriminator: lsganDiscriminatorLoss,
+  lsganGenerator: lsganGeneratorLoss,
+  wganCritic: wganCriticLoss,
+  wganGenerator: wganGeneratorLoss,
+} as const;

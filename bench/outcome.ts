@@ -1,0 +1,37 @@
+// What one peer's measurement of one workload came to.
+import { type Summary, summarize } from './stats.js';
+
+export type Outcome =
+  | { readonly status: 'ok'; readonly summary: Summary; readonly value: number; readonly samplesNs: readonly number[] }
+  | { readonly status: 'skipped'; readonly reason: string }
+  | { readonly status: 'failed'; readonly reason: string };
+
+export function measured(samplesNs: readonly number[], value: number): Outcome {
+  return { status: 'ok', summary: summarize(samplesNs), value, samplesNs };
+}
+
+export const skipped = (reason: string): Outcome => ({ status: 'skipped', reason });
+
+export function failed(error: unknown): Outcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 'failed', reason: message.split('\n')[0].slice(0, 200) };
+}
+
+/** The peers (columns) of the report, in column order. */
+export const peerIds = ['losskit', 'losskit-out', 'tfjs-cpu', 'tfjs-wasm', 'torch-1t', 'torch-2t', 'c-fused', 'c-copy', 'c-triad'] as const;
+export type PeerId = (typeof peerIds)[number];
+
+export const peerLabels: Readonly<Record<PeerId, string>> = {
+  losskit: 'losskit',
+  'losskit-out': 'losskit (out)',
+  'tfjs-cpu': 'TF.js cpu',
+  'tfjs-wasm': 'TF.js wasm',
+  'torch-1t': 'PyTorch 1T',
+  'torch-2t': 'PyTorch 2T',
+  'c-fused': 'C fused',
+  'c-copy': 'C copy',
+  'c-triad': 'C triad',
+};
+
+/** Peers that compute the loss (their value must agree with losskit's); copy/triad do not. */
+export const computesLoss = (peer: PeerId): boolean => peer !== 'c-copy' && peer !== 'c-triad';

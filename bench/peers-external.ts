@@ -1,0 +1,151 @@
+// Peers in other processes: PyTorch (bench/torch_peer.py) and the C reference (bench/reference.c).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Fill } from './data.js';
+import type { TimingPolicy } from './measure.js';
+import { type Outcome, failed, measured, skipped } from './outcome.js';
+import { type Workload, bytesOf } from './workloads.js';
+
+// ---- PyTorch ----
+
+export interface TorchRuntime {
+  readonly python: string;
+  readonly version: string;
+}
+
+/** The first Python that imports torch: $BENCH_PYTHON, `python3`, then Debian's `/usr/bin/python3`. */
+export function findTorch(): TorchRuntime | string {
+  const candidates = [process.env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    if (probe.status === 0) return { python, version: probe.stdout.trim() };
+  }
+  return `no python3 here imports torch and numpy (tried ${candidates.join(', ')}; Debian: apt-get install python3-torch)`;
+}
+
+export interface TrainJob {
+  readonly id: string;
+  readonly sizes: readonly number[];
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly inputFill: Fill;
+  readonly labelFill: Fill;
+}
+
+export interface TorchJob {
+  readonly threads: readonly number[];
+  readonly policy: TimingPolicy;
+  readonly workloads: readonly Workload[];
+  readonly train: TrainJob | null;
+}
+
+/** One result line of torch_peer.py, for workload (or train job) `id` at `threads` threads. */
+export interface TorchResult {
+  readonly id: string;
+  readonly threads: number;
+  readonly outcome: Outcome;
+}
+
+interface TorchLine {
+  id?: string;
+  threads?: number;
+  samplesNs?: number[];
+  value?: number;
+  skipped?: string;
+  error?: string;
+}
+
+/** Runs torch_peer.py over the job; `onResult` sees each result as it arrives. */
+export function runTorch(runtime: TorchRuntime, script: string, job: TorchJob, onResult: (r: TorchResult) => void): Promise<void> {
+  const payload = {
+    threads: job.threads,
+    policy: job.policy,
+    workloads: job.workloads.map((w) => ({ id: w.id, loss: w.loss, options: w.options, inputs: w.inputs })),
+    train: job.train,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(runtime.python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let parsed: TorchLine;
+      try {
+        parsed = JSON.parse(line) as TorchLine;
+      } catch {
+        return;
+      }
+      if (parsed.id === undefined || parsed.threads === undefined) return;
+      let outcome: Outcome;
+      if (parsed.samplesNs !== undefined && parsed.value !== undefined) outcome = measured(parsed.samplesNs, parsed.value);
+      else if (parsed.skipped !== undefined) outcome = skipped(parsed.skipped);
+      else outcome = failed(parsed.error ?? 'no result');
+      onResult({ id: parsed.id, threads: parsed.threads, outcome });
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`torch_peer.py exited with ${code}: ${stderr.trim().split('\n').pop()}`))));
+    child.stdin.end(JSON.stringify(payload));
+  });
+}
+
+// ---- C reference ----
+
+export interface CRuntime {
+  readonly binary: string;
+  readonly compiler: string;
+}
+
+export const cFlags = ['-O3', '-march=native', '-ffast-math'];
+
+/** Compiles reference.c with $CC (default gcc); a string says why there is no C column. */
+export function buildReference(source: string, outDir: string): CRuntime | string {
+  const cc = process.env.CC ?? 'gcc';
+  const version = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0) return `no C compiler (${cc} not found; set CC to use another)`;
+  mkdirSync(outDir, { recursive: true });
+  const binary = `${outDir}/reference`;
+  const build = spawnSync(cc, [...cFlags, '-o', binary, source, '-lm'], { encoding: 'utf8' });
+  if (build.status !== 0) return `${cc} failed on reference.c: ${build.stderr.trim().split('\n')[0]}`;
+  return { binary, compiler: version.stdout.split('\n')[0].trim() };
+}
+
+/** The reference's command-line spelling of a fill. */
+export function fillArg(fill: Fill): string {
+  if (fill.kind === 'uniform') return `u:${fill.seed}:${fill.lo}:${fill.hi}`;
+  if (fill.kind === 'bits') return `bits:${fill.seed}`;
+  const ignore = fill.ignoreSeed === undefined ? '' : `:${fill.ignoreSeed}:${fill.ignoreRate ?? 0}:${fill.ignoreIndex ?? -100}`;
+  return `labels:${fill.seed}:${fill.classes}${ignore}`;
+}
+
+function policyArgs(policy: TimingPolicy): string[] {
+  return [`warmup=${policy.warmup}`, `budget=${policy.budgetMs}`, `min=${policy.minSamples}`, `max=${policy.maxSamples}`];
+}
+
+function runReference(c: CRuntime, args: string[]): Outcome {
+  const run = spawnSync(c.binary, args, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 300_000 });
+  if (run.status !== 0) return failed(run.stderr.trim() || `exit ${run.status}`);
+  try {
+    const parsed = JSON.parse(run.stdout) as { samplesNs: number[]; value: number };
+    return measured(parsed.samplesNs, parsed.value);
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+/** The fused C kernel for a workload (numeric options only). */
+export function runFused(c: CRuntime, w: Workload, policy: TimingPolicy): Outcome {
+  const options = Object.entries(w.options)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .map(([k, v]) => `opt=${k}:${v}`);
+  const inputs = w.inputs.map((s) => `in=${s.shape.join('x')}:${fillArg(s.fill)}`);
+  const outcome = runReference(c, [w.loss, ...policyArgs(policy), ...options, ...inputs]);
+  if (outcome.status === 'failed' && outcome.reason.includes('unknown kind')) return skipped('no kernel in reference.c');
+  return outcome;
+}
+
+/** STREAM-style copy or triad moving the workload's byte count. */
+export function runStream(c: CRuntime, kind: 'copy' | 'triad', w: Workload, policy: TimingPolicy): Outcome {
+  return runReference(c, [kind, ...policyArgs(policy), `bytes=${bytesOf(w)}`]);
+}

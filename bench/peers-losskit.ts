@@ -1,0 +1,46 @@
+// losskit's two calls per workload: the allocating `valueAndGrad` and the one that reuses
+// gradient buffers through its `out` argument (what a training loop does every step).
+import type * as Losskit from '../src/index.js';
+import type { LossEntry, Tensor } from '../src/index.js';
+import { generate } from './data.js';
+import { type Workload, sizeOf } from './workloads.js';
+
+export type LosskitModule = typeof Losskit;
+
+export interface LosskitCalls {
+  /** Value + gradients, fresh gradient arrays each call. */
+  readonly allocating: () => number;
+  /** Value + gradients into the same gradient tensors each call. */
+  readonly reusing: () => number;
+  /** The gradients of the last reusing call, by input name. */
+  readonly grads: Readonly<Record<string, Tensor>>;
+}
+
+/** The registry entry of a workload's loss, or null while that loss is not registered. */
+export function registryEntry(lk: LosskitModule, loss: string): LossEntry | null {
+  const registry = lk.losses as unknown as Readonly<Record<string, LossEntry | undefined>>;
+  return registry[loss] ?? null;
+}
+
+/** losskit tensors (float32) for a workload's inputs, generated from the table's fills. */
+export function losskitInputs(lk: LosskitModule, w: Workload, data?: ReadonlyMap<string, Float32Array>): Record<string, Tensor> {
+  const inputs: Record<string, Tensor> = {};
+  for (const spec of w.inputs) {
+    inputs[spec.name] = new lk.Tensor(data?.get(spec.name) ?? generate(sizeOf(spec), spec.fill), spec.shape);
+  }
+  return inputs;
+}
+
+export function losskitCalls(lk: LosskitModule, entry: LossEntry, w: Workload, inputs: Record<string, Tensor>): LosskitCalls {
+  const options = w.options as never;
+  const grads: Record<string, Tensor> = {};
+  for (const spec of w.inputs) {
+    if (spec.differentiable) grads[spec.name] = lk.Tensor.zeros(spec.shape, 'float32');
+  }
+  const out = { grads };
+  return {
+    allocating: () => entry.valueAndGrad(inputs, options).value.item(),
+    reusing: () => entry.valueAndGrad(inputs, options, null, out).value.item(),
+    grads,
+  };
+}

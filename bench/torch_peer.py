@@ -1,0 +1,189 @@
+"""losskit bench: the PyTorch CPU peer.
+
+Reads a JSON job from stdin: {"threads": [1, 2], "policy": {...}, "workloads": [...]} where each
+workload is {"id", "loss", "options", "inputs": [{"name", "shape", "fill", "differentiable"}]}
+as bench/workloads.ts describes it. Inputs are generated exactly as bench/data.ts does. For each
+workload and thread count it times `value = loss(...); value.backward(); value.item()` with fresh
+gradients (`.grad = None`, as a training loop with `zero_grad(set_to_none=True)` does) and prints
+one JSON line per result on stdout. Progress and errors go to stderr.
+
+Also runs the training-step job {"train": {...}} (MLP forward + backward + Adam).
+"""
+import json
+import sys
+import time
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+except Exception as error:  # noqa: BLE001 - any import failure means "no torch here"
+    print(json.dumps({"unavailable": f"{type(error).__name__}: {error}"}), flush=True)
+    sys.exit(0)
+
+
+def lowbias32(x):
+    x = x ^ (x >> np.uint32(16))
+    x = x * np.uint32(0x7FEB352D)
+    x = x ^ (x >> np.uint32(15))
+    x = x * np.uint32(0x846CA68B)
+    x = x ^ (x >> np.uint32(16))
+    return x
+
+
+def uniform(seed, n):
+    offset = np.uint32((seed * 0x9E3779B9) & 0xFFFFFFFF)
+    with np.errstate(over="ignore"):
+        h = lowbias32(np.arange(n, dtype=np.uint32) + offset)
+    return (h >> np.uint32(8)).astype(np.float64) / 16777216.0
+
+
+def generate(size, fill):
+    kind = fill["kind"]
+    if kind == "uniform":
+        return (fill["lo"] + (fill["hi"] - fill["lo"]) * uniform(fill["seed"], size)).astype(np.float32)
+    if kind == "bits":
+        return np.where(uniform(fill["seed"], size) < 0.5, 0.0, 1.0).astype(np.float32)
+    if kind == "labels":
+        labels = np.floor(uniform(fill["seed"], size) * fill["classes"]).astype(np.int64)
+        if fill.get("ignoreSeed") is not None:
+            ignored = uniform(fill["ignoreSeed"], size) < fill.get("ignoreRate", 0)
+            labels[ignored] = fill.get("ignoreIndex", -100)
+        return labels
+    raise ValueError(f"unknown fill {kind}")
+
+
+def focal(x, y, alpha, gamma):
+    # torchvision.ops.sigmoid_focal_loss, reduction 'mean'
+    p = torch.sigmoid(x)
+    ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    loss = ce * ((1 - p_t) ** gamma)
+    if alpha is not None:
+        loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+    return loss.mean()
+
+
+def dice(p, y, eps):
+    # 1 - (2 Σpy + ε) / (Σp + Σy + ε), one score over the batch
+    return 1 - (2 * (p * y).sum() + eps) / (p.sum() + y.sum() + eps)
+
+
+def build(loss, options, t):
+    o = options
+    if loss == "mse":
+        return lambda: F.mse_loss(t["input"], t["target"])
+    if loss == "huber":
+        return lambda: F.huber_loss(t["input"], t["target"], delta=o.get("delta", 1.0))
+    if loss == "binaryCrossEntropyWithLogits":
+        return lambda: F.binary_cross_entropy_with_logits(t["input"], t["target"])
+    if loss == "focal":
+        return lambda: focal(t["input"], t["target"], o.get("alpha", 0.25), o.get("gamma", 2.0))
+    if loss == "sparseCategoricalCrossEntropy":
+        return lambda: F.cross_entropy(t["input"], t["target"])
+    if loss == "tokenCrossEntropy":
+        v = t["input"].shape[-1]
+        return lambda: F.cross_entropy(t["input"].reshape(-1, v), t["target"].reshape(-1), ignore_index=o.get("ignoreIndex", -100))
+    if loss == "dice":
+        return lambda: dice(t["input"], t["target"], o.get("eps", 1e-5))
+    if loss == "triplet":
+        return lambda: F.triplet_margin_loss(t["anchor"], t["positive"], t["negative"], margin=o.get("margin", 1.0), p=2, eps=o.get("eps", 1e-6))
+    return None
+
+
+def time_calls(step, policy):
+    """Warm-up, then timed calls until the budget is spent (min/max sample counts)."""
+    value = step()
+    t0 = time.perf_counter_ns()
+    value = step()
+    one = time.perf_counter_ns() - t0
+    for _ in range(max(0, policy["warmup"] - 2)):
+        value = step()
+    wanted = policy["maxSamples"] if one <= 0 else -(-policy["budgetMs"] * 1e6 // one)
+    count = int(min(policy["maxSamples"], max(policy["minSamples"], wanted)))
+    samples = []
+    for _ in range(count):
+        t0 = time.perf_counter_ns()
+        value = step()
+        samples.append(time.perf_counter_ns() - t0)
+    return samples, value
+
+
+def run_workload(w, threads, policy):
+    t = {}
+    diff = []
+    for spec in w["inputs"]:
+        size = int(np.prod(spec["shape"])) if spec["shape"] else 1
+        array = generate(size, spec["fill"]).reshape(spec["shape"])
+        tensor = torch.from_numpy(array)
+        if spec["differentiable"]:
+            tensor.requires_grad_(True)
+            diff.append(tensor)
+        t[spec["name"]] = tensor
+    loss = build(w["loss"], w.get("options", {}), t)
+    if loss is None:
+        for n in threads:
+            print(json.dumps({"id": w["id"], "threads": n, "skipped": "no PyTorch equivalent in torch_peer.py"}), flush=True)
+        return
+
+    def step():
+        for x in diff:
+            x.grad = None
+        value = loss()
+        value.backward()
+        return value.item()
+
+    for n in threads:
+        torch.set_num_threads(n)
+        samples, value = time_calls(step, policy)
+        print(json.dumps({"id": w["id"], "threads": n, "samplesNs": samples, "value": value}), flush=True)
+
+
+def run_train(job, threads, policy):
+    sizes = job["sizes"]
+    batch = job["batch"]
+    torch.manual_seed(0)
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=job["learningRate"])
+    x = torch.from_numpy(generate(batch * sizes[0], job["inputFill"]).reshape(batch, sizes[0]))
+    y = torch.from_numpy(generate(batch, job["labelFill"]))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for n in threads:
+        torch.set_num_threads(n)
+        samples, value = time_calls(step, policy)
+        print(json.dumps({"id": job["id"], "threads": n, "samplesNs": samples, "value": value}), flush=True)
+
+
+def main():
+    job = json.load(sys.stdin)
+    print(json.dumps({"version": torch.__version__, "python": sys.version.split()[0]}), flush=True)
+    threads = job["threads"]
+    for w in job.get("workloads", []):
+        print(f"torch: {w['id']}", file=sys.stderr, flush=True)
+        try:
+            run_workload(w, threads, job["policy"])
+        except Exception as error:  # noqa: BLE001 - report and go on with the next workload
+            for n in threads:
+                print(json.dumps({"id": w["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
+    if job.get("train") is not None:
+        try:
+            run_train(job["train"], threads, job["policy"])
+        except Exception as error:  # noqa: BLE001
+            for n in threads:
+                print(json.dumps({"id": job["train"]["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

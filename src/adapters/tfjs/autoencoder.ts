@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ReconstructionKind } from '../../losses/autoencoder/terms.js';
+import { LossInputError, formatShape } from '../../tensor/index.js';
+import { type TfOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
+import { abs0, divideOrZero, probabilityBce, reduce } from './ops.js';
+
+// The autoencoder losses in TF.js ops, with the core's names, options and semantics (API.md).
+
+/** Element-wise (x̂ − x)², |x̂ − x| (gradient 0 at 0) or torch's BCE on probabilities. */
+function reconstructionTerms(kind: ReconstructionKind, xhat: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (kind === 'mse') return tf.squaredDifference(xhat, x);
+  if (kind === 'l1') return abs0(tf.sub(xhat, x));
+  return probabilityBce(xhat, x);
+}
+
+/** Element-wise ½(exp(lv) + μ² − 1 − lv), the KL of N(μ, exp(lv)) from N(0, 1). */
+function gaussianKlTerms(mu: tf.Tensor, logVar: tf.Tensor): tf.Tensor {
+  return tf.mul(0.5, tf.sub(tf.add(tf.exp(logVar), tf.square(mu)), tf.add(logVar, 1)));
+}
+
+function checkLatents(loss: string, mu: tf.Tensor, logVar: tf.Tensor): void {
+  requireMinRank(loss, 'mu', mu, 2, '[N, Z]');
+  requireSameShape(loss, 'mu', mu, 'logVar', logVar);
+}
+
+export const reconstructionTf = defineTfLoss('reconstruction', {
+  check: (t) => requireSameShape('reconstruction', 'input', t.input, 'target', t.target),
+  compute: (t, o) => reduce(reconstructionTerms(o.kind, t.input, t.target), o.reduction),
+});
+
+export const vaeKlTf = defineTfLoss('vaeKl', {
+  check: (t) => checkLatents('vaeKl', t.mu, t.logVar),
+  compute: (t, o) => reduce(gaussianKlTerms(t.mu, t.logVar), o.reduction),
+});
+
+export const vaeLossTf = defineTfLoss('vaeLoss', {
+  check(t) {
+    requireSameShape('vaeLoss', 'input', t.input, 'target', t.target);
+    checkLatents('vaeLoss', t.mu, t.logVar);
+    if (t.input.rank === 0 || t.input.shape[0] !== t.mu.shape[0]) {
+      throw new LossInputError(
+        'vaeLoss',
+        'mu',
+        `batch size ${t.mu.shape[0]} (shape ${formatShape(t.mu.shape)}) does not match input batch size ${t.input.shape[0] ?? 'none'} (shape ${formatShape(t.input.shape)})`,
+      );
+    }
+  },
+  compute(t, o) {
+    // Each part reduced over its own elements: 'batchmean' divides both sums by N, 'mean' each by
+    // its own element count, 'sum' neither.
+    const recon = tf.sum(reconstructionTerms(o.reconstruction, t.input, t.target));
+    const kl = tf.sum(gaussianKlTerms(t.mu, t.logVar));
+    const divisor = (x: tf.Tensor) => (o.reduction === 'batchmean' ? x.shape[0] : o.reduction === 'mean' ? x.size : 1);
+    return tf.add(divideOrZero(recon, divisor(t.input)), tf.mul(o.beta, divideOrZero(kl, divisor(t.mu))));
+  },
+});
+
+/** Element-wise reconstruction loss ('mse', 'l1' or 'bce'), as the core `reconstruction`. */
+export function reconstruction(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'reconstruction'>): tf.Tensor {
+  return reconstructionTf.value({ input, target }, options);
+}
+
+/** KL of the encoder's N(μ, exp(logVar)) from N(0, 1), as the core `vaeKl`. */
+export function vaeKl(mu: tf.Tensor, logVar: tf.Tensor, options?: TfOptions<'vaeKl'>): tf.Tensor {
+  return vaeKlTf.value({ mu, logVar }, options);
+}
+
+/** Negative ELBO: reconstruction + β·KL, as the core `vaeLoss`. */
+export function vaeLoss(input: tf.Tensor, target: tf.Tensor, mu: tf.Tensor, logVar: tf.Tensor, options?: TfOptions<'vaeLoss'>): tf.Tensor {
+  return vaeLossTf.value({ input, target, mu, logVar }, options);
+}
+
+export const autoencoderTfLosses = { reconstruction: reconstructionTf, vaeKl: vaeKlTf, vaeLoss: vaeLossTf } as const;

@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { requireClassWeight } from '../../losses/classification/cross-entropy-checks.js';
+import { LossInputError, type Tensor, formatShape } from '../../tensor/index.js';
+import {
+  type TfOptions,
+  classCount,
+  constant,
+  defineTfLoss,
+  requireClassAxis,
+  requireLabelShape,
+  requireSameShape,
+} from './define.js';
+import { labelCrossEntropy } from './label-cross-entropy.js';
+import { clippedLog, logitBce, powFromZero, probabilityBce, reduce } from './ops.js';
+
+// The classification losses in TF.js ops, with the core's names, options and semantics (API.md).
+
+/** Element weights multiply the per-element loss when given. */
+const weighted = (units: tf.Tensor, weight: Tensor | undefined) => (weight === undefined ? units : tf.mul(units, constant(weight)));
+
+export const binaryCrossEntropyTf = defineTfLoss('binaryCrossEntropy', {
+  check(t, o) {
+    requireSameShape('binaryCrossEntropy', 'input', t.input, 'target', t.target);
+    if (o.weight !== undefined) requireSameShape('binaryCrossEntropy', 'input', t.input, 'options.weight', o.weight);
+  },
+  compute: (t, o) => reduce(weighted(probabilityBce(t.input, t.target), o.weight), o.reduction),
+});
+
+/** `posWeight` is [C] along the last axis, or a single weight ([] or [1]), as the core accepts. */
+function requirePosWeightShape(input: tf.Tensor, posWeight: Tensor): void {
+  const classes = input.rank === 0 ? 1 : classCount(input);
+  const single = posWeight.size === 1 && posWeight.shape.length <= 1;
+  if (single || (posWeight.shape.length === 1 && posWeight.shape[0] === classes)) return;
+  throw new LossInputError(
+    'binaryCrossEntropyWithLogits',
+    'options.posWeight',
+    `shape ${formatShape(posWeight.shape)} does not broadcast along the last axis of input shape ${formatShape(input.shape)}: expected [${classes}] (one weight per class) or [1]`,
+  );
+}
+
+export const binaryCrossEntropyWithLogitsTf = defineTfLoss('binaryCrossEntropyWithLogits', {
+  check(t, o) {
+    const name = 'binaryCrossEntropyWithLogits';
+    requireSameShape(name, 'input', t.input, 'target', t.target);
+    if (o.weight !== undefined) requireSameShape(name, 'input', t.input, 'options.weight', o.weight);
+    if (o.posWeight !== undefined) requirePosWeightShape(t.input, o.posWeight);
+  },
+  compute(t, o) {
+    const x = t.input;
+    const y = t.target;
+    // p_c·y·softplus(−x) + (1 − y)·softplus(x), in log space.
+    let positive = tf.mul(y, tf.softplus(tf.neg(x)));
+    if (o.posWeight !== undefined) {
+      const pw = constant(o.posWeight);
+      positive = tf.mul(positive, pw.size === 1 ? tf.reshape(pw, []) : pw);
+    }
+    const units = tf.add(positive, tf.mul(tf.sub(1, y), tf.softplus(x)));
+    return reduce(weighted(units, o.weight), o.reduction);
+  },
+});
+
+export const categoricalCrossEntropyTf = defineTfLoss('categoricalCrossEntropy', {
+  check(t) {
+    requireClassAxis('categoricalCrossEntropy', 'input', t.input, 1, '[..., C]');
+    requireSameShape('categoricalCrossEntropy', 'input', t.input, 'target', t.target);
+  },
+  compute(t, o) {
+    const classes = classCount(t.input);
+    const logProbs = o.fromLogits ? tf.logSoftmax(t.input) : clippedLog(t.input);
+    const alpha = o.labelSmoothing;
+    const smoothed = alpha === 0 ? t.target : tf.add(tf.mul(t.target, 1 - alpha), alpha / classes);
+    return reduce(tf.neg(tf.sum(tf.mul(smoothed, logProbs), -1)), o.reduction);
+  },
+});
+
+export const sparseCategoricalCrossEntropyTf = defineTfLoss('sparseCategoricalCrossEntropy', {
+  check(t, o) {
+    const name = 'sparseCategoricalCrossEntropy';
+    requireClassAxis(name, 'input', t.input, 1, '[..., C]');
+    requireLabelShape(name, 'input', t.input, 'target', t.target);
+    if (o.weight !== undefined) requireClassWeight(name, o.weight, classCount(t.input));
+  },
+  compute(t, o) {
+    const classes = classCount(t.input);
+    const logProbs = o.fromLogits ? tf.logSoftmax(t.input) : clippedLog(t.input);
+    const { units, divisor } = labelCrossEntropy(logProbs, t.target, {
+      trueCoefficient: 1 - o.labelSmoothing,
+      base: o.labelSmoothing / classes,
+      classWeight: o.weight === undefined ? null : constant(o.weight),
+      ignoreIndex: o.ignoreIndex,
+    });
+    return reduce(units, o.reduction, divisor);
+  },
+});
+
+export const focalTf = defineTfLoss('focal', {
+  check: (t) => requireSameShape('focal', 'input', t.input, 'target', t.target),
+  compute(t, o) {
+    const x = t.input;
+    const y = t.target;
+    const notY = tf.sub(1, y);
+    // q = 1 − p_t, the probability of the wrong answer; with logits, σ(−x) stands for 1 − σ(x).
+    let ce: tf.Tensor;
+    let q: tf.Tensor;
+    if (o.fromLogits) {
+      ce = logitBce(x, y);
+      q = tf.add(tf.mul(y, tf.sigmoid(tf.neg(x))), tf.mul(notY, tf.sigmoid(x)));
+    } else {
+      ce = probabilityBce(x, y);
+      q = tf.add(tf.mul(y, tf.sub(1, x)), tf.mul(notY, x));
+    }
+    let units = tf.mul(ce, powFromZero(q, o.gamma));
+    if (o.alpha !== null) units = tf.mul(units, tf.add(tf.mul(y, o.alpha), tf.mul(notY, 1 - o.alpha)));
+    return reduce(units, o.reduction);
+  },
+});
+
+/** torch `F.binary_cross_entropy` on probabilities (logs clamped at −100), as the core `binaryCrossEntropy`. */
+export function binaryCrossEntropy(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'binaryCrossEntropy'>): tf.Tensor {
+  return binaryCrossEntropyTf.value({ input, target }, options);
+}
+
+/** Binary cross-entropy on logits in log space, with `weight` and `posWeight`, as the core `binaryCrossEntropyWithLogits`. */
+export function binaryCrossEntropyWithLogits(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'binaryCrossEntropyWithLogits'>,
+): tf.Tensor {
+  return binaryCrossEntropyWithLogitsTf.value({ input, target }, options);
+}
+
+/** Cross-entropy against probability (or one-hot) targets [..., C], as the core `categoricalCrossEntropy`. */
+export function categoricalCrossEntropy(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'categoricalCrossEntropy'>): tf.Tensor {
+  return categoricalCrossEntropyTf.value({ input, target }, options);
+}
+
+/** Cross-entropy against integer labels [...] (classes last), as the core `sparseCategoricalCrossEntropy`. */
+export function sparseCategoricalCrossEntropy(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'sparseCategoricalCrossEntropy'>,
+): tf.Tensor {
+  return sparseCategoricalCrossEntropyTf.value({ input, target }, options);
+}
+
+/** Sigmoid focal loss (torchvision: α for positives, 1 − α for negatives), as the core `focal`. */
+export function focal(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'focal'>): tf.Tensor {
+  return focalTf.value({ input, target }, options);
+}
+
+export const classificationTfLosses = {
+  binaryCrossEntropy: binaryCrossEntropyTf,
+  binaryCrossEntropyWithLogits: binaryCrossEntropyWithLogitsTf,
+  categoricalCrossEntropy: categoricalCrossEntropyTf,
+  sparseCategoricalCrossEntropy: sparseCategoricalCrossEntropyTf,
+  focal: focalTf,
+} as const;

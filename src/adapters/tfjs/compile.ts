@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { optionalNumberOption, resolveOptions } from '../../losses/options.js';
+import type { LossName } from '../../losses/registry.js';
+import { type Aggregate, type Overlap, aggregateOption, epsOption, fromLogitsOption } from '../../losses/segmentation/overlap.js';
+import { LossInputError } from '../../tensor/index.js';
+import type { InputName, TfInputs, TfOptions } from './define.js';
+import { tfLosses } from './registry.js';
+import { checkSegmentation, overlapScore, probabilities } from './segmentation.js';
+
+/**
+ * The shape of a loss or metric that `model.compile({ loss, metrics })` takes, TF.js's
+ * `LossOrMetricFn`: note the Keras order, **target first, prediction second**.
+ */
+export type TfLossOrMetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+
+/**
+ * The registry losses of a prediction and a target (inputs `input, target` or `values, returns`),
+ * the ones that fit `model.compile`. The others (GAN pairs, triplets, VAE terms, …) are called
+ * directly in a custom training step.
+ */
+export type CompilableLossName = {
+  [K in LossName]: [InputName<K>] extends ['input' | 'target'] ? K : [InputName<K>] extends ['values' | 'returns'] ? K : never;
+}[LossName];
+
+const TARGET_INPUTS: ReadonlySet<string> = new Set(['target', 'returns']);
+
+/**
+ * A registry loss as a Keras-style `(yTrue, yPred)` function for `model.compile({ loss })` or as
+ * a metric. Options are resolved and checked once, here; the function's `name` is the loss's,
+ * which TF.js uses in its logs.
+ *
+ * @example
+ * model.compile({ optimizer: tf.train.adam(1e-2), loss: lossFn('focal', { gamma: 2 }) });
+ */
+export function lossFn<K extends CompilableLossName>(name: K, options?: TfOptions<K>): TfLossOrMetricFn {
+  const loss = tfLosses[name];
+  if (loss === undefined) throw new LossInputError('lossFn', 'name', `'${String(name)}' is not a registry loss`);
+  const inputs = loss.core.inputs as readonly string[];
+  if (inputs.length !== 2 || !TARGET_INPUTS.has(inputs[1])) {
+    throw new LossInputError('lossFn', 'name', `${name} takes ${inputs.join(', ')}, not a prediction and a target; call it directly in a custom training step`);
+  }
+  const [prediction, target] = inputs;
+  const bound = loss.bind(options) as (named: TfInputs<K>) => tf.Tensor;
+  const fn: TfLossOrMetricFn = (yTrue, yPred) => bound({ [prediction]: yPred, [target]: yTrue } as TfInputs<K>);
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
+}
+
+/** Options of the Dice and IoU scores, as the core's `diceScore` / `iouScore`. */
+export interface OverlapScoreOptions {
+  /** Unset (default): the soft score. In [0, 1]: predictions are binarised first, p > threshold → 1. */
+  readonly threshold?: number;
+  /** Smoothing in numerator and denominator (default 1e-5, > 0). */
+  readonly eps?: number;
+  /** Whether predictions are logits, passed through a sigmoid (default false). */
+  readonly fromLogits?: boolean;
+  /** `'batch'` (default): one score over every element; `'sample'`: the mean of per-sample scores. */
+  readonly aggregate?: Aggregate;
+}
+
+const scoreSchema = {
+  threshold: optionalNumberOption({ min: 0, max: 1 }),
+  eps: epsOption(),
+  fromLogits: fromLogitsOption(),
+  aggregate: aggregateOption(),
+};
+
+function overlapMetric(kind: Overlap, name: string, options: OverlapScoreOptions | undefined) {
+  const o = resolveOptions(name, scoreSchema, options);
+  return (pred: tf.Tensor, target: tf.Tensor): tf.Tensor => {
+    if (!(pred instanceof tf.Tensor)) throw new LossInputError(name, 'pred', 'must be a tf.Tensor');
+    if (!(target instanceof tf.Tensor)) throw new LossInputError(name, 'target', 'must be a tf.Tensor');
+    checkSegmentation(name, pred, target, 'pred');
+    return tf.tidy(() => {
+      let p = probabilities(tf.cast(pred, 'float32'), o.fromLogits);
+      if (o.threshold !== undefined) p = tf.cast(tf.greater(p, o.threshold), 'float32');
+      return overlapScore(kind, p, tf.cast(target, 'float32'), o.eps, o.aggregate);
+    });
+  };
+}
+
+/**
+ * The Dice coefficient (2Σpy + ε)/(Σp + Σy + ε) of predictions [N, ...] against a target of the
+ * same shape, as a 0-d tensor (higher is better); the core's `diceScore` on TF.js tensors.
+ */
+export function diceScore(pred: tf.Tensor, target: tf.Tensor, options?: OverlapScoreOptions): tf.Tensor {
+  return overlapMetric('dice', 'diceScore', options)(pred, target);
+}
+
+/** The IoU (Jaccard) score (Σpy + ε)/(Σ(p + y − py) + ε) as a 0-d tensor; the core's `iouScore` on TF.js tensors. */
+export function iouScore(pred: tf.Tensor, target: tf.Tensor, options?: OverlapScoreOptions): tf.Tensor {
+  return overlapMetric('iou', 'iouScore', options)(pred, target);
+}
+
+function metricFn(kind: Overlap, name: string, options: OverlapScoreOptions | undefined): TfLossOrMetricFn {
+  const score = overlapMetric(kind, name, options);
+  const fn: TfLossOrMetricFn = (yTrue, yPred) => score(yPred, yTrue);
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
+}
+
+/**
+ * The Dice score as a `(yTrue, yPred)` metric for `model.compile({ metrics })`.
+ *
+ * @example
+ * model.compile({ optimizer, loss: lossFn('bceDice'), metrics: [diceMetric({ threshold: 0.5 })] });
+ */
+export function diceMetric(options?: OverlapScoreOptions): TfLossOrMetricFn {
+  return metricFn('dice', 'diceScore', options);
+}
+
+/** The IoU score as a `(yTrue, yPred)` metric for `model.compile({ metrics })`. */
+export function iouMetric(options?: OverlapScoreOptions): TfLossOrMetricFn {
+  return metricFn('iou', 'iouScore', options);
+}

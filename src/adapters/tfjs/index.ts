@@ -1,0 +1,30 @@
+// losskit/tfjs: every losskit loss as a function of TensorFlow.js tensors, written in TF.js ops so
+// that it runs on any TF.js backend and TF.js's autodiff differentiates it. Needs
+// @tensorflow/tfjs-core (a peer dependency) and gradients registered, as `@tensorflow/tfjs`
+// (or `@tensorflow/tfjs-layers`) does on import.
+export type { InputName, ResolvedOptions, TfInputs, TfLoss, TfOptions } from './define.js';
+export { tfLosses } from './registry.js';
+export {
+  type CompilableLossName,
+  type OverlapScoreOptions,
+  type TfLossOrMetricFn,
+  diceMetric,
+  diceScore,
+  iouMetric,
+  iouScore,
+  lossFn,
+} from './compile.js';
+export { huber, mae, mse, smoothL1 } from './regression.js';
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  categoricalCrossEntropy,
+  focal,
+  sparseCategoricalCrossEntropy,
+} from './classification.js';
+export { contrastive, pairwiseHinge, triplet } from './ranking.js';
+export { klDivergence, labelSmoothingCrossEntropy, tokenCrossEntropy } from './sequence.js';
+export { bceDice, bceIou, dice, iou } from './segmentation.js';
+export { ganDiscriminator, ganGenerator, lsganDiscriminator, lsganGenerator, wganCritic, wganGenerator } from './gan.js';
+export { policyGradient, ppoClip, valueLoss } from './rl.js';
+export { reconstruction, vaeKl, vaeLoss } from './autoencoder.js';

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Aggregate, Overlap } from '../../losses/segmentation/overlap.js';
+import { type TfOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
+import { logitBce, meanOrZero, probabilityBce } from './ops.js';
+
+// The segmentation losses in TF.js ops, with the core's names, options and semantics (API.md),
+// and the building blocks of the Dice and IoU metrics (./metrics.ts).
+
+/** The boundary checks of every segmentation loss and score. */
+export function checkSegmentation(loss: string, input: tf.Tensor, target: tf.Tensor, inputName = 'input'): void {
+  requireMinRank(loss, inputName, input, 1, '[N, ...]');
+  requireSameShape(loss, inputName, input, 'target', target);
+}
+
+/**
+ * The mean over groups of the overlap score from probabilities p and targets y: one group for
+ * `'batch'`, one per index of the first axis for `'sample'`. Dice (2I + ε)/(P + Y + ε), IoU
+ * (I + ε)/(P + Y − I + ε), with I = Σpy, P = Σp, Y = Σy. No groups (an empty `'sample'` batch)
+ * score 1.
+ */
+export function overlapScore(kind: Overlap, p: tf.Tensor, y: tf.Tensor, eps: number, aggregate: Aggregate): tf.Tensor {
+  const groups = aggregate === 'batch' ? 1 : p.shape[0];
+  if (groups === 0) return tf.add(tf.mul(tf.sum(p), 0), 1);
+  const rows = [groups, p.size / groups];
+  const pr = tf.reshape(p, rows);
+  const yr = tf.reshape(y, rows);
+  const inter = tf.sum(tf.mul(pr, yr), 1);
+  const sumP = tf.sum(pr, 1);
+  const sumY = tf.sum(yr, 1);
+  const score =
+    kind === 'dice'
+      ? tf.div(tf.add(tf.mul(2, inter), eps), tf.add(tf.add(sumP, sumY), eps))
+      : tf.div(tf.add(inter, eps), tf.add(tf.sub(tf.add(sumP, sumY), inter), eps));
+  return tf.mean(score);
+}
+
+/** The predicted probabilities: an element-wise sigmoid of logits, or the input itself. */
+export const probabilities = (x: tf.Tensor, fromLogits: boolean): tf.Tensor => (fromLogits ? tf.sigmoid(x) : x);
+
+/** The overlap loss, mean over groups of 1 − score. */
+function overlapLoss(kind: Overlap, x: tf.Tensor, y: tf.Tensor, o: { eps: number; fromLogits: boolean; aggregate: Aggregate }): tf.Tensor {
+  return tf.sub(1, overlapScore(kind, probabilities(x, o.fromLogits), y, o.eps, o.aggregate));
+}
+
+/** Mean binary cross-entropy over every element: log space for logits, torch's BCE for probabilities. */
+function bceMean(x: tf.Tensor, y: tf.Tensor, fromLogits: boolean): tf.Tensor {
+  return meanOrZero(fromLogits ? logitBce(x, y) : probabilityBce(x, y));
+}
+
+/** α·BCE(mean) + (1 − α)·overlap loss. */
+function combined(kind: Overlap, x: tf.Tensor, y: tf.Tensor, o: { alpha: number; eps: number; fromLogits: boolean; aggregate: Aggregate }) {
+  return tf.add(tf.mul(o.alpha, bceMean(x, y, o.fromLogits)), tf.mul(1 - o.alpha, overlapLoss(kind, x, y, o)));
+}
+
+export const diceTf = defineTfLoss('dice', {
+  check: (t) => checkSegmentation('dice', t.input, t.target),
+  compute: (t, o) => overlapLoss('dice', t.input, t.target, o),
+});
+
+export const iouTf = defineTfLoss('iou', {
+  check: (t) => checkSegmentation('iou', t.input, t.target),
+  compute: (t, o) => overlapLoss('iou', t.input, t.target, o),
+});
+
+export const bceDiceTf = defineTfLoss('bceDice', {
+  check: (t) => checkSegmentation('bceDice', t.input, t.target),
+  compute: (t, o) => combined('dice', t.input, t.target, o),
+});
+
+export const bceIouTf = defineTfLoss('bceIou', {
+  check: (t) => checkSegmentation('bceIou', t.input, t.target),
+  compute: (t, o) => combined('iou', t.input, t.target, o),
+});
+
+/** Soft Dice loss 1 − (2Σpy + ε)/(Σp + Σy + ε), as the core `dice`. */
+export function dice(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'dice'>): tf.Tensor {
+  return diceTf.value({ input, target }, options);
+}
+
+/** Soft IoU (Jaccard) loss 1 − (Σpy + ε)/(Σ(p + y − py) + ε), as the core `iou`. */
+export function iou(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'iou'>): tf.Tensor {
+  return iouTf.value({ input, target }, options);
+}
+
+/** α·BCE + (1 − α)·Dice, as the core `bceDice`. */
+export function bceDice(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'bceDice'>): tf.Tensor {
+  return bceDiceTf.value({ input, target }, options);
+}
+
+/** α·BCE + (1 − α)·IoU, as the core `bceIou`. */
+export function bceIou(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'bceIou'>): tf.Tensor {
+  return bceIouTf.value({ input, target }, options);
+}
+
+export const segmentationTfLosses = { dice: diceTf, iou: iouTf, bceDice: bceDiceTf, bceIou: bceIouTf } as const;

@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type TfOptions, classCount, defineTfLoss, requireClassAxis, requireLabelShape, requireSameShape } from './define.js';
+import { labelCrossEntropy } from './label-cross-entropy.js';
+import { reduce } from './ops.js';
+
+// The sequence losses in TF.js ops, with the core's names, options and semantics (API.md).
+
+export const tokenCrossEntropyTf = defineTfLoss('tokenCrossEntropy', {
+  check(t) {
+    requireClassAxis('tokenCrossEntropy', 'input', t.input, 2, '[..., T, V]');
+    requireLabelShape('tokenCrossEntropy', 'input', t.input, 'target', t.target);
+  },
+  compute(t, o) {
+    const vocabulary = classCount(t.input);
+    const { units, divisor } = labelCrossEntropy(tf.logSoftmax(t.input), t.target, {
+      trueCoefficient: 1 - o.labelSmoothing,
+      base: o.labelSmoothing / vocabulary,
+      classWeight: null,
+      ignoreIndex: o.ignoreIndex,
+    });
+    return reduce(units, o.reduction, o.normalizer ?? divisor);
+  },
+});
+
+export const labelSmoothingCrossEntropyTf = defineTfLoss('labelSmoothingCrossEntropy', {
+  check(t) {
+    requireClassAxis('labelSmoothingCrossEntropy', 'input', t.input, 1, '[..., K]');
+    requireLabelShape('labelSmoothingCrossEntropy', 'input', t.input, 'target', t.target);
+  },
+  compute(t, o) {
+    const classes = classCount(t.input);
+    const alpha = o.smoothing;
+    // 'uniform': α/K everywhere, 1 − α on top for the true class (torch). 'others': the true class
+    // 1 − α, each other class α/(K − 1) (nothing to spread over when K = 1).
+    const other = o.distribution === 'uniform' ? alpha / classes : classes > 1 ? alpha / (classes - 1) : 0;
+    const trueCoefficient = o.distribution === 'uniform' ? 1 - alpha : 1 - alpha - other;
+    const { units, divisor } = labelCrossEntropy(tf.logSoftmax(t.input), t.target, {
+      trueCoefficient,
+      base: other,
+      classWeight: null,
+      ignoreIndex: o.ignoreIndex,
+    });
+    return reduce(units, o.reduction, divisor);
+  },
+});
+
+type Kind = 'logits' | 'logProbs' | 'probs';
+
+/** log P along the last axis from a distribution given as logits, log-probabilities or probabilities. */
+function logDistribution(x: tf.Tensor, kind: Kind): tf.Tensor {
+  if (kind === 'logits') return tf.logSoftmax(x);
+  if (kind === 'logProbs') return x;
+  return tf.log(x);
+}
+
+export const klDivergenceTf = defineTfLoss('klDivergence', {
+  check(t) {
+    requireClassAxis('klDivergence', 'input', t.input, 1, '[..., C]');
+    requireSameShape('klDivergence', 'input', t.input, 'target', t.target);
+  },
+  compute(t, o) {
+    // P and log P of the target; terms where P = 0 are 0 (0·log 0 = 0).
+    let p: tf.Tensor;
+    let logP: tf.Tensor;
+    let q = t.input;
+    if (o.targetKind === 'probs') {
+      p = t.target;
+      const hasMass = tf.greater(p, 0);
+      logP = tf.log(tf.where(hasMass, p, tf.onesLike(p)));
+      // Q = 0 is allowed where P = 0; keep its log finite there so that 0·log Q is 0, not NaN.
+      if (o.inputKind === 'probs') q = tf.where(hasMass, q, tf.onesLike(q));
+    } else {
+      logP = logDistribution(t.target, o.targetKind);
+      p = tf.exp(logP);
+    }
+    const units = tf.mul(p, tf.sub(logP, logDistribution(q, o.inputKind)));
+    return reduce(units, o.reduction);
+  },
+});
+
+/** Next-token cross-entropy, `input` [..., T, V] logits and `target` [..., T] ids, as the core `tokenCrossEntropy`. */
+export function tokenCrossEntropy(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'tokenCrossEntropy'>): tf.Tensor {
+  return tokenCrossEntropyTf.value({ input, target }, options);
+}
+
+/** Cross-entropy against a smoothed one-hot target ('others' or 'uniform'), as the core `labelSmoothingCrossEntropy`. */
+export function labelSmoothingCrossEntropy(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'labelSmoothingCrossEntropy'>,
+): tf.Tensor {
+  return labelSmoothingCrossEntropyTf.value({ input, target }, options);
+}
+
+/** KL(P‖Q) with Q = `input` (approximating) and P = `target` (reference), as the core `klDivergence`. */
+export function klDivergence(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'klDivergence'>): tf.Tensor {
+  return klDivergenceTf.value({ input, target }, options);
+}
+
+export const sequenceTfLosses = {
+  tokenCrossEntropy: tokenCrossEntropyTf,
+  labelSmoothingCrossEntropy: labelSmoothingCrossEntropyTf,
+  klDivergence: klDivergenceTf,
+} as const;

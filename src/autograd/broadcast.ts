@@ -1,0 +1,81 @@
+import { LossInputError, Tensor, allocate, formatShape, sameShape, shapeSize } from '../tensor/index.js';
+import { record } from './engine.js';
+import { type Operand, asTensor } from './operand.js';
+import { reshape } from './reshape.js';
+import { broadcastMap, broadcastShapes, normalizeAxes, reducedShape, reductionMap } from './shape-math.js';
+
+/** Options of the reductions over axes. */
+export interface AxisOptions {
+  /** Axis or axes to reduce (negative counts from the end); default every axis. */
+  readonly axis?: number | readonly number[];
+  /** Keep reduced axes with length 1. Default false. */
+  readonly keepDims?: boolean;
+}
+
+/**
+ * Σ over `axis` (default all), accumulated in float64. Backward: the gradient broadcast back.
+ *
+ * @example
+ * sum(tensor([[1, 2], [3, 4]]), { axis: -1 }).toArray() // [3, 7]
+ */
+export function sum(a: Operand, options: AxisOptions = {}): Tensor {
+  const x = asTensor(a, 'sum', 'a');
+  const axes = normalizeAxes('sum', options.axis, x.rank);
+  const keepDims = options.keepDims ?? false;
+  const shape = reducedShape(x.shape, axes, keepDims);
+  const out = allocate(x.dtype, shapeSize(shape));
+  const data = x.data;
+  if (axes.length === x.rank) {
+    let total = 0;
+    for (let i = 0; i < data.length; i++) total += data[i];
+    if (out.length > 0) out[0] = total;
+  } else if (axes.length > 0) {
+    const acc = new Float64Array(out.length);
+    const map = reductionMap(x.shape, axes);
+    for (let i = 0; i < data.length; i++) acc[map[i]] += data[i];
+    out.set(acc);
+  } else {
+    out.set(data);
+  }
+  const kept = reducedShape(x.shape, axes, true);
+  return record('sum', new Tensor(out, shape), [x], (g) => [broadcastTo(reshape(g, kept), x.shape)]);
+}
+
+/**
+ * `a` repeated along axes of length 1 (and new leading axes) to `shape`, numpy rules.
+ * Backward: `sumTo` the input's shape.
+ */
+export function broadcastTo(a: Operand, shape: readonly number[]): Tensor {
+  const x = asTensor(a, 'broadcastTo', 'a');
+  if (sameShape(x.shape, shape)) return x;
+  const full = broadcastShapes('broadcastTo', x.shape, shape);
+  if (!sameShape(full, shape)) {
+    throw new LossInputError('broadcastTo', 'shape', `${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`);
+  }
+  const map = broadcastMap(shape, x.shape);
+  const out = allocate(x.dtype, map.length);
+  const data = x.data;
+  for (let i = 0; i < map.length; i++) out[i] = data[map[i]];
+  return record('broadcastTo', new Tensor(out, shape), [x], (g) => [sumTo(g, x.shape)]);
+}
+
+/**
+ * Sums `a` down to `shape`, the shape it was broadcast from: over leading extra axes and over
+ * axes where `shape` has length 1. The adjoint of `broadcastTo`; every broadcasting op's
+ * backward rule ends with it.
+ */
+export function sumTo(a: Operand, shape: readonly number[]): Tensor {
+  const x = asTensor(a, 'sumTo', 'a');
+  if (sameShape(x.shape, shape)) return x;
+  const lead = x.rank - shape.length;
+  if (lead < 0) throw new LossInputError('sumTo', 'shape', `${formatShape(shape)} has more axes than ${formatShape(x.shape)}`);
+  const axes: number[] = [];
+  for (let k = 0; k < x.rank; k++) {
+    if (k < lead) axes.push(k);
+    else if (shape[k - lead] === 1 && x.shape[k] !== 1) axes.push(k);
+    else if (shape[k - lead] !== x.shape[k]) {
+      throw new LossInputError('sumTo', 'shape', `${formatShape(x.shape)} was not broadcast from ${formatShape(shape)}`);
+    }
+  }
+  return reshape(sum(x, { axis: axes, keepDims: true }), shape);
+}

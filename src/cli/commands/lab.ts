@@ -1,0 +1,63 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { experiments, formatSummary, runLab, selectExperiments } from '../../lab/index.js';
+import { renderReport } from '../../lab/report/index.js';
+import { CliError, type CliIO } from '../io.js';
+import { nameList, positiveInteger } from '../parse-args.js';
+import { labProgressView } from '../progress.js';
+
+interface LabFlags {
+  only?: string[];
+  quick?: boolean;
+  seeds: number;
+  out: string;
+  list?: boolean;
+}
+
+export function labCommand(io: CliIO): Command {
+  return new Command('lab')
+    .description('train small models on built-in data with competing losses and report whether the catalogue\'s claims hold')
+    .option('--only <names>', 'comma-separated experiment names to run (see --list)', nameList)
+    .option('--quick', 'smaller data and fewer steps (about a minute in all)')
+    .option('--seeds <n>', 'repeat every experiment with n seeds and report mean ± spread', positiveInteger, 1)
+    .option('--out <dir>', 'folder for index.html and metrics.json', 'lab-report')
+    .option('--list', 'list the experiments and their claims, then exit')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  losskit lab                      the full lab (a few minutes)\n  losskit lab --quick --out /tmp/r  a quick run\n  losskit lab --only regression-outliers --seeds 5',
+    )
+    .action(async (flags: LabFlags) => {
+      if (flags.list) {
+        for (const e of experiments) io.out(`${e.name.padEnd(26)} ${e.claim}\n`);
+        return;
+      }
+      let selected: ReturnType<typeof selectExperiments>;
+      try {
+        selected = selectExperiments(experiments, flags.only);
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+      if (selected.length === 0) throw new CliError('there are no experiments to run');
+      const outDir = resolve(flags.out);
+      const view = labProgressView(io);
+      io.err(`losskit lab: ${selected.length} experiment(s), ${flags.seeds} seed(s)${flags.quick ? ', quick mode' : ''}\n`);
+      const result = await runLab({
+        experiments: selected,
+        quick: flags.quick ?? false,
+        seeds: flags.seeds,
+        onProgress: (p) => view.onProgress(p),
+        onExperimentDone: (r) => view.onExperimentDone(r),
+      }).finally(() => view.stop());
+      const command = ['losskit lab', flags.quick ? '--quick' : '', flags.seeds > 1 ? `--seeds ${flags.seeds}` : '', flags.only ? `--only ${flags.only.join(',')}` : '']
+        .filter(Boolean)
+        .join(' ');
+      await mkdir(outDir, { recursive: true });
+      const html = renderReport(result, { generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), command, metricsFile: 'metrics.json' });
+      await writeFile(join(outDir, 'index.html'), html);
+      await writeFile(join(outDir, 'metrics.json'), `${JSON.stringify(result, null, 2)}\n`);
+      io.out(`\n${formatSummary(result)}\n\nReport: ${join(outDir, 'index.html')}\nMetrics: ${join(outDir, 'metrics.json')}\n`);
+      const failed = result.experiments.filter((e) => e.status === 'failed');
+      if (failed.length > 0) throw new CliError(`${failed.length} experiment(s) failed to run: ${failed.map((e) => e.name).join(', ')}`);
+    });
+}

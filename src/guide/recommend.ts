@@ -1,0 +1,112 @@
+import { losses } from '../losses/registry.js';
+import {
+  type SelectionConditions,
+  type SelectionRow,
+  selectionTable,
+  targetMetrics,
+} from './selection-table.js';
+import { isTask, tasks } from './tasks.js';
+
+/** What the user knows about their problem. Only `task` is required. */
+export type RecommendQuery = SelectionConditions;
+
+/** One ranked suggestion. */
+export interface Recommendation {
+  /** 1 is the first choice. */
+  readonly rank: number;
+  /** Registry name. */
+  readonly loss: string;
+  readonly title: string;
+  readonly summary: string;
+  /** Why it suits this situation. */
+  readonly reason: string;
+  /** Options to start from (empty: the defaults). */
+  readonly options: Readonly<Record<string, number | string | boolean | null>>;
+  /** Whether the selection table chose it for this situation (otherwise it merely serves the task). */
+  readonly fromTable: boolean;
+}
+
+const conditionKeys = ['imbalanced', 'outliers', 'noisyLabels', 'metric'] as const;
+
+function checkQuery(query: RecommendQuery): void {
+  if (!isTask(query.task)) throw new Error(`unknown task '${String(query.task)}'; the tasks are: ${tasks.join(', ')}`);
+  if (query.metric !== undefined && !(targetMetrics as readonly string[]).includes(query.metric)) {
+    throw new Error(`unknown metric '${String(query.metric)}'; the metrics are: ${targetMetrics.join(', ')}`);
+  }
+}
+
+/** How many conditions a row names beyond the task, or -1 when one of them does not match the query. */
+function specificity(row: SelectionRow, query: RecommendQuery): number {
+  if (row.when.task !== query.task) return -1;
+  let matched = 0;
+  for (const key of conditionKeys) {
+    const wanted = row.when[key];
+    if (wanted === undefined) continue;
+    const given = key === 'metric' ? query.metric : (query[key] ?? false);
+    if (given !== wanted) return -1;
+    matched++;
+  }
+  return matched;
+}
+
+/**
+ * The row of the selection table that applies to a query: the most specific one whose conditions
+ * all match (a condition the table has no row for is ignored). Every task has a base row.
+ */
+export function selectRow(query: RecommendQuery): SelectionRow {
+  checkQuery(query);
+  let best: SelectionRow | undefined;
+  let bestScore = -1;
+  for (const row of selectionTable) {
+    const score = specificity(row, query);
+    if (score > bestScore) {
+      best = row;
+      bestScore = score;
+    }
+  }
+  if (best === undefined) throw new Error(`the selection table has no row for task '${query.task}'`);
+  return best;
+}
+
+/**
+ * Ranked loss suggestions for a problem: the selection table's choices for the most specific
+ * matching row, with reason and starting options, then the task's other registry losses.
+ *
+ * @example
+ * recommend({ task: 'segmentation', metric: 'iou' })[0].loss // 'iou'
+ */
+export function recommend(query: RecommendQuery): Recommendation[] {
+  const row = selectRow(query);
+  const registry: Readonly<Record<string, (typeof losses)[keyof typeof losses]>> = losses;
+  const out: Recommendation[] = [];
+  const seen = new Set<string>();
+  for (const choice of row.choose) {
+    const entry = registry[choice.loss];
+    if (entry === undefined || seen.has(choice.loss)) continue;
+    seen.add(choice.loss);
+    out.push({
+      rank: out.length + 1,
+      loss: choice.loss,
+      title: entry.info.title,
+      summary: entry.info.summary,
+      reason: choice.reason,
+      options: choice.options ?? {},
+      fromTable: true,
+    });
+  }
+  for (const [name, entry] of Object.entries(registry)) {
+    if (seen.has(name) || !entry.info.tasks.includes(query.task)) continue;
+    seen.add(name);
+    out.push({
+      rank: out.length + 1,
+      loss: name,
+      title: entry.info.title,
+      summary: entry.info.summary,
+      reason: entry.info.whenToUse[0] ?? entry.info.summary,
+      options: {},
+      fromTable: false,
+    });
+  }
+  return out;
+}
+

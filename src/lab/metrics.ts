@@ -1,0 +1,88 @@
+// Evaluation metrics the experiments report. Plain functions over typed arrays.
+
+/**
+ * Average precision (the area under the precision–recall curve as scikit-learn computes it):
+ * the mean, over positives, of the precision at each positive's rank. Tied scores are ranked
+ * pessimistically (negatives first). 0 when there are no positives.
+ */
+export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || labels[a] - labels[b]);
+  let truePositives = 0;
+  let sum = 0;
+  for (let rank = 0; rank < order.length; rank++) {
+    if (labels[order[rank]] === 1) {
+      truePositives++;
+      sum += truePositives / (rank + 1);
+    }
+  }
+  return truePositives === 0 ? 0 : sum / truePositives;
+}
+
+/** Precision, recall and F1 of the positive class for scores thresholded at `threshold` (score ≥ threshold is positive). */
+export function binaryScores(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const predicted = scores[i] >= threshold;
+    if (predicted && labels[i] === 1) tp++;
+    else if (predicted) fp++;
+    else if (labels[i] === 1) fn++;
+  }
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1 };
+}
+
+/** Softmax of each row of `logits` (`rows × classes`, row-major). */
+export function softmaxRows(logits: ArrayLike<number>, classes: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  for (let r = 0; r < logits.length / classes; r++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < classes; c++) max = Math.max(max, logits[r * classes + c]);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += out[r * classes + c] = Math.exp(logits[r * classes + c] - max);
+    for (let c = 0; c < classes; c++) out[r * classes + c] /= sum;
+  }
+  return out;
+}
+
+/** Accuracy, mean confidence (top probability) and expected calibration error of class probabilities. */
+export function calibration(probs: ArrayLike<number>, labels: ArrayLike<number>, classes: number, bins = 15) {
+  const n = labels.length;
+  const binCount = new Float64Array(bins);
+  const binConfidence = new Float64Array(bins);
+  const binCorrect = new Float64Array(bins);
+  let correct = 0;
+  let confidenceSum = 0;
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (probs[r * classes + c] > probs[r * classes + best]) best = c;
+    const confidence = probs[r * classes + best];
+    const hit = best === labels[r] ? 1 : 0;
+    correct += hit;
+    confidenceSum += confidence;
+    const b = Math.min(bins - 1, Math.floor(confidence * bins));
+    binCount[b]++;
+    binConfidence[b] += confidence;
+    binCorrect[b] += hit;
+  }
+  let ece = 0;
+  for (let b = 0; b < bins; b++) if (binCount[b] > 0) ece += Math.abs(binConfidence[b] - binCorrect[b]) / n;
+  return { accuracy: correct / n, meanConfidence: confidenceSum / n, ece };
+}
+
+/** Mean absolute difference. */
+export function meanAbsoluteError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return a.length === 0 ? 0 : sum / a.length;
+}
+
+/** Root of the mean squared difference. */
+export function rootMeanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return a.length === 0 ? 0 : Math.sqrt(sum / a.length);
+}

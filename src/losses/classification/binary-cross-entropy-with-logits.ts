@@ -1,0 +1,119 @@
+import { LossInputError, type Tensor, formatShape } from '../../tensor/index.js';
+import { defineLoss } from '../define.js';
+import { softplus, sigmoid } from '../math.js';
+import { tensorOption } from '../options.js';
+import { reductionOption } from '../reduce.js';
+import { requireSameShape, requireUnitInterval } from '../validate.js';
+
+const NAME = 'binaryCrossEntropyWithLogits';
+
+/**
+ * `posWeight` holds one weight per class of the last axis ([C]), or one for every element
+ * ([] or [1]), as torch's `pos_weight` broadcasts.
+ */
+function requirePosWeightShape(input: Tensor, posWeight: Tensor): void {
+  const classes = input.rank === 0 ? 1 : input.shape[input.rank - 1];
+  const single = posWeight.size === 1 && posWeight.rank <= 1;
+  if (single || (posWeight.rank === 1 && posWeight.shape[0] === classes)) return;
+  throw new LossInputError(
+    NAME,
+    'options.posWeight',
+    `shape ${formatShape(posWeight.shape)} does not broadcast along the last axis of input shape ${formatShape(input.shape)}: expected [${classes}] (one weight per class) or [1]`,
+  );
+}
+
+/**
+ * Binary cross-entropy on logits, computed in log space.
+ *
+ * With c the element's class (its index on the last axis), p_c the positive weight (`posWeight`,
+ * default 1) and w the element weight (`weight`, default 1):
+ * ℓ = w[p_c·y·softplus(−x) + (1 − y)·softplus(x)] = −w[p_c·y log σ(x) + (1 − y) log(1 − σ(x))],
+ * ∂ℓ/∂x = w[(1 − y)σ(x) − p_c·y·σ(−x)] (= w(σ(x) − y) without `posWeight`).
+ * Both terms are non-negative softplus values, so logits of ±1e4 give exact, finite values and
+ * gradients. Reduced by `reduction` ('mean' divides by the element count). `input`, `target`
+ * (soft targets in [0, 1]) and `weight` share one shape; `posWeight` is [C] along the last axis
+ * (or [1]). Matches torch `F.binary_cross_entropy_with_logits`.
+ *
+ * @example
+ * binaryCrossEntropyWithLogits([2, -1], [1, 0]).item() // 0.2200948492805977
+ */
+export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWithLogits } = defineLoss({
+  kind: 'reducible',
+  name: NAME,
+  family: 'classification',
+  inputs: ['input', 'target'],
+  differentiable: ['input'],
+  options: { weight: tensorOption(), posWeight: tensorOption(), reduction: reductionOption() },
+  validate(t, options) {
+    requireSameShape(NAME, 'input', t.input, 'target', t.target);
+    if (options.weight !== undefined)
+      requireSameShape(NAME, 'input', t.input, 'options.weight', options.weight);
+    if (options.posWeight !== undefined) requirePosWeightShape(t.input, options.posWeight);
+    requireUnitInterval(NAME, 'target', t.target, 'target');
+  },
+  unitShape: (t) => t.input.shape,
+  kernel({ t, options, plan, units, grads }) {
+    const x = t.input.data;
+    const y = t.target.data;
+    const w = options.weight === undefined ? null : options.weight.data;
+    const pw = options.posWeight === undefined ? null : options.posWeight.data;
+    const classes = pw === null ? 1 : pw.length;
+    const g = grads === null ? null : grads.input;
+    const up = plan.upstream;
+    const s = plan.scale;
+    let total = 0;
+    for (let i = 0; i < x.length; i++) {
+      const xi = x[i];
+      const yi = y[i];
+      const wi = w === null ? 1 : w[i];
+      const pos = pw === null ? yi : pw[i % classes] * yi;
+      const neg = 1 - yi;
+      const l = wi * (pos * softplus(-xi) + neg * softplus(xi));
+      total += l;
+      if (units !== null) units[i] = l;
+      if (g !== null) g[i] = (up === null ? s : s * up[i]) * wi * (neg * sigmoid(xi) - pos * sigmoid(-xi));
+    }
+    return total;
+  },
+  info: {
+    title: 'Binary cross-entropy with logits',
+    summary:
+      'Binary cross-entropy fused with the sigmoid and computed in log space: the stable way to train yes/no and multi-label outputs.',
+    formula: 'ℓ = −w[p_c·y log σ(x) + (1 − y) log(1 − σ(x))]',
+    properties: {
+      differentiability: 'Smooth everywhere in the logit.',
+      robustness: 'Not robust to label noise: the loss of a confident mistake grows linearly with the logit.',
+      gradientBehaviour:
+        'Gradient σ(x) − y is bounded in [−1, 1] (times the weights) and never saturates while the prediction is wrong.',
+      scaleSensitivity:
+        'Depends on the logit scale only through the sigmoid; the loss is in nats per element.',
+      classImbalance:
+        '`posWeight` (per class) up-weights positives, e.g. p_c = negatives/positives; `weight` rescales single elements.',
+    },
+    whenToUse: [
+      'Binary classification and multi-label classification (one independent sigmoid per class).',
+      'Any time the model outputs logits: prefer it to a sigmoid followed by binaryCrossEntropy.',
+    ],
+    limitations: [
+      'Treats classes as independent; for mutually exclusive classes use a softmax cross-entropy.',
+      'Easy, well-classified examples still contribute; with extreme imbalance consider focal.',
+    ],
+    hyperparameters: [
+      {
+        name: 'posWeight',
+        typical: 'unset, or #negatives / #positives per class',
+        effect: 'Multiplies the positive term of class c, trading precision for recall.',
+      },
+      {
+        name: 'weight',
+        typical: 'unset',
+        effect: "Rescales each element's loss and gradient (masks, per-sample weights).",
+      },
+    ],
+    references: [
+      'PyTorch torch.nn.functional.binary_cross_entropy_with_logits',
+      'TensorFlow tf.nn.sigmoid_cross_entropy_with_logits',
+    ],
+    tasks: ['binary', 'multilabel'],
+  },
+});

@@ -1,0 +1,39 @@
+import { LossInputError, type Tensor, formatShape } from '../../tensor/index.js';
+
+/**
+ * Boundary checks shared by the cross-entropies (classification and sequence families), on top
+ * of `src/losses/validate.ts`.
+ */
+
+/** Scores must have at least `minRank` axes and a non-empty class (last) axis. */
+export function requireClassAxis(
+  loss: string,
+  name: string,
+  scores: Tensor,
+  minRank: number,
+  layout: string,
+): void {
+  if (scores.rank < minRank || scores.shape[scores.rank - 1] === 0) {
+    throw new LossInputError(
+      loss,
+      name,
+      `must have shape ${layout} with at least one class, got ${formatShape(scores.shape)}`,
+    );
+  }
+}
+
+/** Class weights must have shape [C] and be non-negative. */
+export function requireClassWeight(loss: string, weight: Tensor, classes: number): void {
+  if (weight.rank !== 1 || weight.shape[0] !== classes) {
+    throw new LossInputError(
+      loss,
+      'options.weight',
+      `must have shape [${classes}] (one weight per class), got ${formatShape(weight.shape)}`,
+    );
+  }
+  const w = weight.data;
+  for (let c = 0; c < w.length; c++) {
+    if (w[c] < 0)
+      throw new LossInputError(loss, 'options.weight', `weight ${w[c]} of class ${c} is negative`);
+  }
+}

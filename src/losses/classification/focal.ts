@@ -1,0 +1,133 @@
+import { defineLoss } from '../define.js';
+import { sigmoid } from '../math.js';
+import { booleanOption, nullableNumberOption, numberOption } from '../options.js';
+import { reductionOption } from '../reduce.js';
+import { requireSameShape, requireUnitInterval } from '../validate.js';
+import { logitBce, probabilityBce, probabilityBceGrad } from './binary-terms.js';
+
+const NAME = 'focal';
+
+/**
+ * Sigmoid focal loss: binary cross-entropy scaled down on examples that are already right.
+ *
+ * With p the predicted probability (σ(x) for logits), q = 1 − p_t = y(1 − p) + (1 − y)p the
+ * probability of the wrong answer, CE the binary cross-entropy and α_t = αy + (1 − α)(1 − y)
+ * (1 when `alpha` is null): ℓ = α_t · CE · q^γ. Gradients, with q^(γ−1) folded so that nothing
+ * divides by zero:
+ * - logits: ∂ℓ/∂x = α_t q^γ [(p − y) + γ(1 − 2y)·CE·p(1 − p)/q], CE = softplus terms (log space);
+ * - probabilities: ∂ℓ/∂p = α_t q^γ [CE′ + γ(1 − 2y)·CE/q], CE = torch `F.binary_cross_entropy`
+ *   (logs clamped at −100) and CE′ its gradient (p − y)/max(p(1 − p), 1e-12).
+ * Where q = 0 (p equals a hard target exactly) the loss and its gradient are 0; PyTorch's
+ * autograd returns NaN there for γ < 1, the limit is 0. Logits of ±1e4 stay finite.
+ * Reduced by `reduction`. `input` and `target` share one shape; targets are in [0, 1] (hard
+ * {0, 1} in the paper; soft values follow the same formula), and with `fromLogits: false`
+ * probabilities outside [0, 1] are an error. Matches torchvision `ops.sigmoid_focal_loss`
+ * (α weights positives, 1 − α negatives).
+ *
+ * @example
+ * focal([2, -1], [1, 0]).item() // 0.008722216920080295
+ */
+export const { entry: focalLoss, fn: focal } = defineLoss({
+  kind: 'reducible',
+  name: NAME,
+  family: 'classification',
+  inputs: ['input', 'target'],
+  differentiable: ['input'],
+  options: {
+    alpha: nullableNumberOption(0.25, { min: 0, max: 1 }),
+    gamma: numberOption(2, { min: 0 }),
+    fromLogits: booleanOption(true),
+    reduction: reductionOption(),
+  },
+  validate(t, options) {
+    requireSameShape(NAME, 'input', t.input, 'target', t.target);
+    if (!options.fromLogits) requireUnitInterval(NAME, 'input', t.input);
+    requireUnitInterval(NAME, 'target', t.target, 'target');
+  },
+  unitShape: (t) => t.input.shape,
+  kernel({ t, options, plan, units, grads }) {
+    const x = t.input.data;
+    const y = t.target.data;
+    const { alpha, gamma, fromLogits } = options;
+    const g = grads === null ? null : grads.input;
+    const up = plan.upstream;
+    const s = plan.scale;
+    let total = 0;
+    for (let i = 0; i < x.length; i++) {
+      const yi = y[i];
+      const at = alpha === null ? 1 : alpha * yi + (1 - alpha) * (1 - yi);
+      let ce: number;
+      let q: number;
+      // ∂ℓ/∂input divided by α_t q^γ (taken only where q > 0).
+      let dInner = 0;
+      if (fromLogits) {
+        const p = sigmoid(x[i]);
+        const r = sigmoid(-x[i]); // 1 − p without cancellation
+        ce = logitBce(x[i], yi);
+        q = yi * r + (1 - yi) * p;
+        if (g !== null && q > 0) dInner = (1 - yi) * p - yi * r + (gamma * (1 - 2 * yi) * ce * p * r) / q;
+      } else {
+        const p = x[i];
+        ce = probabilityBce(p, yi);
+        q = yi * (1 - p) + (1 - yi) * p;
+        if (g !== null && q > 0) dInner = probabilityBceGrad(p, yi) + (gamma * (1 - 2 * yi) * ce) / q;
+      }
+      const qg = q ** gamma;
+      const l = at * ce * qg;
+      total += l;
+      if (units !== null) units[i] = l;
+      if (g !== null) g[i] = (up === null ? s : s * up[i]) * at * qg * dInner;
+    }
+    return total;
+  },
+  info: {
+    title: 'Focal loss (sigmoid)',
+    summary:
+      'Binary cross-entropy multiplied by (1 − p_t)^γ, so that abundant easy examples stop drowning out the rare hard ones.',
+    formula: 'ℓ = α_t (1 − p_t)^γ · BCE(p, y), p_t = py + (1 − p)(1 − y), α_t = αy + (1 − α)(1 − y)',
+    properties: {
+      differentiability:
+        'Smooth in the logits for γ ≥ 1; for 0 < γ < 1 the factor (1 − p_t)^γ has an infinite slope at p_t = 1, where the loss is 0.',
+      robustness:
+        'Concentrates on hard examples, which also means mislabelled examples get the largest weight.',
+      gradientBehaviour:
+        'Well-classified examples (p_t → 1) get gradients shrunk by about (1 − p_t)^γ; misclassified ones keep a cross-entropy-sized gradient.',
+      scaleSensitivity:
+        'Loss values are smaller than BCE (by the focal factor); the learning rate tuned for BCE may need raising.',
+      classImbalance:
+        'Built for extreme foreground/background imbalance: γ down-weights easy negatives, α balances positives against negatives.',
+    },
+    whenToUse: [
+      'Dense object detection and other binary or multi-label problems with many easy negatives (RetinaNet uses α = 0.25, γ = 2).',
+      'Segmentation with a small foreground, often combined with dice.',
+    ],
+    limitations: [
+      'Two hyperparameters interact: raising γ usually calls for a smaller α on positives.',
+      'Probabilities are no longer calibrated: the loss pushes confident predictions less than BCE does.',
+      'Sensitive to label noise, because hard (possibly wrong) examples dominate.',
+    ],
+    hyperparameters: [
+      {
+        name: 'gamma',
+        typical: '2 (0 recovers α-weighted BCE)',
+        effect: 'How strongly well-classified examples are down-weighted.',
+      },
+      {
+        name: 'alpha',
+        typical: '0.25, or null for no weighting',
+        effect: 'Weight of positives (negatives get 1 − α).',
+      },
+      {
+        name: 'fromLogits',
+        typical: 'true',
+        effect:
+          'Whether the input is logits (log-space path) or probabilities (torch BCE with the −100 clamp).',
+      },
+    ],
+    references: [
+      'Lin et al. (2017), Focal Loss for Dense Object Detection',
+      'torchvision.ops.sigmoid_focal_loss',
+    ],
+    tasks: ['binary', 'multilabel', 'segmentation'],
+  },
+});
