@@ -21,6 +21,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly versions: Readonly<Record<string, string>>;
   readonly date: string;
+  /** 1-, 5- and 15-minute load averages when the run started (other work on the machine skews timings). */
+  readonly load: readonly number[];
 }
 
 export interface WorkloadResult {
@@ -190,7 +192,8 @@ export function renderMarkdown(r: BenchResults): string {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; ` +
       `${Object.entries(m.versions)
         .map(([k, v]) => `${k} ${v}`)
-        .join('; ')}. Run ${m.date}${r.mode.quick ? ' (quick mode: fewer repetitions)' : ''}.`,
+        .join('; ')}. Run ${m.date}${r.mode.quick ? ' (quick mode: fewer repetitions)' : ''}; ` +
+      `load average at the start ${m.load.map((x) => x.toFixed(2)).join(', ')}.`,
     '',
   );
   out.push(

@@ -125,7 +125,7 @@ function sweep(root: Tensor, upstream: Tensor | null, createGraph: boolean, targ
   for (const t of order) {
     const node = t.gradNode as OpNode | null;
     const wanted = targets !== null ? targets.has(t) : node === null && t.requiresGrad;
-    if (wanted || (node !== null && node.inputs.some((i) => relevant.has(i)))) relevant.add(t);
+    if (wanted || node?.inputs.some((i) => relevant.has(i))) relevant.add(t);
   }
   const grads = new Map<Tensor, Tensor>();
   if (!relevant.has(root)) return grads;

@@ -51,7 +51,7 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
           const row = base + (oy * s + ky) * w + ox * s;
           for (let kx = 0; kx < k; kx++) {
             const v = data[row + kx];
-            if (v > bestValue || (v !== v && bestValue === bestValue)) {
+            if (v > bestValue || (Number.isNaN(v) && !Number.isNaN(bestValue))) {
               bestValue = v;
               best = row + kx;
             }

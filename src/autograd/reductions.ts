@@ -30,7 +30,7 @@ function argExtreme(x: Tensor, axes: readonly number[], sign: 1 | -1): Int32Arra
     const o = map[i];
     const v = sign * data[i];
     const b = best[o];
-    if (index[o] === -1 || (b === b && (v > b || v !== v))) {
+    if (index[o] === -1 || (!Number.isNaN(b) && (v > b || Number.isNaN(v)))) {
       best[o] = v;
       index[o] = i;
     }

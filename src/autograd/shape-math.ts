@@ -50,8 +50,28 @@ export function stridedMap(shape: readonly number[], strides: readonly number[],
   return map;
 }
 
+/** [0, 1, …, period−1] repeated to `size` entries (i mod period), built by doubling copies. */
+function repeatedRange(size: number, period: number): Int32Array {
+  const map = new Int32Array(size);
+  const first = Math.min(size, period);
+  for (let i = 0; i < first; i++) map[i] = i;
+  if (first === 0) return map;
+  for (let filled = first; filled < size; filled *= 2) map.copyWithin(filled, 0, Math.min(filled, size - filled));
+  return map;
+}
+
+/** Whether `from` (ignoring leading 1s) equals the trailing axes of `out`. */
+function isSuffix(out: readonly number[], from: readonly number[]): boolean {
+  let start = 0;
+  while (start < from.length && from[start] === 1) start++;
+  const n = from.length - start;
+  for (let k = 0; k < n; k++) if (from[start + k] !== out[out.length - n + k]) return false;
+  return true;
+}
+
 /** Map from positions of the broadcast shape `out` to positions of a tensor of shape `from`. */
 export function broadcastMap(out: readonly number[], from: readonly number[]): Int32Array {
+  if (isSuffix(out, from)) return repeatedRange(shapeSize(out), shapeSize(from));
   const offset = out.length - from.length;
   const strides = new Array<number>(out.length).fill(0);
   let s = 1;
@@ -96,6 +116,7 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
  * reduced axes get stride 0), so that `out[map[i]] ⊕= x[i]` reduces.
  */
 export function reductionMap(shape: readonly number[], axes: readonly number[]): Int32Array {
+  if (axes.every((a, k) => a === k)) return repeatedRange(shapeSize(shape), shapeSize(shape.slice(axes.length)));
   const kept = shape.map((d, k) => (axes.includes(k) ? 1 : d));
   const keptStrides = stridesOf(kept);
   const strides = shape.map((_, k) => (axes.includes(k) ? 0 : keptStrides[k]));

@@ -102,7 +102,7 @@ export function softplus(a: Operand): Tensor {
   const o = out.data;
   for (let i = 0; i < o.length; i++) {
     const v = s[i];
-    o[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    o[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
   }
   return record('softplus', out, [x], (g) => [mul(g, sigmoid(x))]);
 }
@@ -122,7 +122,7 @@ export function relu(a: Operand): Tensor {
   const out = emptyLike(x);
   const s = x.data;
   const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? s[i] : 0;
+  for (let i = 0; i < o.length; i++) o[i] = Math.max(s[i], 0);
   return record('relu', out, [x], (g) => [mul(g, mask(x, (v) => v > 0, 1, 0))]);
 }
 
@@ -149,9 +149,6 @@ export function clamp(a: Operand, min = Number.NEGATIVE_INFINITY, max = Number.P
   const out = emptyLike(x);
   const s = x.data;
   const o = out.data;
-  for (let i = 0; i < o.length; i++) {
-    const v = s[i];
-    o[i] = v < min ? min : v > max ? max : v;
-  }
+  for (let i = 0; i < o.length; i++) o[i] = Math.min(Math.max(s[i], min), max);
   return record('clamp', out, [x], (g) => [mul(g, mask(x, (v) => v >= min && v <= max, 1, 0))]);
 }

@@ -19,7 +19,12 @@ interface ParsedRecord {
 export function parseCsv(text: string, source: string): TextTable {
   let records: ParsedRecord[];
   try {
-    records = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as ParsedRecord[];
+    records = parse(text, {
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as ParsedRecord[];
   } catch (error) {
     const e = error as CsvParseError;
     const line = e.lines ?? '?';
@@ -29,6 +34,11 @@ export function parseCsv(text: string, source: string): TextTable {
       throw new CliError(`${source}, line ${line}: ${detail}`);
     }
     const column = e.index !== undefined ? `, column ${e.index + 1}` : '';
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
+      throw new CliError(
+        `${source}, line ${line}${column}: a quoted field is never closed (the file ends inside the quotes)`,
+      );
+    }
     throw new CliError(`${source}, line ${line}${column}: malformed CSV (${e.message})`);
   }
   if (records.length === 0) throw new CliError(`${source} is empty; expected a header row and data rows`);
@@ -36,8 +46,14 @@ export function parseCsv(text: string, source: string): TextTable {
   const header = head.record;
   const seen = new Set<string>();
   header.forEach((name, i) => {
-    if (name === '') throw new CliError(`${source}, line ${head.info.lines}, column ${i + 1}: empty column name in the header`);
-    if (seen.has(name)) throw new CliError(`${source}, line ${head.info.lines}, column ${i + 1}: column name '${name}' appears twice`);
+    if (name === '')
+      throw new CliError(
+        `${source}, line ${head.info.lines}, column ${i + 1}: empty column name in the header`,
+      );
+    if (seen.has(name))
+      throw new CliError(
+        `${source}, line ${head.info.lines}, column ${i + 1}: column name '${name}' appears twice`,
+      );
     seen.add(name);
   });
   return { source, header, rows: rows.map((r) => r.record), lines: rows.map((r) => r.info.lines) };
@@ -50,7 +66,14 @@ export async function readCsv(path: string): Promise<TextTable> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
     throw new CliError(`cannot read ${path}: ${reason}`);
   }
   return parseCsv(text, basename(path));

@@ -4,7 +4,8 @@ import type { OptionValue } from '../lab/index.js';
 /** Commander parser for a positive integer option. */
 export function positiveInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
   return n;
 }
 
@@ -47,7 +48,9 @@ export function parseLooseOptions(tokens: readonly string[]): Map<string, Option
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (!token.startsWith('--') || token.length < 3) {
-      throw new InvalidArgumentError(`unexpected argument '${token}' (loss options look like --delta 0.5,1,2)`);
+      throw new InvalidArgumentError(
+        `unexpected argument '${token}' (loss options look like --delta 0.5,1,2)`,
+      );
     }
     let name = token.slice(2);
     let raw: string;
@@ -62,7 +65,10 @@ export function parseLooseOptions(tokens: readonly string[]): Map<string, Option
     }
     const key = camelCase(name);
     if (options.has(key)) throw new InvalidArgumentError(`option --${name} is given twice`);
-    options.set(key, raw.split(',').map((v) => parseOptionValue(v.trim())));
+    options.set(
+      key,
+      raw.split(',').map((v) => parseOptionValue(v.trim())),
+    );
   }
   return options;
 }

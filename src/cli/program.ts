@@ -9,11 +9,19 @@ import { CliError, type CliIO, processIO } from './io.js';
 /** The `losskit` command with its subcommands, writing to `io`. */
 export function createProgram(io: CliIO = processIO): Command {
   const program = new Command('losskit')
-    .description('losskit: every loss function for training models in TypeScript — the lab, the selection guide and loss plots')
+    .description(
+      'losskit: every loss function for training models in TypeScript — the lab, the selection guide and loss plots',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
-  for (const command of [labCommand(io), compareCommand(io), recommendCommand(io), explainCommand(io), plotCommand(io)]) {
+  for (const command of [
+    labCommand(io),
+    compareCommand(io),
+    recommendCommand(io),
+    explainCommand(io),
+    plotCommand(io),
+  ]) {
     command
       .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
       .showHelpAfterError(`(run losskit ${command.name()} --help for usage)`)
@@ -33,7 +41,11 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed its message (or the help) already.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : error.exitCode || 2;
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+        ? 0
+        : error.exitCode || 2;
     }
     if (error instanceof CliError) {
       io.err(`losskit: ${error.message}\n`);

@@ -9,7 +9,8 @@ export interface LabProgressView {
   stop(): void;
 }
 
-const verdictWord = (r: ExperimentResult) => (r.status === 'failed' ? 'failed to run' : r.verdict.held ? 'held' : 'did not hold');
+const verdictWord = (r: ExperimentResult) =>
+  r.status === 'failed' ? 'failed to run' : r.verdict.held ? 'held' : 'did not hold';
 
 /** Bars that redraw while training runs synchronously (redraws are forced, at most every 80 ms). */
 function barsView(): LabProgressView {
@@ -43,7 +44,9 @@ function barsView(): LabProgressView {
       }
     },
     onExperimentDone(result) {
-      bars.get(result.name)?.update(100, { stage: `${verdictWord(result)} (${result.seconds.toFixed(1)} s)` });
+      bars
+        .get(result.name)
+        ?.update(100, { stage: `${verdictWord(result)} (${result.seconds.toFixed(1)} s)` });
       multibar.update();
     },
     stop: () => multibar.stop(),

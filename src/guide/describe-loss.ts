@@ -1,7 +1,11 @@
 import { findLoss } from './find-loss.js';
 
 const formatDefault = (value: unknown): string =>
-  value === undefined ? 'none' : typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  value === undefined
+    ? 'none'
+    : typeof value === 'string'
+      ? `'${value}'`
+      : (JSON.stringify(value) ?? String(value));
 
 /**
  * What `losskit explain <loss>` prints: formula, inputs and options, properties, when to use,

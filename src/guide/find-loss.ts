@@ -8,7 +8,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }
@@ -20,7 +24,9 @@ function editDistance(a: string, b: string): number {
  * `binary-cross-entropy`, `smooth_l1`). An unknown name throws an error suggesting the closest ones.
  */
 export function findLoss(name: string): LossEntry {
-  const registry: Readonly<Record<string, LossEntry>> = losses as unknown as Readonly<Record<string, LossEntry>>;
+  const registry: Readonly<Record<string, LossEntry>> = losses as unknown as Readonly<
+    Record<string, LossEntry>
+  >;
   const key = normalize(name);
   const found = Object.keys(registry).find((n) => normalize(n) === key);
   if (found !== undefined) return registry[found];
@@ -29,5 +35,7 @@ export function findLoss(name: string): LossEntry {
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((x) => x.n);
-  throw new Error(`unknown loss '${name}'; did you mean ${closest.join(', ')}? (\`losskit explain --list\` lists them all)`);
+  throw new Error(
+    `unknown loss '${name}'; did you mean ${closest.join(', ')}? (\`losskit explain --list\` lists them all)`,
+  );
 }

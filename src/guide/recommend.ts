@@ -29,7 +29,8 @@ export interface Recommendation {
 const conditionKeys = ['imbalanced', 'outliers', 'noisyLabels', 'metric'] as const;
 
 function checkQuery(query: RecommendQuery): void {
-  if (!isTask(query.task)) throw new Error(`unknown task '${String(query.task)}'; the tasks are: ${tasks.join(', ')}`);
+  if (!isTask(query.task))
+    throw new Error(`unknown task '${String(query.task)}'; the tasks are: ${tasks.join(', ')}`);
   if (query.metric !== undefined && !(targetMetrics as readonly string[]).includes(query.metric)) {
     throw new Error(`unknown metric '${String(query.metric)}'; the metrics are: ${targetMetrics.join(', ')}`);
   }
@@ -109,4 +110,3 @@ export function recommend(query: RecommendQuery): Recommendation[] {
   }
   return out;
 }
-

@@ -32,8 +32,18 @@ const errorProbe = (input = 'input', target = 'target', xLabel = 'error (predict
 
 const binaryProbe = (fromLogits: boolean): Probe =>
   fromLogits
-    ? { xLabel: 'logit of a positive example (target 1)', domain: LOGIT_DOMAIN, inputs: (x) => ({ input: [x], target: [1] }), wrt: 'input' }
-    : { xLabel: 'predicted probability of a positive example (target 1)', domain: P_DOMAIN, inputs: (x) => ({ input: [x], target: [1] }), wrt: 'input' };
+    ? {
+        xLabel: 'logit of a positive example (target 1)',
+        domain: LOGIT_DOMAIN,
+        inputs: (x) => ({ input: [x], target: [1] }),
+        wrt: 'input',
+      }
+    : {
+        xLabel: 'predicted probability of a positive example (target 1)',
+        domain: P_DOMAIN,
+        inputs: (x) => ({ input: [x], target: [1] }),
+        wrt: 'input',
+      };
 
 const classesProbe = (fromLogits: boolean, target: (x: number) => TensorLike): Probe =>
   fromLogits
@@ -51,7 +61,9 @@ const classesProbe = (fromLogits: boolean, target: (x: number) => TensorLike): P
       };
 
 const overlapProbe = (fromLogits: boolean): Probe => ({
-  xLabel: fromLogits ? 'logit on a foreground pixel (target 1)' : 'predicted probability on a foreground pixel (target 1)',
+  xLabel: fromLogits
+    ? 'logit on a foreground pixel (target 1)'
+    : 'predicted probability on a foreground pixel (target 1)',
   domain: fromLogits ? LOGIT_DOMAIN : P_DOMAIN,
   inputs: (x) => ({ input: [[x]], target: [[1]] }),
   wrt: 'input',
@@ -60,9 +72,12 @@ const overlapProbe = (fromLogits: boolean): Probe => ({
 const criticProbe = (fromLogits: boolean, names: readonly string[]): Probe => {
   const fakeOnly = names.length === 1;
   return {
-    xLabel: fakeOnly ? 'critic output on a generated sample' : 'critic output on a real sample (generated sample at 0)',
+    xLabel: fakeOnly
+      ? 'critic output on a generated sample'
+      : 'critic output on a real sample (generated sample at 0)',
     domain: fromLogits ? [-4, 4] : P_DOMAIN,
-    inputs: (x): Record<string, TensorLike> => (fakeOnly ? { fake: [x] } : { real: [x], fake: [fromLogits ? 0 : 0.5] }),
+    inputs: (x): Record<string, TensorLike> =>
+      fakeOnly ? { fake: [x] } : { real: [x], fake: [fromLogits ? 0 : 0.5] },
     wrt: fakeOnly ? 'fake' : 'real',
   };
 };
@@ -95,9 +110,19 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
     case 'valueLoss':
       return errorProbe('values', 'returns', 'value error (V − R)');
     case 'pairwiseHinge':
-      return { xLabel: 'score margin (positive − negative)', domain: [-3, 3], inputs: (x) => ({ positive: [x], negative: [0] }), wrt: 'positive' };
+      return {
+        xLabel: 'score margin (positive − negative)',
+        domain: [-3, 3],
+        inputs: (x) => ({ positive: [x], negative: [0] }),
+        wrt: 'positive',
+      };
     case 'contrastive':
-      return { xLabel: 'distance of a dissimilar pair', domain: [0, 3], inputs: (x) => ({ a: [[x]], b: [[0]], label: [0] }), wrt: 'a' };
+      return {
+        xLabel: 'distance of a dissimilar pair',
+        domain: [0, 3],
+        inputs: (x) => ({ a: [[x]], b: [[0]], label: [0] }),
+        wrt: 'a',
+      };
     case 'triplet':
       return {
         xLabel: 'distance to the negative (positive at distance 1)',
@@ -111,7 +136,12 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
     case 'bceIou':
       return overlapProbe(fromLogits);
     case 'policyGradient':
-      return { xLabel: 'log-probability of the action (advantage 1)', domain: [-5, 0], inputs: (x) => ({ logProbs: [x], advantages: [1] }), wrt: 'logProbs' };
+      return {
+        xLabel: 'log-probability of the action (advantage 1)',
+        domain: [-5, 0],
+        inputs: (x) => ({ logProbs: [x], advantages: [1] }),
+        wrt: 'logProbs',
+      };
     case 'ppoClip':
       return {
         xLabel: 'probability ratio r (advantage 1)',
@@ -121,7 +151,12 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
         chain: (x) => 1 / x,
       };
     case 'vaeKl':
-      return { xLabel: 'latent mean μ (log-variance 0)', domain: [-3, 3], inputs: (x) => ({ mu: [[x]], logVar: [[0]] }), wrt: 'mu' };
+      return {
+        xLabel: 'latent mean μ (log-variance 0)',
+        domain: [-3, 3],
+        inputs: (x) => ({ mu: [[x]], logVar: [[0]] }),
+        wrt: 'mu',
+      };
     case 'vaeLoss':
       return {
         xLabel: 'latent mean μ (perfect reconstruction, log-variance 0)',
@@ -131,7 +166,8 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
       };
     default:
       if (entry.info.family === 'gan') return criticProbe(fromLogits, entry.inputs);
-      if (entry.inputs.length === 2 && entry.inputs[0] === 'input' && entry.inputs[1] === 'target') return errorProbe();
+      if (entry.inputs.length === 2 && entry.inputs[0] === 'input' && entry.inputs[1] === 'target')
+        return errorProbe();
       throw new Error(`plot does not know which axis to draw '${entry.name}' against`);
   }
 }
@@ -166,7 +202,9 @@ export function lossCurves(request: CurveRequest): LossCurves {
   const named = [...Object.keys(request.options ?? {}), ...(request.sweep ? [request.sweep.option] : [])];
   for (const name of named) {
     if (!known.includes(name)) {
-      throw new Error(`'${entry.name}' has no option '${name}'; its options are: ${known.join(', ') || '(none)'}`);
+      throw new Error(
+        `'${entry.name}' has no option '${name}'; its options are: ${known.join(', ') || '(none)'}`,
+      );
     }
   }
   const sweepValues = request.sweep ? request.sweep.values : [undefined];
@@ -186,7 +224,9 @@ export function lossCurves(request: CurveRequest): LossCurves {
       const x = lo + ((hi - lo) * i) / (count - 1);
       const { value, grads: g } = entry.valueAndGrad(probe.inputs(x), options as never);
       const v = value.item();
-      const d = (g as Record<string, { data: ArrayLike<number> }>)[probe.wrt].data[0] * (probe.chain ? probe.chain(x) : 1);
+      const d =
+        (g as Record<string, { data: ArrayLike<number> }>)[probe.wrt].data[0] *
+        (probe.chain ? probe.chain(x) : 1);
       if (Number.isFinite(v)) values.push([x, v]);
       if (Number.isFinite(d)) grads.push([x, d]);
     }
@@ -197,7 +237,13 @@ export function lossCurves(request: CurveRequest): LossCurves {
   const xLabel = probe?.xLabel ?? 'x';
   return {
     loss: entry.name,
-    value: { kind: 'line', title: `${entry.info.title}: loss`, x: { label: xLabel }, y: { label: 'loss' }, series: valueSeries },
+    value: {
+      kind: 'line',
+      title: `${entry.info.title}: loss`,
+      x: { label: xLabel },
+      y: { label: 'loss' },
+      series: valueSeries,
+    },
     gradient: {
       kind: 'line',
       title: `${entry.info.title}: gradient`,

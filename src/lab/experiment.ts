@@ -66,7 +66,10 @@ export interface LineChart {
   readonly series: readonly Series[];
 }
 
-/** Points: a data set, embeddings, generated samples. `panels: 'separate'` draws one panel per series. */
+/**
+ * Points: a data set, embeddings, generated samples. `panels: 'separate'` draws one panel per
+ * series. `lines` are drawn over the points (fitted curves, a true function), in every panel.
+ */
 export interface ScatterChart {
   readonly kind: 'scatter';
   readonly title: string;
@@ -75,6 +78,7 @@ export interface ScatterChart {
   readonly y: Axis;
   readonly series: readonly Series[];
   readonly panels?: 'overlay' | 'separate';
+  readonly lines?: readonly Series[];
 }
 
 /** Grouped bars: one group per category, one bar per series inside it. */
@@ -83,7 +87,12 @@ export interface BarChart {
   readonly title: string;
   readonly caption?: string;
   readonly y: Axis;
-  readonly bars: readonly { readonly group: string; readonly series: string; readonly value: number; readonly spread?: number }[];
+  readonly bars: readonly {
+    readonly group: string;
+    readonly series: string;
+    readonly value: number;
+    readonly spread?: number;
+  }[];
 }
 
 /** Small grey-scale images in a grid (rows × columns): inputs, masks, reconstructions, samples. */
@@ -97,7 +106,11 @@ export interface ImageGrid {
   /** Value range mapped to black…white (default [0, 1]). */
   readonly range?: readonly [number, number];
   /** Row-major pixels, `width * height` of them per image. */
-  readonly images: readonly { readonly row: string; readonly column: string; readonly pixels: readonly number[] }[];
+  readonly images: readonly {
+    readonly row: string;
+    readonly column: string;
+    readonly pixels: readonly number[];
+  }[];
 }
 
 /** What an experiment can draw. The report renders each kind; the data is plain JSON. */
@@ -155,9 +168,11 @@ export function defineExperiment<E extends Experiment>(experiment: E): E {
     throw new Error(`experiment '${experiment.name}' declares a variant id twice`);
   }
   const metricIds = ids(experiment.metrics);
-  if (metricIds.size !== experiment.metrics.length) throw new Error(`experiment '${experiment.name}' declares a metric id twice`);
+  if (metricIds.size !== experiment.metrics.length)
+    throw new Error(`experiment '${experiment.name}' declares a metric id twice`);
   for (const id of experiment.headline ?? []) {
-    if (!metricIds.has(id)) throw new Error(`experiment '${experiment.name}' headline names unknown metric '${id}'`);
+    if (!metricIds.has(id))
+      throw new Error(`experiment '${experiment.name}' headline names unknown metric '${id}'`);
   }
   return experiment;
 }

@@ -17,11 +17,34 @@ export {
   type Verdict,
   defineExperiment,
 } from './experiment.js';
-export { type CompareTask, DataError, type Dataset, type TextTable, compareTasks, tableToDataset } from './compare/dataset.js';
+export {
+  type CandidateResult,
+  type CompareOptions,
+  type ComparisonResult,
+  compareLosses,
+  formatComparison,
+} from './compare/compare-losses.js';
+export {
+  type CompareTask,
+  DataError,
+  type Dataset,
+  type TextTable,
+  compareTasks,
+  tableToDataset,
+} from './compare/dataset.js';
 export { experiments } from './experiments/index.js';
 export { type CurveRequest, type LossCurves, type OptionValue, lossCurves } from './curves.js';
 export { formatMetric } from './format-metric.js';
-export { averagePrecision, binaryScores, calibration, meanAbsoluteError, rootMeanSquaredError, softmaxRows } from './metrics.js';
+export {
+  averagePrecision,
+  binaryScores,
+  calibration,
+  meanAbsoluteError,
+  precisionRecallCurve,
+  reliabilityCurve,
+  rootMeanSquaredError,
+  softmaxRows,
+} from './metrics.js';
 export {
   type ExperimentResult,
   type LabOptions,

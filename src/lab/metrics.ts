@@ -6,7 +6,9 @@
  * pessimistically (negatives first). 0 when there are no positives.
  */
 export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || labels[a] - labels[b]);
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => scores[b] - scores[a] || labels[a] - labels[b],
+  );
   let truePositives = 0;
   let sum = 0;
   for (let rank = 0; rank < order.length; rank++) {
@@ -85,4 +87,55 @@ export function rootMeanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>)
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
   return a.length === 0 ? 0 : Math.sqrt(sum / a.length);
+}
+
+/** Points (recall, precision) of the precision–recall curve, thinned to about `maxPoints`. */
+export function precisionRecallCurve(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  maxPoints = 200,
+): [number, number][] {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => scores[b] - scores[a] || labels[a] - labels[b],
+  );
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
+  if (positives === 0) return [];
+  const points: [number, number][] = [];
+  const every = Math.max(1, Math.floor(order.length / maxPoints));
+  let tp = 0;
+  for (let rank = 0; rank < order.length; rank++) {
+    if (labels[order[rank]] === 1) tp++;
+    if (rank % every === 0 || rank === order.length - 1) points.push([tp / positives, tp / (rank + 1)]);
+  }
+  return points;
+}
+
+/**
+ * Reliability diagram points: (mean confidence, accuracy) per confidence bin, for bins holding at
+ * least `minCount` examples (fewer give noise, not information).
+ */
+export function reliabilityCurve(
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  bins = 10,
+  minCount = 20,
+): [number, number][] {
+  const count = new Float64Array(bins);
+  const confidence = new Float64Array(bins);
+  const correct = new Float64Array(bins);
+  for (let r = 0; r < labels.length; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (probs[r * classes + c] > probs[r * classes + best]) best = c;
+    const p = probs[r * classes + best];
+    const b = Math.min(bins - 1, Math.floor(p * bins));
+    count[b]++;
+    confidence[b] += p;
+    correct[b] += best === labels[r] ? 1 : 0;
+  }
+  const points: [number, number][] = [];
+  for (let b = 0; b < bins; b++)
+    if (count[b] >= minCount) points.push([confidence[b] / count[b], correct[b] / count[b]]);
+  return points;
 }

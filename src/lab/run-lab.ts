@@ -70,12 +70,17 @@ export interface LabOptions {
 }
 
 /** Keeps the experiments named in `only`, in registry order; throws on an unknown name. */
-export function selectExperiments(all: readonly Experiment[], only: readonly string[] | undefined): readonly Experiment[] {
+export function selectExperiments(
+  all: readonly Experiment[],
+  only: readonly string[] | undefined,
+): readonly Experiment[] {
   if (only === undefined || only.length === 0) return all;
   const known = new Set(all.map((e) => e.name));
   const unknown = only.filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new Error(`unknown experiment ${unknown.map((n) => `'${n}'`).join(', ')}; the experiments are: ${[...known].join(', ')}`);
+    throw new Error(
+      `unknown experiment ${unknown.map((n) => `'${n}'`).join(', ')}; the experiments are: ${[...known].join(', ')}`,
+    );
   }
   return all.filter((e) => only.includes(e.name));
 }
@@ -85,7 +90,13 @@ export function summarize(values: readonly number[]): MetricSummary {
   const n = values.length;
   const mean = values.reduce((s, v) => s + v, 0) / n;
   const variance = n > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, spread: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values), values: [...values] };
+  return {
+    mean,
+    spread: Math.sqrt(variance),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    values: [...values],
+  };
 }
 
 /** Checks a run reported a finite number for every declared variant and metric. */
@@ -94,7 +105,9 @@ function checkMetrics(experiment: Experiment, metrics: Metrics): void {
     for (const metric of experiment.metrics) {
       const value = metrics[variant.id]?.[metric.id];
       if (typeof value !== 'number' || Number.isNaN(value)) {
-        throw new Error(`run reported no number for variant '${variant.id}', metric '${metric.id}' (got ${String(value)})`);
+        throw new Error(
+          `run reported no number for variant '${variant.id}', metric '${metric.id}' (got ${String(value)})`,
+        );
       }
     }
   }
@@ -148,7 +161,12 @@ export async function runExperiment(
       status: 'failed',
       error: message,
       summary: {},
-      verdict: { held: false, explanation: `The experiment failed before it could be judged: ${message}`, heldOnSeeds: 0, seeds: seeds.length },
+      verdict: {
+        held: false,
+        explanation: `The experiment failed before it could be judged: ${message}`,
+        heldOnSeeds: 0,
+        seeds: seeds.length,
+      },
       charts,
       notes,
       seconds: (performance.now() - started) / 1000,
@@ -180,7 +198,8 @@ export async function runExperiment(
 /** Runs the lab: every selected experiment with every seed. Experiments run one after another. */
 export async function runLab(options: LabOptions = {}): Promise<LabResult> {
   const seedCount = options.seeds ?? 1;
-  if (!Number.isInteger(seedCount) || seedCount < 1) throw new Error(`seeds must be a positive integer, got ${seedCount}`);
+  if (!Number.isInteger(seedCount) || seedCount < 1)
+    throw new Error(`seeds must be a positive integer, got ${seedCount}`);
   const firstSeed = options.firstSeed ?? 1;
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   const selected = selectExperiments(options.experiments ?? builtInExperiments, options.only);

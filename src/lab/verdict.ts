@@ -6,7 +6,8 @@ import type { Metrics } from './experiment.js';
  */
 export function metricOf(metrics: Metrics, variant: string, metric: string): number {
   const row = metrics[variant];
-  if (row === undefined) throw new Error(`no metrics for variant '${variant}' (have: ${Object.keys(metrics).join(', ')})`);
+  if (row === undefined)
+    throw new Error(`no metrics for variant '${variant}' (have: ${Object.keys(metrics).join(', ')})`);
   const value = row[metric];
   if (typeof value !== 'number') throw new Error(`variant '${variant}' has no metric '${metric}'`);
   return value;

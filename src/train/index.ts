@@ -1,2 +1,43 @@
-// Public API of src/train: explicit re-exports.
-export {};
+// Public API of src/train: explicit re-exports. File I/O for checkpoints is Node-only and lives
+// in ./checkpoint-file.ts (import 'losskit/checkpoint-file'), so this index stays browser-safe.
+export { type EarlyStoppingOptions, earlyStopping } from './callbacks.js';
+export {
+  type Checkpoint,
+  type EncodedArray,
+  type TrainingState,
+  decodeTensor,
+  loadCheckpoint,
+  parseCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
+export {
+  type Callback,
+  type EpochLogs,
+  type FitContext,
+  type FitOptions,
+  type ProgressEvent,
+  evaluate,
+  fit,
+  predict,
+} from './fit.js';
+export {
+  type GradientHealthOptions,
+  GradientMonitor,
+  type GradientNorms,
+  type GradientProblem,
+  type GradientWarning,
+  gradientNorms,
+} from './gradient-health.js';
+export { type GradientPenaltyOptions, gradientPenalty } from './gradient-penalty.js';
+export type { History, StepRecord, StopReason } from './history.js';
+export { type BuiltinMetric, type MetricFn, builtinMetrics } from './metrics.js';
+export {
+  type CombineTerm,
+  type CombinedObjective,
+  type LossFn,
+  type LossSpec,
+  type NamedLoss,
+  combine,
+  lossAliases,
+  registryLoss,
+} from './objective.js';

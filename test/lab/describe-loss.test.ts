@@ -18,8 +18,10 @@ test('describeLoss shows the formula, options with defaults, properties, uses an
     const text = describeLoss(entry.name);
     assert.ok(text.startsWith(entry.info.title), entry.name);
     assert.ok(text.includes(entry.info.formula), `${entry.name} formula`);
-    for (const o of entry.info.options) assert.ok(text.includes(`${o.name} = `), `${entry.name} option ${o.name}`);
-    for (const heading of ['Properties:', 'When to use:', 'Limitations:', 'References:']) assert.ok(text.includes(heading), `${entry.name} ${heading}`);
+    for (const o of entry.info.options)
+      assert.ok(text.includes(`${o.name} = `), `${entry.name} option ${o.name}`);
+    for (const heading of ['Properties:', 'When to use:', 'Limitations:', 'References:'])
+      assert.ok(text.includes(heading), `${entry.name} ${heading}`);
   }
   assert.match(describeLoss('huber'), /delta = 1 {2}\(a finite number > 0\)/);
 });

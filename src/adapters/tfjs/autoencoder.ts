@@ -1,10 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ReconstructionKind } from '../../losses/autoencoder/terms.js';
 import { LossInputError, formatShape } from '../../tensor/index.js';
-import { type TfOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
+import {
+  type ResolvedOptions,
+  type TfOptions,
+  defineTfLoss,
+  requireMinRank,
+  requireSameShape,
+} from './define.js';
 import { abs0, divideOrZero, probabilityBce, reduce } from './ops.js';
 
 // The autoencoder losses in TF.js ops, with the core's names, options and semantics (API.md).
+
+type ReconstructionKind = ResolvedOptions<'reconstruction'>['kind'];
 
 /** Element-wise (x̂ − x)², |x̂ − x| (gradient 0 at 0) or torch's BCE on probabilities. */
 function reconstructionTerms(kind: ReconstructionKind, xhat: tf.Tensor, x: tf.Tensor): tf.Tensor {
@@ -50,13 +57,18 @@ export const vaeLossTf = defineTfLoss('vaeLoss', {
     // its own element count, 'sum' neither.
     const recon = tf.sum(reconstructionTerms(o.reconstruction, t.input, t.target));
     const kl = tf.sum(gaussianKlTerms(t.mu, t.logVar));
-    const divisor = (x: tf.Tensor) => (o.reduction === 'batchmean' ? x.shape[0] : o.reduction === 'mean' ? x.size : 1);
+    const divisor = (x: tf.Tensor) =>
+      o.reduction === 'batchmean' ? x.shape[0] : o.reduction === 'mean' ? x.size : 1;
     return tf.add(divideOrZero(recon, divisor(t.input)), tf.mul(o.beta, divideOrZero(kl, divisor(t.mu))));
   },
 });
 
 /** Element-wise reconstruction loss ('mse', 'l1' or 'bce'), as the core `reconstruction`. */
-export function reconstruction(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'reconstruction'>): tf.Tensor {
+export function reconstruction(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'reconstruction'>,
+): tf.Tensor {
   return reconstructionTf.value({ input, target }, options);
 }
 
@@ -66,8 +78,18 @@ export function vaeKl(mu: tf.Tensor, logVar: tf.Tensor, options?: TfOptions<'vae
 }
 
 /** Negative ELBO: reconstruction + β·KL, as the core `vaeLoss`. */
-export function vaeLoss(input: tf.Tensor, target: tf.Tensor, mu: tf.Tensor, logVar: tf.Tensor, options?: TfOptions<'vaeLoss'>): tf.Tensor {
+export function vaeLoss(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  mu: tf.Tensor,
+  logVar: tf.Tensor,
+  options?: TfOptions<'vaeLoss'>,
+): tf.Tensor {
   return vaeLossTf.value({ input, target, mu, logVar }, options);
 }
 
-export const autoencoderTfLosses = { reconstruction: reconstructionTf, vaeKl: vaeKlTf, vaeLoss: vaeLossTf } as const;
+export const autoencoderTfLosses = {
+  reconstruction: reconstructionTf,
+  vaeKl: vaeKlTf,
+  vaeLoss: vaeLossTf,
+} as const;

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { requireClassWeight } from '../../losses/classification/cross-entropy-checks.js';
 import { LossInputError, type Tensor, formatShape } from '../../tensor/index.js';
 import {
   type TfOptions,
@@ -16,15 +15,31 @@ import { clippedLog, logitBce, powFromZero, probabilityBce, reduce } from './ops
 // The classification losses in TF.js ops, with the core's names, options and semantics (API.md).
 
 /** Element weights multiply the per-element loss when given. */
-const weighted = (units: tf.Tensor, weight: Tensor | undefined) => (weight === undefined ? units : tf.mul(units, constant(weight)));
+const weighted = (units: tf.Tensor, weight: Tensor | undefined) =>
+  weight === undefined ? units : tf.mul(units, constant(weight));
 
 export const binaryCrossEntropyTf = defineTfLoss('binaryCrossEntropy', {
   check(t, o) {
     requireSameShape('binaryCrossEntropy', 'input', t.input, 'target', t.target);
-    if (o.weight !== undefined) requireSameShape('binaryCrossEntropy', 'input', t.input, 'options.weight', o.weight);
+    if (o.weight !== undefined)
+      requireSameShape('binaryCrossEntropy', 'input', t.input, 'options.weight', o.weight);
   },
   compute: (t, o) => reduce(weighted(probabilityBce(t.input, t.target), o.weight), o.reduction),
 });
+
+/** Class weights have shape [C] and are non-negative (their few values are already in memory). */
+function requireClassWeight(loss: string, weight: Tensor, classes: number): void {
+  if (weight.shape.length !== 1 || weight.shape[0] !== classes) {
+    throw new LossInputError(
+      loss,
+      'options.weight',
+      `must have shape [${classes}] (one weight per class), got ${formatShape(weight.shape)}`,
+    );
+  }
+  weight.data.forEach((w, c) => {
+    if (w < 0) throw new LossInputError(loss, 'options.weight', `weight ${w} of class ${c} is negative`);
+  });
+}
 
 /** `posWeight` is [C] along the last axis, or a single weight ([] or [1]), as the core accepts. */
 function requirePosWeightShape(input: tf.Tensor, posWeight: Tensor): void {
@@ -116,7 +131,11 @@ export const focalTf = defineTfLoss('focal', {
 });
 
 /** torch `F.binary_cross_entropy` on probabilities (logs clamped at −100), as the core `binaryCrossEntropy`. */
-export function binaryCrossEntropy(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'binaryCrossEntropy'>): tf.Tensor {
+export function binaryCrossEntropy(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'binaryCrossEntropy'>,
+): tf.Tensor {
   return binaryCrossEntropyTf.value({ input, target }, options);
 }
 
@@ -130,7 +149,11 @@ export function binaryCrossEntropyWithLogits(
 }
 
 /** Cross-entropy against probability (or one-hot) targets [..., C], as the core `categoricalCrossEntropy`. */
-export function categoricalCrossEntropy(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'categoricalCrossEntropy'>): tf.Tensor {
+export function categoricalCrossEntropy(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'categoricalCrossEntropy'>,
+): tf.Tensor {
   return categoricalCrossEntropyTf.value({ input, target }, options);
 }
 
@@ -143,7 +166,13 @@ export function sparseCategoricalCrossEntropy(
   return sparseCategoricalCrossEntropyTf.value({ input, target }, options);
 }
 
-/** Sigmoid focal loss (torchvision: α for positives, 1 − α for negatives), as the core `focal`. */
+/**
+ * Sigmoid focal loss (torchvision: α for positives, 1 − α for negatives), as the core `focal`:
+ * α_t·CE·(1 − p_t)^γ on logits (log space) or, with `fromLogits: false`, probabilities.
+ *
+ * @example
+ * focal(tf.tensor1d([2, -1]), tf.tensor1d([1, 0])).dataSync()[0] // 0.0087222… (float32)
+ */
 export function focal(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'focal'>): tf.Tensor {
   return focalTf.value({ input, target }, options);
 }

@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { optionalNumberOption, resolveOptions } from '../../losses/options.js';
-import type { LossName } from '../../losses/registry.js';
-import { type Aggregate, type Overlap, aggregateOption, epsOption, fromLogitsOption } from '../../losses/segmentation/overlap.js';
+import { type LossName, losses } from '../../losses/registry.js';
 import { LossInputError } from '../../tensor/index.js';
 import type { InputName, TfInputs, TfOptions } from './define.js';
 import { tfLosses } from './registry.js';
-import { checkSegmentation, overlapScore, probabilities } from './segmentation.js';
+import {
+  type Aggregate,
+  type Overlap,
+  checkSegmentation,
+  overlapScore,
+  probabilities,
+} from './segmentation.js';
 
 /**
  * The shape of a loss or metric that `model.compile({ loss, metrics })` takes, TF.js's
@@ -19,7 +24,11 @@ export type TfLossOrMetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor
  * directly in a custom training step.
  */
 export type CompilableLossName = {
-  [K in LossName]: [InputName<K>] extends ['input' | 'target'] ? K : [InputName<K>] extends ['values' | 'returns'] ? K : never;
+  [K in LossName]: [InputName<K>] extends ['input' | 'target']
+    ? K
+    : [InputName<K>] extends ['values' | 'returns']
+      ? K
+      : never;
 }[LossName];
 
 const TARGET_INPUTS: ReadonlySet<string> = new Set(['target', 'returns']);
@@ -34,14 +43,20 @@ const TARGET_INPUTS: ReadonlySet<string> = new Set(['target', 'returns']);
  */
 export function lossFn<K extends CompilableLossName>(name: K, options?: TfOptions<K>): TfLossOrMetricFn {
   const loss = tfLosses[name];
-  if (loss === undefined) throw new LossInputError('lossFn', 'name', `'${String(name)}' is not a registry loss`);
+  if (loss === undefined)
+    throw new LossInputError('lossFn', 'name', `'${String(name)}' is not a registry loss`);
   const inputs = loss.core.inputs as readonly string[];
   if (inputs.length !== 2 || !TARGET_INPUTS.has(inputs[1])) {
-    throw new LossInputError('lossFn', 'name', `${name} takes ${inputs.join(', ')}, not a prediction and a target; call it directly in a custom training step`);
+    throw new LossInputError(
+      'lossFn',
+      'name',
+      `${name} takes ${inputs.join(', ')}, not a prediction and a target; call it directly in a custom training step`,
+    );
   }
   const [prediction, target] = inputs;
   const bound = loss.bind(options) as (named: TfInputs<K>) => tf.Tensor;
-  const fn: TfLossOrMetricFn = (yTrue, yPred) => bound({ [prediction]: yPred, [target]: yTrue } as TfInputs<K>);
+  const fn: TfLossOrMetricFn = (yTrue, yPred) =>
+    bound({ [prediction]: yPred, [target]: yTrue } as TfInputs<K>);
   Object.defineProperty(fn, 'name', { value: name });
   return fn;
 }
@@ -58,11 +73,12 @@ export interface OverlapScoreOptions {
   readonly aggregate?: Aggregate;
 }
 
+/** The Dice loss's own `eps`, `fromLogits` and `aggregate` (same defaults and checks), plus `threshold`. */
 const scoreSchema = {
   threshold: optionalNumberOption({ min: 0, max: 1 }),
-  eps: epsOption(),
-  fromLogits: fromLogitsOption(),
-  aggregate: aggregateOption(),
+  eps: losses.dice.optionSchema.eps,
+  fromLogits: losses.dice.optionSchema.fromLogits,
+  aggregate: losses.dice.optionSchema.aggregate,
 };
 
 function overlapMetric(kind: Overlap, name: string, options: OverlapScoreOptions | undefined) {
@@ -70,7 +86,7 @@ function overlapMetric(kind: Overlap, name: string, options: OverlapScoreOptions
   return (pred: tf.Tensor, target: tf.Tensor): tf.Tensor => {
     if (!(pred instanceof tf.Tensor)) throw new LossInputError(name, 'pred', 'must be a tf.Tensor');
     if (!(target instanceof tf.Tensor)) throw new LossInputError(name, 'target', 'must be a tf.Tensor');
-    checkSegmentation(name, pred, target, 'pred');
+    checkSegmentation(name, pred, target, o.aggregate, 'pred');
     return tf.tidy(() => {
       let p = probabilities(tf.cast(pred, 'float32'), o.fromLogits);
       if (o.threshold !== undefined) p = tf.cast(tf.greater(p, o.threshold), 'float32');

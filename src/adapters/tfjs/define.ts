@@ -40,7 +40,7 @@ export interface TfLossSpec<K extends LossName> {
   /** Shape checks (no data is read). Throws `LossInputError`. */
   check?(t: TfInputs<K>, options: ResolvedOptions<K>): void;
   /**
-   * The loss from checked inputs (float32, or int32 labels as given) and resolved options.
+   * The loss from checked inputs (all float32: int32 and bool inputs are cast) and resolved options.
    * Runs inside `tf.tidy`; tensor-valued options are core tensors (see `constant`).
    */
   compute(t: TfInputs<K>, options: ResolvedOptions<K>): tf.Tensor;
@@ -64,7 +64,11 @@ function isTfTensor(value: unknown): value is tf.Tensor {
   return value instanceof tf.Tensor;
 }
 
-/** A TF.js tensor option becomes a plain `{shape, data}` so that the core schema parses and checks it. */
+/**
+ * A TF.js tensor option becomes a plain `{shape, data}` so that the core schema parses and checks
+ * it (finite values, shape). That reads the option's few values back from the backend once per
+ * resolution: once per call of `value`, once in total for `bind` and `lossFn`.
+ */
 function plainOptions(options: unknown): unknown {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) return options;
   const out: Record<string, unknown> = {};
@@ -79,15 +83,22 @@ function tfInputs<K extends LossName>(name: K, names: readonly string[], inputs:
     throw new LossInputError(name, 'inputs', `must be an object with ${names.join(', ')}`);
   }
   for (const key of Object.keys(inputs)) {
-    if (!names.includes(key)) throw new LossInputError(name, key, `unknown input (this loss takes: ${names.join(', ')})`);
+    if (!names.includes(key))
+      throw new LossInputError(name, key, `unknown input (this loss takes: ${names.join(', ')})`);
   }
   const out: Record<string, tf.Tensor> = {};
   for (const key of names) {
     const value = (inputs as Record<string, unknown>)[key];
     if (value === undefined) throw new LossInputError(name, key, 'is missing');
-    if (!isTfTensor(value)) throw new LossInputError(name, key, `must be a tf.Tensor, got ${value === null ? 'null' : typeof value}`);
+    if (!isTfTensor(value))
+      throw new LossInputError(
+        name,
+        key,
+        `must be a tf.Tensor, got ${value === null ? 'null' : typeof value}`,
+      );
     if (value.isDisposed) throw new LossInputError(name, key, 'tensor is disposed');
-    if (!NUMERIC.has(value.dtype)) throw new LossInputError(name, key, `dtype '${value.dtype}' is not numeric (float32, int32 or bool)`);
+    if (!NUMERIC.has(value.dtype))
+      throw new LossInputError(name, key, `dtype '${value.dtype}' is not numeric (float32, int32 or bool)`);
     out[key] = value;
   }
   return out as TfInputs<K>;
@@ -96,7 +107,8 @@ function tfInputs<K extends LossName>(name: K, names: readonly string[], inputs:
 /** Float inputs stay as they are (so gradients reach the caller's tensors); int32 and bool are cast. */
 function asFloat<K extends LossName>(t: TfInputs<K>): TfInputs<K> {
   const out: Record<string, tf.Tensor> = {};
-  for (const [key, value] of Object.entries<tf.Tensor>(t)) out[key] = value.dtype === 'float32' ? value : tf.cast(value, 'float32');
+  for (const [key, value] of Object.entries<tf.Tensor>(t))
+    out[key] = value.dtype === 'float32' ? value : tf.cast(value, 'float32');
   return out as TfInputs<K>;
 }
 
@@ -140,24 +152,45 @@ interface Shaped {
 /** `b` must have exactly `a`'s shape (no broadcasting between inputs). */
 export function requireSameShape(loss: string, aName: string, a: Shaped, bName: string, b: Shaped): void {
   if (!sameShape(a.shape, b.shape)) {
-    throw new LossInputError(loss, bName, `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`);
+    throw new LossInputError(
+      loss,
+      bName,
+      `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`,
+    );
   }
 }
 
 /** `t` must have at least `rank` axes. */
 export function requireMinRank(loss: string, name: string, t: tf.Tensor, rank: number, layout: string): void {
-  if (t.rank < rank) throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
+  if (t.rank < rank)
+    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
 }
 
 /** Scores must have at least `minRank` axes and a non-empty class (last) axis. */
-export function requireClassAxis(loss: string, name: string, scores: tf.Tensor, minRank: number, layout: string): void {
+export function requireClassAxis(
+  loss: string,
+  name: string,
+  scores: tf.Tensor,
+  minRank: number,
+  layout: string,
+): void {
   if (scores.rank < minRank || scores.shape[scores.rank - 1] === 0) {
-    throw new LossInputError(loss, name, `must have shape ${layout} with at least one class, got ${formatShape(scores.shape)}`);
+    throw new LossInputError(
+      loss,
+      name,
+      `must have shape ${layout} with at least one class, got ${formatShape(scores.shape)}`,
+    );
   }
 }
 
 /** The label tensor must have the input's shape minus its last (class) axis. */
-export function requireLabelShape(loss: string, inputName: string, input: tf.Tensor, labelName: string, labels: tf.Tensor): void {
+export function requireLabelShape(
+  loss: string,
+  inputName: string,
+  input: tf.Tensor,
+  labelName: string,
+  labels: tf.Tensor,
+): void {
   const expected = input.shape.slice(0, -1);
   if (!sameShape(expected, labels.shape)) {
     throw new LossInputError(

@@ -25,7 +25,8 @@ export const ganDiscriminatorTf = defineTfLoss('ganDiscriminator', {
 
 export const ganGeneratorTf = defineTfLoss('ganGenerator', {
   // Non-saturating −E[log D(G(z))]; saturating E[log(1 − D(G(z)))].
-  compute: (t, o) => (o.saturating ? tf.neg(againstFake(t.fake, o.fromLogits)) : againstReal(t.fake, o.fromLogits)),
+  compute: (t, o) =>
+    o.saturating ? tf.neg(againstFake(t.fake, o.fromLogits)) : againstReal(t.fake, o.fromLogits),
 });
 
 export const lsganDiscriminatorTf = defineTfLoss('lsganDiscriminator', {
@@ -45,7 +46,11 @@ export const wganGeneratorTf = defineTfLoss('wganGenerator', {
 });
 
 /** −E[log D(x)] − E[log(1 − D(G(z)))] on critic outputs, as the core `ganDiscriminator`. */
-export function ganDiscriminator(real: tf.Tensor, fake: tf.Tensor, options?: TfOptions<'ganDiscriminator'>): tf.Tensor {
+export function ganDiscriminator(
+  real: tf.Tensor,
+  fake: tf.Tensor,
+  options?: TfOptions<'ganDiscriminator'>,
+): tf.Tensor {
   return ganDiscriminatorTf.value({ real, fake }, options);
 }
 

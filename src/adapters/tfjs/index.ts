@@ -1,7 +1,8 @@
-// losskit/tfjs: every losskit loss as a function of TensorFlow.js tensors, written in TF.js ops so
-// that it runs on any TF.js backend and TF.js's autodiff differentiates it. Needs
-// @tensorflow/tfjs-core (a peer dependency) and gradients registered, as `@tensorflow/tfjs`
-// (or `@tensorflow/tfjs-layers`) does on import.
+// losskit/tfjs: every losskit registry loss as a function of TensorFlow.js tensors, written in TF.js
+// ops so that it runs on any TF.js backend and TF.js's autodiff differentiates it; `lossFn` and the
+// Dice/IoU metrics in the `(yTrue, yPred)` form that `model.compile` takes. Needs
+// @tensorflow/tfjs-core (a peer dependency) with gradients registered, as `@tensorflow/tfjs` and
+// `@tensorflow/tfjs-layers` do on import. The core entry `losskit` never imports this module.
 export type { InputName, ResolvedOptions, TfInputs, TfLoss, TfOptions } from './define.js';
 export { tfLosses } from './registry.js';
 export {
@@ -25,6 +26,13 @@ export {
 export { contrastive, pairwiseHinge, triplet } from './ranking.js';
 export { klDivergence, labelSmoothingCrossEntropy, tokenCrossEntropy } from './sequence.js';
 export { bceDice, bceIou, dice, iou } from './segmentation.js';
-export { ganDiscriminator, ganGenerator, lsganDiscriminator, lsganGenerator, wganCritic, wganGenerator } from './gan.js';
+export {
+  ganDiscriminator,
+  ganGenerator,
+  lsganDiscriminator,
+  lsganGenerator,
+  wganCritic,
+  wganGenerator,
+} from './gan.js';
 export { policyGradient, ppoClip, valueLoss } from './rl.js';
 export { reconstruction, vaeKl, vaeLoss } from './autoencoder.js';

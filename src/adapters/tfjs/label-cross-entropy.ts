@@ -23,7 +23,11 @@ export interface LabelTarget {
  * per-position losses and the divisor of `'mean'` (Σ w_y over counted labels, a constant),
  * torch `F.cross_entropy`'s semantics.
  */
-export function labelCrossEntropy(logProbs: tf.Tensor, labels: tf.Tensor, target: LabelTarget): { units: tf.Tensor; divisor: tf.Tensor } {
+export function labelCrossEntropy(
+  logProbs: tf.Tensor,
+  labels: tf.Tensor,
+  target: LabelTarget,
+): { units: tf.Tensor; divisor: tf.Tensor } {
   const classes = classCount(logProbs);
   const rows = oneHot(labels, classes);
   const weightedRows = target.classWeight === null ? rows : tf.mul(rows, target.classWeight);

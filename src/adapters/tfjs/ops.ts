@@ -170,10 +170,12 @@ export function reduce(units: tf.Tensor, reduction: Reduction, meanDivisor?: tf.
 }
 
 /**
- * One-hot rows of integer labels (float or int32 tensor of any shape) over `classes`, shape
+ * One-hot rows of integer labels (a float32 tensor of any shape) over `classes`, shape
  * `[...labels.shape, classes]`. Labels outside [0, classes) (an ignore index) give a zero row.
+ * Written as a comparison with 0..C−1 rather than `tf.oneHot`, which needs C ≥ 2 and whose wasm
+ * kernel writes zeros for a float32 result.
  */
 export function oneHot(labels: tf.Tensor, classes: number): tf.Tensor {
-  const flat = tf.reshape(tf.cast(labels, 'int32'), [labels.size]);
-  return tf.reshape(tf.oneHot(flat, classes, 1, 0, 'float32'), [...labels.shape, classes]);
+  const classIds = tf.range(0, classes, 1, 'float32');
+  return tf.cast(tf.equal(tf.expandDims(tf.cast(labels, 'float32'), -1), classIds), 'float32');
 }

@@ -7,7 +7,8 @@ import { hinge, minSplit, pNorm, reduce, safeSqrt } from './ops.js';
 
 /** Embeddings are a batch of rows [N, D] or one unbatched row [D]. */
 function requireEmbeddings(loss: string, name: string, t: tf.Tensor): void {
-  if (t.rank !== 1 && t.rank !== 2) throw new LossInputError(loss, name, `must have shape [N, D] or [D], got ${formatShape(t.shape)}`);
+  if (t.rank !== 1 && t.rank !== 2)
+    throw new LossInputError(loss, name, `must have shape [N, D] or [D], got ${formatShape(t.shape)}`);
 }
 
 export const contrastiveTf = defineTfLoss('contrastive', {
@@ -56,18 +57,36 @@ export const pairwiseHingeTf = defineTfLoss('pairwiseHinge', {
 });
 
 /** Contrastive loss of pairs of embeddings a, b [N, D] with labels [N] (1 similar, 0 dissimilar), as the core `contrastive`. */
-export function contrastive(a: tf.Tensor, b: tf.Tensor, label: tf.Tensor, options?: TfOptions<'contrastive'>): tf.Tensor {
+export function contrastive(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  label: tf.Tensor,
+  options?: TfOptions<'contrastive'>,
+): tf.Tensor {
   return contrastiveTf.value({ a, b, label }, options);
 }
 
 /** Triplet margin loss of anchor, positive and negative embeddings [N, D], as the core `triplet` (torch `F.triplet_margin_loss`). */
-export function triplet(anchor: tf.Tensor, positive: tf.Tensor, negative: tf.Tensor, options?: TfOptions<'triplet'>): tf.Tensor {
+export function triplet(
+  anchor: tf.Tensor,
+  positive: tf.Tensor,
+  negative: tf.Tensor,
+  options?: TfOptions<'triplet'>,
+): tf.Tensor {
   return tripletTf.value({ anchor, positive, negative }, options);
 }
 
 /** Pairwise hinge max(0, margin − (pos − neg)) on scores, as the core `pairwiseHinge`. */
-export function pairwiseHinge(positive: tf.Tensor, negative: tf.Tensor, options?: TfOptions<'pairwiseHinge'>): tf.Tensor {
+export function pairwiseHinge(
+  positive: tf.Tensor,
+  negative: tf.Tensor,
+  options?: TfOptions<'pairwiseHinge'>,
+): tf.Tensor {
   return pairwiseHingeTf.value({ positive, negative }, options);
 }
 
-export const rankingTfLosses = { contrastive: contrastiveTf, triplet: tripletTf, pairwiseHinge: pairwiseHingeTf } as const;
+export const rankingTfLosses = {
+  contrastive: contrastiveTf,
+  triplet: tripletTf,
+  pairwiseHinge: pairwiseHingeTf,
+} as const;

@@ -5,7 +5,8 @@ import { abs0, reduce } from './ops.js';
 // The regression losses in TF.js ops. Semantics, options and defaults: the core's `mse`, `mae`,
 // `huber` and `smoothL1` (torch `F.mse_loss`, `F.l1_loss`, `F.huber_loss`, `F.smooth_l1_loss`).
 
-const sameShape = (name: string) => (t: { readonly input: tf.Tensor; readonly target: tf.Tensor }) => requireSameShape(name, 'input', t.input, 'target', t.target);
+const sameShape = (name: string) => (t: { readonly input: tf.Tensor; readonly target: tf.Tensor }) =>
+  requireSameShape(name, 'input', t.input, 'target', t.target);
 
 export const mseTf = defineTfLoss('mse', {
   check: sameShape('mse'),

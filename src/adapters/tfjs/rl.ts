@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADVANTAGE_STD_EPS } from '../../losses/rl/advantageStats.js';
 import { type TfOptions, defineTfLoss, requireSameShape } from './define.js';
 import { reduce } from './ops.js';
 
 // The reinforcement-learning losses in TF.js ops, with the core's names, options and semantics
 // (API.md). Advantages, returns and old log-probabilities are constants: no gradient.
+
+/** The ε added to the standard deviation when advantages are normalised (API.md). */
+const ADVANTAGE_STD_EPS = 1e-8;
 
 /** (A − mean(A))/(std(A) + 1e-8) over the whole tensor, unbiased std; skipped for fewer than two samples. */
 function normalized(advantages: tf.Tensor): tf.Tensor {
@@ -44,18 +46,35 @@ export const ppoClipTf = defineTfLoss('ppoClip', {
 });
 
 /** REINFORCE surrogate −E[log π(a|s)·A], as the core `policyGradient`. */
-export function policyGradient(logProbs: tf.Tensor, advantages: tf.Tensor, options?: TfOptions<'policyGradient'>): tf.Tensor {
+export function policyGradient(
+  logProbs: tf.Tensor,
+  advantages: tf.Tensor,
+  options?: TfOptions<'policyGradient'>,
+): tf.Tensor {
   return policyGradientTf.value({ logProbs, advantages }, options);
 }
 
 /** Value regression E[(V − R)²] (no ½), as the core `valueLoss`. */
-export function valueLoss(values: tf.Tensor, returns: tf.Tensor, options?: TfOptions<'valueLoss'>): tf.Tensor {
+export function valueLoss(
+  values: tf.Tensor,
+  returns: tf.Tensor,
+  options?: TfOptions<'valueLoss'>,
+): tf.Tensor {
   return valueLossTf.value({ values, returns }, options);
 }
 
 /** PPO's clipped surrogate, negated to a loss, as the core `ppoClip`. */
-export function ppoClip(logProbs: tf.Tensor, oldLogProbs: tf.Tensor, advantages: tf.Tensor, options?: TfOptions<'ppoClip'>): tf.Tensor {
+export function ppoClip(
+  logProbs: tf.Tensor,
+  oldLogProbs: tf.Tensor,
+  advantages: tf.Tensor,
+  options?: TfOptions<'ppoClip'>,
+): tf.Tensor {
   return ppoClipTf.value({ logProbs, oldLogProbs, advantages }, options);
 }
 
-export const rlTfLosses = { policyGradient: policyGradientTf, valueLoss: valueLossTf, ppoClip: ppoClipTf } as const;
+export const rlTfLosses = {
+  policyGradient: policyGradientTf,
+  valueLoss: valueLossTf,
+  ppoClip: ppoClipTf,
+} as const;

@@ -1,14 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Aggregate, Overlap } from '../../losses/segmentation/overlap.js';
-import { type TfOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
+import {
+  type ResolvedOptions,
+  type TfOptions,
+  defineTfLoss,
+  requireMinRank,
+  requireSameShape,
+} from './define.js';
 import { logitBce, meanOrZero, probabilityBce } from './ops.js';
 
 // The segmentation losses in TF.js ops, with the core's names, options and semantics (API.md),
 // and the building blocks of the Dice and IoU metrics (./metrics.ts).
 
-/** The boundary checks of every segmentation loss and score. */
-export function checkSegmentation(loss: string, input: tf.Tensor, target: tf.Tensor, inputName = 'input'): void {
-  requireMinRank(loss, inputName, input, 1, '[N, ...]');
+/** Which overlap ratio. */
+export type Overlap = 'dice' | 'iou';
+/** `'batch'`: one score over every element; `'sample'`: the mean of one score per index of the first axis. */
+export type Aggregate = ResolvedOptions<'dice'>['aggregate'];
+
+/** The boundary checks of every segmentation loss and score: `'sample'` needs a first (batch) axis. */
+export function checkSegmentation(
+  loss: string,
+  input: tf.Tensor,
+  target: tf.Tensor,
+  aggregate: Aggregate,
+  inputName = 'input',
+): void {
+  if (aggregate === 'sample') requireMinRank(loss, inputName, input, 1, "[N, ...] for aggregate 'sample'");
   requireSameShape(loss, inputName, input, 'target', target);
 }
 
@@ -18,10 +34,16 @@ export function checkSegmentation(loss: string, input: tf.Tensor, target: tf.Ten
  * (I + ε)/(P + Y − I + ε), with I = Σpy, P = Σp, Y = Σy. No groups (an empty `'sample'` batch)
  * score 1.
  */
-export function overlapScore(kind: Overlap, p: tf.Tensor, y: tf.Tensor, eps: number, aggregate: Aggregate): tf.Tensor {
+export function overlapScore(
+  kind: Overlap,
+  p: tf.Tensor,
+  y: tf.Tensor,
+  eps: number,
+  aggregate: Aggregate,
+): tf.Tensor {
   const groups = aggregate === 'batch' ? 1 : p.shape[0];
   if (groups === 0) return tf.add(tf.mul(tf.sum(p), 0), 1);
-  const rows = [groups, p.size / groups];
+  const rows = [groups, p.size / groups]; // a 0-d input is one group of one element
   const pr = tf.reshape(p, rows);
   const yr = tf.reshape(y, rows);
   const inter = tf.sum(tf.mul(pr, yr), 1);
@@ -35,10 +57,16 @@ export function overlapScore(kind: Overlap, p: tf.Tensor, y: tf.Tensor, eps: num
 }
 
 /** The predicted probabilities: an element-wise sigmoid of logits, or the input itself. */
-export const probabilities = (x: tf.Tensor, fromLogits: boolean): tf.Tensor => (fromLogits ? tf.sigmoid(x) : x);
+export const probabilities = (x: tf.Tensor, fromLogits: boolean): tf.Tensor =>
+  fromLogits ? tf.sigmoid(x) : x;
 
 /** The overlap loss, mean over groups of 1 − score. */
-function overlapLoss(kind: Overlap, x: tf.Tensor, y: tf.Tensor, o: { eps: number; fromLogits: boolean; aggregate: Aggregate }): tf.Tensor {
+function overlapLoss(
+  kind: Overlap,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  o: { eps: number; fromLogits: boolean; aggregate: Aggregate },
+): tf.Tensor {
   return tf.sub(1, overlapScore(kind, probabilities(x, o.fromLogits), y, o.eps, o.aggregate));
 }
 
@@ -48,27 +76,35 @@ function bceMean(x: tf.Tensor, y: tf.Tensor, fromLogits: boolean): tf.Tensor {
 }
 
 /** α·BCE(mean) + (1 − α)·overlap loss. */
-function combined(kind: Overlap, x: tf.Tensor, y: tf.Tensor, o: { alpha: number; eps: number; fromLogits: boolean; aggregate: Aggregate }) {
-  return tf.add(tf.mul(o.alpha, bceMean(x, y, o.fromLogits)), tf.mul(1 - o.alpha, overlapLoss(kind, x, y, o)));
+function combined(
+  kind: Overlap,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  o: { alpha: number; eps: number; fromLogits: boolean; aggregate: Aggregate },
+) {
+  return tf.add(
+    tf.mul(o.alpha, bceMean(x, y, o.fromLogits)),
+    tf.mul(1 - o.alpha, overlapLoss(kind, x, y, o)),
+  );
 }
 
 export const diceTf = defineTfLoss('dice', {
-  check: (t) => checkSegmentation('dice', t.input, t.target),
+  check: (t, o) => checkSegmentation('dice', t.input, t.target, o.aggregate),
   compute: (t, o) => overlapLoss('dice', t.input, t.target, o),
 });
 
 export const iouTf = defineTfLoss('iou', {
-  check: (t) => checkSegmentation('iou', t.input, t.target),
+  check: (t, o) => checkSegmentation('iou', t.input, t.target, o.aggregate),
   compute: (t, o) => overlapLoss('iou', t.input, t.target, o),
 });
 
 export const bceDiceTf = defineTfLoss('bceDice', {
-  check: (t) => checkSegmentation('bceDice', t.input, t.target),
+  check: (t, o) => checkSegmentation('bceDice', t.input, t.target, o.aggregate),
   compute: (t, o) => combined('dice', t.input, t.target, o),
 });
 
 export const bceIouTf = defineTfLoss('bceIou', {
-  check: (t) => checkSegmentation('bceIou', t.input, t.target),
+  check: (t, o) => checkSegmentation('bceIou', t.input, t.target, o.aggregate),
   compute: (t, o) => combined('iou', t.input, t.target, o),
 });
 
@@ -92,4 +128,9 @@ export function bceIou(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<
   return bceIouTf.value({ input, target }, options);
 }
 
-export const segmentationTfLosses = { dice: diceTf, iou: iouTf, bceDice: bceDiceTf, bceIou: bceIouTf } as const;
+export const segmentationTfLosses = {
+  dice: diceTf,
+  iou: iouTf,
+  bceDice: bceDiceTf,
+  bceIou: bceIouTf,
+} as const;

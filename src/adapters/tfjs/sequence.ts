@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type TfOptions, classCount, defineTfLoss, requireClassAxis, requireLabelShape, requireSameShape } from './define.js';
+import {
+  type TfOptions,
+  classCount,
+  defineTfLoss,
+  requireClassAxis,
+  requireLabelShape,
+  requireSameShape,
+} from './define.js';
 import { labelCrossEntropy } from './label-cross-entropy.js';
 import { reduce } from './ops.js';
 
@@ -79,7 +86,11 @@ export const klDivergenceTf = defineTfLoss('klDivergence', {
 });
 
 /** Next-token cross-entropy, `input` [..., T, V] logits and `target` [..., T] ids, as the core `tokenCrossEntropy`. */
-export function tokenCrossEntropy(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'tokenCrossEntropy'>): tf.Tensor {
+export function tokenCrossEntropy(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'tokenCrossEntropy'>,
+): tf.Tensor {
   return tokenCrossEntropyTf.value({ input, target }, options);
 }
 
@@ -93,7 +104,11 @@ export function labelSmoothingCrossEntropy(
 }
 
 /** KL(P‖Q) with Q = `input` (approximating) and P = `target` (reference), as the core `klDivergence`. */
-export function klDivergence(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'klDivergence'>): tf.Tensor {
+export function klDivergence(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'klDivergence'>,
+): tf.Tensor {
   return klDivergenceTf.value({ input, target }, options);
 }
 

@@ -1,5 +1,12 @@
 import { Command, Option } from 'commander';
-import { type CompareTask, DataError, compareLosses, compareTasks, formatComparison, tableToDataset } from '../../lab/index.js';
+import {
+  type CompareTask,
+  DataError,
+  compareLosses,
+  compareTasks,
+  formatComparison,
+  tableToDataset,
+} from '../../lab/index.js';
 import { readCsv } from '../csv.js';
 import { CliError, type CliIO } from '../io.js';
 import { positiveInteger } from '../parse-args.js';
@@ -13,10 +20,14 @@ interface CompareFlags {
 
 export function compareCommand(io: CliIO): Command {
   return new Command('compare')
-    .description('train a small model on your CSV with each suitable loss and report which did best on a held-out split')
+    .description(
+      'train a small model on your CSV with each suitable loss and report which did best on a held-out split',
+    )
     .argument('<file>', 'CSV file with a header row; every column but the target must be numeric')
     .requiredOption('--target <column>', 'name of the column to predict')
-    .addOption(new Option('--task <task>', 'what kind of target it is').choices(compareTasks).makeOptionMandatory())
+    .addOption(
+      new Option('--task <task>', 'what kind of target it is').choices(compareTasks).makeOptionMandatory(),
+    )
     .option('--seed <n>', 'seed for the split, the initialisation and the shuffling', positiveInteger, 1)
     .option('--json', 'print the comparison as JSON')
     .addHelpText(

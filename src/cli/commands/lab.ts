@@ -17,10 +17,17 @@ interface LabFlags {
 
 export function labCommand(io: CliIO): Command {
   return new Command('lab')
-    .description('train small models on built-in data with competing losses and report whether the catalogue\'s claims hold')
+    .description(
+      "train small models on built-in data with competing losses and report whether the catalogue's claims hold",
+    )
     .option('--only <names>', 'comma-separated experiment names to run (see --list)', nameList)
     .option('--quick', 'smaller data and fewer steps (about a minute in all)')
-    .option('--seeds <n>', 'repeat every experiment with n seeds and report mean ± spread', positiveInteger, 1)
+    .option(
+      '--seeds <n>',
+      'repeat every experiment with n seeds and report mean ± spread',
+      positiveInteger,
+      1,
+    )
     .option('--out <dir>', 'folder for index.html and metrics.json', 'lab-report')
     .option('--list', 'list the experiments and their claims, then exit')
     .addHelpText(
@@ -41,7 +48,9 @@ export function labCommand(io: CliIO): Command {
       if (selected.length === 0) throw new CliError('there are no experiments to run');
       const outDir = resolve(flags.out);
       const view = labProgressView(io);
-      io.err(`losskit lab: ${selected.length} experiment(s), ${flags.seeds} seed(s)${flags.quick ? ', quick mode' : ''}\n`);
+      io.err(
+        `losskit lab: ${selected.length} experiment(s), ${flags.seeds} seed(s)${flags.quick ? ', quick mode' : ''}\n`,
+      );
       const result = await runLab({
         experiments: selected,
         quick: flags.quick ?? false,
@@ -49,15 +58,29 @@ export function labCommand(io: CliIO): Command {
         onProgress: (p) => view.onProgress(p),
         onExperimentDone: (r) => view.onExperimentDone(r),
       }).finally(() => view.stop());
-      const command = ['losskit lab', flags.quick ? '--quick' : '', flags.seeds > 1 ? `--seeds ${flags.seeds}` : '', flags.only ? `--only ${flags.only.join(',')}` : '']
+      const command = [
+        'losskit lab',
+        flags.quick ? '--quick' : '',
+        flags.seeds > 1 ? `--seeds ${flags.seeds}` : '',
+        flags.only ? `--only ${flags.only.join(',')}` : '',
+      ]
         .filter(Boolean)
         .join(' ');
       await mkdir(outDir, { recursive: true });
-      const html = renderReport(result, { generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), command, metricsFile: 'metrics.json' });
+      const html = renderReport(result, {
+        generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        command,
+        metricsFile: 'metrics.json',
+      });
       await writeFile(join(outDir, 'index.html'), html);
       await writeFile(join(outDir, 'metrics.json'), `${JSON.stringify(result, null, 2)}\n`);
-      io.out(`\n${formatSummary(result)}\n\nReport: ${join(outDir, 'index.html')}\nMetrics: ${join(outDir, 'metrics.json')}\n`);
+      io.out(
+        `\n${formatSummary(result)}\n\nReport: ${join(outDir, 'index.html')}\nMetrics: ${join(outDir, 'metrics.json')}\n`,
+      );
       const failed = result.experiments.filter((e) => e.status === 'failed');
-      if (failed.length > 0) throw new CliError(`${failed.length} experiment(s) failed to run: ${failed.map((e) => e.name).join(', ')}`);
+      if (failed.length > 0)
+        throw new CliError(
+          `${failed.length} experiment(s) failed to run: ${failed.map((e) => e.name).join(', ')}`,
+        );
     });
 }

@@ -16,7 +16,10 @@ export function plotCommand(io: CliIO): Command {
   return new Command('plot')
     .description('draw a loss and its gradient against the error (or logit, distance…) to an SVG file')
     .argument('<loss>', 'registry name (see losskit explain --list)')
-    .argument('[options...]', "the loss's own options, e.g. --delta 0.5,1,2 (one option may list several values)")
+    .argument(
+      '[options...]',
+      "the loss's own options, e.g. --delta 0.5,1,2 (one option may list several values)",
+    )
     .requiredOption('--out <file>', 'the SVG file to write')
     .option('--range <lo,hi>', 'range of the horizontal axis', numberRange)
     .option('--points <n>', 'points per curve', positiveInteger, 241)
@@ -31,7 +34,9 @@ export function plotCommand(io: CliIO): Command {
         const loose = parseLooseOptions(rest);
         const swept = [...loose].filter(([, values]) => values.length > 1);
         if (swept.length > 1) {
-          throw new Error(`only one option may list several values, but ${swept.map(([n]) => n).join(' and ')} do`);
+          throw new Error(
+            `only one option may list several values, but ${swept.map(([n]) => n).join(' and ')} do`,
+          );
         }
         const options: Record<string, OptionValue> = {};
         for (const [name, values] of loose) if (values.length === 1) options[name] = values[0];

@@ -26,7 +26,10 @@ export function recommendCommand(io: CliIO): Command {
     .option('--noisy-labels', 'some labels are wrong')
     .addOption(new Option('--metric <metric>', 'the metric you are judged on').choices(targetMetrics))
     .option('--json', 'print the suggestions as JSON')
-    .addHelpText('after', '\nExamples:\n  losskit recommend --task binary --imbalanced\n  losskit recommend --task segmentation --metric iou')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  losskit recommend --task binary --imbalanced\n  losskit recommend --task segmentation --metric iou',
+    )
     .action((flags: RecommendFlags) => {
       const query = {
         task: flags.task,
@@ -52,7 +55,8 @@ export function recommendCommand(io: CliIO): Command {
         .join(', ');
       io.out(`Selection table row: ${situation}\n\n`);
       for (const s of suggestions) {
-        if (!s.fromTable && s.rank === suggestions.findIndex((x) => !x.fromTable) + 1) io.out('Also serves this task:\n');
+        if (!s.fromTable && s.rank === suggestions.findIndex((x) => !x.fromTable) + 1)
+          io.out('Also serves this task:\n');
         const options = Object.keys(s.options).length > 0 ? ` { ${formatOptions(s.options)} }` : '';
         io.out(`${String(s.rank).padStart(2)}. ${s.loss}${options} — ${s.title}\n    ${s.reason}\n`);
       }

@@ -42,24 +42,32 @@ const sortClasses = (values: Iterable<string>) =>
  * non-numeric feature cells, a missing target column and an unsuitable target are errors.
  */
 export function tableToDataset(table: TextTable, targetName: string, task: CompareTask): Dataset {
-  const where = (row: number, column: number) => `${table.source}, line ${table.lines[row]}, column ${column + 1} ('${table.header[column]}')`;
+  const where = (row: number, column: number) =>
+    `${table.source}, line ${table.lines[row]}, column ${column + 1} ('${table.header[column]}')`;
   const targetColumn = table.header.indexOf(targetName);
   if (targetColumn === -1) {
-    throw new DataError(`${table.source} has no column '${targetName}'; its columns are: ${table.header.join(', ')}`);
+    throw new DataError(
+      `${table.source} has no column '${targetName}'; its columns are: ${table.header.join(', ')}`,
+    );
   }
-  if (table.header.length < 2) throw new DataError(`${table.source} needs at least one feature column besides '${targetName}'`);
+  if (table.header.length < 2)
+    throw new DataError(`${table.source} needs at least one feature column besides '${targetName}'`);
   const minimum = 10;
   if (table.rows.length < minimum) {
-    throw new DataError(`${table.source} has ${table.rows.length} data row(s); compare needs at least ${minimum} to hold some out`);
+    throw new DataError(
+      `${table.source} has ${table.rows.length} data row(s); compare needs at least ${minimum} to hold some out`,
+    );
   }
   const featureColumns = table.header.map((_, i) => i).filter((i) => i !== targetColumn);
   const features = table.rows.map((row, r) => {
     const out = new Float64Array(featureColumns.length);
     featureColumns.forEach((c, j) => {
       const cell = row[c];
-      if (cell === '') throw new DataError(`${where(r, c)}: empty cell (compare does not impute missing values)`);
+      if (cell === '')
+        throw new DataError(`${where(r, c)}: empty cell (compare does not impute missing values)`);
       const value = Number(cell);
-      if (!Number.isFinite(value)) throw new DataError(`${where(r, c)}: '${cell}' is not a number (feature columns must be numeric)`);
+      if (!Number.isFinite(value))
+        throw new DataError(`${where(r, c)}: '${cell}' is not a number (feature columns must be numeric)`);
       out[j] = value;
     });
     return out;
@@ -74,7 +82,8 @@ export function tableToDataset(table: TextTable, targetName: string, task: Compa
     const target = new Float64Array(targetCells.length);
     targetCells.forEach((cell, r) => {
       const value = Number(cell);
-      if (!Number.isFinite(value)) throw new DataError(`${where(r, targetColumn)}: regression target '${cell}' is not a number`);
+      if (!Number.isFinite(value))
+        throw new DataError(`${where(r, targetColumn)}: regression target '${cell}' is not a number`);
       target[r] = value;
     });
     return { featureNames, features, target };
@@ -86,7 +95,9 @@ export function tableToDataset(table: TextTable, targetName: string, task: Compa
     );
   }
   if (task === 'multiclass' && classes.length < 2) {
-    throw new DataError(`${table.source}: column '${targetName}' has a single class; there is nothing to classify`);
+    throw new DataError(
+      `${table.source}: column '${targetName}' has a single class; there is nothing to classify`,
+    );
   }
   const index = new Map(classes.map((c, i) => [c, i]));
   const target = Float64Array.from(targetCells, (cell) => index.get(cell) ?? 0);

@@ -10,7 +10,12 @@ export interface ClassData {
 }
 
 /** Class centres: `classes` points in `dims` dimensions at distance `radius` from the origin, seeded. */
-export function classCentres(rng: RandomSource, classes: number, dims: number, radius: number): Float64Array[] {
+export function classCentres(
+  rng: RandomSource,
+  classes: number,
+  dims: number,
+  radius: number,
+): Float64Array[] {
   return Array.from({ length: classes }, () => {
     const c = Float64Array.from({ length: dims }, () => rng.normal());
     const norm = Math.hypot(...c) || 1;
@@ -25,7 +30,12 @@ export function classCentres(rng: RandomSource, classes: number, dims: number, r
  */
 export function gaussianClasses(
   rng: RandomSource,
-  spec: { count: number; centres: readonly Float64Array[]; classWeights?: readonly number[]; labelNoise?: number },
+  spec: {
+    count: number;
+    centres: readonly Float64Array[];
+    classWeights?: readonly number[];
+    labelNoise?: number;
+  },
 ): ClassData {
   const classes = spec.centres.length;
   const dims = spec.centres[0].length;

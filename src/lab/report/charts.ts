@@ -44,18 +44,27 @@ function lineChart(chart: LineChart, document: Document, preferred: readonly str
 
 function scatterChart(chart: ScatterChart, document: Document, preferred: readonly string[]) {
   const data = chart.series.flatMap((s) => s.points.map(([x, y]) => ({ x, y, series: s.name })));
-  const names = chart.series.map((s) => s.name);
-  const separate = chart.panels === 'separate' && names.length > 1;
+  const lines = (chart.lines ?? []).flatMap((s) => s.points.map(([x, y]) => ({ x, y, series: s.name })));
+  const names = [...chart.series.map((s) => s.name), ...(chart.lines ?? []).map((s) => s.name)];
+  const separate = chart.panels === 'separate' && chart.series.length > 1;
   return Plot.plot({
     document,
     width: WIDTH,
     height: separate ? 240 : 360,
     x: axisOptions(chart.x),
     y: axisOptions(chart.y),
-    ...(separate ? { fx: { label: null, domain: names } } : {}),
+    ...(separate ? { fx: { label: null, domain: chart.series.map((s) => s.name) } } : {}),
     color: { legend: names.length > 1, domain: colorDomain(names, preferred) },
     marks: [
-      Plot.dot(data, { x: 'x', y: 'y', fill: 'series', r: 1.8, fillOpacity: 0.7, ...(separate ? { fx: 'series' } : {}) }),
+      Plot.dot(data, {
+        x: 'x',
+        y: 'y',
+        fill: 'series',
+        r: 1.8,
+        fillOpacity: 0.7,
+        ...(separate ? { fx: 'series' } : {}),
+      }),
+      ...(lines.length > 0 ? [Plot.line(lines, { x: 'x', y: 'y', stroke: 'series', strokeWidth: 2 })] : []),
       ...(separate ? [Plot.frame({ strokeOpacity: 0.2 })] : []),
     ],
   });
@@ -65,7 +74,11 @@ function barChart(chart: BarChart, document: Document, preferred: readonly strin
   const groups = [...new Set(chart.bars.map((b) => b.group))];
   const names = [...new Set(chart.bars.map((b) => b.series))];
   const grouped = groups.length > 1;
-  const data = chart.bars.map((b) => ({ ...b, low: b.value - (b.spread ?? 0), high: b.value + (b.spread ?? 0) }));
+  const data = chart.bars.map((b) => ({
+    ...b,
+    low: b.value - (b.spread ?? 0),
+    high: b.value + (b.spread ?? 0),
+  }));
   const withSpread = data.filter((b) => (b.spread ?? 0) > 0);
   const position = grouped ? { fx: 'group', x: 'series' } : { x: 'series' };
   return Plot.plot({
@@ -80,8 +93,25 @@ function barChart(chart: BarChart, document: Document, preferred: readonly strin
     marks: [
       Plot.barY(data, { ...position, y: 'value', fill: 'series' }),
       Plot.ruleY([0]),
-      ...(withSpread.length > 0 ? [Plot.ruleX(withSpread, { ...position, y1: 'low', y2: 'high', stroke: 'currentColor', strokeWidth: 1.5 })] : []),
-      Plot.text(data, { ...position, y: 'value', text: (d: { value: number }) => formatBarValue(d.value), dy: -7, fontSize: 10 }),
+      ...(withSpread.length > 0
+        ? [
+            Plot.ruleX(withSpread, {
+              ...position,
+              y1: 'low',
+              y2: 'high',
+              stroke: 'currentColor',
+              strokeWidth: 1.5,
+            }),
+          ]
+        : []),
+      Plot.text(data, {
+        ...position,
+        y: 'high',
+        text: (d: { value: number }) => formatBarValue(d.value),
+        dy: -3,
+        fontSize: 10,
+        lineAnchor: 'bottom',
+      }),
     ],
   });
 }
@@ -99,7 +129,13 @@ function imageGrid(chart: ImageGrid, document: Document) {
   const cells: { x: number; y: number; v: number; row: string; column: string }[] = [];
   for (const image of chart.images) {
     for (let p = 0; p < image.pixels.length; p++) {
-      cells.push({ x: p % chart.width, y: Math.floor(p / chart.width), v: image.pixels[p], row: image.row, column: image.column });
+      cells.push({
+        x: p % chart.width,
+        y: Math.floor(p / chart.width),
+        v: image.pixels[p],
+        row: image.row,
+        column: image.column,
+      });
     }
   }
   const cellSize = Math.max(3, Math.min(8, Math.floor(560 / (columns.length * chart.width))));
@@ -125,7 +161,11 @@ function imageGrid(chart: ImageGrid, document: Document) {
  * One chart as an HTML string (a `<figure>` or `<svg>` with inline styles). `preferred` lists
  * the experiment's variant labels, so each variant keeps its colour across the charts.
  */
-export function renderChart(chart: Chart, preferred: readonly string[] = [], document = serverDocument()): string {
+export function renderChart(
+  chart: Chart,
+  preferred: readonly string[] = [],
+  document = serverDocument(),
+): string {
   let element: Element;
   switch (chart.kind) {
     case 'line':

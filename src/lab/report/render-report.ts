@@ -17,7 +17,10 @@ export interface ReportMeta {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 const STYLE = `
@@ -54,7 +57,9 @@ footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 
 function badge(result: ExperimentResult): string {
   if (result.status === 'failed') return '<span class="badge failed">FAILED TO RUN</span>';
-  return result.verdict.held ? '<span class="badge held">HELD</span>' : '<span class="badge not-held">DID NOT HOLD</span>';
+  return result.verdict.held
+    ? '<span class="badge held">HELD</span>'
+    : '<span class="badge not-held">DID NOT HOLD</span>';
 }
 
 function verdictClass(result: ExperimentResult): string {
@@ -62,7 +67,9 @@ function verdictClass(result: ExperimentResult): string {
 }
 
 function seedNote(result: ExperimentResult): string {
-  return result.verdict.seeds > 1 ? ` Held on ${result.verdict.heldOnSeeds} of ${result.verdict.seeds} seeds taken one at a time.` : '';
+  return result.status === 'ok' && result.verdict.seeds > 1
+    ? ` Held on ${result.verdict.heldOnSeeds} of ${result.verdict.seeds} seeds taken one at a time.`
+    : '';
 }
 
 /** The variant with the best mean for a metric, or undefined when the metric has no direction. */
@@ -111,7 +118,12 @@ function headlineCharts(result: ExperimentResult): Chart[] {
   return result.headline.map((id): BarChart => {
     const spec = result.metricSpecs.find((m) => m.id === id);
     const label = spec?.label ?? id;
-    const direction = spec?.better === 'higher' ? ' (higher is better)' : spec?.better === 'lower' ? ' (lower is better)' : '';
+    const direction =
+      spec?.better === 'higher'
+        ? ' (higher is better)'
+        : spec?.better === 'lower'
+          ? ' (lower is better)'
+          : '';
     return {
       kind: 'bars',
       title: `${label}${direction}`,
@@ -157,9 +169,12 @@ function experimentSection(result: ExperimentResult, document: Document): string
     const charts = [...headlineCharts(result), ...result.charts];
     parts.push(`<div class="charts">${charts.map((c) => figure(c, preferred, document)).join('')}</div>`);
   } else if (result.charts.length > 0) {
-    parts.push(`<div class="charts">${result.charts.map((c) => figure(c, preferred, document)).join('')}</div>`);
+    parts.push(
+      `<div class="charts">${result.charts.map((c) => figure(c, preferred, document)).join('')}</div>`,
+    );
   }
-  if (result.notes.length > 0) parts.push(`<ul class="notes">${result.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  if (result.notes.length > 0)
+    parts.push(`<ul class="notes">${result.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   parts.push(lossList(result), '</section>');
   return parts.join('\n');
 }

@@ -3,7 +3,7 @@ import { sigmoid } from '../math.js';
 import { booleanOption, nullableNumberOption, numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape, requireUnitInterval } from '../validate.js';
-import { logitBce, probabilityBce, probabilityBceGrad } from './binary-terms.js';
+import { logitBce, probabilityBce, probabilityBceGrad } from './binaryTerms.js';
 
 const NAME = 'focal';
 

@@ -1,14 +1,14 @@
 // The sequence losses: explicit re-exports, and the family's registry entries in catalogue order.
-import { klDivergenceLoss } from './kl-divergence.js';
-import { labelSmoothingCrossEntropyLoss } from './label-smoothing-cross-entropy.js';
-import { tokenCrossEntropyLoss } from './token-cross-entropy.js';
+import { klDivergenceLoss } from './klDivergence.js';
+import { labelSmoothingCrossEntropyLoss } from './labelSmoothingCrossEntropy.js';
+import { tokenCrossEntropyLoss } from './tokenCrossEntropy.js';
 
-export { klDivergence, klDivergenceLoss } from './kl-divergence.js';
+export { klDivergence, klDivergenceLoss } from './klDivergence.js';
 export {
   labelSmoothingCrossEntropy,
   labelSmoothingCrossEntropyLoss,
-} from './label-smoothing-cross-entropy.js';
-export { tokenCrossEntropy, tokenCrossEntropyLoss } from './token-cross-entropy.js';
+} from './labelSmoothingCrossEntropy.js';
+export { tokenCrossEntropy, tokenCrossEntropyLoss } from './tokenCrossEntropy.js';
 
 export const sequenceLosses = {
   tokenCrossEntropy: tokenCrossEntropyLoss,

@@ -1,0 +1,333 @@
+// `npm run bench`: every workload through losskit and its peers in one run, then the report.
+// bench/run.mjs compiles this folder and calls `main` with the built package (dist/).
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { generate } from './data.js';
+import { type TimingPolicy, timeCalls } from './measure.js';
+import { type Outcome, type PeerId, failed, measured, peerIds, peerLabels, skipped } from './outcome.js';
+import { type CRuntime, buildReference, cFlags, findTorch, runFused, runStream, runTorch, type TorchRuntime } from './peers-external.js';
+import { type LosskitModule, losskitCalls, losskitInputs, registryEntry } from './peers-losskit.js';
+import { type TfBackend, type TfRuntime, loadTf, tfCall } from './peers-tfjs.js';
+import { createProgress, type Progress } from './progress.js';
+import { type BenchResults, type MachineInfo, type TrainPeer, type TrainResult, type WorkloadResult, renderMarkdown } from './report.js';
+import { formatDuration } from './stats.js';
+import { losskitTrainStep } from './train-losskit.js';
+import { parameterCount, tfTrainStep, trainJob, trainLabel } from './train-step.js';
+import { type Workload, bytesOf, elementsOf, selectWorkloads, sizeOf, workloads } from './workloads.js';
+
+export interface BenchPaths {
+  /** The bench/ folder (sources: reference.c, torch_peer.py). */
+  readonly benchDir: string;
+  /** Where compiled helpers go (bench/out). */
+  readonly buildDir: string;
+  /** Where losskit was loaded from, for the report. */
+  readonly losskitFrom: string;
+}
+
+interface Settings {
+  readonly only: string[];
+  readonly peers: Set<PeerId>;
+  readonly quick: boolean;
+  readonly train: boolean;
+  readonly outDir: string;
+  readonly filtered: boolean;
+}
+
+const policies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy } =>
+  quick
+    ? { fast: { warmup: 2, budgetMs: 150, minSamples: 3, maxSamples: 10 }, slow: { warmup: 1, budgetMs: 0, minSamples: 1, maxSamples: 1 } }
+    : { fast: { warmup: 3, budgetMs: 1000, minSamples: 7, maxSamples: 40 }, slow: { warmup: 1, budgetMs: 2500, minSamples: 3, maxSamples: 10 } };
+
+const peerGroups: Readonly<Record<string, readonly PeerId[]>> = {
+  losskit: ['losskit', 'losskit-out'],
+  tfjs: ['tfjs-cpu', 'tfjs-wasm'],
+  torch: ['torch-1t', 'torch-2t'],
+  c: ['c-fused', 'c-copy', 'c-triad'],
+};
+
+const list = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+
+function parseSettings(argv: readonly string[], benchDir: string, buildDir: string): Settings | null {
+  const program = new Command('bench')
+    .description('losskit against TF.js, PyTorch and a C reference; writes results.md and results.json')
+    .option('--only <list>', 'workload ids or loss names, comma-separated (env BENCH_ONLY); "train" for the training step')
+    .option('--peers <list>', `peers: ${peerIds.join(', ')} or groups ${Object.keys(peerGroups).join(', ')} (env BENCH_PEERS)`)
+    .option('--quick', 'fewer repetitions (env BENCH_QUICK=1)')
+    .option('--no-train', 'skip the training-step benchmark')
+    .option('--out <dir>', 'where to write results.md/json (default: bench/ for a full run, bench/out/ otherwise)')
+    .option('--list', 'list the workloads and exit')
+    .exitOverride();
+  program.parse(argv, { from: 'user' });
+  const o = program.opts<{ only?: string; peers?: string; quick?: boolean; train: boolean; out?: string; list?: boolean }>();
+  if (o.list) {
+    for (const w of workloads) process.stdout.write(`${w.id.padEnd(24)} ${w.loss.padEnd(32)} ${w.size}\n`);
+    process.stdout.write(`${trainJob.id.padEnd(24)} (--only train)\n`);
+    return null;
+  }
+  const only = list(o.only ?? process.env.BENCH_ONLY);
+  const peerNames = list(o.peers ?? process.env.BENCH_PEERS);
+  const peers = new Set<PeerId>();
+  for (const name of peerNames.length === 0 ? peerIds : peerNames) {
+    const group = peerGroups[name] ?? (peerIds.includes(name as PeerId) ? [name as PeerId] : null);
+    if (group === null) throw new Error(`unknown peer '${name}' (known: ${peerIds.join(', ')}, ${Object.keys(peerGroups).join(', ')})`);
+    for (const p of group) peers.add(p);
+  }
+  const quick = Boolean(o.quick) || process.env.BENCH_QUICK === '1';
+  const filtered = only.length > 0 || peerNames.length > 0 || quick || !o.train;
+  return {
+    only,
+    peers,
+    quick,
+    train: o.train && (only.length === 0 || only.includes('train')),
+    outDir: o.out ?? (filtered ? buildDir : benchDir),
+    filtered,
+  };
+}
+
+function machineInfo(): Omit<MachineInfo, 'versions'> {
+  let cpu = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line !== undefined) cpu = line.split(':')[1].trim();
+  } catch {
+    // not Linux: os.cpus() model
+  }
+  return {
+    cpu,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    load: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+const summaryText = (o: Outcome): string =>
+  o.status === 'ok' ? `${formatDuration(o.summary.medianNs)} (${o.summary.samples} calls)` : `${o.status}: ${o.reason}`;
+
+async function measureSafely(call: () => number, policy: TimingPolicy): Promise<Outcome> {
+  try {
+    const t = await timeCalls(call, policy);
+    return measured(t.samplesNs, t.value);
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+/** losskit and TF.js (cpu, wasm) on one workload, on the same generated inputs. */
+async function inProcess(
+  lk: LosskitModule,
+  tf: TfRuntime | string,
+  w: Workload,
+  s: Settings,
+  pol: { fast: TimingPolicy; slow: TimingPolicy },
+  progress: Progress,
+  peers: Partial<Record<PeerId, Outcome>>,
+): Promise<void> {
+  const data = new Map<string, Float32Array>();
+  for (const spec of w.inputs) data.set(spec.name, generate(sizeOf(spec), spec.fill));
+  const record = (peer: PeerId, o: Outcome) => {
+    peers[peer] = o;
+    progress.done(`${w.id} ${peerLabels[peer]}`, summaryText(o));
+  };
+  const entry = registryEntry(lk, w.loss);
+  if (s.peers.has('losskit') || s.peers.has('losskit-out')) {
+    if (entry === null) {
+      if (s.peers.has('losskit')) record('losskit', skipped('not registered'));
+      if (s.peers.has('losskit-out')) record('losskit-out', skipped('not registered'));
+    } else {
+      const calls = losskitCalls(lk, entry, w, losskitInputs(lk, w, data));
+      if (s.peers.has('losskit')) {
+        progress.start(`${w.id} losskit`);
+        record('losskit', await measureSafely(calls.allocating, pol.fast));
+      }
+      if (s.peers.has('losskit-out')) {
+        progress.start(`${w.id} losskit (out)`);
+        record('losskit-out', await measureSafely(calls.reusing, pol.fast));
+      }
+    }
+  }
+  const backends: [PeerId, TfBackend, TimingPolicy][] = [
+    ['tfjs-cpu', 'cpu', pol.slow],
+    ['tfjs-wasm', 'wasm', pol.fast],
+  ];
+  for (const [peer, backend, policy] of backends) {
+    if (!s.peers.has(peer)) continue;
+    if (typeof tf === 'string') {
+      record(peer, skipped(tf));
+      continue;
+    }
+    const ready = tf.backends.get(backend);
+    if (ready !== true) {
+      record(peer, skipped(ready ?? 'not loaded'));
+      continue;
+    }
+    progress.start(`${w.id} ${peerLabels[peer]}`);
+    await tf.tf.setBackend(backend);
+    let call: ReturnType<typeof tfCall> | null = null;
+    try {
+      call = tfCall(tf.tf, w, data);
+      record(peer, await measureSafely(call.call, policy));
+    } catch (error) {
+      record(peer, failed(error));
+    } finally {
+      call?.dispose();
+    }
+  }
+}
+
+async function trainStep(lk: LosskitModule, tf: TfRuntime | string, s: Settings, pol: { fast: TimingPolicy; slow: TimingPolicy }, progress: Progress): Promise<TrainResult> {
+  const peers: Partial<Record<TrainPeer, Outcome>> = {};
+  const record = (peer: TrainPeer, o: Outcome) => {
+    peers[peer] = o;
+    progress.done(`training step ${peerLabels[peer]}`, summaryText(o));
+  };
+  if (s.peers.has('losskit')) {
+    progress.start('training step losskit');
+    const runner = losskitTrainStep(lk, trainJob);
+    record('losskit', typeof runner === 'string' ? skipped(runner) : await measureSafely(runner.step, pol.fast));
+  }
+  const backends: [TrainPeer, TfBackend][] = [
+    ['tfjs-cpu', 'cpu'],
+    ['tfjs-wasm', 'wasm'],
+  ];
+  for (const [peer, backend] of backends) {
+    if (!s.peers.has(peer)) continue;
+    if (typeof tf === 'string' || tf.backends.get(backend) !== true) {
+      record(peer, skipped(typeof tf === 'string' ? tf : String(tf.backends.get(backend))));
+      continue;
+    }
+    progress.start(`training step ${peerLabels[peer]}`);
+    await tf.tf.setBackend(backend);
+    try {
+      const runner = tfTrainStep(tf.tf, trainJob);
+      try {
+        record(peer, await measureSafely(runner.step, pol.fast));
+      } finally {
+        runner.dispose();
+      }
+    } catch (error) {
+      record(peer, failed(error));
+    }
+  }
+  return { id: trainJob.id, label: trainLabel, parameters: parameterCount(trainJob.sizes), peers };
+}
+
+export async function main(lk: LosskitModule, argv: readonly string[], paths: BenchPaths): Promise<BenchResults | null> {
+  const s = parseSettings(argv, paths.benchDir, paths.buildDir);
+  if (s === null) return null;
+  const pol = policies(s.quick);
+  const chosen = selectWorkloads(workloads, s.only);
+  if (chosen.length === 0 && !s.train) throw new Error(`--only ${s.only.join(',')} matches no workload (see --list)`);
+  const notes: string[] = [`losskit loaded from ${paths.losskitFrom}.`];
+  const startInfo = machineInfo();
+  if (startInfo.load[0] > startInfo.cores / 2) {
+    const warning = `The machine was busy when the run started (load average ${startInfo.load[0]} on ${startInfo.cores} cores): timings are noisy.`;
+    notes.push(warning);
+    process.stderr.write(`bench: ${warning}\n`);
+  }
+  const versions: Record<string, string> = {};
+
+  const wantTf = s.peers.has('tfjs-cpu') || s.peers.has('tfjs-wasm');
+  const tf = wantTf ? await loadTf() : 'not selected';
+  if (typeof tf !== 'string') {
+    versions['TF.js'] = tf.version;
+    versions['TF.js wasm SIMD'] = tf.wasmSimd === null ? 'n/a' : String(tf.wasmSimd);
+  } else if (wantTf) notes.push(`TF.js columns skipped: ${tf}.`);
+  const wantTorch = s.peers.has('torch-1t') || s.peers.has('torch-2t');
+  const torch: TorchRuntime | string = wantTorch ? findTorch() : 'not selected';
+  if (typeof torch !== 'string') versions.PyTorch = `${torch.version} (${torch.python})`;
+  else if (wantTorch) notes.push(`PyTorch columns skipped: ${torch}.`);
+  const wantC = s.peers.has('c-fused') || s.peers.has('c-copy') || s.peers.has('c-triad');
+  const c: CRuntime | string = wantC ? buildReference(join(paths.benchDir, 'reference.c'), paths.buildDir) : 'not selected';
+  if (typeof c !== 'string') versions.C = `${c.compiler} ${cFlags.join(' ')}`;
+  else if (wantC) notes.push(`C columns skipped: ${c}.`);
+
+  const torchPeers = (['torch-1t', 'torch-2t'] as const).filter((p) => s.peers.has(p));
+  const inProcessPeers = (['losskit', 'losskit-out', 'tfjs-cpu', 'tfjs-wasm'] as const).filter((p) => s.peers.has(p));
+  const cPeers = (['c-fused', 'c-copy', 'c-triad'] as const).filter((p) => s.peers.has(p));
+  const trainSteps = s.train ? 1 + ['tfjs-cpu', 'tfjs-wasm'].filter((p) => s.peers.has(p as PeerId)).length + torchPeers.length : 0;
+  const progress = createProgress(chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps);
+
+  const results: WorkloadResult[] = chosen.map((w) => ({ id: w.id, loss: w.loss, size: w.size, elements: elementsOf(w), bytes: bytesOf(w), peers: {} }));
+  const peersOf = (id: string) => results.find((r) => r.id === id)!.peers;
+  try {
+    for (const w of chosen) await inProcess(lk, tf, w, s, pol, progress, peersOf(w.id));
+
+    for (const w of chosen) {
+      const kinds: [PeerId, () => ReturnType<typeof runFused>][] = [];
+      if (typeof c === 'string') {
+        for (const p of cPeers) kinds.push([p, () => skipped(c)]);
+      } else {
+        if (s.peers.has('c-fused')) kinds.push(['c-fused', () => runFused(c, w, pol.fast)]);
+        if (s.peers.has('c-copy')) kinds.push(['c-copy', () => runStream(c, 'copy', w, pol.fast)]);
+        if (s.peers.has('c-triad')) kinds.push(['c-triad', () => runStream(c, 'triad', w, pol.fast)]);
+      }
+      for (const [peer, run] of kinds) {
+        progress.start(`${w.id} ${peerLabels[peer]}`);
+        const o = run();
+        peersOf(w.id)[peer] = o;
+        progress.done(`${w.id} ${peerLabels[peer]}`, summaryText(o));
+      }
+    }
+
+    let train: TrainResult | null = null;
+    if (s.train) train = await trainStep(lk, tf, s, pol, progress);
+
+    if (torchPeers.length > 0) {
+      const threads = torchPeers.map((p) => (p === 'torch-1t' ? 1 : 2));
+      const peerOf = (n: number): 'torch-1t' | 'torch-2t' => (n === 1 ? 'torch-1t' : 'torch-2t');
+      if (typeof torch === 'string') {
+        for (const w of chosen) for (const p of torchPeers) peersOf(w.id)[p] = skipped(torch);
+        if (train !== null) for (const p of torchPeers) train.peers[p] = skipped(torch);
+      } else {
+        progress.start('PyTorch (starting python)');
+        const job = { threads, policy: pol.fast, workloads: chosen, train: train === null ? null : trainJob };
+        try {
+          await runTorch(torch, join(paths.benchDir, 'torch_peer.py'), job, (r) => {
+            const peer = peerOf(r.threads);
+            if (r.id === trainJob.id && train !== null) train.peers[peer] = r.outcome;
+            else peersOf(r.id)[peer] = r.outcome;
+            progress.done(`${r.id} ${peerLabels[peer]}`, summaryText(r.outcome));
+          });
+        } catch (error) {
+          notes.push(`PyTorch run stopped: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+
+    const unregistered = [...new Set(chosen.filter((w) => registryEntry(lk, w.loss) === null).map((w) => w.loss))];
+    if (unregistered.length > 0) notes.push(`Not registered in losskit yet (skipped): ${unregistered.join(', ')}.`);
+    notes.push(
+      'TF.js: label-derived tensors (one-hot rows, ignore masks) are made before timing; the timed call is tf.valueAndGrads, reading back the scalar value; gradients stay in the backend. Production mode (tf.enableProdMode).',
+      'PyTorch: each call sets .grad = None, computes the loss, calls backward() and reads .item(); focal and dice are composed from torch ops as torchvision / the usual recipes do.',
+      `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls; every other peer gets ${pol.fast.warmup} warm-up calls and ${pol.fast.minSamples}–${pol.fast.maxSamples}.`,
+    );
+    const machine: MachineInfo = { ...startInfo, versions };
+    const out: BenchResults = {
+      machine,
+      mode: { quick: s.quick, only: s.only, peers: [...s.peers] },
+      policies: { 'TF.js cpu': pol.slow, 'every other peer': pol.fast },
+      workloads: results,
+      train,
+      notes,
+    };
+    mkdirSync(s.outDir, { recursive: true });
+    writeFileSync(join(s.outDir, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+    writeFileSync(join(s.outDir, 'results.md'), renderMarkdown(out));
+    progress.stop();
+    process.stdout.write(`\n${renderMarkdown(out)}\nWrote ${join(s.outDir, 'results.md')} and results.json${s.filtered ? ' (a filtered or quick run: bench/results.* are left as they were)' : ''}.\n`);
+    return out;
+  } finally {
+    progress.stop();
+  }
+}

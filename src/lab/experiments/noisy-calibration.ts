@@ -1,0 +1,168 @@
+// Experiment 3: multi-class classification with noisy labels: cross-entropy vs label smoothing.
+import { sparseCategoricalCrossEntropy } from '../../losses/classification/index.js';
+import { labelSmoothingCrossEntropy } from '../../losses/sequence/index.js';
+import { mlp } from '../../nn/index.js';
+import { Adam } from '../../optim/index.js';
+import { Tensor } from '../../tensor/index.js';
+import { classCentres, gaussianClasses } from '../data/gaussian-classes.js';
+import { type Metrics, type Series, defineExperiment } from '../experiment.js';
+import { calibration, reliabilityCurve, softmaxRows } from '../metrics.js';
+import { minibatches, rngFor, takeRows } from '../training.js';
+import { formatNumber, metricOf } from '../verdict.js';
+
+const CLASSES = 5;
+const DIMS = 10;
+const LABEL_NOISE = 0.25;
+const SMOOTHING = 0.1;
+/** Label smoothing's ECE must be at most this share of cross-entropy's. */
+const MAX_ECE_RATIO = 0.5;
+
+const variants = [
+  { id: 'cross-entropy', label: 'Cross-entropy', losses: ['sparseCategoricalCrossEntropy'] },
+  {
+    id: 'label-smoothing',
+    label: 'Label smoothing',
+    losses: ['labelSmoothingCrossEntropy'],
+    options: `smoothing = ${SMOOTHING}`,
+  },
+] as const;
+
+type VariantId = (typeof variants)[number]['id'];
+
+const lossOf: Record<VariantId, (logits: Tensor, labels: Tensor) => Tensor> = {
+  'cross-entropy': (z, y) => sparseCategoricalCrossEntropy(z, y),
+  'label-smoothing': (z, y) => labelSmoothingCrossEntropy(z, y, { smoothing: SMOOTHING }),
+};
+
+export const noisyCalibration = defineExperiment({
+  name: 'noisy-calibration',
+  title: 'Calibration with noisy labels: cross-entropy vs label smoothing',
+  claim: `With ${LABEL_NOISE * 100}% of training labels wrong, label smoothing (α = ${SMOOTHING}) is better calibrated than cross-entropy: its expected calibration error is at most ${MAX_ECE_RATIO}× cross-entropy's and its mean confidence is lower.`,
+  setup: `${CLASSES} Gaussian classes in ${DIMS}-D; ${LABEL_NOISE * 100}% of the training labels are replaced by a different random class, test labels are clean. An MLP (${DIMS} → 32 → 32 → ${CLASSES}, ReLU) is trained with Adam long enough to fit the noise. Expected calibration error uses 15 equal-width confidence bins.`,
+  variants,
+  metrics: [
+    {
+      id: 'accuracy',
+      label: 'accuracy',
+      better: 'higher',
+      description: 'Share of test points whose most probable class is the true one.',
+    },
+    {
+      id: 'ece',
+      label: 'ECE',
+      better: 'lower',
+      description:
+        'Expected calibration error: the mean gap between confidence and accuracy over confidence bins.',
+    },
+    {
+      id: 'meanConfidence',
+      label: 'mean confidence',
+      better: 'neither',
+      description: 'Mean probability of the predicted class.',
+    },
+  ],
+  headline: ['ece', 'accuracy'],
+  run({ seed, quick, onProgress }) {
+    const dataRng = rngFor(seed, 'noisy-calibration/data');
+    const centres = classCentres(dataRng, CLASSES, DIMS, 3);
+    const train = gaussianClasses(dataRng, { count: quick ? 300 : 400, centres, labelNoise: LABEL_NOISE });
+    const test = gaussianClasses(dataRng, { count: 5000, centres });
+    const steps = quick ? 200 : 600;
+    const testInput = new Tensor(test.features, [test.count, DIMS]);
+    const metrics: Record<string, Record<string, number>> = {};
+    const reliability: Series[] = [];
+    const eceTraces: Series[] = [];
+    variants.forEach((variant, v) => {
+      const model = mlp([DIMS, 32, 32, CLASSES], {
+        rng: rngFor(seed, 'noisy-calibration/init'),
+        dtype: 'float64',
+      });
+      const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+      const trace: [number, number][] = [];
+      minibatches({
+        count: train.count,
+        batchSize: 64,
+        steps,
+        rng: rngFor(seed, 'noisy-calibration/shuffle'),
+        update(indices) {
+          const labels = new Tensor(
+            Float64Array.from(indices, (i) => train.labels[i]),
+            [indices.length],
+          );
+          const loss = lossOf[variant.id](model.forward(takeRows(train.features, DIMS, indices)), labels);
+          optimizer.zeroGrad();
+          loss.backward();
+          optimizer.step();
+          return loss.item();
+        },
+        onStep(step) {
+          if (step % 25 === 0) onProgress((v + step / steps) / variants.length, `training ${variant.label}`);
+          if ((step + 1) % Math.round(steps / 20) === 0) {
+            model.eval();
+            const probs = softmaxRows(model.forward(testInput).data, CLASSES);
+            const c = calibration(probs, test.labels, CLASSES);
+            trace.push([step + 1, c.ece]);
+            model.train();
+          }
+        },
+      });
+      model.eval();
+      const probs = softmaxRows(model.forward(testInput).data, CLASSES);
+      metrics[variant.id] = calibration(probs, test.labels, CLASSES);
+      reliability.push({ name: variant.label, points: reliabilityCurve(probs, test.labels, CLASSES) });
+      eceTraces.push({ name: variant.label, points: trace });
+    });
+    return {
+      metrics,
+      charts: [
+        {
+          kind: 'line',
+          title: 'Reliability diagram (test set)',
+          caption:
+            'Accuracy within each confidence bin; a calibrated model follows the diagonal, an over-confident one runs below it.',
+          x: { label: 'confidence', domain: [0, 1] },
+          y: { label: 'accuracy', domain: [0, 1] },
+          series: [
+            ...reliability,
+            {
+              name: 'perfect calibration',
+              points: [
+                [0, 0],
+                [1, 1],
+              ],
+            },
+          ],
+        },
+        {
+          kind: 'line',
+          title: 'Calibration error during training',
+          caption:
+            'As cross-entropy fits the wrong labels its confidence, and its calibration error, keep growing.',
+          x: { label: 'step' },
+          y: { label: 'ECE' },
+          series: eceTraces,
+        },
+      ],
+    };
+  },
+  verdict(metrics: Metrics) {
+    const m = (id: VariantId, metric: string) => metricOf(metrics, id, metric);
+    const eceCe = m('cross-entropy', 'ece');
+    const eceLs = m('label-smoothing', 'ece');
+    const confCe = m('cross-entropy', 'meanConfidence');
+    const confLs = m('label-smoothing', 'meanConfidence');
+    const numbers = `ECE: cross-entropy ${formatNumber(eceCe)}, label smoothing ${formatNumber(eceLs)}; mean confidence ${formatNumber(confCe)} vs ${formatNumber(confLs)}; accuracy ${formatNumber(m('cross-entropy', 'accuracy'))} vs ${formatNumber(m('label-smoothing', 'accuracy'))}.`;
+    const failures: string[] = [];
+    if (!(eceLs <= MAX_ECE_RATIO * eceCe))
+      failures.push(
+        `label smoothing's ECE is above ${MAX_ECE_RATIO} × cross-entropy's (${formatNumber(MAX_ECE_RATIO * eceCe)})`,
+      );
+    if (!(confLs < confCe)) failures.push('label smoothing is not less confident');
+    return failures.length === 0
+      ? {
+          held: true,
+          explanation: `${numbers} Label smoothing's ECE is within ${MAX_ECE_RATIO}× cross-entropy's and its confidence is lower.`,
+        }
+      : { held: false, explanation: `${numbers} The claim fails: ${failures.join('; ')}.` };
+  },
+});

@@ -1,0 +1,116 @@
+import { requireClassAxis } from '../classification/crossEntropyChecks.js';
+import {
+  countedLabelWeight,
+  labelCrossEntropy,
+  torchSmoothingBase,
+} from '../classification/softmaxCrossEntropyKernel.js';
+import { defineLoss } from '../define.js';
+import { numberOption, optionalNumberOption } from '../options.js';
+import { reductionOption } from '../reduce.js';
+import { requireLabelShape, requireLabels } from '../validate.js';
+
+const NAME = 'tokenCrossEntropy';
+
+/**
+ * Next-token cross-entropy over a batch of sequences (torch `F.cross_entropy` on the flattened
+ * tokens), with padding ignored.
+ *
+ * Per token with id y over a vocabulary of V, smoothing α and l = log softmax(x):
+ * ℓ = (1 − α)·(−l_y) + (α/V)·Σ_v (−l_v); tokens equal to `ignoreIndex` (−100 by default)
+ * contribute 0 and get a zero gradient.
+ *
+ * Shapes: `input` [..., T, V] logits, `target` [..., T] ids. `'none'` gives [..., T]; `'sum'`
+ * adds the counted tokens; `'mean'` divides by the number of counted tokens, or by `normalizer`
+ * when it is given (sum / normalizer), and is 0 with a zero gradient when nothing is counted.
+ * For gradient accumulation or data parallelism, `reduction: 'sum'` per shard divided by the
+ * global token count (or `normalizer` = that count) gives exactly the unsharded mean.
+ * Stability: log-sum-exp per token, finite for logits of ±1e4.
+ *
+ * @example
+ * tokenCrossEntropy([[[2, 0, 0], [0, 3, 0]]], [[0, -100]]).item() // 0.2395447662218847
+ */
+export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLoss({
+  kind: 'reducible',
+  name: NAME,
+  family: 'sequence',
+  inputs: ['input', 'target'],
+  differentiable: ['input'],
+  options: {
+    ignoreIndex: numberOption(-100, { integer: true }),
+    labelSmoothing: numberOption(0, { min: 0, max: 1 }),
+    normalizer: optionalNumberOption({ above: 0 }),
+    reduction: reductionOption(),
+  },
+  validate(t, options) {
+    requireClassAxis(NAME, 'input', t.input, 2, '[..., T, V]');
+    requireLabelShape(NAME, 'input', t.input, 'target', t.target);
+    requireLabels(NAME, 'target', t.target, t.input.shape[t.input.rank - 1], options.ignoreIndex);
+  },
+  unitShape: (t) => t.target.shape,
+  meanDivisor: (t, options) => options.normalizer ?? countedLabelWeight(t.target, null, options.ignoreIndex),
+  kernel({ t, options, plan, units, grads }) {
+    const vocabulary = t.input.shape[t.input.rank - 1];
+    const distribution = {
+      base: torchSmoothingBase(vocabulary, options.labelSmoothing, null),
+      trueCoefficient: 1 - options.labelSmoothing,
+      classWeight: null,
+      ignoreIndex: options.ignoreIndex,
+    };
+    return labelCrossEntropy(t.input, t.target, distribution, {
+      fromLogits: true,
+      plan,
+      units,
+      grad: grads === null ? null : grads.input,
+    });
+  },
+  info: {
+    title: 'Token cross-entropy',
+    summary:
+      'Cross-entropy of language-model logits against token ids, ignoring padding, with a normalizer for exact means across micro-batches and shards.',
+    formula:
+      'ℓ_t = (1 − α)·(−log softmax(x_t)_{y_t}) + (α/V)·Σ_v (−log softmax(x_t)_v); mean = Σ_counted ℓ_t / (normalizer or #counted)',
+    properties: {
+      differentiability: 'Smooth in the logits.',
+      robustness:
+        'Not robust to noisy tokens; label smoothing bounds how much a single token can reward overconfidence.',
+      gradientBehaviour:
+        'Per-token gradient softmax(x) − onehot(y) (smoothed), bounded; ignored tokens receive exactly 0.',
+      scaleSensitivity:
+        'The mean is per counted token, so sequences with more real tokens weigh more than short, padded ones.',
+      classImbalance:
+        'Frequent tokens dominate the sum; there are no per-token weights (use sparseCategoricalCrossEntropy weight for that).',
+    },
+    whenToUse: [
+      'Training autoregressive or masked language models and sequence-to-sequence decoders.',
+      'Batches padded to a common length, with padding marked by ignoreIndex.',
+      'Gradient accumulation or data parallelism: reduction "sum" (or "mean" with normalizer) per micro-batch divided by the global token count.',
+    ],
+    limitations: [
+      'Logits only: the vocabulary axis must be the last one and hold unnormalised scores.',
+      'The default mean depends on how many tokens a batch counts; across micro-batches of different sizes, averaging their means is biased — use normalizer.',
+      'Perplexity is exp of the mean; sum or a custom normalizer changes what the value means.',
+    ],
+    hyperparameters: [
+      {
+        name: 'ignoreIndex',
+        typical: '-100 (default), or the pad token id',
+        effect: 'Tokens with this id are left out of the value, the gradient and the count.',
+      },
+      {
+        name: 'labelSmoothing',
+        typical: '0 to 0.1 (0.1 in the original Transformer)',
+        effect: 'Moves α of the target mass to a uniform distribution over the vocabulary.',
+      },
+      {
+        name: 'normalizer',
+        typical: 'the global number of non-padding tokens of the optimiser step',
+        effect: 'Replaces the divisor of mean, so shard means add up to the global mean.',
+      },
+    ],
+    references: [
+      'PyTorch torch.nn.functional.cross_entropy (ignore_index, label_smoothing)',
+      'Vaswani et al. (2017), Attention Is All You Need (label smoothing 0.1)',
+    ],
+    tasks: ['sequence'],
+  },
+});

@@ -1,0 +1,133 @@
+import { ops } from '../autograd/index.js';
+import { LossInputError, Tensor } from '../tensor/index.js';
+import { initialize } from './init.js';
+import type { WeightOptions } from './layer-options.js';
+import { Module } from './module.js';
+
+function positiveInt(layer: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new LossInputError(layer, name, `must be a positive integer, got ${v}`);
+  return v;
+}
+
+/**
+ * Fully connected layer: y = x·W + b with W [in, out], b [out]. Input [..., in] → [..., out].
+ */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: WeightOptions = {},
+  ) {
+    super();
+    positiveInt('Linear', 'inFeatures', inFeatures);
+    positiveInt('Linear', 'outFeatures', outFeatures);
+    const dtype = options.dtype ?? 'float32';
+    this.weight = this.addParameter(
+      'weight',
+      initialize(options.init ?? 'heUniform', [inFeatures, outFeatures], { fanIn: inFeatures, fanOut: outFeatures, rng: options.rng, dtype }),
+    );
+    this.bias = options.bias === false ? null : this.addParameter('bias', Tensor.zeros([outFeatures], dtype));
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.shape[input.rank - 1] !== this.inFeatures) {
+      throw new LossInputError('Linear', 'input', `last axis must have ${this.inFeatures} features, got shape [${input.shape.join(', ')}]`);
+    }
+    const x = ops.cast(input, this.weight.dtype);
+    const flat = x.rank === 2 ? x : ops.reshape(x, [-1, this.inFeatures]);
+    let y = ops.matmul(flat, this.weight);
+    if (this.bias !== null) y = ops.add(y, this.bias);
+    return x.rank === 2 ? y : ops.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+  }
+
+  override describe(): string {
+    return `Linear(${this.inFeatures} → ${this.outFeatures})`;
+  }
+}
+
+/** Options of `Conv2d`. */
+export interface Conv2dLayerOptions extends WeightOptions {
+  readonly stride?: number | readonly [number, number];
+  readonly padding?: number | readonly [number, number] | 'same';
+}
+
+/**
+ * 2-D convolution over NCHW images: weight [out, in, k, k], bias [out].
+ * Input [N, in, H, W] → [N, out, OH, OW].
+ */
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  private readonly conv: ops.Conv2dOptions;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options: Conv2dLayerOptions = {},
+  ) {
+    super();
+    positiveInt('Conv2d', 'inChannels', inChannels);
+    positiveInt('Conv2d', 'outChannels', outChannels);
+    positiveInt('Conv2d', 'kernelSize', kernelSize);
+    const dtype = options.dtype ?? 'float32';
+    const area = kernelSize * kernelSize;
+    this.weight = this.addParameter(
+      'weight',
+      initialize(options.init ?? 'heUniform', [outChannels, inChannels, kernelSize, kernelSize], {
+        fanIn: inChannels * area,
+        fanOut: outChannels * area,
+        rng: options.rng,
+        dtype,
+      }),
+    );
+    this.bias = options.bias === false ? null : this.addParameter('bias', Tensor.zeros([outChannels], dtype));
+    this.conv = { stride: options.stride, padding: options.padding };
+  }
+
+  forward(input: Tensor): Tensor {
+    const y = ops.conv2d(ops.cast(input, this.weight.dtype), this.weight, this.conv);
+    return this.bias === null ? y : ops.add(y, ops.reshape(this.bias, [1, this.outChannels, 1, 1]));
+  }
+
+  override describe(): string {
+    return `Conv2d(${this.inChannels} → ${this.outChannels}, ${this.kernelSize}×${this.kernelSize})`;
+  }
+}
+
+/** Options of `Embedding`. */
+export interface EmbeddingOptions {
+  readonly rng?: WeightOptions['rng'];
+  readonly dtype?: WeightOptions['dtype'];
+}
+
+/** Lookup table: integer ids [...] → vectors [..., dim]; weights start N(0, 1) as in PyTorch. */
+export class Embedding extends Module {
+  readonly weight: Tensor;
+
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: EmbeddingOptions = {},
+  ) {
+    super();
+    positiveInt('Embedding', 'numEmbeddings', numEmbeddings);
+    positiveInt('Embedding', 'embeddingDim', embeddingDim);
+    // He normal with gain 1/√2 and fanIn 1 is exactly N(0, 1).
+    this.weight = this.addParameter(
+      'weight',
+      initialize('heNormal', [numEmbeddings, embeddingDim], { fanIn: 1, gain: Math.SQRT1_2, rng: options.rng, dtype: options.dtype }),
+    );
+  }
+
+  forward(ids: Tensor): Tensor {
+    return ops.gather(this.weight, ids, 0);
+  }
+
+  override describe(): string {
+    return `Embedding(${this.numEmbeddings} × ${this.embeddingDim})`;
+  }
+}
