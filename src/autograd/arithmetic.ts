@@ -5,7 +5,17 @@ import { type Operand, asPair, asTensor, emptyLike, resultDtype } from './operan
 import { broadcastMap, broadcastShapes } from './shape-math.js';
 import { log } from './unary.js';
 
-type Code = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal';
+type Code =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'greater'
+  | 'greaterEqual'
+  | 'less'
+  | 'lessEqual'
+  | 'equal';
 
 /** out[i] = x[i] ∘ y[i] (same shape). One loop per op so each stays monomorphic. */
 function sameShapeLoop(code: Code, x: FloatArray, y: FloatArray, o: FloatArray): void {
@@ -45,7 +55,14 @@ function sameShapeLoop(code: Code, x: FloatArray, y: FloatArray, o: FloatArray):
 }
 
 /** out[i] = x[ix[i]] ∘ y[iy[i]] through broadcast maps. */
-function mappedLoop(code: Code, x: FloatArray, ix: Int32Array, y: FloatArray, iy: Int32Array, o: FloatArray): void {
+function mappedLoop(
+  code: Code,
+  x: FloatArray,
+  ix: Int32Array,
+  y: FloatArray,
+  iy: Int32Array,
+  o: FloatArray,
+): void {
   const n = o.length;
   switch (code) {
     case 'add':

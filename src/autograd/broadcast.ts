@@ -50,7 +50,11 @@ export function broadcastTo(a: Operand, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const full = broadcastShapes('broadcastTo', x.shape, shape);
   if (!sameShape(full, shape)) {
-    throw new LossInputError('broadcastTo', 'shape', `${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`);
+    throw new LossInputError(
+      'broadcastTo',
+      'shape',
+      `${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`,
+    );
   }
   const map = broadcastMap(shape, x.shape);
   const out = allocate(x.dtype, map.length);
@@ -68,13 +72,22 @@ export function sumTo(a: Operand, shape: readonly number[]): Tensor {
   const x = asTensor(a, 'sumTo', 'a');
   if (sameShape(x.shape, shape)) return x;
   const lead = x.rank - shape.length;
-  if (lead < 0) throw new LossInputError('sumTo', 'shape', `${formatShape(shape)} has more axes than ${formatShape(x.shape)}`);
+  if (lead < 0)
+    throw new LossInputError(
+      'sumTo',
+      'shape',
+      `${formatShape(shape)} has more axes than ${formatShape(x.shape)}`,
+    );
   const axes: number[] = [];
   for (let k = 0; k < x.rank; k++) {
     if (k < lead) axes.push(k);
     else if (shape[k - lead] === 1 && x.shape[k] !== 1) axes.push(k);
     else if (shape[k - lead] !== x.shape[k]) {
-      throw new LossInputError('sumTo', 'shape', `${formatShape(x.shape)} was not broadcast from ${formatShape(shape)}`);
+      throw new LossInputError(
+        'sumTo',
+        'shape',
+        `${formatShape(x.shape)} was not broadcast from ${formatShape(shape)}`,
+      );
     }
   }
   return reshape(sum(x, { axis: axes, keepDims: true }), shape);

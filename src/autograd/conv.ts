@@ -1,4 +1,11 @@
-import { type DType, type FloatArray, LossInputError, Tensor, allocate, formatShape } from '../tensor/index.js';
+import {
+  type DType,
+  type FloatArray,
+  LossInputError,
+  Tensor,
+  allocate,
+  formatShape,
+} from '../tensor/index.js';
 import { record } from './engine.js';
 import { type Operand, asPair, resultDtype } from './operand.js';
 
@@ -26,27 +33,47 @@ interface Geometry {
   readonly ow: number;
 }
 
-function pair(op: string, name: string, v: number | readonly [number, number], min: number): [number, number] {
+function pair(
+  op: string,
+  name: string,
+  v: number | readonly [number, number],
+  min: number,
+): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (!p.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new LossInputError(op, `options.${name}`, `must be an integer ≥ ${min} or a pair of them, got ${String(v)}`);
+    throw new LossInputError(
+      op,
+      `options.${name}`,
+      `must be an integer ≥ ${min} or a pair of them, got ${String(v)}`,
+    );
   }
   return p;
 }
 
 /** Shapes and options checked once; `input` [N, C, H, W], `weight` [O, C, KH, KW]. */
 function geometry(input: readonly number[], weight: readonly number[], options: Conv2dOptions): Geometry {
-  if (input.length !== 4) throw new LossInputError('conv2d', 'input', `must be [N, C, H, W], got ${formatShape(input)}`);
-  if (weight.length !== 4) throw new LossInputError('conv2d', 'weight', `must be [O, C, KH, KW], got ${formatShape(weight)}`);
+  if (input.length !== 4)
+    throw new LossInputError('conv2d', 'input', `must be [N, C, H, W], got ${formatShape(input)}`);
+  if (weight.length !== 4)
+    throw new LossInputError('conv2d', 'weight', `must be [O, C, KH, KW], got ${formatShape(weight)}`);
   const [n, c, h, w] = input;
   const [o, cw, kh, kw] = weight;
-  if (c !== cw) throw new LossInputError('conv2d', 'weight', `has ${cw} input channels but the input ${formatShape(input)} has ${c}`);
+  if (c !== cw)
+    throw new LossInputError(
+      'conv2d',
+      'weight',
+      `has ${cw} input channels but the input ${formatShape(input)} has ${c}`,
+    );
   const [sh, sw] = pair('conv2d', 'stride', options.stride ?? 1, 1);
   let ph: number;
   let pw: number;
   if (options.padding === 'same') {
     if (sh !== 1 || sw !== 1 || kh % 2 === 0 || kw % 2 === 0) {
-      throw new LossInputError('conv2d', 'options.padding', `'same' needs stride 1 and an odd kernel, got stride [${sh}, ${sw}] and kernel [${kh}, ${kw}]`);
+      throw new LossInputError(
+        'conv2d',
+        'options.padding',
+        `'same' needs stride 1 and an odd kernel, got stride [${sh}, ${sw}] and kernel [${kh}, ${kw}]`,
+      );
     }
     ph = (kh - 1) / 2;
     pw = (kw - 1) / 2;
@@ -56,7 +83,11 @@ function geometry(input: readonly number[], weight: readonly number[], options: 
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
   if (oh < 1 || ow < 1) {
-    throw new LossInputError('conv2d', 'input', `${formatShape(input)} is smaller than the kernel [${kh}, ${kw}] with padding [${ph}, ${pw}]`);
+    throw new LossInputError(
+      'conv2d',
+      'input',
+      `${formatShape(input)} is smaller than the kernel [${kh}, ${kw}] with padding [${ph}, ${pw}]`,
+    );
   }
   return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow };
 }
@@ -73,7 +104,17 @@ function validRange(k: number, s: number, p: number, size: number, outSize: numb
  * that tap touches; `visit` does the innermost work. Bounds are solved once per tap, so the
  * inner loops have no branches, and one output plane stays hot while its inputs stream by.
  */
-type TapVisitor = (xo: number, yo: number, wi: number, oyLo: number, oyHi: number, oxLo: number, oxHi: number, ky: number, kx: number) => void;
+type TapVisitor = (
+  xo: number,
+  yo: number,
+  wi: number,
+  oyLo: number,
+  oyHi: number,
+  oxLo: number,
+  oxHi: number,
+  ky: number,
+  kx: number,
+) => void;
 
 function forEachTap(g: Geometry, visit: TapVisitor): void {
   const { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow } = g;
@@ -95,7 +136,17 @@ function forEachTap(g: Geometry, visit: TapVisitor): void {
         for (let t = 0; t < taps; t++) {
           const r = t * 4;
           if (ranges[r] >= ranges[r + 1] || ranges[r + 2] >= ranges[r + 3]) continue;
-          visit(xo, yo, wo + t, ranges[r], ranges[r + 1], ranges[r + 2], ranges[r + 3], Math.floor(t / kw), t % kw);
+          visit(
+            xo,
+            yo,
+            wo + t,
+            ranges[r],
+            ranges[r + 1],
+            ranges[r + 2],
+            ranges[r + 3],
+            Math.floor(t / kw),
+            t % kw,
+          );
         }
       }
     }
@@ -170,7 +221,12 @@ export function conv2d(input: Operand, weight: Operand, options: Conv2dOptions =
 }
 
 /** The gradient of conv2d with respect to its input (a transposed convolution of `grad` by `weight`). */
-export function conv2dInputGrad(grad: Tensor, weight: Tensor, inputShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+export function conv2dInputGrad(
+  grad: Tensor,
+  weight: Tensor,
+  inputShape: readonly number[],
+  options: Conv2dOptions = {},
+): Tensor {
   const geo = geometry(inputShape, weight.shape, options);
   const data = toDtype(inputGradKernel(geo, grad.data, weight.data), resultDtype(grad.dtype, weight.dtype));
   return record('conv2dInputGrad', new Tensor(data, inputShape), [grad, weight], (gz, needs) => [
@@ -180,7 +236,12 @@ export function conv2dInputGrad(grad: Tensor, weight: Tensor, inputShape: readon
 }
 
 /** The gradient of conv2d with respect to its weight (the correlation of `input` with `grad`). */
-export function conv2dWeightGrad(input: Tensor, grad: Tensor, weightShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+export function conv2dWeightGrad(
+  input: Tensor,
+  grad: Tensor,
+  weightShape: readonly number[],
+  options: Conv2dOptions = {},
+): Tensor {
   const geo = geometry(input.shape, weightShape, options);
   const data = toDtype(weightGradKernel(geo, input.data, grad.data), resultDtype(input.dtype, grad.dtype));
   return record('conv2dWeightGrad', new Tensor(data, weightShape), [input, grad], (gz, needs) => [

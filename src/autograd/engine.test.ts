@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LossInputError, Tensor, grad, gradients, grads, noGrad, ops, record, tensor, valueAndGrad, valueAndGrads, variable } from '../index.js';
+import {
+  LossInputError,
+  Tensor,
+  grad,
+  gradients,
+  grads,
+  noGrad,
+  ops,
+  record,
+  tensor,
+  valueAndGrad,
+  valueAndGrads,
+  variable,
+} from '../index.js';
 
 test('backward() accumulates into .grad of every leaf until it is cleared', () => {
   const x = variable([1, 2, 3]);
@@ -41,14 +54,20 @@ test('backward with an upstream computes the vector-Jacobian product', () => {
   const x = variable([1, 2, 3]);
   ops.square(x).backward(tensor([1, 0, -1]));
   assert.deepEqual(x.grad?.toArray(), [2, 0, -6]);
-  assert.throws(() => ops.square(x).backward(tensor([1, 2])), (e) => e instanceof LossInputError && /does not match the output's shape/.test(e.message));
+  assert.throws(
+    () => ops.square(x).backward(tensor([1, 2])),
+    (e) => e instanceof LossInputError && /does not match the output's shape/.test(e.message),
+  );
 });
 
 test('ops inside noGrad record nothing; backward on an untracked tensor throws', () => {
   const x = variable([1, 2]);
   const y = noGrad(() => ops.mul(x, 2));
   assert.equal(y.gradNode, null);
-  assert.throws(() => y.backward(), (e) => e instanceof LossInputError && /require grad/.test(e.message));
+  assert.throws(
+    () => y.backward(),
+    (e) => e instanceof LossInputError && /require grad/.test(e.message),
+  );
 });
 
 test('a float32 leaf receives a float32 gradient even through float64 arithmetic', () => {
@@ -69,7 +88,13 @@ test('a graph ten thousand ops deep is differentiated without exhausting the sta
 test('functional transforms: grad, grads, valueAndGrad, valueAndGrads', () => {
   assert.deepEqual(grad((x) => ops.sum(ops.square(x)))([1, -2]).toArray(), [2, -4]);
   const [ga, gb] = grads((a, b) => ops.sum(ops.mul(a, b)))([1, 2], [3, 4]);
-  assert.deepEqual([ga.toArray(), gb.toArray()], [[3, 4], [1, 2]]);
+  assert.deepEqual(
+    [ga.toArray(), gb.toArray()],
+    [
+      [3, 4],
+      [1, 2],
+    ],
+  );
   const { value, grad: g } = valueAndGrad((x) => ops.sum(ops.exp(x)))(tensor([0]));
   assert.equal(value.item(), 1);
   assert.deepEqual(g.toArray(), [1]);
@@ -85,7 +110,9 @@ test('transforms compose: grad(grad(x³)) = 6x and grad(grad(grad(x³))) = 6', (
 test('backward with createGraph leaves a differentiable .grad (Hessian-vector product)', () => {
   const x = variable([1, 2]);
   // f = x0² x1 → ∇f = [2 x0 x1, x0²]; Σ∇f = 2 x0 x1 + x0² → gradient [2 x1 + 2 x0, 2 x0]
-  ops.sum(ops.mul(ops.square(ops.slice(x, [0], [1])), ops.slice(x, [1], [1]))).backward(undefined, { createGraph: true });
+  ops
+    .sum(ops.mul(ops.square(ops.slice(x, [0], [1])), ops.slice(x, [1], [1])))
+    .backward(undefined, { createGraph: true });
   const g = x.grad as Tensor;
   assert.deepEqual(g.toArray(), [4, 1]);
   const [hv] = gradients(ops.sum(g), [x]);
@@ -94,7 +121,10 @@ test('backward with createGraph leaves a differentiable .grad (Hessian-vector pr
 
 test('record() defines a custom primitive with its own backward rule', () => {
   const cubeOp = (x: Tensor): Tensor => {
-    const out = new Tensor(x.data.map((v) => v ** 3), x.shape);
+    const out = new Tensor(
+      x.data.map((v) => v ** 3),
+      x.shape,
+    );
     return record('cube', out, [x], (g) => [ops.mul(g, ops.mul(ops.square(x), 3))]);
   };
   const x = variable([2]);

@@ -119,7 +119,12 @@ function graphOrder(root: Tensor): Tensor[] {
  * without, the gradient reaching every leaf that requires grad. Only tensors on a path to a
  * target are visited, and only needed input gradients are computed.
  */
-function sweep(root: Tensor, upstream: Tensor | null, createGraph: boolean, targets: ReadonlySet<Tensor> | null): Map<Tensor, Tensor> {
+function sweep(
+  root: Tensor,
+  upstream: Tensor | null,
+  createGraph: boolean,
+  targets: ReadonlySet<Tensor> | null,
+): Map<Tensor, Tensor> {
   const order = graphOrder(root);
   const relevant = new Set<Tensor>();
   for (const t of order) {
@@ -130,7 +135,11 @@ function sweep(root: Tensor, upstream: Tensor | null, createGraph: boolean, targ
   const grads = new Map<Tensor, Tensor>();
   if (!relevant.has(root)) return grads;
   if (upstream !== null && !sameShape(upstream.shape, root.shape)) {
-    throw new LossInputError('backward', 'upstream', `shape ${formatShape(upstream.shape)} does not match the output's shape ${formatShape(root.shape)}`);
+    throw new LossInputError(
+      'backward',
+      'upstream',
+      `shape ${formatShape(upstream.shape)} does not match the output's shape ${formatShape(root.shape)}`,
+    );
   }
   grads.set(root, upstream === null ? Tensor.full(root.shape, 1, root.dtype) : cast(upstream, root.dtype));
   withGradMode(createGraph, () => {
@@ -147,7 +156,9 @@ function sweep(root: Tensor, upstream: Tensor | null, createGraph: boolean, targ
         if (!needs[i] || gi === null || gi === undefined) continue;
         const input = node.inputs[i];
         if (!sameShape(gi.shape, input.shape)) {
-          throw new Error(`autograd: the backward rule of '${node.op}' returned shape ${formatShape(gi.shape)} for an input of shape ${formatShape(input.shape)}`);
+          throw new Error(
+            `autograd: the backward rule of '${node.op}' returned shape ${formatShape(gi.shape)} for an input of shape ${formatShape(input.shape)}`,
+          );
         }
         const typed = cast(gi, input.dtype);
         const previous = grads.get(input);
@@ -167,7 +178,10 @@ function backwardIntoLeaves(root: Tensor, upstream: Tensor | null, createGraph: 
     if (createGraph) {
       leaf.grad = previous === null ? g : accumulate(previous, g);
     } else if (previous === null || isTracked(previous) || previous.dtype !== leaf.dtype) {
-      const owned = previous === null ? cast(g, leaf.dtype).clone() : noGrad(() => cast(accumulate(previous, g), leaf.dtype)).clone();
+      const owned =
+        previous === null
+          ? cast(g, leaf.dtype).clone()
+          : noGrad(() => cast(accumulate(previous, g), leaf.dtype)).clone();
       leaf.grad = owned;
     } else {
       const acc = previous.data;
@@ -194,7 +208,11 @@ export interface GradientsOptions {
  * const x = variable([1, 2, 3]);
  * gradients(ops.sum(ops.square(x)), [x])[0].toArray() // [2, 4, 6]
  */
-export function gradients(output: Tensor, inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
+export function gradients(
+  output: Tensor,
+  inputs: readonly Tensor[],
+  options: GradientsOptions = {},
+): Tensor[] {
   ensureEngine();
   const grads = sweep(output, options.upstream ?? null, options.createGraph ?? false, new Set(inputs));
   return inputs.map((x) => grads.get(x) ?? Tensor.zeros(x.shape, x.dtype));

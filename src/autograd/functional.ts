@@ -36,7 +36,10 @@ export interface ValueAndGrads {
  * respect to each argument (TF.js `tf.valueAndGrads`, JAX `value_and_grad`). Transforms
  * compose: `grad(grad(f))` is the second derivative.
  */
-export function valueAndGrads(f: (...args: Tensor[]) => Tensor, options: GradOptions = {}): (...args: TensorLike[]) => ValueAndGrads {
+export function valueAndGrads(
+  f: (...args: Tensor[]) => Tensor,
+  options: GradOptions = {},
+): (...args: TensorLike[]) => ValueAndGrads {
   return (...args) => {
     const given = args.map((a, i) => asTensor(a, 'valueAndGrads', `args[${i}]`));
     const nested = given.some(isTracked);
@@ -50,7 +53,10 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor, options: GradOpt
 }
 
 /** Like `valueAndGrads`, for a function of one tensor: `{ value, grad }`. */
-export function valueAndGrad(f: (x: Tensor) => Tensor, options: GradOptions = {}): (x: TensorLike) => { value: Tensor; grad: Tensor } {
+export function valueAndGrad(
+  f: (x: Tensor) => Tensor,
+  options: GradOptions = {},
+): (x: TensorLike) => { value: Tensor; grad: Tensor } {
   const inner = valueAndGrads((x) => f(x), options);
   return (x) => {
     const { value, grads } = inner(x);
@@ -59,7 +65,10 @@ export function valueAndGrad(f: (x: Tensor) => Tensor, options: GradOptions = {}
 }
 
 /** The gradients of `sum(f(...args))` with respect to every argument. */
-export function grads(f: (...args: Tensor[]) => Tensor, options: GradOptions = {}): (...args: TensorLike[]) => Tensor[] {
+export function grads(
+  f: (...args: Tensor[]) => Tensor,
+  options: GradOptions = {},
+): (...args: TensorLike[]) => Tensor[] {
   const inner = valueAndGrads(f, options);
   return (...args) => inner(...args).grads;
 }

@@ -13,5 +13,13 @@ export {
   record,
   withGradMode,
 } from './engine.js';
-export { type GradOptions, type ValueAndGrads, grad, grads, valueAndGrad, valueAndGrads, variable } from './functional.js';
+export {
+  type GradOptions,
+  type ValueAndGrads,
+  grad,
+  grads,
+  valueAndGrad,
+  valueAndGrads,
+  variable,
+} from './functional.js';
 export { lossOp } from './loss-op.js';

@@ -35,11 +35,22 @@ export function transpose(a: Operand, perm?: readonly number[]): Tensor {
   const rank = x.rank;
   const order = perm === undefined ? defaultPerm(rank) : perm.map((p) => normalizeAxis('transpose', p, rank));
   if (order.length !== rank || new Set(order).size !== rank) {
-    throw new LossInputError('transpose', 'perm', `[${perm?.join(', ')}] is not a permutation of the ${rank} axes`);
+    throw new LossInputError(
+      'transpose',
+      'perm',
+      `[${perm?.join(', ')}] is not a permutation of the ${rank} axes`,
+    );
   }
   const inStrides = stridesOf(x.shape);
   const shape = order.map((p) => x.shape[p]);
-  return gatherFlat(x, stridedMap(shape, order.map((p) => inStrides[p])), shape);
+  return gatherFlat(
+    x,
+    stridedMap(
+      shape,
+      order.map((p) => inStrides[p]),
+    ),
+    shape,
+  );
 }
 
 function defaultPerm(rank: number): number[] {
@@ -57,7 +68,8 @@ function defaultPerm(rank: number): number[] {
  */
 export function slice(a: Operand, begin: readonly number[], size?: readonly number[]): Tensor {
   const x = asTensor(a, 'slice', 'a');
-  if (begin.length > x.rank) throw new LossInputError('slice', 'begin', `has ${begin.length} entries for a tensor of rank ${x.rank}`);
+  if (begin.length > x.rank)
+    throw new LossInputError('slice', 'begin', `has ${begin.length} entries for a tensor of rank ${x.rank}`);
   const strides = stridesOf(x.shape);
   const shape: number[] = [];
   let offset = 0;
@@ -65,8 +77,18 @@ export function slice(a: Operand, begin: readonly number[], size?: readonly numb
     const start = begin[k] ?? 0;
     const requested = size?.[k] ?? -1;
     const length = requested === -1 ? x.shape[k] - start : requested;
-    if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > x.shape[k]) {
-      throw new LossInputError('slice', 'begin', `axis ${k}: [${start}, ${start + length}) is outside [0, ${x.shape[k]})`);
+    if (
+      !Number.isInteger(start) ||
+      !Number.isInteger(length) ||
+      start < 0 ||
+      length < 0 ||
+      start + length > x.shape[k]
+    ) {
+      throw new LossInputError(
+        'slice',
+        'begin',
+        `axis ${k}: [${start}, ${start + length}) is outside [0, ${x.shape[k]})`,
+      );
     }
     shape.push(length);
     offset += start * strides[k];
@@ -87,7 +109,12 @@ export function concat(tensors: readonly Operand[], axis = 0): Tensor {
   let dtype: DType = first.dtype;
   for (const [i, p] of parts.entries()) {
     const fits = p.rank === first.rank && p.shape.every((d, k) => k === ax || d === first.shape[k]);
-    if (!fits) throw new LossInputError('concat', `tensors[${i}]`, `shape ${formatShape(p.shape)} does not match ${formatShape(first.shape)} outside axis ${ax}`);
+    if (!fits)
+      throw new LossInputError(
+        'concat',
+        `tensors[${i}]`,
+        `shape ${formatShape(p.shape)} does not match ${formatShape(first.shape)} outside axis ${ax}`,
+      );
     total += p.shape[ax];
     dtype = resultDtype(dtype, p.dtype);
   }
@@ -169,7 +196,12 @@ export function takeAlongAxis(a: Operand, indices: Operand, axis = -1): Tensor {
   const ax = normalizeAxis('takeAlongAxis', axis, x.rank);
   const { index, shape } = indicesOf('takeAlongAxis', indices, x.shape[ax]);
   const fits = shape.length === x.rank && shape.every((d, k) => k === ax || d === x.shape[k]);
-  if (!fits) throw new LossInputError('takeAlongAxis', 'indices', `shape ${formatShape(shape)} must match ${formatShape(x.shape)} outside axis ${ax}`);
+  if (!fits)
+    throw new LossInputError(
+      'takeAlongAxis',
+      'indices',
+      `shape ${formatShape(shape)} must match ${formatShape(x.shape)} outside axis ${ax}`,
+    );
   const k = shape[ax];
   const inner = shapeSize(x.shape.slice(ax + 1));
   const n = x.shape[ax];

@@ -4,7 +4,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as losskit from '../index.js';
-import { type LossEntry, LossInputError, Tensor, gradients, huber, lossList, lossOp, ops, tensor, variable } from '../index.js';
+import {
+  type LossEntry,
+  LossInputError,
+  type Tensor,
+  gradients,
+  huber,
+  lossList,
+  lossOp,
+  ops,
+  tensor,
+  variable,
+} from '../index.js';
 import { assertClose } from '../../test/helpers/assert-close.js';
 import { caseArgs, oracleCases } from '../../test/helpers/oracle.js';
 
@@ -15,7 +26,10 @@ function trackedInputs(entry: LossEntry, inputs: Record<string, unknown>): Recor
   return Object.fromEntries(
     entry.inputs.map((name) => {
       const value = inputs[name] as losskit.TensorLike;
-      return [name, (entry.differentiable as readonly string[]).includes(name) ? variable(value) : tensor(value)];
+      return [
+        name,
+        (entry.differentiable as readonly string[]).includes(name) ? variable(value) : tensor(value),
+      ];
     }),
   );
 }
@@ -72,7 +86,10 @@ test('differentiating a loss gradient again is refused with a clear error, not s
   const [g] = gradients(huber(ops.tanh(x), [0, 1]), [x], { createGraph: true });
   assert.throws(
     () => gradients(ops.sum(g), [x]),
-    (e) => e instanceof LossInputError && e.loss === 'huber' && /second derivatives through a registry loss/.test(e.message),
+    (e) =>
+      e instanceof LossInputError &&
+      e.loss === 'huber' &&
+      /second derivatives through a registry loss/.test(e.message),
   );
 });
 

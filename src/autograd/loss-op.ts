@@ -49,7 +49,9 @@ export function trackedLoss(call: TrackedLossCall): Tensor {
     const refuse = () => {
       throw secondOrderError(call.name);
     };
-    return names.map((n, i) => (needs[i] ? record(`${call.name}.grad`, again.grads[n], [g, ...inputs], refuse) : null));
+    return names.map((n, i) =>
+      needs[i] ? record(`${call.name}.grad`, again.grads[n], [g, ...inputs], refuse) : null,
+    );
   });
 }
 
@@ -64,12 +66,29 @@ export function trackedLoss(call: TrackedLossCall): Tensor {
  * loss.backward();
  * pred.grad?.toArray() // [-0.25, -0.5]
  */
-export function lossOp(entry: LossEntry, inputs: Readonly<Record<string, TensorLike>>, options?: Readonly<Record<string, unknown>>): Tensor {
+export function lossOp(
+  entry: LossEntry,
+  inputs: Readonly<Record<string, TensorLike>>,
+  options?: Readonly<Record<string, unknown>>,
+): Tensor {
   const tensors: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(inputs)) tensors[k] = v instanceof Tensor ? v : toTensor(v, entry.name, k);
+  for (const [k, v] of Object.entries(inputs))
+    tensors[k] = v instanceof Tensor ? v : toTensor(v, entry.name, k);
   const valueAndGrad = (upstream: Tensor | null) =>
-    (entry.valueAndGrad as (i: unknown, o: unknown, u: unknown) => { value: Tensor; grads: Readonly<Record<string, Tensor>> })(tensors, options, upstream);
+    (
+      entry.valueAndGrad as (
+        i: unknown,
+        o: unknown,
+        u: unknown,
+      ) => { value: Tensor; grads: Readonly<Record<string, Tensor>> }
+    )(tensors, options, upstream);
   const tracked = Object.values(tensors).some(isTracked);
-  if (!tracked || !isGradEnabled()) return (entry.value as (i: unknown, o: unknown) => Tensor)(tensors, options);
-  return trackedLoss({ name: entry.name, inputs: tensors, differentiable: entry.differentiable, valueAndGrad });
+  if (!tracked || !isGradEnabled())
+    return (entry.value as (i: unknown, o: unknown) => Tensor)(tensors, options);
+  return trackedLoss({
+    name: entry.name,
+    inputs: tensors,
+    differentiable: entry.differentiable,
+    valueAndGrad,
+  });
 }

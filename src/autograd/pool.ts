@@ -9,12 +9,14 @@ import { reshape } from './reshape.js';
 // gathers each source pixel several times (its gradient sums them back).
 
 function imageShape(op: string, x: Tensor): [number, number, number, number] {
-  if (x.rank !== 4) throw new LossInputError(op, 'input', `must be [N, C, H, W], got ${formatShape(x.shape)}`);
+  if (x.rank !== 4)
+    throw new LossInputError(op, 'input', `must be [N, C, H, W], got ${formatShape(x.shape)}`);
   return [x.shape[0], x.shape[1], x.shape[2], x.shape[3]];
 }
 
 function positive(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new LossInputError(op, `options.${name}`, `must be an integer ≥ 1, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new LossInputError(op, `options.${name}`, `must be an integer ≥ 1, got ${v}`);
   return v;
 }
 
@@ -35,7 +37,8 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
   const [n, c, h, w] = imageShape('maxPool2d', x);
   const k = positive('maxPool2d', 'kernel', options.kernel ?? 2);
   const s = positive('maxPool2d', 'stride', options.stride ?? k);
-  if (h < k || w < k) throw new LossInputError('maxPool2d', 'input', `${formatShape(x.shape)} is smaller than the window ${k}`);
+  if (h < k || w < k)
+    throw new LossInputError('maxPool2d', 'input', `${formatShape(x.shape)} is smaller than the window ${k}`);
   const oh = Math.floor((h - k) / s) + 1;
   const ow = Math.floor((w - k) / s) + 1;
   const index = new Int32Array(n * c * oh * ow);
@@ -73,7 +76,11 @@ export function avgPool2d(input: Operand, kernel = 2): Tensor {
   const [n, c, h, w] = imageShape('avgPool2d', x);
   const k = positive('avgPool2d', 'kernel', kernel);
   if (h % k !== 0 || w % k !== 0) {
-    throw new LossInputError('avgPool2d', 'input', `height and width of ${formatShape(x.shape)} must be divisible by the kernel ${k}`);
+    throw new LossInputError(
+      'avgPool2d',
+      'input',
+      `height and width of ${formatShape(x.shape)} must be divisible by the kernel ${k}`,
+    );
   }
   return mean(reshape(x, [n, c, h / k, k, w / k, k]), { axis: [3, 5] });
 }

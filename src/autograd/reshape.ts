@@ -22,12 +22,20 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
   if (unknown !== -1) {
     const known = shapeSize(target.filter((_, k) => k !== unknown));
     if (known === 0 || x.size % known !== 0) {
-      throw new LossInputError('reshape', 'shape', `cannot infer -1 in ${formatShape(shape)} for ${x.size} elements`);
+      throw new LossInputError(
+        'reshape',
+        'shape',
+        `cannot infer -1 in ${formatShape(shape)} for ${x.size} elements`,
+      );
     }
     target[unknown] = x.size / known;
   }
   if (!target.every((d) => Number.isInteger(d) && d >= 0) || shapeSize(target) !== x.size) {
-    throw new LossInputError('reshape', 'shape', `${formatShape(shape)} does not fit ${x.size} elements of shape ${formatShape(x.shape)}`);
+    throw new LossInputError(
+      'reshape',
+      'shape',
+      `${formatShape(shape)} does not fit ${x.size} elements of shape ${formatShape(x.shape)}`,
+    );
   }
   return target;
 }
@@ -53,9 +61,15 @@ export function expandDims(a: Operand, axis: number): Tensor {
 /** Removes axes of length 1 (all of them, or the ones listed). */
 export function squeeze(a: Operand, axes?: readonly number[]): Tensor {
   const x = asTensor(a, 'squeeze', 'a');
-  const drop = new Set((axes ?? x.shape.map((_, k) => k).filter((k) => x.shape[k] === 1)).map((k) => (k < 0 ? k + x.rank : k)));
+  const drop = new Set(
+    (axes ?? x.shape.map((_, k) => k).filter((k) => x.shape[k] === 1)).map((k) => (k < 0 ? k + x.rank : k)),
+  );
   for (const k of drop) {
-    if (x.shape[k] !== 1) throw new LossInputError('squeeze', 'axes', `axis ${k} has length ${x.shape[k]}, not 1`);
+    if (x.shape[k] !== 1)
+      throw new LossInputError('squeeze', 'axes', `axis ${k} has length ${x.shape[k]}, not 1`);
   }
-  return reshape(x, x.shape.filter((_, k) => !drop.has(k)));
+  return reshape(
+    x,
+    x.shape.filter((_, k) => !drop.has(k)),
+  );
 }

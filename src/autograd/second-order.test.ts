@@ -6,7 +6,11 @@ import { checkSecondDerivatives, sample } from '../../test/training/check-gradie
 
 const cases: [string, (...xs: Tensor[]) => Tensor, Tensor[]][] = [
   ['matmul', ops.matmul, [sample([3, 4], 1), sample([4, 2], 2)]],
-  ['matmul (batched, transposed)', (a, b) => ops.matmulTransposed(a, b, true, false), [sample([2, 4, 3], 1), sample([4, 2], 2)]],
+  [
+    'matmul (batched, transposed)',
+    (a, b) => ops.matmulTransposed(a, b, true, false),
+    [sample([2, 4, 3], 1), sample([4, 2], 2)],
+  ],
   ['tanh', ops.tanh, [sample([6], 1, -2, 2)]],
   ['sigmoid', ops.sigmoid, [sample([6], 1, -3, 3)]],
   ['softplus', ops.softplus, [sample([6], 1, -3, 3)]],
@@ -20,15 +24,22 @@ const cases: [string, (...xs: Tensor[]) => Tensor, Tensor[]][] = [
   ['pow', (x) => ops.pow(x, 3), [sample([6], 1)]],
   ['logSoftmax', (x) => ops.logSoftmax(x), [sample([2, 4], 1, -2, 2)]],
   ['mean and abs', (x) => ops.square(ops.mean(ops.abs(x), { axis: 0 })), [sample([3, 4], 1)]],
-  ['conv2d', (x, w) => ops.tanh(ops.conv2d(x, w, { padding: 1, stride: 2 })), [sample([1, 2, 5, 5], 1), sample([2, 2, 3, 3], 2)]],
-  ['maxPool2d and upsample2d', (x) => ops.square(ops.upsample2d(ops.maxPool2d(x))), [sample([1, 1, 4, 4], 1)]],
+  [
+    'conv2d',
+    (x, w) => ops.tanh(ops.conv2d(x, w, { padding: 1, stride: 2 })),
+    [sample([1, 2, 5, 5], 1), sample([2, 2, 3, 3], 2)],
+  ],
+  [
+    'maxPool2d and upsample2d',
+    (x) => ops.square(ops.upsample2d(ops.maxPool2d(x))),
+    [sample([1, 1, 4, 4], 1)],
+  ],
   ['gather and concat', (x) => ops.square(ops.concat([ops.gather(x, [1, 0, 1]), x])), [sample([2, 3], 1)]],
-  ['an MLP critic: tanh(x·W1 + b1)·W2', (x, w1, b1, w2) => ops.matmul(ops.tanh(ops.add(ops.matmul(x, w1), b1)), w2), [
-    sample([3, 2], 1),
-    sample([2, 4], 2),
-    sample([4], 3),
-    sample([4, 1], 4),
-  ]],
+  [
+    'an MLP critic: tanh(x·W1 + b1)·W2',
+    (x, w1, b1, w2) => ops.matmul(ops.tanh(ops.add(ops.matmul(x, w1), b1)), w2),
+    [sample([3, 2], 1), sample([2, 4], 2), sample([4], 3), sample([4, 1], 4)],
+  ],
 ];
 
 describe('second derivatives equal finite differences of the first (createGraph)', () => {

@@ -19,7 +19,11 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     const da = a[a.length - rank + k] ?? 1;
     const db = b[b.length - rank + k] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new LossInputError(op, 'shapes', `${formatShape(a)} and ${formatShape(b)} do not broadcast (axis ${k}: ${da} vs ${db})`);
+      throw new LossInputError(
+        op,
+        'shapes',
+        `${formatShape(a)} and ${formatShape(b)} do not broadcast (axis ${k}: ${da} vs ${db})`,
+      );
     }
     out[k] = da === 1 ? db : da;
   }
@@ -56,7 +60,8 @@ function repeatedRange(size: number, period: number): Int32Array {
   const first = Math.min(size, period);
   for (let i = 0; i < first; i++) map[i] = i;
   if (first === 0) return map;
-  for (let filled = first; filled < size; filled *= 2) map.copyWithin(filled, 0, Math.min(filled, size - filled));
+  for (let filled = first; filled < size; filled *= 2)
+    map.copyWithin(filled, 0, Math.min(filled, size - filled));
   return map;
 }
 
@@ -83,7 +88,11 @@ export function broadcastMap(out: readonly number[], from: readonly number[]): I
 }
 
 /** Axes as non-negative, sorted, unique numbers; `undefined` means every axis. */
-export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axis: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, k) => k);
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = new Set<number>();
@@ -116,7 +125,8 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
  * reduced axes get stride 0), so that `out[map[i]] ⊕= x[i]` reduces.
  */
 export function reductionMap(shape: readonly number[], axes: readonly number[]): Int32Array {
-  if (axes.every((a, k) => a === k)) return repeatedRange(shapeSize(shape), shapeSize(shape.slice(axes.length)));
+  if (axes.every((a, k) => a === k))
+    return repeatedRange(shapeSize(shape), shapeSize(shape.slice(axes.length)));
   const kept = shape.map((d, k) => (axes.includes(k) ? 1 : d));
   const keptStrides = stridesOf(kept);
   const strides = shape.map((_, k) => (axes.includes(k) ? 0 : keptStrides[k]));

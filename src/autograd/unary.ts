@@ -123,18 +123,29 @@ export function relu(a: Operand): Tensor {
   const s = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.max(s[i], 0);
-  return record('relu', out, [x], (g) => [mul(g, mask(x, (v) => v > 0, 1, 0))]);
+  return record('relu', out, [x], (g) => [
+    mul(
+      g,
+      mask(x, (v) => v > 0, 1, 0),
+    ),
+  ]);
 }
 
 /** x where x > 0, else `slope`·x (default 0.01). Backward: g or `slope`·g. */
 export function leakyRelu(a: Operand, slope = 0.01): Tensor {
   const x = asTensor(a, 'leakyRelu', 'a');
-  if (!Number.isFinite(slope)) throw new LossInputError('leakyRelu', 'slope', `must be a finite number, got ${slope}`);
+  if (!Number.isFinite(slope))
+    throw new LossInputError('leakyRelu', 'slope', `must be a finite number, got ${slope}`);
   const out = emptyLike(x);
   const s = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? s[i] : slope * s[i];
-  return record('leakyRelu', out, [x], (g) => [mul(g, mask(x, (v) => v > 0, 1, slope))]);
+  return record('leakyRelu', out, [x], (g) => [
+    mul(
+      g,
+      mask(x, (v) => v > 0, 1, slope),
+    ),
+  ]);
 }
 
 /**
@@ -150,5 +161,10 @@ export function clamp(a: Operand, min = Number.NEGATIVE_INFINITY, max = Number.P
   const s = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.min(Math.max(s[i], min), max);
-  return record('clamp', out, [x], (g) => [mul(g, mask(x, (v) => v >= min && v <= max, 1, 0))]);
+  return record('clamp', out, [x], (g) => [
+    mul(
+      g,
+      mask(x, (v) => v >= min && v <= max, 1, 0),
+    ),
+  ]);
 }

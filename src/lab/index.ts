@@ -56,5 +56,5 @@ export {
   selectExperiments,
   summarize,
 } from './run-lab.js';
-export { formatExperimentSummary, formatSummary } from './summary-table.js';
+export { formatClaimsMarkdown, formatExperimentSummary, formatSummary } from './summary-table.js';
 export { formatNumber, metricOf } from './verdict.js';

@@ -89,7 +89,10 @@ export function rootMeanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>)
   return a.length === 0 ? 0 : Math.sqrt(sum / a.length);
 }
 
-/** Points (recall, precision) of the precision–recall curve, thinned to about `maxPoints`. */
+/**
+ * Points (recall, precision) of the precision–recall curve, one at each positive's rank (where
+ * the curve's corners are), thinned to about `maxPoints`.
+ */
 export function precisionRecallCurve(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
@@ -101,12 +104,13 @@ export function precisionRecallCurve(
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
   if (positives === 0) return [];
+  const every = Math.max(1, Math.ceil(positives / maxPoints));
   const points: [number, number][] = [];
-  const every = Math.max(1, Math.floor(order.length / maxPoints));
   let tp = 0;
   for (let rank = 0; rank < order.length; rank++) {
-    if (labels[order[rank]] === 1) tp++;
-    if (rank % every === 0 || rank === order.length - 1) points.push([tp / positives, tp / (rank + 1)]);
+    if (labels[order[rank]] !== 1) continue;
+    tp++;
+    if (tp % every === 0 || tp === positives) points.push([tp / positives, tp / (rank + 1)]);
   }
   return points;
 }

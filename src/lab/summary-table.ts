@@ -46,3 +46,16 @@ export function formatSummary(result: LabResult): string {
   );
   return parts.join('\n\n');
 }
+
+/** The claims and their verdicts as a Markdown table (for a README), one row per experiment. */
+export function formatClaimsMarkdown(result: LabResult): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = result.experiments.map((e) => {
+    const verdict =
+      e.status === 'failed' ? 'failed to run' : e.verdict.held ? '**held**' : '**did not hold**';
+    const seeds =
+      e.verdict.seeds > 1 && e.status === 'ok' ? ` (${e.verdict.heldOnSeeds}/${e.verdict.seeds} seeds)` : '';
+    return `| ${cell(e.title)} | ${cell(e.claim)} | ${verdict}${seeds} | ${cell(e.verdict.explanation)} |`;
+  });
+  return ['| Experiment | Claim | Result | Numbers |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,5 +1,13 @@
 // Public API of src/nn: explicit re-exports.
-export { type InitOptions, type InitScheme, heNormal, heUniform, initialize, xavierNormal, xavierUniform } from './init.js';
+export {
+  type InitOptions,
+  type InitScheme,
+  heNormal,
+  heUniform,
+  initialize,
+  xavierNormal,
+  xavierUniform,
+} from './init.js';
 export type { WeightOptions } from './layer-options.js';
 export {
   AvgPool2d,

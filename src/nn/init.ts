@@ -25,7 +25,11 @@ function filled(shape: readonly number[], dtype: DType, draw: () => number): Ten
 function fans(scheme: string, options: InitOptions, needOut: boolean): { fanIn: number; fanOut: number } {
   const { fanIn, fanOut = fanIn } = options;
   if (!(fanIn > 0) || (needOut && !(fanOut > 0))) {
-    throw new LossInputError(scheme, 'options.fanIn', `fans must be positive, got fanIn ${fanIn} and fanOut ${fanOut}`);
+    throw new LossInputError(
+      scheme,
+      'options.fanIn',
+      `fans must be positive, got fanIn ${fanIn} and fanOut ${fanOut}`,
+    );
   }
   return { fanIn, fanOut };
 }
@@ -76,6 +80,10 @@ export function initialize(scheme: InitScheme, shape: readonly number[], options
     case 'zeros':
       return Tensor.zeros(shape, options.dtype ?? 'float32');
     default:
-      throw new LossInputError('initialize', 'scheme', `'${String(scheme)}' is not one of heUniform, heNormal, xavierUniform, xavierNormal, zeros`);
+      throw new LossInputError(
+        'initialize',
+        'scheme',
+        `'${String(scheme)}' is not one of heUniform, heNormal, xavierUniform, xavierNormal, zeros`,
+      );
   }
 }

@@ -46,20 +46,29 @@ test('initialisers draw with the variance their scheme prescribes', () => {
   assert.ok(Math.abs(stats(heNormal([200, 100], { fanIn: 200, rng })).std - Math.sqrt(2 / 200)) < 0.003);
   const xu = stats(xavierUniform([200, 100], { fanIn: 200, fanOut: 100, rng }));
   assert.ok(xu.max <= Math.sqrt(6 / 300));
-  assert.ok(Math.abs(stats(xavierNormal([200, 100], { fanIn: 200, fanOut: 100, rng })).std - Math.sqrt(2 / 300)) < 0.003);
+  assert.ok(
+    Math.abs(stats(xavierNormal([200, 100], { fanIn: 200, fanOut: 100, rng })).std - Math.sqrt(2 / 300)) <
+      0.003,
+  );
   assert.throws(() => heUniform([2], { fanIn: 0 }), LossInputError);
 });
 
 test('Linear computes x·W + b for inputs of any rank and casts inputs to its dtype', () => {
   const layer = new Linear(3, 2, { rng: new Rng(0) });
   assert.equal(layer.weight.dtype, 'float32');
-  const x = tensor([[1, 2, 3], [-1, 0, 0.5]]);
+  const x = tensor([
+    [1, 2, 3],
+    [-1, 0, 0.5],
+  ]);
   const y = layer.forward(x);
   assert.equal(y.dtype, 'float32');
   const expected = ops.add(ops.matmul(ops.cast(x, 'float32'), layer.weight), layer.bias as Tensor);
   assert.deepEqual(y.toArray(), expected.toArray());
   assert.deepEqual([...layer.forward(ops.reshape(ops.concat([x, x]), [2, 2, 3])).shape], [2, 2, 2]);
-  assert.throws(() => layer.forward(tensor([[1, 2]])), (e) => e instanceof LossInputError && /3 features/.test(e.message));
+  assert.throws(
+    () => layer.forward(tensor([[1, 2]])),
+    (e) => e instanceof LossInputError && /3 features/.test(e.message),
+  );
   assert.equal(new Linear(3, 2, { bias: false }).parameters().length, 1);
 });
 
@@ -73,10 +82,20 @@ test('Conv2d keeps the size with same padding and halves it with stride 2', () =
 
 test('Embedding looks up rows and sums the gradient of repeated ids', () => {
   const emb = new Embedding(4, 3, { rng: new Rng(0), dtype: 'float64' });
-  const out = emb.forward(tensor([[1, 1], [3, 0]]));
+  const out = emb.forward(
+    tensor([
+      [1, 1],
+      [3, 0],
+    ]),
+  );
   assert.deepEqual([...out.shape], [2, 2, 3]);
   ops.sum(out).backward();
-  assert.deepEqual(emb.weight.grad?.toArray(), [[1, 1, 1], [2, 2, 2], [0, 0, 0], [1, 1, 1]]);
+  assert.deepEqual(emb.weight.grad?.toArray(), [
+    [1, 1, 1],
+    [2, 2, 2],
+    [0, 0, 0],
+    [1, 1, 1],
+  ]);
 });
 
 test('Dropout zeroes about p of the elements and rescales the rest in training, and is the identity in evaluation', () => {
@@ -129,13 +148,23 @@ test('a custom Module registers nested children and its own parameters', () => {
 });
 
 test('mlp stacks Linear layers with the chosen activation, dropout and output activation', () => {
-  const model = mlp([2, 8, 8, 1], { activation: 'tanh', dropout: 0.1, outputActivation: 'sigmoid', rng: new Rng(0) });
+  const model = mlp([2, 8, 8, 1], {
+    activation: 'tanh',
+    dropout: 0.1,
+    outputActivation: 'sigmoid',
+    rng: new Rng(0),
+  });
   assert.equal(
     model.describe(),
     'Sequential(Linear(2 → 8), Tanh, Dropout(0.1), Linear(8 → 8), Tanh, Dropout(0.1), Linear(8 → 1), Sigmoid)',
   );
   const a = mlp([3, 5, 2], { rng: new Rng(7), dtype: 'float64' });
   const b = mlp([3, 5, 2], { rng: new Rng(7), dtype: 'float64' });
-  assertClose(a.forward(tensor([[1, 2, 3]])), b.forward(tensor([[1, 2, 3]])), { rtol: 0, atol: 0 }, 'same seed, same model');
+  assertClose(
+    a.forward(tensor([[1, 2, 3]])),
+    b.forward(tensor([[1, 2, 3]])),
+    { rtol: 0, atol: 0 },
+    'same seed, same model',
+  );
   assert.throws(() => mlp([3]), LossInputError);
 });

@@ -171,7 +171,12 @@ export class Sequential extends Module {
   /** Layer `i`. */
   at(i: number): Module {
     const layer = this.layers[i];
-    if (layer === undefined) throw new LossInputError('Sequential', 'index', `${i} is out of range for ${this.layers.length} layers`);
+    if (layer === undefined)
+      throw new LossInputError(
+        'Sequential',
+        'index',
+        `${i} is out of range for ${this.layers.length} layers`,
+      );
     return layer;
   }
 

@@ -5,7 +5,8 @@ import type { WeightOptions } from './layer-options.js';
 import { Module } from './module.js';
 
 function positiveInt(layer: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new LossInputError(layer, name, `must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new LossInputError(layer, name, `must be a positive integer, got ${v}`);
   return v;
 }
 
@@ -27,14 +28,23 @@ export class Linear extends Module {
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter(
       'weight',
-      initialize(options.init ?? 'heUniform', [inFeatures, outFeatures], { fanIn: inFeatures, fanOut: outFeatures, rng: options.rng, dtype }),
+      initialize(options.init ?? 'heUniform', [inFeatures, outFeatures], {
+        fanIn: inFeatures,
+        fanOut: outFeatures,
+        rng: options.rng,
+        dtype,
+      }),
     );
     this.bias = options.bias === false ? null : this.addParameter('bias', Tensor.zeros([outFeatures], dtype));
   }
 
   forward(input: Tensor): Tensor {
     if (input.shape[input.rank - 1] !== this.inFeatures) {
-      throw new LossInputError('Linear', 'input', `last axis must have ${this.inFeatures} features, got shape [${input.shape.join(', ')}]`);
+      throw new LossInputError(
+        'Linear',
+        'input',
+        `last axis must have ${this.inFeatures} features, got shape [${input.shape.join(', ')}]`,
+      );
     }
     const x = ops.cast(input, this.weight.dtype);
     const flat = x.rank === 2 ? x : ops.reshape(x, [-1, this.inFeatures]);
@@ -119,7 +129,12 @@ export class Embedding extends Module {
     // He normal with gain 1/√2 and fanIn 1 is exactly N(0, 1).
     this.weight = this.addParameter(
       'weight',
-      initialize('heNormal', [numEmbeddings, embeddingDim], { fanIn: 1, gain: Math.SQRT1_2, rng: options.rng, dtype: options.dtype }),
+      initialize('heNormal', [numEmbeddings, embeddingDim], {
+        fanIn: 1,
+        gain: Math.SQRT1_2,
+        rng: options.rng,
+        dtype: options.dtype,
+      }),
     );
   }
 

@@ -34,7 +34,11 @@ function activation(name: ActivationName): Module {
     case 'softplus':
       return new Softplus();
     default:
-      throw new LossInputError('mlp', 'options.activation', `'${String(name)}' is not one of relu, leakyRelu, tanh, sigmoid, softplus`);
+      throw new LossInputError(
+        'mlp',
+        'options.activation',
+        `'${String(name)}' is not one of relu, leakyRelu, tanh, sigmoid, softplus`,
+      );
   }
 }
 
@@ -46,7 +50,8 @@ function activation(name: ActivationName): Module {
  * const model = mlp([2, 32, 32, 1], { activation: 'tanh', rng: new Rng(0) });
  */
 export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequential {
-  if (sizes.length < 2) throw new LossInputError('mlp', 'sizes', `needs at least [input, output], got [${sizes.join(', ')}]`);
+  if (sizes.length < 2)
+    throw new LossInputError('mlp', 'sizes', `needs at least [input, output], got [${sizes.join(', ')}]`);
   const act = options.activation ?? 'relu';
   const init = options.init ?? (act === 'tanh' || act === 'sigmoid' ? 'xavierUniform' : 'heUniform');
   const rng = options.rng ?? defaultRng();

@@ -67,7 +67,8 @@ export abstract class Module {
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [name, t] of this.ownParameters) out.push([name, t]);
-    for (const [prefix, m] of this.ownModules) for (const [name, t] of m.namedParameters()) out.push([`${prefix}.${name}`, t]);
+    for (const [prefix, m] of this.ownModules)
+      for (const [name, t] of m.namedParameters()) out.push([`${prefix}.${name}`, t]);
     return out;
   }
 
@@ -80,7 +81,8 @@ export abstract class Module {
   namedRngs(): [string, Rng][] {
     const out: [string, Rng][] = [];
     for (const [name, r] of this.ownRngs) out.push([name, r]);
-    for (const [prefix, m] of this.ownModules) for (const [name, r] of m.namedRngs()) out.push([`${prefix}.${name}`, r]);
+    for (const [prefix, m] of this.ownModules)
+      for (const [name, r] of m.namedRngs()) out.push([`${prefix}.${name}`, r]);
     return out;
   }
 
@@ -88,9 +90,14 @@ export abstract class Module {
   parameterGroups(layer = ''): ParameterGroup[] {
     const groups: ParameterGroup[] = [];
     if (this.ownParameters.size > 0) {
-      groups.push({ layer, description: this.describe(), parameters: [...this.ownParameters].map(([n, t]) => [layer === '' ? n : `${layer}.${n}`, t] as const) });
+      groups.push({
+        layer,
+        description: this.describe(),
+        parameters: [...this.ownParameters].map(([n, t]) => [layer === '' ? n : `${layer}.${n}`, t] as const),
+      });
     }
-    for (const [name, m] of this.ownModules) groups.push(...m.parameterGroups(layer === '' ? name : `${layer}.${name}`));
+    for (const [name, m] of this.ownModules)
+      groups.push(...m.parameterGroups(layer === '' ? name : `${layer}.${name}`));
     return groups;
   }
 
@@ -118,6 +125,7 @@ export abstract class Module {
 }
 
 function checkName(name: string, taken: boolean): void {
-  if (name.length === 0 || name.includes('.')) throw new LossInputError('Module', 'name', `'${name}' must be non-empty and contain no '.'`);
+  if (name.length === 0 || name.includes('.'))
+    throw new LossInputError('Module', 'name', `'${name}' must be non-empty and contain no '.'`);
   if (taken) throw new LossInputError('Module', 'name', `'${name}' is already registered`);
 }

@@ -5,7 +5,10 @@ import { LossInputError, Rng } from '../index.js';
 test('Rng(42) produces the xoshiro128** stream of an independent reference implementation', () => {
   // Python reference of splitmix32 seeding + xoshiro128** (Blackman & Vigna), seed 42.
   const rng = new Rng(42);
-  assert.deepEqual([rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32()], [2837322924, 544945897, 479756282, 3500138142]);
+  assert.deepEqual(
+    [rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32()],
+    [2837322924, 544945897, 479756282, 3500138142],
+  );
 });
 
 test('the same seed gives the same numbers; different seeds give different ones', () => {
@@ -25,7 +28,10 @@ test('a restored state continues the stream exactly', () => {
   const copy = Rng.fromState(JSON.parse(JSON.stringify(state)));
   assert.deepEqual([copy.next(), copy.normal(), copy.nextUint32()], expected);
   assert.throws(() => new Rng(0).setState([0, 0, 0, 0]), LossInputError);
-  assert.throws(() => new Rng(0).setState([1, 2, 3] as never), (e) => e instanceof LossInputError && /four unsigned 32-bit integers/.test(e.message));
+  assert.throws(
+    () => new Rng(0).setState([1, 2, 3] as never),
+    (e) => e instanceof LossInputError && /four unsigned 32-bit integers/.test(e.message),
+  );
 });
 
 test('uniform draws lie in [0, 1) with mean ½; normal draws have mean 0 and standard deviation 1', () => {
@@ -50,7 +56,10 @@ test('uniform draws lie in [0, 1) with mean ½; normal draws have mean 0 and sta
 test('permutation and shuffle reorder without losing or repeating anything', () => {
   const r = new Rng(5);
   const p = [...r.permutation(50)].sort((a, b) => a - b);
-  assert.deepEqual(p, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    p,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   const items = r.shuffle(['a', 'b', 'c', 'd']);
   assert.deepEqual([...items].sort(), ['a', 'b', 'c', 'd']);
   assert.throws(() => r.int(0), LossInputError);

@@ -31,7 +31,8 @@ export class Rng {
   private s3 = 0;
 
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) throw new LossInputError('Rng', 'seed', `must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed))
+      throw new LossInputError('Rng', 'seed', `must be a finite number, got ${seed}`);
     const next = splitmix32(Math.floor(seed) ^ Math.floor(seed / 0x100000000));
     this.s0 = next();
     this.s1 = next();
@@ -76,7 +77,8 @@ export class Rng {
 
   /** A uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n < 1) throw new LossInputError('Rng.int', 'n', `must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new LossInputError('Rng.int', 'n', `must be a positive integer, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
@@ -111,7 +113,12 @@ export class Rng {
 
   /** An independent generator seeded from this one's stream (for a layer, a data set, …). */
   fork(): Rng {
-    const state: [number, number, number, number] = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
+    const state: [number, number, number, number] = [
+      this.nextUint32(),
+      this.nextUint32(),
+      this.nextUint32(),
+      this.nextUint32(),
+    ];
     if (state.every((w) => w === 0)) state[0] = 1;
     return Rng.fromState(state);
   }
@@ -124,10 +131,15 @@ export class Rng {
   /** Continues exactly where the generator that produced `state` was. */
   setState(state: RngState): this {
     const words: unknown = state;
-    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+    if (
+      !Array.isArray(words) ||
+      words.length !== 4 ||
+      !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)
+    ) {
       throw new LossInputError('Rng', 'state', 'must be four unsigned 32-bit integers');
     }
-    if (words.every((w) => w === 0)) throw new LossInputError('Rng', 'state', 'all-zero is not a valid xoshiro state');
+    if (words.every((w) => w === 0))
+      throw new LossInputError('Rng', 'state', 'all-zero is not a valid xoshiro state');
     [this.s0, this.s1, this.s2, this.s3] = state;
     return this;
   }

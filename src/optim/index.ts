@@ -1,7 +1,15 @@
 // Public API of src/optim: explicit re-exports.
 export { clipGradNorm, globalGradNorm } from './clip.js';
 export { Optimizer, type OptimizerOptions, type OptimizerState, type ParameterState } from './optimizer.js';
-export { Adam, type AdamOptions, AdamW, RMSprop, type RmspropOptions, SGD, type SgdOptions } from './optimizers.js';
+export {
+  Adam,
+  type AdamOptions,
+  AdamW,
+  RMSprop,
+  type RmspropOptions,
+  SGD,
+  type SgdOptions,
+} from './optimizers.js';
 export {
   type Schedule,
   composeSchedules,

@@ -29,8 +29,16 @@ function run(make: (p: Tensor[]) => { step(): void }, start: number[], grads: nu
   });
 }
 
-const close = (a: number[][], b: number[][], tol = 1e-12) =>
-  a.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - b[i][j]) <= tol * (1 + Math.abs(b[i][j])), `step ${i + 1}[${j}]: got ${v}, want ${b[i][j]}`)));
+function close(a: number[][], b: number[][], tol = 1e-12): void {
+  a.forEach((row, i) => {
+    row.forEach((v, j) => {
+      assert.ok(
+        Math.abs(v - b[i][j]) <= tol * (1 + Math.abs(b[i][j])),
+        `step ${i + 1}[${j}]: got ${v}, want ${b[i][j]}`,
+      );
+    });
+  });
+}
 
 const grads = [
   [0.5, -1],
@@ -77,7 +85,9 @@ describe('optimizers follow their published update rules', () => {
     grads.forEach((g, t) => {
       m = m.map((x, i) => b1 * x + (1 - b1) * g[i]);
       v = v.map((x, i) => b2 * x + (1 - b2) * g[i] * g[i]);
-      p = p.map((x, i) => x - (lr * (m[i] / (1 - b1 ** (t + 1)))) / (Math.sqrt(v[i] / (1 - b2 ** (t + 1))) + eps));
+      p = p.map(
+        (x, i) => x - (lr * (m[i] / (1 - b1 ** (t + 1)))) / (Math.sqrt(v[i] / (1 - b2 ** (t + 1))) + eps),
+      );
       want.push(p);
     });
     close(got, want);
@@ -87,7 +97,10 @@ describe('optimizers follow their published update rules', () => {
 
   test('AdamW decays weights by lr·wd independently of the gradient; Adam adds wd·p to it', () => {
     const zero = [[0, 0]];
-    close(run((p) => new AdamW(p, { lr: 0.1, weightDecay: 0.5 }), [1, 2], zero), [[0.95, 1.9]]);
+    close(
+      run((p) => new AdamW(p, { lr: 0.1, weightDecay: 0.5 }), [1, 2], zero),
+      [[0.95, 1.9]],
+    );
     const adam = run((p) => new Adam(p, { lr: 0.1, weightDecay: 0.5 }), [1, 2], zero);
     close(adam, [[0.9, 1.9]], 1e-7);
   });
@@ -132,10 +145,22 @@ describe('optimizers follow their published update rules', () => {
 
   test('bad hyperparameters are errors naming the option', () => {
     const p = [variable([1])];
-    assert.throws(() => new SGD(p, { lr: -1 }), (e) => e instanceof LossInputError && e.argument === 'options.lr');
-    assert.throws(() => new SGD(p, { nesterov: true }), (e) => e instanceof LossInputError && /Nesterov/.test(e.message));
-    assert.throws(() => new Adam(p, { betas: [1, 0.999] }), (e) => e instanceof LossInputError && e.argument === 'options.betas');
-    assert.throws(() => new Adam([]), (e) => e instanceof LossInputError && e.argument === 'params');
+    assert.throws(
+      () => new SGD(p, { lr: -1 }),
+      (e) => e instanceof LossInputError && e.argument === 'options.lr',
+    );
+    assert.throws(
+      () => new SGD(p, { nesterov: true }),
+      (e) => e instanceof LossInputError && /Nesterov/.test(e.message),
+    );
+    assert.throws(
+      () => new Adam(p, { betas: [1, 0.999] }),
+      (e) => e instanceof LossInputError && e.argument === 'options.betas',
+    );
+    assert.throws(
+      () => new Adam([]),
+      (e) => e instanceof LossInputError && e.argument === 'params',
+    );
   });
 });
 
@@ -155,7 +180,10 @@ test('a restored optimizer state continues bit for bit', () => {
   b.step();
   assert.deepEqual([...p2.data], [...p1.data]);
   assert.equal(b.stepCount, 3);
-  assert.throws(() => new SGD([p2]).loadState(a.state()), (e) => e instanceof LossInputError && /saved by Adam/.test(e.message));
+  assert.throws(
+    () => new SGD([p2]).loadState(a.state()),
+    (e) => e instanceof LossInputError && /saved by Adam/.test(e.message),
+  );
 });
 
 describe('learning-rate schedules', () => {

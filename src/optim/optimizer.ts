@@ -51,9 +51,16 @@ export abstract class Optimizer {
   }
 
   constructor(params: readonly Tensor[], options: OptimizerOptions, defaultLr: number) {
-    if (!Array.isArray(params) || params.length === 0) throw new LossInputError(this.kind, 'params', 'needs at least one parameter tensor');
+    if (!Array.isArray(params) || params.length === 0)
+      throw new LossInputError(this.kind, 'params', 'needs at least one parameter tensor');
     this.params = [...params];
-    this.baseLr = checkHyper(this.kind, 'lr', options.lr ?? defaultLr, (options.lr ?? defaultLr) >= 0, 'a non-negative number');
+    this.baseLr = checkHyper(
+      this.kind,
+      'lr',
+      options.lr ?? defaultLr,
+      (options.lr ?? defaultLr) >= 0,
+      'a non-negative number',
+    );
     this.schedule = options.schedule ?? null;
     this.buffers = this.params.map(() => ({}));
   }
@@ -90,7 +97,13 @@ export abstract class Optimizer {
    * Updates one parameter in place. `state` is this parameter's buffers (empty on its first
    * update); `t` counts updates from 1.
    */
-  protected abstract update(param: FloatArray, grad: FloatArray, state: ParameterState, lr: number, t: number): void;
+  protected abstract update(
+    param: FloatArray,
+    grad: FloatArray,
+    state: ParameterState,
+    lr: number,
+    t: number,
+  ): void;
 
   /** A float64 buffer of `state`, created zero-filled on first use. */
   protected buffer(state: ParameterState, name: string, size: number): Float64Array {
@@ -117,14 +130,24 @@ export abstract class Optimizer {
     const where = this.kind;
     if (state.kind !== where) throw new LossInputError(where, 'state', `was saved by ${state.kind}`);
     if (state.shapes.length !== this.params.length) {
-      throw new LossInputError(where, 'state', `holds ${state.shapes.length} parameters, this optimizer has ${this.params.length}`);
+      throw new LossInputError(
+        where,
+        'state',
+        `holds ${state.shapes.length} parameters, this optimizer has ${this.params.length}`,
+      );
     }
     state.shapes.forEach((shape, i) => {
       if (!sameShape(shape, this.params[i].shape)) {
-        throw new LossInputError(where, 'state', `parameter ${i} has shape ${formatShape(this.params[i].shape)}, the state ${formatShape(shape)}`);
+        throw new LossInputError(
+          where,
+          'state',
+          `parameter ${i} has shape ${formatShape(this.params[i].shape)}, the state ${formatShape(shape)}`,
+        );
       }
     });
     this.steps = state.step;
-    this.buffers = state.buffers.map((b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Float64Array.from(v)])));
+    this.buffers = state.buffers.map((b) =>
+      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Float64Array.from(v)])),
+    );
   }
 }

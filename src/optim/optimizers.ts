@@ -29,11 +29,36 @@ export class SGD extends Optimizer {
 
   constructor(params: readonly Tensor[], options: SgdOptions = {}) {
     super(params, options, 0.01);
-    this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0, (options.momentum ?? 0) >= 0, 'non-negative');
-    this.dampening = checkHyper('SGD', 'dampening', options.dampening ?? 0, (options.dampening ?? 0) >= 0, 'non-negative');
-    this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0, (options.weightDecay ?? 0) >= 0, 'non-negative');
+    this.momentum = checkHyper(
+      'SGD',
+      'momentum',
+      options.momentum ?? 0,
+      (options.momentum ?? 0) >= 0,
+      'non-negative',
+    );
+    this.dampening = checkHyper(
+      'SGD',
+      'dampening',
+      options.dampening ?? 0,
+      (options.dampening ?? 0) >= 0,
+      'non-negative',
+    );
+    this.weightDecay = checkHyper(
+      'SGD',
+      'weightDecay',
+      options.weightDecay ?? 0,
+      (options.weightDecay ?? 0) >= 0,
+      'non-negative',
+    );
     this.nesterov = options.nesterov ?? false;
-    if (this.nesterov) checkHyper('SGD', 'momentum', this.momentum, this.momentum > 0 && this.dampening === 0, 'positive with dampening 0 for Nesterov');
+    if (this.nesterov)
+      checkHyper(
+        'SGD',
+        'momentum',
+        this.momentum,
+        this.momentum > 0 && this.dampening === 0,
+        'positive with dampening 0 for Nesterov',
+      );
   }
 
   protected update(p: FloatArray, g: FloatArray, state: ParameterState, lr: number): void {
@@ -74,11 +99,24 @@ abstract class AdamBase extends Optimizer {
     this.beta1 = checkHyper(where, 'betas', b1, b1 >= 0 && b1 < 1, 'in [0, 1)');
     this.beta2 = checkHyper(where, 'betas', b2, b2 >= 0 && b2 < 1, 'in [0, 1)');
     this.eps = checkHyper(where, 'eps', options.eps ?? 1e-8, (options.eps ?? 1e-8) >= 0, 'non-negative');
-    this.weightDecay = checkHyper(where, 'weightDecay', options.weightDecay ?? defaultDecay, (options.weightDecay ?? defaultDecay) >= 0, 'non-negative');
+    this.weightDecay = checkHyper(
+      where,
+      'weightDecay',
+      options.weightDecay ?? defaultDecay,
+      (options.weightDecay ?? defaultDecay) >= 0,
+      'non-negative',
+    );
   }
 
   /** The Adam step with an L2 term `l2` in the gradient (PyTorch's formulation). */
-  protected adam(p: FloatArray, g: FloatArray, state: ParameterState, lr: number, t: number, l2: number): void {
+  protected adam(
+    p: FloatArray,
+    g: FloatArray,
+    state: ParameterState,
+    lr: number,
+    t: number,
+    l2: number,
+  ): void {
     const m = this.buffer(state, 'expAvg', p.length);
     const v = this.buffer(state, 'expAvgSq', p.length);
     const { beta1: b1, beta2: b2, eps } = this;
@@ -156,10 +194,28 @@ export class RMSprop extends Optimizer {
 
   constructor(params: readonly Tensor[], options: RmspropOptions = {}) {
     super(params, options, 0.01);
-    this.alpha = checkHyper('RMSprop', 'alpha', options.alpha ?? 0.99, (options.alpha ?? 0.99) >= 0 && (options.alpha ?? 0.99) < 1, 'in [0, 1)');
+    this.alpha = checkHyper(
+      'RMSprop',
+      'alpha',
+      options.alpha ?? 0.99,
+      (options.alpha ?? 0.99) >= 0 && (options.alpha ?? 0.99) < 1,
+      'in [0, 1)',
+    );
     this.eps = checkHyper('RMSprop', 'eps', options.eps ?? 1e-8, (options.eps ?? 1e-8) >= 0, 'non-negative');
-    this.momentum = checkHyper('RMSprop', 'momentum', options.momentum ?? 0, (options.momentum ?? 0) >= 0, 'non-negative');
-    this.weightDecay = checkHyper('RMSprop', 'weightDecay', options.weightDecay ?? 0, (options.weightDecay ?? 0) >= 0, 'non-negative');
+    this.momentum = checkHyper(
+      'RMSprop',
+      'momentum',
+      options.momentum ?? 0,
+      (options.momentum ?? 0) >= 0,
+      'non-negative',
+    );
+    this.weightDecay = checkHyper(
+      'RMSprop',
+      'weightDecay',
+      options.weightDecay ?? 0,
+      (options.weightDecay ?? 0) >= 0,
+      'non-negative',
+    );
     this.centered = options.centered ?? false;
   }
 

@@ -33,7 +33,8 @@ export function cosineDecay(options: { readonly steps: number; readonly minFacto
   const { steps, minFactor = 0 } = options;
   check('cosineDecay', 'steps', steps, Number.isInteger(steps) && steps > 0, 'a positive integer');
   check('cosineDecay', 'minFactor', minFactor, minFactor >= 0 && minFactor <= 1, 'in [0, 1]');
-  return (t) => (t >= steps ? minFactor : minFactor + ((1 - minFactor) * (1 + Math.cos((Math.PI * t) / steps))) / 2);
+  return (t) =>
+    t >= steps ? minFactor : minFactor + ((1 - minFactor) * (1 + Math.cos((Math.PI * t) / steps))) / 2;
 }
 
 /**
@@ -60,10 +61,19 @@ export function composeSchedules(...schedules: readonly Schedule[]): Schedule {
  * `sequenceSchedules([linearWarmup({ steps: 100 }), 100], cosineDecay({ steps: 900 }))`.
  * Every phase but the last gives its length; the last runs forever.
  */
-export function sequenceSchedules(...phases: readonly [...(readonly [Schedule, number])[], Schedule]): Schedule {
+export function sequenceSchedules(
+  ...phases: readonly [...(readonly [Schedule, number])[], Schedule]
+): Schedule {
   const last = phases[phases.length - 1] as Schedule;
   const bounded = phases.slice(0, -1) as (readonly [Schedule, number])[];
-  for (const [, length] of bounded) check('sequenceSchedules', 'length', length, Number.isInteger(length) && length > 0, 'a positive integer');
+  for (const [, length] of bounded)
+    check(
+      'sequenceSchedules',
+      'length',
+      length,
+      Number.isInteger(length) && length > 0,
+      'a positive integer',
+    );
   return (t) => {
     let start = 0;
     for (const [schedule, length] of bounded) {

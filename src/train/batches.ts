@@ -14,9 +14,14 @@ export function takeRows(t: Tensor, index: Int32Array | readonly number[]): Tens
 
 /** The number of samples of paired inputs and targets, checked to agree. */
 export function sampleCount(where: string, x: Tensor, y: Tensor): number {
-  if (x.rank === 0 || y.rank === 0) throw new LossInputError(where, x.rank === 0 ? 'x' : 'y', 'needs a first (sample) axis');
+  if (x.rank === 0 || y.rank === 0)
+    throw new LossInputError(where, x.rank === 0 ? 'x' : 'y', 'needs a first (sample) axis');
   if (x.shape[0] !== y.shape[0]) {
-    throw new LossInputError(where, 'y', `has ${y.shape[0]} samples (shape ${formatShape(y.shape)}) but x has ${x.shape[0]} (shape ${formatShape(x.shape)})`);
+    throw new LossInputError(
+      where,
+      'y',
+      `has ${y.shape[0]} samples (shape ${formatShape(y.shape)}) but x has ${x.shape[0]} (shape ${formatShape(x.shape)})`,
+    );
   }
   return x.shape[0];
 }

@@ -19,7 +19,12 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
   const sign = (options.mode ?? 'min') === 'min' ? 1 : -1;
   const patience = options.patience ?? 5;
   const minDelta = options.minDelta ?? 0;
-  if (!Number.isInteger(patience) || patience < 0) throw new LossInputError('earlyStopping', 'options.patience', `must be a non-negative integer, got ${patience}`);
+  if (!Number.isInteger(patience) || patience < 0)
+    throw new LossInputError(
+      'earlyStopping',
+      'options.patience',
+      `must be a non-negative integer, got ${patience}`,
+    );
   let best = Number.POSITIVE_INFINITY;
   let waited = 0;
   return {
@@ -29,7 +34,8 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
         name === undefined
           ? (logs as unknown as Record<string, number | undefined>)[group]
           : (logs as unknown as Record<string, Record<string, number> | undefined>)[group]?.[name];
-      if (value === undefined) throw new LossInputError('earlyStopping', 'options.monitor', `'${monitor}' is not in the epoch logs`);
+      if (value === undefined)
+        throw new LossInputError('earlyStopping', 'options.monitor', `'${monitor}' is not in the epoch logs`);
       if (sign * value < best - minDelta) {
         best = sign * value;
         waited = 0;

@@ -62,11 +62,16 @@ export function decodeArray(encoded: EncodedArray, where: string): Float32Array 
   const n = bytes.length / width;
   const expected = encoded.shape.reduce((a, b) => a * b, 1);
   if (!Number.isInteger(n) || n !== expected) {
-    throw new LossInputError('loadCheckpoint', where, `holds ${bytes.length} bytes, not ${expected} ${encoded.dtype} values`);
+    throw new LossInputError(
+      'loadCheckpoint',
+      where,
+      `holds ${bytes.length} bytes, not ${expected} ${encoded.dtype} values`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = encoded.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = width === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true);
+  for (let i = 0; i < n; i++)
+    out[i] = width === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true);
   return out;
 }
 
@@ -84,7 +89,9 @@ export function saveCheckpoint(model: Module, optimizer?: Optimizer, training?: 
       step: state.step,
       baseLr: optimizer.baseLr,
       shapes: state.shapes,
-      buffers: state.buffers.map((b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, encodeArray(v, [v.length])]))),
+      buffers: state.buffers.map((b) =>
+        Object.fromEntries(Object.entries(b).map(([k, v]) => [k, encodeArray(v, [v.length])])),
+      ),
     };
   }
   return {
@@ -101,20 +108,36 @@ export function saveCheckpoint(model: Module, optimizer?: Optimizer, training?: 
  * and, when given, `optimizer` (same kind). Parameters are overwritten in place, so an
  * optimizer built over them stays valid. Returns the `fit` position it holds, if any.
  */
-export function loadCheckpoint(checkpoint: Checkpoint, model: Module, optimizer?: Optimizer): TrainingState | undefined {
+export function loadCheckpoint(
+  checkpoint: Checkpoint,
+  model: Module,
+  optimizer?: Optimizer,
+): TrainingState | undefined {
   if (checkpoint?.format !== 'losskit-checkpoint/1') {
-    throw new LossInputError('loadCheckpoint', 'checkpoint', `format must be 'losskit-checkpoint/1', got ${String(checkpoint?.format)}`);
+    throw new LossInputError(
+      'loadCheckpoint',
+      'checkpoint',
+      `format must be 'losskit-checkpoint/1', got ${String(checkpoint?.format)}`,
+    );
   }
   const named = model.namedParameters();
   const missing = named.filter(([n]) => !(n in checkpoint.parameters)).map(([n]) => n);
   const extra = Object.keys(checkpoint.parameters).filter((n) => !named.some(([m]) => m === n));
   if (missing.length > 0 || extra.length > 0) {
-    throw new LossInputError('loadCheckpoint', 'parameters', `do not match the model (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`);
+    throw new LossInputError(
+      'loadCheckpoint',
+      'parameters',
+      `do not match the model (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`,
+    );
   }
   for (const [name, t] of named) {
     const encoded = checkpoint.parameters[name];
     if (!sameShape(encoded.shape, t.shape) || encoded.dtype !== t.dtype) {
-      throw new LossInputError('loadCheckpoint', name, `is ${encoded.dtype} ${formatShape(encoded.shape)} in the checkpoint, ${t.dtype} ${formatShape(t.shape)} in the model`);
+      throw new LossInputError(
+        'loadCheckpoint',
+        name,
+        `is ${encoded.dtype} ${formatShape(encoded.shape)} in the checkpoint, ${t.dtype} ${formatShape(t.shape)} in the model`,
+      );
     }
   }
   for (const [name, t] of named) t.data.set(decodeArray(checkpoint.parameters[name], name));
@@ -125,13 +148,19 @@ export function loadCheckpoint(checkpoint: Checkpoint, model: Module, optimizer?
   }
   if (optimizer !== undefined) {
     const saved = checkpoint.optimizer;
-    if (saved === undefined) throw new LossInputError('loadCheckpoint', 'optimizer', 'the checkpoint holds no optimizer state');
+    if (saved === undefined)
+      throw new LossInputError('loadCheckpoint', 'optimizer', 'the checkpoint holds no optimizer state');
     optimizer.loadState({
       kind: saved.kind,
       step: saved.step,
       shapes: saved.shapes,
       buffers: saved.buffers.map((b, i) =>
-        Object.fromEntries(Object.entries(b).map(([k, v]) => [k, decodeArray(v, `optimizer.buffers[${i}].${k}`) as Float64Array])),
+        Object.fromEntries(
+          Object.entries(b).map(([k, v]) => [
+            k,
+            decodeArray(v, `optimizer.buffers[${i}].${k}`) as Float64Array,
+          ]),
+        ),
       ),
     });
     optimizer.baseLr = saved.baseLr;

@@ -93,12 +93,22 @@ export interface FitOptions {
 }
 
 function positiveInteger(name: string, v: number, allowZero = false): number {
-  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new LossInputError('fit', `options.${name}`, `must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1))
+    throw new LossInputError(
+      'fit',
+      `options.${name}`,
+      `must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`,
+    );
   return v;
 }
 
 function scalarLoss(loss: Tensor): number {
-  if (loss.size !== 1) throw new LossInputError('fit', 'options.loss', `must return a single value, got shape [${loss.shape.join(', ')}] (use a reducing loss)`);
+  if (loss.size !== 1)
+    throw new LossInputError(
+      'fit',
+      'options.loss',
+      `must return a single value, got shape [${loss.shape.join(', ')}] (use a reducing loss)`,
+    );
   return loss.data[0];
 }
 
@@ -134,14 +144,22 @@ export function fit(model: Module, options: FitOptions): History {
   let step = 0;
   if (options.resume !== undefined) {
     const state = loadCheckpoint(options.resume, model, optimizer);
-    if (state === undefined) throw new LossInputError('fit', 'options.resume', 'the checkpoint holds no training state (take it with context.checkpoint())');
+    if (state === undefined)
+      throw new LossInputError(
+        'fit',
+        'options.resume',
+        'the checkpoint holds no training state (take it with context.checkpoint())',
+      );
     shuffleRng.setState(state.shuffleRng);
     history = state.history;
     completed = state.epoch;
     step = state.step;
   }
   const params = model.parameters();
-  const monitor = options.health === false ? null : new GradientMonitor(model.parameterGroups(), options.health ?? {}, history.warnings);
+  const monitor =
+    options.health === false
+      ? null
+      : new GradientMonitor(model.parameterGroups(), options.health ?? {}, history.warnings);
   const batches = Math.ceil(n / batchSize);
   const totalSteps = epochs * batches;
 
@@ -165,8 +183,18 @@ export function fit(model: Module, options: FitOptions): History {
       stopRequested = true;
     },
     checkpoint() {
-      if (!betweenEpochs) throw new LossInputError('fit', 'checkpoint()', 'is available between epochs only (onTrainBegin, onEpochEnd, onTrainEnd)');
-      return saveCheckpoint(model, optimizer, { epoch: completed, step, shuffleRng: shuffleRng.getState(), history });
+      if (!betweenEpochs)
+        throw new LossInputError(
+          'fit',
+          'checkpoint()',
+          'is available between epochs only (onTrainBegin, onEpochEnd, onTrainEnd)',
+        );
+      return saveCheckpoint(model, optimizer, {
+        epoch: completed,
+        step,
+        shuffleRng: shuffleRng.getState(),
+        history,
+      });
     },
   };
 
@@ -219,9 +247,11 @@ export function fit(model: Module, options: FitOptions): History {
       const size = index.length;
       seen += size;
       lossSum += lossValue * size;
-      for (const [name, fn] of metrics) metricSums[name] = (metricSums[name] ?? 0) + fn(prediction, yb) * size;
+      for (const [name, fn] of metrics)
+        metricSums[name] = (metricSums[name] ?? 0) + fn(prediction, yb) * size;
       const parts = (lossFn as Partial<CombinedObjective>).lastParts;
-      if (parts !== undefined) for (const [name, v] of Object.entries(parts)) partSums[name] = (partSums[name] ?? 0) + v * size;
+      if (parts !== undefined)
+        for (const [name, v] of Object.entries(parts)) partSums[name] = (partSums[name] ?? 0) + v * size;
       options.onProgress?.({ epoch, epochs, batch: b + 1, batches, step, totalSteps, loss: lossSum / seen });
       for (const cb of callbacks) cb.onStepEnd?.(context, record);
     }
@@ -236,7 +266,11 @@ export function fit(model: Module, options: FitOptions): History {
     let valLoss: number | undefined;
     let valMetrics: Record<string, number> = {};
     if (options.validation !== undefined) {
-      const result = evaluate(model, options.validation.x, options.validation.y, { loss: lossFn, metrics: options.metrics, batchSize: Math.max(batchSize, 256) });
+      const result = evaluate(model, options.validation.x, options.validation.y, {
+        loss: lossFn,
+        metrics: options.metrics,
+        batchSize: Math.max(batchSize, 256),
+      });
       valLoss = result.loss;
       valMetrics = result.metrics;
       history.valLoss.push(valLoss);
@@ -248,7 +282,15 @@ export function fit(model: Module, options: FitOptions): History {
     completed = epoch;
     history.epochsCompleted = completed;
     betweenEpochs = true;
-    const logs: EpochLogs = { epoch, loss: trainLoss, valLoss, metrics: epochMetrics, valMetrics, lr: optimizer.lr, seconds };
+    const logs: EpochLogs = {
+      epoch,
+      loss: trainLoss,
+      valLoss,
+      metrics: epochMetrics,
+      valMetrics,
+      lr: optimizer.lr,
+      seconds,
+    };
     for (const cb of callbacks) cb.onEpochEnd?.(context, logs);
   }
   if (stopRequested && stopReason === 'completed') stopReason = 'callback';
@@ -294,7 +336,11 @@ export function evaluate(
   model: Module,
   x: TensorLike,
   y: TensorLike,
-  options: { readonly loss: LossSpec | LossFn; readonly metrics?: FitOptions['metrics']; readonly batchSize?: number },
+  options: {
+    readonly loss: LossSpec | LossFn;
+    readonly metrics?: FitOptions['metrics'];
+    readonly batchSize?: number;
+  },
 ): { loss: number; metrics: Record<string, number> } {
   const target = toTensor(y, 'evaluate', 'y');
   const input = toTensor(x, 'evaluate', 'x');

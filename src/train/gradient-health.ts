@@ -87,7 +87,11 @@ export class GradientMonitor {
     options: GradientHealthOptions = {},
     readonly warnings: GradientWarning[] = [],
   ) {
-    this.options = { vanishing: options.vanishing ?? 1e-7, exploding: options.exploding ?? 1e3, onNonFinite: options.onNonFinite ?? 'skip' };
+    this.options = {
+      vanishing: options.vanishing ?? 1e-7,
+      exploding: options.exploding ?? 1e3,
+      onNonFinite: options.onNonFinite ?? 'skip',
+    };
     for (const w of warnings) this.seen.set(`${w.kind}:${w.layer}`, w);
   }
 

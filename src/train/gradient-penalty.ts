@@ -1,6 +1,13 @@
 import { gradients, ops } from '../autograd/index.js';
 import { type Rng, defaultRng } from '../nn/index.js';
-import { LossInputError, Tensor, type TensorLike, formatShape, sameShape, toTensor } from '../tensor/index.js';
+import {
+  LossInputError,
+  Tensor,
+  type TensorLike,
+  formatShape,
+  sameShape,
+  toTensor,
+} from '../tensor/index.js';
 
 /** Options of `gradientPenalty`. */
 export interface GradientPenaltyOptions {
@@ -33,11 +40,25 @@ export function gradientPenalty(
   const r = toTensor(real, 'gradientPenalty', 'real');
   const f = toTensor(fake, 'gradientPenalty', 'fake', r.dtype);
   if (!sameShape(r.shape, f.shape)) {
-    throw new LossInputError('gradientPenalty', 'fake', `shape ${formatShape(f.shape)} does not match real shape ${formatShape(r.shape)}`);
+    throw new LossInputError(
+      'gradientPenalty',
+      'fake',
+      `shape ${formatShape(f.shape)} does not match real shape ${formatShape(r.shape)}`,
+    );
   }
-  if (r.rank < 1 || r.shape[0] < 1) throw new LossInputError('gradientPenalty', 'real', `needs a non-empty batch axis, got shape ${formatShape(r.shape)}`);
+  if (r.rank < 1 || r.shape[0] < 1)
+    throw new LossInputError(
+      'gradientPenalty',
+      'real',
+      `needs a non-empty batch axis, got shape ${formatShape(r.shape)}`,
+    );
   const lambda = options.lambda ?? 10;
-  if (!Number.isFinite(lambda) || lambda < 0) throw new LossInputError('gradientPenalty', 'options.lambda', `must be a finite number ≥ 0, got ${lambda}`);
+  if (!Number.isFinite(lambda) || lambda < 0)
+    throw new LossInputError(
+      'gradientPenalty',
+      'options.lambda',
+      `must be a finite number ≥ 0, got ${lambda}`,
+    );
   const n = r.shape[0];
   const alpha = alphas(n, options);
   const row = r.size / n;
@@ -60,10 +81,20 @@ function alphas(n: number, options: GradientPenaltyOptions): Float64Array {
     return Float64Array.from({ length: n }, () => rng.next());
   }
   const t = toTensor(options.alpha, 'gradientPenalty', 'options.alpha');
-  if (t.size !== n) throw new LossInputError('gradientPenalty', 'options.alpha', `needs one value per sample (${n}), got ${t.size}`);
+  if (t.size !== n)
+    throw new LossInputError(
+      'gradientPenalty',
+      'options.alpha',
+      `needs one value per sample (${n}), got ${t.size}`,
+    );
   const out = Float64Array.from(t.data);
   for (let i = 0; i < n; i++) {
-    if (!(out[i] >= 0 && out[i] <= 1)) throw new LossInputError('gradientPenalty', 'options.alpha', `${out[i]} at index [${i}] is outside [0, 1]`);
+    if (!(out[i] >= 0 && out[i] <= 1))
+      throw new LossInputError(
+        'gradientPenalty',
+        'options.alpha',
+        `${out[i]} at index [${i}] is outside [0, 1]`,
+      );
   }
   return out;
 }

@@ -47,7 +47,19 @@ export interface History {
 
 /** An empty history. */
 export function emptyHistory(): History {
-  return { loss: [], valLoss: [], metrics: {}, valMetrics: {}, parts: {}, lr: [], seconds: [], steps: [], warnings: [], epochsCompleted: 0, stopReason: 'completed' };
+  return {
+    loss: [],
+    valLoss: [],
+    metrics: {},
+    valMetrics: {},
+    parts: {},
+    lr: [],
+    seconds: [],
+    steps: [],
+    warnings: [],
+    epochsCompleted: 0,
+    stopReason: 'completed',
+  };
 }
 
 /** Appends `value` to `columns[name]`. */

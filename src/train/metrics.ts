@@ -15,7 +15,8 @@ function accuracy(prediction: Tensor, target: Tensor): number {
   const c = prediction.shape[prediction.rank - 1];
   const rows = prediction.size / c;
   const oneHot = target.rank === prediction.rank;
-  if (!oneHot && target.size !== rows) throw new LossInputError('accuracy', 'target', `needs ${rows} labels or one-hot rows`);
+  if (!oneHot && target.size !== rows)
+    throw new LossInputError('accuracy', 'target', `needs ${rows} labels or one-hot rows`);
   let correct = 0;
   for (let r = 0; r < rows; r++) {
     let best = 0;
@@ -31,7 +32,12 @@ function accuracy(prediction: Tensor, target: Tensor): number {
 
 /** Share of elements where (logit > 0) agrees with (target > 0.5). */
 function binaryAccuracy(prediction: Tensor, target: Tensor): number {
-  if (prediction.size !== target.size) throw new LossInputError('binaryAccuracy', 'target', `has ${target.size} elements, the prediction ${prediction.size}`);
+  if (prediction.size !== target.size)
+    throw new LossInputError(
+      'binaryAccuracy',
+      'target',
+      `has ${target.size} elements, the prediction ${prediction.size}`,
+    );
   let correct = 0;
   for (let i = 0; i < prediction.size; i++) if (prediction.data[i] > 0 === target.data[i] > 0.5) correct++;
   return prediction.size === 0 ? 0 : correct / prediction.size;
@@ -50,15 +56,27 @@ function rmse(prediction: Tensor, target: Tensor): number {
 }
 
 /** The built-in metrics: 'accuracy' (arg-max), 'binaryAccuracy' (logits, threshold 0), 'mae', 'rmse'. */
-export const builtinMetrics: Readonly<Record<BuiltinMetric, MetricFn>> = { accuracy, binaryAccuracy, mae, rmse };
+export const builtinMetrics: Readonly<Record<BuiltinMetric, MetricFn>> = {
+  accuracy,
+  binaryAccuracy,
+  mae,
+  rmse,
+};
 
 /** `fit`'s metrics option as named functions. */
-export function resolveMetrics(spec: Readonly<Record<string, MetricFn>> | readonly BuiltinMetric[] | undefined): [string, MetricFn][] {
+export function resolveMetrics(
+  spec: Readonly<Record<string, MetricFn>> | readonly BuiltinMetric[] | undefined,
+): [string, MetricFn][] {
   if (spec === undefined) return [];
   if (Array.isArray(spec)) {
     return spec.map((name: BuiltinMetric) => {
       const fn = builtinMetrics[name];
-      if (fn === undefined) throw new LossInputError('fit', 'options.metrics', `'${name}' is not one of ${Object.keys(builtinMetrics).join(', ')}`);
+      if (fn === undefined)
+        throw new LossInputError(
+          'fit',
+          'options.metrics',
+          `'${name}' is not one of ${Object.keys(builtinMetrics).join(', ')}`,
+        );
       return [name, fn];
     });
   }

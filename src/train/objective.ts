@@ -31,10 +31,18 @@ export function lossEntry(name: string, where = 'loss'): LossEntry {
   const registry = losses as unknown as Readonly<Record<string, LossEntry>>;
   const entry = registry[lossAliases[name] ?? name];
   if (entry === undefined) {
-    throw new LossInputError(where, name, `is not a registry loss (known: ${Object.keys(registry).join(', ')}; aliases: ${Object.keys(lossAliases).join(', ')})`);
+    throw new LossInputError(
+      where,
+      name,
+      `is not a registry loss (known: ${Object.keys(registry).join(', ')}; aliases: ${Object.keys(lossAliases).join(', ')})`,
+    );
   }
   if (entry.inputs.length !== 2) {
-    throw new LossInputError(where, name, `takes ${entry.inputs.join(', ')}; a (prediction, target) objective needs a loss of two inputs`);
+    throw new LossInputError(
+      where,
+      name,
+      `takes ${entry.inputs.join(', ')}; a (prediction, target) objective needs a loss of two inputs`,
+    );
   }
   return entry;
 }
@@ -50,12 +58,19 @@ export function registryLoss(name: string, options?: Readonly<Record<string, unk
 export function resolveLoss(spec: LossSpec): LossFn {
   if (typeof spec === 'function') return spec;
   if (typeof spec === 'string') return registryLoss(spec);
-  if (spec !== null && typeof spec === 'object' && typeof spec.loss === 'string') return registryLoss(spec.loss, spec.options);
-  throw new LossInputError('fit', 'options.loss', 'must be a registry loss name, { loss, options }, or a function (prediction, target) => Tensor');
+  if (spec !== null && typeof spec === 'object' && typeof spec.loss === 'string')
+    return registryLoss(spec.loss, spec.options);
+  throw new LossInputError(
+    'fit',
+    'options.loss',
+    'must be a registry loss name, { loss, options }, or a function (prediction, target) => Tensor',
+  );
 }
 
 /** One term of `combine`: a weight, or a weight with the loss's options. */
-export type CombineTerm = number | { readonly weight: number; readonly options?: Readonly<Record<string, unknown>> };
+export type CombineTerm =
+  | number
+  | { readonly weight: number; readonly options?: Readonly<Record<string, unknown>> };
 
 /** A weighted sum of registry losses, which also remembers the value of each term. */
 export interface CombinedObjective extends LossFn {

@@ -143,3 +143,10 @@ test('compare names the line and column of malformed CSV files', async () => {
   );
   assert.equal((await run('ragged.csv')).code, 1);
 });
+
+test('lab --list names every experiment with its claim', async () => {
+  const { code, stdout } = await cli('lab', '--list');
+  assert.equal(code, 0);
+  for (const name of ['regression-outliers', 'imbalanced-binary', 'noisy-calibration'])
+    assert.match(stdout, new RegExp(`^${name}\\s+\\S`, 'm'));
+});

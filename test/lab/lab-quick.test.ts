@@ -19,9 +19,11 @@ before(async () => {
   result = JSON.parse(readFileSync(join(outDir, 'metrics.json'), 'utf8'));
 });
 
-test('lab --quick writes index.html and metrics.json and prints a summary table of the claims', () => {
+test('lab --quick writes index.html, metrics.json and claims.md and prints a summary table of the claims', () => {
   assert.equal(run.code, 0, run.stderr);
   assert.ok(existsSync(join(outDir, 'index.html')));
+  const claims = readFileSync(join(outDir, 'claims.md'), 'utf8');
+  assert.equal(claims.trim().split('\n').length, 2 + experiments.length, 'a Markdown row per experiment');
   assert.match(run.stdout, /claims held \(quick mode/);
   assert.match(
     run.stdout,

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { averagePrecision, binaryScores, calibration, softmaxRows } from '../../src/lab/index.js';
+import {
+  averagePrecision,
+  binaryScores,
+  calibration,
+  precisionRecallCurve,
+  softmaxRows,
+} from '../../src/lab/index.js';
 
 test('average precision is 1 for a perfect ranking and the mean precision at each positive otherwise', () => {
   assert.equal(averagePrecision([0.9, 0.8, 0.1, 0.2], [1, 1, 0, 0]), 1);
@@ -33,4 +39,12 @@ test('softmaxRows gives rows that sum to one and survive large logits', () => {
   const p = softmaxRows([1000, 0, -1000, 1, 1, 1], 3);
   assert.ok(Math.abs(p[0] - 1) < 1e-12 && p[2] === 0);
   assert.ok(Math.abs(p[3] + p[4] + p[5] - 1) < 1e-12);
+});
+
+test('the precision–recall curve has a point at each positive, ending at recall 1', () => {
+  assert.deepEqual(precisionRecallCurve([0.9, 0.8, 0.7, 0.6], [0, 1, 0, 1]), [
+    [0.5, 0.5],
+    [1, 0.5],
+  ]);
+  assert.deepEqual(precisionRecallCurve([0.1], [0]), []);
 });

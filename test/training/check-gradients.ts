@@ -26,7 +26,11 @@ interface Tolerance {
 }
 
 /** Central differences of the scalar `objective` with respect to every element of every input. */
-function numericGradients(objective: (xs: Tensor[]) => number, inputs: readonly Tensor[], h: number): Float64Array[] {
+function numericGradients(
+  objective: (xs: Tensor[]) => number,
+  inputs: readonly Tensor[],
+  h: number,
+): Float64Array[] {
   const xs = inputs.map((x) => new Tensor(x.data.slice(), x.shape));
   return xs.map((x) => {
     const out = new Float64Array(x.size);
@@ -53,12 +57,19 @@ function weighted(f: (...xs: Tensor[]) => Tensor, xs: Tensor[], seed: number): T
  * The engine's gradient of sum(w · f(inputs)) against central finite differences, for every
  * input. `f` may return any shape; `w` is a fixed weight per output element.
  */
-export function checkFirstDerivatives(label: string, f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], tol: Tolerance = {}): void {
+export function checkFirstDerivatives(
+  label: string,
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  tol: Tolerance = {},
+): void {
   const { h = 1e-6, rtol = 1e-6, atol = 1e-7 } = tol;
   const xs = leaves(inputs);
   const analytic = gradients(weighted(f, xs, 7), xs);
   const numeric = numericGradients((ys) => weighted(f, ys, 7).item(), inputs, h);
-  analytic.forEach((g, i) => assertClose(g, { shape: inputs[i].shape, data: numeric[i] }, { rtol, atol }, `${label}: d/dx${i}`));
+  analytic.forEach((g, i) => {
+    assertClose(g, { shape: inputs[i].shape, data: numeric[i] }, { rtol, atol }, `${label}: d/dx${i}`);
+  });
 }
 
 /**
@@ -66,7 +77,12 @@ export function checkFirstDerivatives(label: string, f: (...xs: Tensor[]) => Ten
  * engine's gradient of sum(v · G(x)) against central differences of that same scalar (whose
  * evaluation uses first-order autograd only).
  */
-export function checkSecondDerivatives(label: string, f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], tol: Tolerance = {}): void {
+export function checkSecondDerivatives(
+  label: string,
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  tol: Tolerance = {},
+): void {
   const { h = 1e-5, rtol = 1e-5, atol = 1e-6 } = tol;
   const vs = inputs.map((x, i) => sample(x.shape, 100 + i));
   const gradDotV = (xs: Tensor[], createGraph: boolean): Tensor => {
@@ -81,5 +97,12 @@ export function checkSecondDerivatives(label: string, f: (...xs: Tensor[]) => Te
   const xs = leaves(inputs);
   const analytic = gradients(gradDotV(xs, true), xs);
   const numeric = numericGradients((ys) => gradDotV(leaves(ys), false).item(), inputs, h);
-  analytic.forEach((g, i) => assertClose(g, { shape: inputs[i].shape, data: numeric[i] }, { rtol, atol }, `${label}: second derivative d/dx${i}`));
+  analytic.forEach((g, i) => {
+    assertClose(
+      g,
+      { shape: inputs[i].shape, data: numeric[i] },
+      { rtol, atol },
+      `${label}: second derivative d/dx${i}`,
+    );
+  });
 }

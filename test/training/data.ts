@@ -22,7 +22,13 @@ export function twoSpirals(perClass: number, seed: number): { x: Tensor; y: Tens
 }
 
 /** y = x·w + b + N(0, noise²) with x uniform in [−1, 1]^d. */
-export function linearData(n: number, w: readonly number[], b: number, noise: number, seed: number): { x: Tensor; y: Tensor } {
+export function linearData(
+  n: number,
+  w: readonly number[],
+  b: number,
+  noise: number,
+  seed: number,
+): { x: Tensor; y: Tensor } {
   const rng = new Rng(seed);
   const xs = Array.from({ length: n }, () => w.map(() => rng.uniform(-1, 1)));
   const ys = xs.map((row) => [row.reduce((s, v, i) => s + v * w[i], b) + rng.normal(0, noise)]);

@@ -52,8 +52,17 @@ test('linear regression trained with SGD recovers its true coefficients to 1e-3'
   const w = [2, -3, 0.5];
   const { x, y } = linearData(256, w, 1, 1e-3, 4);
   const model = new Linear(3, 1, { dtype: 'float64', rng: new Rng(0) });
-  fit(model, { x, y, loss: 'mse', optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), epochs: 40, batchSize: 32, seed: 1 });
-  [...model.weight.data].forEach((v, i) => assert.ok(Math.abs(v - w[i]) < 1e-3, `w[${i}] = ${v}, want ${w[i]}`));
+  fit(model, {
+    x,
+    y,
+    loss: 'mse',
+    optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }),
+    epochs: 40,
+    batchSize: 32,
+    seed: 1,
+  });
+  for (const [i, v] of [...model.weight.data].entries())
+    assert.ok(Math.abs(v - w[i]) < 1e-3, `w[${i}] = ${v}, want ${w[i]}`);
   assert.ok(Math.abs((model.bias?.data[0] ?? 0) - 1) < 1e-3, `b = ${model.bias?.data[0]}`);
 });
 
@@ -84,7 +93,20 @@ test('fit reports progress every batch and calls callbacks in order', () => {
     },
   });
   assert.deepEqual(progress, [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(events, ['begin', 'epoch 1', 'step 1', 'step 2', 'step 3', 'end 1', 'epoch 2', 'step 4', 'step 5', 'step 6', 'end 2', 'done']);
+  assert.deepEqual(events, [
+    'begin',
+    'epoch 1',
+    'step 1',
+    'step 2',
+    'step 3',
+    'end 1',
+    'epoch 2',
+    'step 4',
+    'step 5',
+    'step 6',
+    'end 2',
+    'done',
+  ]);
   assert.equal(history.loss.length, 2);
   assert.equal(history.steps.length, 6);
   assert.deepEqual(Object.keys(history.steps[0].layerNorms), ['(root)']);
@@ -127,22 +149,44 @@ test('earlyStopping ends training when the monitored loss stops improving', () =
 
 test('combine weights registry losses by name and logs each term', () => {
   const objective = combine({ bce: 0.5, dice: 0.5 });
-  const p = tensor([[0.9, 0.2], [0.4, 0.7]]);
-  const t = tensor([[1, 0], [0, 1]]);
+  const p = tensor([
+    [0.9, 0.2],
+    [0.4, 0.7],
+  ]);
+  const t = tensor([
+    [1, 0],
+    [0, 1],
+  ]);
   const expected = 0.5 * binaryCrossEntropy(p, t).item() + 0.5 * dice(p, t).item();
   assert.ok(Math.abs(objective(p, t).item() - expected) < 1e-12);
   assert.deepEqual(Object.keys(objective.lastParts), ['bce', 'dice']);
 
   const model = new Sequential(new Linear(2, 2, { rng: new Rng(1) }), new Sigmoid());
-  const history = fit(model, { x: p, y: t, loss: objective, optimizer: new Adam(model.parameters()), epochs: 2 });
+  const history = fit(model, {
+    x: p,
+    y: t,
+    loss: objective,
+    optimizer: new Adam(model.parameters()),
+    epochs: 2,
+  });
   assert.equal(history.parts.bce.length, 2);
   assert.equal(history.parts.dice.length, 2);
-  assert.throws(() => combine({ triplet: 1 }), (e) => e instanceof LossInputError && /two inputs/.test(e.message));
-  assert.throws(() => combine({ nope: 1 }), (e) => e instanceof LossInputError && /not a registry loss/.test(e.message));
+  assert.throws(
+    () => combine({ triplet: 1 }),
+    (e) => e instanceof LossInputError && /two inputs/.test(e.message),
+  );
+  assert.throws(
+    () => combine({ nope: 1 }),
+    (e) => e instanceof LossInputError && /not a registry loss/.test(e.message),
+  );
 });
 
 test('a dead layer is reported as vanishing, by name, once, with a count', () => {
-  const model = new Sequential(new Linear(2, 4, { rng: new Rng(0) }), new ReLU(), new Linear(4, 1, { rng: new Rng(1) }));
+  const model = new Sequential(
+    new Linear(2, 4, { rng: new Rng(0) }),
+    new ReLU(),
+    new Linear(4, 1, { rng: new Rng(1) }),
+  );
   (model.at(0) as Linear).bias?.data.fill(-100);
   const { x, y } = linearData(32, [1, 1], 0, 0.1, 1);
   const warned: string[] = [];
@@ -156,7 +200,10 @@ test('a dead layer is reported as vanishing, by name, once, with a count', () =>
     callbacks: [{ onWarning: (_c, w) => warned.push(w.layer) }],
   });
   const vanishing = history.warnings.filter((w) => w.kind === 'vanishing');
-  assert.deepEqual(vanishing.map((w) => [w.layer, w.description, w.step, w.count]), [['0', 'Linear(2 → 4)', 1, 4]]);
+  assert.deepEqual(
+    vanishing.map((w) => [w.layer, w.description, w.step, w.count]),
+    [['0', 'Linear(2 → 4)', 1, 4]],
+  );
   assert.match(vanishing[0].message, /layer '0' \(Linear\(2 → 4\)\) vanishes/);
   assert.deepEqual(warned, ['0']);
   assert.equal(history.steps[0].layerNorms['0'], 0);
@@ -167,26 +214,66 @@ test('non-finite gradients skip the update (or stop training) and exploding ones
   const model = new Linear(1, 1, { rng: new Rng(0) });
   const before = [...model.weight.data];
   const nan = (p: Tensor, t: Tensor) => ops.mul(mse(p, t), Number.NaN);
-  const skipped = fit(model, { x, y, loss: nan, optimizer: new SGD(model.parameters()), epochs: 1, batchSize: 8 });
+  const skipped = fit(model, {
+    x,
+    y,
+    loss: nan,
+    optimizer: new SGD(model.parameters()),
+    epochs: 1,
+    batchSize: 8,
+  });
   assert.deepEqual([...model.weight.data], before);
-  assert.deepEqual(skipped.steps.map((s) => s.skipped), [true, true]);
+  assert.deepEqual(
+    skipped.steps.map((s) => s.skipped),
+    [true, true],
+  );
   assert.equal(skipped.warnings[0].kind, 'non-finite');
-  const stopped = fit(model, { x, y, loss: nan, optimizer: new SGD(model.parameters()), epochs: 3, batchSize: 8, health: { onNonFinite: 'stop' } });
+  const stopped = fit(model, {
+    x,
+    y,
+    loss: nan,
+    optimizer: new SGD(model.parameters()),
+    epochs: 3,
+    batchSize: 8,
+    health: { onNonFinite: 'stop' },
+  });
   assert.equal(stopped.stopReason, 'non-finite');
   assert.equal(stopped.steps.length, 1);
   const huge = (p: Tensor, t: Tensor) => ops.mul(mse(p, t), 1e9);
-  const exploded = fit(model, { x, y, loss: huge, optimizer: new SGD(model.parameters(), { lr: 0 }), epochs: 1 });
+  const exploded = fit(model, {
+    x,
+    y,
+    loss: huge,
+    optimizer: new SGD(model.parameters(), { lr: 0 }),
+    epochs: 1,
+  });
   assert.equal(exploded.warnings[0].kind, 'exploding');
 });
 
 test('bad fit arguments are errors that say what is wrong', () => {
   const model = new Linear(1, 1);
   const optimizer = new SGD(model.parameters());
-  assert.throws(() => fit(model, { x: [[1], [2]], y: [[1]], loss: 'mse', optimizer, epochs: 1 }), (e) => e instanceof LossInputError && /has 1 samples/.test(e.message));
-  assert.throws(() => fit(model, { x: [[1]], y: [[1]], loss: 'mse', optimizer, epochs: 1, batchSize: 0 }), (e) => e instanceof LossInputError && e.argument === 'options.batchSize');
-  assert.throws(() => fit(model, { x: [[1]], y: [[1]], loss: 'nonsense', optimizer, epochs: 1 }), (e) => e instanceof LossInputError && /not a registry loss/.test(e.message));
   assert.throws(
-    () => fit(model, { x: [[1], [2]], y: [[1], [2]], loss: { loss: 'mse', options: { reduction: 'none' } }, optimizer, epochs: 1 }),
+    () => fit(model, { x: [[1], [2]], y: [[1]], loss: 'mse', optimizer, epochs: 1 }),
+    (e) => e instanceof LossInputError && /has 1 samples/.test(e.message),
+  );
+  assert.throws(
+    () => fit(model, { x: [[1]], y: [[1]], loss: 'mse', optimizer, epochs: 1, batchSize: 0 }),
+    (e) => e instanceof LossInputError && e.argument === 'options.batchSize',
+  );
+  assert.throws(
+    () => fit(model, { x: [[1]], y: [[1]], loss: 'nonsense', optimizer, epochs: 1 }),
+    (e) => e instanceof LossInputError && /not a registry loss/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      fit(model, {
+        x: [[1], [2]],
+        y: [[1], [2]],
+        loss: { loss: 'mse', options: { reduction: 'none' } },
+        optimizer,
+        epochs: 1,
+      }),
     (e) => e instanceof LossInputError && /single value/.test(e.message),
   );
 });

@@ -26,7 +26,10 @@ import { sample } from './check-gradients.js';
 test('a linear critic x·w has ‖∇‖ = ‖w‖ for every sample: penalty λ(‖w‖ − 1)², gradient 2λ(‖w‖ − 1)·w/‖w‖', () => {
   const w = variable([[0.6], [1.2], [-0.4]]);
   const critic = (x: Tensor) => ops.matmul(x, w);
-  const gp = gradientPenalty(critic, sample([5, 3], 1), sample([5, 3], 2), { lambda: 10, alpha: [0, 0.25, 0.5, 0.75, 1] });
+  const gp = gradientPenalty(critic, sample([5, 3], 1), sample([5, 3], 2), {
+    lambda: 10,
+    alpha: [0, 0.25, 0.5, 0.75, 1],
+  });
   const norm = Math.sqrt(0.36 + 1.44 + 0.16 + 1e-12);
   assert.ok(Math.abs(gp.item() - 10 * (norm - 1) ** 2) < 1e-12);
   gp.backward();
@@ -49,7 +52,12 @@ function checkAgainstFiniteDifferences(label: string, params: Tensor[], penalty:
       p.data[i] = saved;
       numeric[i] = (plus - minus) / (2 * h);
     }
-    assertClose(analytic[k], { shape: p.shape, data: numeric }, { rtol: 1e-5, atol: 1e-7 }, `${label}: parameter ${k}`);
+    assertClose(
+      analytic[k],
+      { shape: p.shape, data: numeric },
+      { rtol: 1e-5, atol: 1e-7 },
+      `${label}: parameter ${k}`,
+    );
   });
 }
 
@@ -58,7 +66,9 @@ test("the penalty's gradient with respect to an MLP critic's parameters equals f
   const real = sample([4, 3], 3);
   const fake = sample([4, 3], 4);
   const alpha = [0.1, 0.5, 0.7, 0.95];
-  checkAgainstFiniteDifferences('mlp critic', critic.parameters(), () => gradientPenalty((x) => critic.forward(x), real, fake, { alpha }));
+  checkAgainstFiniteDifferences('mlp critic', critic.parameters(), () =>
+    gradientPenalty((x) => critic.forward(x), real, fake, { alpha }),
+  );
 });
 
 test("the penalty's gradient with respect to a convolutional critic's parameters equals finite differences", () => {
@@ -70,7 +80,9 @@ test("the penalty's gradient with respect to a convolutional critic's parameters
   );
   const real = sample([2, 1, 4, 4], 5);
   const fake = sample([2, 1, 4, 4], 6);
-  checkAgainstFiniteDifferences('conv critic', critic.parameters(), () => gradientPenalty((x) => critic.forward(x), real, fake, { alpha: [0.3, 0.8], lambda: 5 }));
+  checkAgainstFiniteDifferences('conv critic', critic.parameters(), () =>
+    gradientPenalty((x) => critic.forward(x), real, fake, { alpha: [0.3, 0.8], lambda: 5 }),
+  );
 });
 
 test('alpha drawn from a seeded generator is reproducible, and the penalty adds to a critic loss', () => {
@@ -80,16 +92,34 @@ test('alpha drawn from a seeded generator is reproducible, and the penalty adds 
   const a = noGrad(() => gradientPenalty((x) => critic.forward(x), real, fake, { rng: new Rng(5) })).item();
   const b = noGrad(() => gradientPenalty((x) => critic.forward(x), real, fake, { rng: new Rng(5) })).item();
   assert.equal(a, b);
-  const loss = ops.add(wganCritic(critic.forward(real), critic.forward(fake)), gradientPenalty((x) => critic.forward(x), real, fake, { rng: new Rng(5) }));
+  const loss = ops.add(
+    wganCritic(critic.forward(real), critic.forward(fake)),
+    gradientPenalty((x) => critic.forward(x), real, fake, { rng: new Rng(5) }),
+  );
   loss.backward();
-  assert.ok(critic.parameters().every((p) => p.grad !== null && p.grad.data.every(Number.isFinite)));
+  assert.ok(critic.parameters().every((p) => p.grad?.data.every(Number.isFinite)));
 });
 
 test('bad penalty arguments are errors naming the argument', () => {
   const critic = (x: Tensor) => ops.sum(x, { axis: 1 });
-  const real = tensor([[1, 2], [3, 4]]);
-  assert.throws(() => gradientPenalty(critic, real, tensor([[1, 2]])), (e) => e instanceof LossInputError && e.argument === 'fake');
-  assert.throws(() => gradientPenalty(critic, real, real, { alpha: [0.5] }), (e) => e instanceof LossInputError && /one value per sample/.test(e.message));
-  assert.throws(() => gradientPenalty(critic, real, real, { alpha: [0.5, 1.5] }), (e) => e instanceof LossInputError && /outside \[0, 1\]/.test(e.message));
-  assert.throws(() => gradientPenalty(critic, real, real, { lambda: -1 }), (e) => e instanceof LossInputError && e.argument === 'options.lambda');
+  const real = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  assert.throws(
+    () => gradientPenalty(critic, real, tensor([[1, 2]])),
+    (e) => e instanceof LossInputError && e.argument === 'fake',
+  );
+  assert.throws(
+    () => gradientPenalty(critic, real, real, { alpha: [0.5] }),
+    (e) => e instanceof LossInputError && /one value per sample/.test(e.message),
+  );
+  assert.throws(
+    () => gradientPenalty(critic, real, real, { alpha: [0.5, 1.5] }),
+    (e) => e instanceof LossInputError && /outside \[0, 1\]/.test(e.message),
+  );
+  assert.throws(
+    () => gradientPenalty(critic, real, real, { lambda: -1 }),
+    (e) => e instanceof LossInputError && e.argument === 'options.lambda',
+  );
 });

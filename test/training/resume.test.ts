@@ -24,8 +24,13 @@ import { twoSpirals } from './data.js';
 const data = twoSpirals(40, 9);
 // Dropout and shuffling consume random numbers, and the schedule depends on the step: all must resume.
 const build = (seed: number) => mlp([2, 16, 16, 1], { dropout: 0.2, rng: new Rng(seed) });
-const optimizerFor = (model: Sequential) => new Adam(model.parameters(), { lr: 0.01, schedule: cosineDecay({ steps: 20 }) });
-const train = (model: Sequential, epochs: number, extra: { resume?: Checkpoint; save?: (c: Checkpoint) => void } = {}) =>
+const optimizerFor = (model: Sequential) =>
+  new Adam(model.parameters(), { lr: 0.01, schedule: cosineDecay({ steps: 20 }) });
+const train = (
+  model: Sequential,
+  epochs: number,
+  extra: { resume?: Checkpoint; save?: (c: Checkpoint) => void } = {},
+) =>
   fit(model, {
     ...data,
     loss: 'binaryCrossEntropyWithLogits',
@@ -38,7 +43,9 @@ const train = (model: Sequential, epochs: number, extra: { resume?: Checkpoint; 
   });
 
 function bytes(model: Sequential): number[][] {
-  return model.parameters().map((p) => [...new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)]);
+  return model
+    .parameters()
+    .map((p) => [...new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)]);
 }
 
 test('a run resumed from a JSON checkpoint ends bit-identical to an uninterrupted one', () => {
@@ -82,11 +89,21 @@ test('saveCheckpoint and loadCheckpoint restore parameters and optimizer state, 
   assert.deepEqual(bytes(b), bytes(a));
   assert.throws(
     () => loadCheckpoint(checkpoint, mlp([2, 8, 1])),
-    (e) => e instanceof LossInputError && /do not match the model \(missing: 2.weight, 2.bias; unexpected: 3.weight, 3.bias, 6.weight, 6.bias\)/.test(e.message),
+    (e) =>
+      e instanceof LossInputError &&
+      /do not match the model \(missing: 2.weight, 2.bias; unexpected: 3.weight, 3.bias, 6.weight, 6.bias\)/.test(
+        e.message,
+      ),
   );
   assert.throws(
     () => loadCheckpoint(checkpoint, mlp([2, 8, 8, 1], { dropout: 0.2 })),
-    (e) => e instanceof LossInputError && e.argument === '0.weight' && /float32 \[2, 16\] in the checkpoint, float32 \[2, 8\] in the model/.test(e.message),
+    (e) =>
+      e instanceof LossInputError &&
+      e.argument === '0.weight' &&
+      /float32 \[2, 16\] in the checkpoint, float32 \[2, 8\] in the model/.test(e.message),
   );
-  assert.throws(() => parseCheckpoint('{"hello": 1}'), (e) => e instanceof LossInputError && /not a losskit checkpoint/.test(e.message));
+  assert.throws(
+    () => parseCheckpoint('{"hello": 1}'),
+    (e) => e instanceof LossInputError && /not a losskit checkpoint/.test(e.message),
+  );
 });

@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { experiments, formatSummary, runLab, selectExperiments } from '../../lab/index.js';
+import {
+  experiments,
+  formatClaimsMarkdown,
+  formatSummary,
+  runLab,
+  selectExperiments,
+} from '../../lab/index.js';
 import { renderReport } from '../../lab/report/index.js';
 import { CliError, type CliIO } from '../io.js';
 import { nameList, positiveInteger } from '../parse-args.js';
@@ -28,7 +34,11 @@ export function labCommand(io: CliIO): Command {
       positiveInteger,
       1,
     )
-    .option('--out <dir>', 'folder for index.html and metrics.json', 'lab-report')
+    .option(
+      '--out <dir>',
+      'folder for index.html, metrics.json and claims.md (a Markdown table of the verdicts)',
+      'lab-report',
+    )
     .option('--list', 'list the experiments and their claims, then exit')
     .addHelpText(
       'after',
@@ -74,6 +84,7 @@ export function labCommand(io: CliIO): Command {
       });
       await writeFile(join(outDir, 'index.html'), html);
       await writeFile(join(outDir, 'metrics.json'), `${JSON.stringify(result, null, 2)}\n`);
+      await writeFile(join(outDir, 'claims.md'), `${formatClaimsMarkdown(result)}\n`);
       io.out(
         `\n${formatSummary(result)}\n\nReport: ${join(outDir, 'index.html')}\nMetrics: ${join(outDir, 'metrics.json')}\n`,
       );

@@ -2,11 +2,25 @@
 // use the same softmax policy and value networks, the same optimizer and the same budget of
 // environment steps; they differ in how they turn experience into updates.
 import { noGrad, ops } from '../../autograd/index.js';
-import { discountedReturns, gae, policyGradient, ppoClip, ppoStats, valueLoss } from '../../losses/rl/index.js';
-import { type Module, Rng, mlp } from '../../nn/index.js';
+import {
+  discountedReturns,
+  gae,
+  policyGradient,
+  ppoClip,
+  ppoStats,
+  valueLoss,
+} from '../../losses/rl/index.js';
+import { type Module, mlp, Rng } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
-import { CARTPOLE, CartPoleBatch, type CartPoleState, cartPoleFailed, cartPoleReset, cartPoleStep } from './cartpole.js';
+import {
+  CARTPOLE,
+  CartPoleBatch,
+  type CartPoleState,
+  cartPoleFailed,
+  cartPoleReset,
+  cartPoleStep,
+} from './cartpole.js';
 
 /** A softmax policy over the two pushes and a state-value network, both small tanh MLPs. */
 export interface ActorCritic {
@@ -25,7 +39,12 @@ function logPolicy(policy: Module, observations: Float64Array, rows: number): Te
 }
 
 /** Samples one action per row from π (or takes the likelier one when `greedy`); returns actions and their log-probs. */
-function act(policy: Module, observations: Float64Array, rows: number, rng: Rng | null): { actions: Int32Array; logProbs: Float64Array } {
+function act(
+  policy: Module,
+  observations: Float64Array,
+  rows: number,
+  rng: Rng | null,
+): { actions: Int32Array; logProbs: Float64Array } {
   const logp = noGrad(() => logPolicy(policy, observations, rows)).data;
   const actions = new Int32Array(rows);
   const logProbs = new Float64Array(rows);
@@ -90,7 +109,10 @@ function optimizerFor(agent: ActorCritic, lr: number): Adam {
  * `discountedReturns`, and takes one step on policyGradient(log π, G − V) (advantages
  * normalised) plus valueLoss(V, G).
  */
-export function trainReinforce(rng: Rng, settings: TrainSettings & { readonly episodesPerUpdate: number }): TrainResult {
+export function trainReinforce(
+  rng: Rng,
+  settings: TrainSettings & { readonly episodesPerUpdate: number },
+): TrainResult {
   const agent = actorCritic(rng.fork(), settings.hidden);
   const optimizer = optimizerFor(agent, settings.lr);
   const envRng = rng.fork();
@@ -108,7 +130,12 @@ export function trainReinforce(rng: Rng, settings: TrainSettings & { readonly ep
     const baseline = values(agent.value, batch.observations, batch.size);
     const advantages = ops.sub(returns, ops.detach(baseline));
     const logProbs = chosenLogProbs(agent.policy, batch.observations, batch.actions);
-    update(optimizer, policyGradient(logProbs, advantages, { normalizeAdvantages: true }), valueLoss(baseline, returns), settings.valueWeight);
+    update(
+      optimizer,
+      policyGradient(logProbs, advantages, { normalizeAdvantages: true }),
+      valueLoss(baseline, returns),
+      settings.valueWeight,
+    );
     updates++;
     settings.onProgress(Math.min(1, steps / settings.steps));
   }
@@ -133,7 +160,7 @@ function playEpisodes(policy: Module, count: number, envRng: Rng, actRng: Rng | 
   const active = states.map((_, i) => i);
   while (active.length > 0) {
     const obs = new Float64Array(active.length * 4);
-    active.forEach((e, r) => obs.set(states[e], r * 4));
+    for (const [r, e] of active.entries()) obs.set(states[e], r * 4);
     const { actions } = act(policy, obs, active.length, actRng);
     const still: number[] = [];
     active.forEach((e, r) => {
@@ -204,15 +231,21 @@ export function trainPpo(
       oldLogProbs.set(choice.logProbs, t * envs);
       rewards.set(result.rewards, t * envs);
       dones.set(result.dones, t * envs);
-      for (let k = before; k < env.finishedReturns.length; k++) episodes.push({ step: env.steps, return: env.finishedReturns[k] });
+      for (let k = before; k < env.finishedReturns.length; k++)
+        episodes.push({ step: env.steps, return: env.finishedReturns[k] });
     }
     const oldValues = noGrad(() => values(agent.value, observations, size));
     const lastValue = noGrad(() => values(agent.value, env.observations, envs));
-    const estimate = gae(new Tensor(rewards, [horizon, envs]), ops.reshape(oldValues, [horizon, envs]), new Tensor(dones, [horizon, envs]), {
-      gamma: settings.gamma,
-      lambda: settings.lambda,
-      lastValue: lastValue,
-    });
+    const estimate = gae(
+      new Tensor(rewards, [horizon, envs]),
+      ops.reshape(oldValues, [horizon, envs]),
+      new Tensor(dones, [horizon, envs]),
+      {
+        gamma: settings.gamma,
+        lambda: settings.lambda,
+        lastValue: lastValue,
+      },
+    );
     const advantages = normalised(estimate.advantages.data);
     const returns = estimate.returns.data;
     for (let epoch = 0; epoch < settings.epochs; epoch++) {
@@ -222,14 +255,23 @@ export function trainPpo(
         const mbObservations = pickRows(observations, rows, 4);
         const logProbs = chosenLogProbs(agent.policy, mbObservations, pick(actions, rows, Int32Array));
         const mbOld = pick(oldLogProbs, rows, Float64Array);
-        const policyLoss = ppoClip(logProbs, mbOld, pick(advantages, rows, Float64Array), { clipEpsilon: settings.clipEpsilon });
-        const critic = valueLoss(values(agent.value, mbObservations, rows.length), pick(returns, rows, Float64Array));
+        const policyLoss = ppoClip(logProbs, mbOld, pick(advantages, rows, Float64Array), {
+          clipEpsilon: settings.clipEpsilon,
+        });
+        const critic = valueLoss(
+          values(agent.value, mbObservations, rows.length),
+          pick(returns, rows, Float64Array),
+        );
         update(optimizer, policyLoss, critic, settings.valueWeight);
         updates++;
         if (epoch === settings.epochs - 1) {
-          const stats = ppoStats(noGrad(() => chosenLogProbs(agent.policy, mbObservations, pick(actions, rows, Int32Array))), mbOld, {
-            clipEpsilon: settings.clipEpsilon,
-          });
+          const stats = ppoStats(
+            noGrad(() => chosenLogProbs(agent.policy, mbObservations, pick(actions, rows, Int32Array))),
+            mbOld,
+            {
+              clipEpsilon: settings.clipEpsilon,
+            },
+          );
           clipFractionSum += stats.clipFraction;
           klSum += stats.approxKl;
           statCount++;
@@ -255,7 +297,11 @@ function normalised(a: ArrayLike<number>): Float64Array {
   return Float64Array.from(a, (v) => (v - mean) * scale);
 }
 
-function pick<A extends Float64Array | Int32Array>(source: ArrayLike<number>, rows: Int32Array, Kind: { new (n: number): A }): A {
+function pick<A extends Float64Array | Int32Array>(
+  source: ArrayLike<number>,
+  rows: Int32Array,
+  Kind: { new (n: number): A },
+): A {
   const out = new Kind(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = source[rows[i]];
   return out;
@@ -263,7 +309,8 @@ function pick<A extends Float64Array | Int32Array>(source: ArrayLike<number>, ro
 
 function pickRows(source: Float64Array, rows: Int32Array, width: number): Float64Array {
   const out = new Float64Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i] * width, rows[i] * width + width), i * width);
+  for (let i = 0; i < rows.length; i++)
+    out.set(source.subarray(rows[i] * width, rows[i] * width + width), i * width);
   return out;
 }
 

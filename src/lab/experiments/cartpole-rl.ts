@@ -1,6 +1,6 @@
-import { trainPpo, trainReinforce, evaluateGreedy, type TrainResult } from '../env/cartpole-agents.js';
 import { Rng } from '../../nn/index.js';
-import { type LineChart, type Metrics, defineExperiment } from '../experiment.js';
+import { evaluateGreedy, type TrainResult, trainPpo, trainReinforce } from '../env/cartpole-agents.js';
+import { defineExperiment, type LineChart, type Metrics } from '../experiment.js';
 import { formatNumber, metricOf } from '../verdict.js';
 
 /** Episodes averaged for the final training return. */
@@ -29,14 +29,20 @@ function lastReturns(result: TrainResult, n: number): number {
 }
 
 /** Moving average of the last `window` episode returns against environment steps, thinned to ~`points` points. */
-function returnCurve(name: string, result: TrainResult, window: number, points: number): { name: string; points: [number, number][] } {
+function returnCurve(
+  name: string,
+  result: TrainResult,
+  window: number,
+  points: number,
+): { name: string; points: [number, number][] } {
   const out: [number, number][] = [];
   const stride = Math.max(1, Math.floor(result.episodes.length / points));
   let sum = 0;
   result.episodes.forEach((e, i) => {
     sum += e.return;
     if (i >= window) sum -= result.episodes[i - window].return;
-    if (i % stride === 0 || i === result.episodes.length - 1) out.push([e.step, sum / Math.min(i + 1, window)]);
+    if (i % stride === 0 || i === result.episodes.length - 1)
+      out.push([e.step, sum / Math.min(i + 1, window)]);
   });
   return { name, points: out };
 }
@@ -44,15 +50,26 @@ function returnCurve(name: string, result: TrainResult, window: number, points: 
 export const cartpoleRl = defineExperiment({
   name: 'cartpole-rl',
   title: 'Reinforcement learning on CartPole: REINFORCE with a baseline vs PPO',
-  claim: 'With the same networks and the same number of environment steps, PPO (clipped objective, GAE) reaches a higher return on CartPole than REINFORCE with a value baseline.',
+  claim:
+    'With the same networks and the same number of environment steps, PPO (clipped objective, GAE) reaches a higher return on CartPole than REINFORCE with a value baseline.',
   setup:
     'CartPole-v1 physics written in TypeScript (gravity 9.8, cart 1 kg, pole 0.1 kg, half-length 0.5 m, force 10 N, Euler steps of 0.02 s; an episode ends when the pole passes 12°, the cart leaves ±2.4 m, or after 500 steps; reward 1 per step). ' +
     'Both learners use a softmax policy and a value network (tanh MLPs, 4 → 32 → 2 and 4 → 32 → 1), Adam with lr 0.03 (the best of 0.003, 0.01, 0.03 and 0.1 for each learner on separate tuning seeds), γ = 0.99 and the same budget of environment steps (30 000; 12 000 in quick mode). ' +
     'REINFORCE plays 8 complete episodes per update, Monte-Carlo returns from discountedReturns, one step on policyGradient (normalised advantages G − V) + 0.5·valueLoss. ' +
     'PPO runs 8 environments for 128 steps per rollout, GAE (λ = 0.95), 4 epochs of minibatches of 256 on ppoClip (ε = 0.2) + 0.5·valueLoss.',
   variants: [
-    { id: 'reinforce', label: 'REINFORCE + baseline', losses: ['policyGradient', 'valueLoss'], options: 'normalizeAdvantages = true' },
-    { id: 'ppo', label: 'PPO (clip)', losses: ['ppoClip', 'valueLoss'], options: 'clipEpsilon = 0.2, GAE λ = 0.95' },
+    {
+      id: 'reinforce',
+      label: 'REINFORCE + baseline',
+      losses: ['policyGradient', 'valueLoss'],
+      options: 'normalizeAdvantages = true',
+    },
+    {
+      id: 'ppo',
+      label: 'PPO (clip)',
+      losses: ['ppoClip', 'valueLoss'],
+      options: 'clipEpsilon = 0.2, GAE λ = 0.95',
+    },
   ],
   metrics: [
     {
@@ -69,7 +86,13 @@ export const cartpoleRl = defineExperiment({
       digits: 1,
       description: `Mean return of ${EVAL_EPISODES} evaluation episodes from seeded starts, always taking the likelier push.`,
     },
-    { id: 'updates', label: 'gradient updates', better: 'neither', digits: 0, description: 'Optimizer steps taken within the step budget.' },
+    {
+      id: 'updates',
+      label: 'gradient updates',
+      better: 'neither',
+      digits: 0,
+      description: 'Optimizer steps taken within the step budget.',
+    },
   ],
   headline: ['finalReturn', 'greedyReturn'],
   run({ seed, quick, onProgress }) {
@@ -86,7 +109,12 @@ export const cartpoleRl = defineExperiment({
       onProgress: (f) => onProgress(0.5 * f, 'REINFORCE + baseline'),
     });
     onProgress(0.5, 'PPO');
-    const ppo = trainPpo(ppoRng, { ...SHARED, ...PPO, steps: budget.steps, onProgress: (f) => onProgress(0.5 + 0.5 * f, 'PPO') });
+    const ppo = trainPpo(ppoRng, {
+      ...SHARED,
+      ...PPO,
+      steps: budget.steps,
+      onProgress: (f) => onProgress(0.5 + 0.5 * f, 'PPO'),
+    });
     onProgress(1);
     const measure = (r: TrainResult) => ({
       finalReturn: lastReturns(r, LAST_EPISODES),
@@ -99,12 +127,18 @@ export const cartpoleRl = defineExperiment({
       caption: `Moving average of the last ${LAST_EPISODES} episode returns against environment steps; 500 is the cap.`,
       x: { label: 'environment steps' },
       y: { label: 'return (steps balanced)', domain: [0, 500] },
-      series: [returnCurve('REINFORCE + baseline', reinforce, LAST_EPISODES, 150), returnCurve('PPO (clip)', ppo, LAST_EPISODES, 150)],
+      series: [
+        returnCurve('REINFORCE + baseline', reinforce, LAST_EPISODES, 150),
+        returnCurve('PPO (clip)', ppo, LAST_EPISODES, 150),
+      ],
     };
     return {
       metrics: { reinforce: measure(reinforce), ppo: measure(ppo) },
       charts: [curves],
-      notes: [...ppo.notes, `Training episodes: REINFORCE ${reinforce.episodes.length}, PPO ${ppo.episodes.length}.`],
+      notes: [
+        ...ppo.notes,
+        `Training episodes: REINFORCE ${reinforce.episodes.length}, PPO ${ppo.episodes.length}.`,
+      ],
     };
   },
   verdict(metrics: Metrics) {

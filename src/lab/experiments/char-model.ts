@@ -17,6 +17,8 @@ const TRAIN_SHARE = 0.85;
 export interface CharTask {
   /** Vocabulary size; the id `vocabulary` is the padding before the first character. */
   readonly vocabulary: number;
+  /** The character of each id. */
+  readonly characters: readonly string[];
   readonly train: CharExamples;
   readonly validation: CharExamples;
 }
@@ -28,6 +30,7 @@ export function aliceTask(): CharTask {
   const split = Math.floor(corpus.ids.length * TRAIN_SHARE);
   return {
     vocabulary,
+    characters: corpus.vocabulary,
     train: charExamples(corpus.ids, CONTEXT, 0, split, vocabulary),
     validation: charExamples(corpus.ids, CONTEXT, split, corpus.ids.length, vocabulary),
   };

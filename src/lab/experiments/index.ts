@@ -3,5 +3,15 @@ import type { Experiment } from '../experiment.js';
 import { imbalancedBinary } from './imbalanced-binary.js';
 import { noisyCalibration } from './noisy-calibration.js';
 import { regressionOutliers } from './regression-outliers.js';
+import { segmentationSmallObjects } from './segmentation-small-objects.js';
+import { vaeBeta } from './vae-beta.js';
 
-export const experiments: readonly Experiment[] = [regressionOutliers, imbalancedBinary, noisyCalibration];
+export const experiments: readonly Experiment[] = [
+  regressionOutliers,
+  imbalancedBinary,
+  noisyCalibration,
+  segmentationSmallObjects,
+  // metric learning and sequence experiments (5, 6) go here
+  // GAN and reinforcement-learning experiments (7, 8) go here
+  vaeBeta,
+];

@@ -65,7 +65,7 @@ export const noisyCalibration = defineExperiment({
   run({ seed, quick, onProgress }) {
     const dataRng = rngFor(seed, 'noisy-calibration/data');
     const centres = classCentres(dataRng, CLASSES, DIMS, 3);
-    const train = gaussianClasses(dataRng, { count: quick ? 300 : 400, centres, labelNoise: LABEL_NOISE });
+    const train = gaussianClasses(dataRng, { count: quick ? 300 : 600, centres, labelNoise: LABEL_NOISE });
     const test = gaussianClasses(dataRng, { count: 5000, centres });
     const steps = quick ? 200 : 600;
     const testInput = new Tensor(test.features, [test.count, DIMS]);

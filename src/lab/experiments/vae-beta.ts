@@ -301,6 +301,7 @@ export const vaeBeta = defineExperiment({
       ],
       notes: [
         `${train.count} training and ${test.count} test images, ${steps} steps of ${BATCH} images per β.`,
+        `Active latent units (of ${LATENT}): ${variants.map((v) => `${v.label}: ${metrics[v.id].activeUnits}`).join(', ')}; a unit with no KL carries no information (posterior collapse).`,
       ],
     };
   },
