@@ -56,7 +56,7 @@ export function matmulTransposed(a: Operand, b: Operand, transposeA: boolean, tr
   const out = allocate(resultDtype(x.dtype, y.dtype), shapeSize(batch) * M * N);
   const scratch = new Float64Array(N);
   for (let p = 0; p < mapA.length; p++) {
-    multiply(
+    gemm(
       x.data,
       mapA[p] * M * K,
       y.data,
