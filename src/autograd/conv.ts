@@ -7,6 +7,7 @@ import {
   formatShape,
 } from '../tensor/index.js';
 import { record } from './engine.js';
+import { gemm } from './matmul.js';
 import { type Operand, asPair, resultDtype } from './operand.js';
 
 /** Stride and zero padding of a 2-D convolution. */
@@ -96,61 +97,58 @@ function geometry(input: readonly number[], weight: readonly number[], options: 
 function validRange(k: number, s: number, p: number, size: number, outSize: number): [number, number] {
   const lo = Math.max(0, Math.ceil((p - k) / s));
   const hi = Math.min(outSize, Math.floor((size - 1 + p - k) / s) + 1);
-  return [lo, hi];
+  return [Math.min(lo, hi), hi];
 }
 
 /**
- * Visits every (image, out-channel, in-channel, kernel tap) with the run of output positions
- * that tap touches; `visit` does the innermost work. Bounds are solved once per tap, so the
- * inner loops have no branches, and one output plane stays hot while its inputs stream by.
+ * Calls `visit(row, colStart, xStart, count)` for every run of one im2col row that maps to
+ * input pixels: `count` consecutive columns from `colStart` read x[xStart + t·sw] (relative
+ * to the image). Rows are (in-channel, ky, kx); columns are output positions (oy, ox).
+ * Bounds are solved once per tap, so the runs have no branches.
  */
-type TapVisitor = (
-  xo: number,
-  yo: number,
-  wi: number,
-  oyLo: number,
-  oyHi: number,
-  oxLo: number,
-  oxHi: number,
-  ky: number,
-  kx: number,
-) => void;
-
-function forEachTap(g: Geometry, visit: TapVisitor): void {
-  const { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const taps = kh * kw;
-  const ranges = new Int32Array(taps * 4);
+function forEachRun(
+  g: Geometry,
+  visit: (row: number, colStart: number, xStart: number, count: number) => void,
+): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
   for (let ky = 0; ky < kh; ky++) {
+    const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
     for (let kx = 0; kx < kw; kx++) {
-      const t = (ky * kw + kx) * 4;
-      [ranges[t], ranges[t + 1]] = validRange(ky, sh, ph, h, oh);
-      [ranges[t + 2], ranges[t + 3]] = validRange(kx, sw, pw, w, ow);
-    }
-  }
-  for (let b = 0; b < n; b++) {
-    for (let oc = 0; oc < o; oc++) {
-      const yo = (b * o + oc) * oh * ow;
+      const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
+      if (oxLo >= oxHi) continue;
       for (let ic = 0; ic < c; ic++) {
-        const xo = (b * c + ic) * h * w;
-        const wo = (oc * c + ic) * taps;
-        for (let t = 0; t < taps; t++) {
-          const r = t * 4;
-          if (ranges[r] >= ranges[r + 1] || ranges[r + 2] >= ranges[r + 3]) continue;
-          visit(
-            xo,
-            yo,
-            wo + t,
-            ranges[r],
-            ranges[r + 1],
-            ranges[r + 2],
-            ranges[r + 3],
-            Math.floor(t / kw),
-            t % kw,
-          );
+        const row = (ic * kh + ky) * kw + kx;
+        for (let oy = oyLo; oy < oyHi; oy++) {
+          visit(row, oy * ow + oxLo, ic * h * w + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw, oxHi - oxLo);
         }
       }
     }
   }
+}
+
+/** The im2col matrix [C·KH·KW, OH·OW] of image `n` (zeros where the window hangs over the padding). */
+function im2col(g: Geometry, x: FloatArray, n: number, col: Float64Array): void {
+  const positions = g.oh * g.ow;
+  const xo = n * g.c * g.h * g.w;
+  const { sw } = g;
+  col.fill(0);
+  forEachRun(g, (row, colStart, xStart, count) => {
+    const to = row * positions + colStart;
+    const from = xo + xStart;
+    for (let t = 0; t < count; t++) col[to + t] = x[from + t * sw];
+  });
+}
+
+/** Adds an im2col-shaped gradient back onto the pixels of image `n` it was read from. */
+function col2imAdd(g: Geometry, col: Float64Array, n: number, gx: Float64Array): void {
+  const positions = g.oh * g.ow;
+  const xo = n * g.c * g.h * g.w;
+  const { sw } = g;
+  forEachRun(g, (row, colStart, xStart, count) => {
+    const from = row * positions + colStart;
+    const to = xo + xStart;
+    for (let t = 0; t < count; t++) gx[to + t * sw] += col[from + t];
+  });
 }
 
 function toDtype(acc: Float64Array, dtype: DType): FloatArray {
@@ -160,46 +158,45 @@ function toDtype(acc: Float64Array, dtype: DType): FloatArray {
   return out;
 }
 
+// The three kernels are matrix products over im2col matrices, one image at a time:
+//   y_n = W · col(x_n),   dW = Σ_n g_n · col(x_n)ᵀ,   dx_n = col⁻¹(Wᵀ · g_n).
+
 function forwardKernel(g: Geometry, x: FloatArray, wt: FloatArray): Float64Array {
-  const y = new Float64Array(g.n * g.o * g.oh * g.ow);
-  const { w, sh, sw, ph, pw, ow } = g;
-  forEachTap(g, (xo, yo, wi, oyLo, oyHi, oxLo, oxHi, ky, kx) => {
-    const v = wt[wi];
-    for (let oy = oyLo; oy < oyHi; oy++) {
-      const xr = xo + (oy * sh + ky - ph) * w + kx - pw;
-      const yr = yo + oy * ow;
-      for (let ox = oxLo; ox < oxHi; ox++) y[yr + ox] += v * x[xr + ox * sw];
-    }
-  });
+  const taps = g.c * g.kh * g.kw;
+  const positions = g.oh * g.ow;
+  const y = new Float64Array(g.n * g.o * positions);
+  const col = new Float64Array(taps * positions);
+  const row = new Float64Array(positions);
+  for (let n = 0; n < g.n; n++) {
+    im2col(g, x, n, col);
+    gemm(wt, 0, col, 0, y, n * g.o * positions, g.o, taps, positions, false, false, row);
+  }
   return y;
 }
 
 function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray): Float64Array {
+  const taps = g.c * g.kh * g.kw;
+  const positions = g.oh * g.ow;
   const gx = new Float64Array(g.n * g.c * g.h * g.w);
-  const { w, sh, sw, ph, pw, ow } = g;
-  forEachTap(g, (xo, yo, wi, oyLo, oyHi, oxLo, oxHi, ky, kx) => {
-    const v = wt[wi];
-    for (let oy = oyLo; oy < oyHi; oy++) {
-      const xr = xo + (oy * sh + ky - ph) * w + kx - pw;
-      const yr = yo + oy * ow;
-      for (let ox = oxLo; ox < oxHi; ox++) gx[xr + ox * sw] += v * gy[yr + ox];
-    }
-  });
+  const col = new Float64Array(taps * positions);
+  const row = new Float64Array(positions);
+  for (let n = 0; n < g.n; n++) {
+    gemm(wt, 0, gy, n * g.o * positions, col, 0, taps, g.o, positions, true, false, row);
+    col2imAdd(g, col, n, gx);
+  }
   return gx;
 }
 
 function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray): Float64Array {
-  const gw = new Float64Array(g.o * g.c * g.kh * g.kw);
-  const { w, sh, sw, ph, pw, ow } = g;
-  forEachTap(g, (xo, yo, wi, oyLo, oyHi, oxLo, oxHi, ky, kx) => {
-    let s = 0;
-    for (let oy = oyLo; oy < oyHi; oy++) {
-      const xr = xo + (oy * sh + ky - ph) * w + kx - pw;
-      const yr = yo + oy * ow;
-      for (let ox = oxLo; ox < oxHi; ox++) s += gy[yr + ox] * x[xr + ox * sw];
-    }
-    gw[wi] += s;
-  });
+  const taps = g.c * g.kh * g.kw;
+  const positions = g.oh * g.ow;
+  const gw = new Float64Array(g.o * taps);
+  const col = new Float64Array(taps * positions);
+  const row = new Float64Array(taps);
+  for (let n = 0; n < g.n; n++) {
+    im2col(g, x, n, col);
+    gemm(gy, n * g.o * positions, col, 0, gw, 0, g.o, positions, taps, false, true, row, true);
+  }
   return gw;
 }
 

@@ -5,7 +5,6 @@ export {
   type BackwardRule,
   type GradientsOptions,
   type OpNode,
-  ensureEngine,
   gradients,
   isGradEnabled,
   isTracked,

@@ -125,7 +125,8 @@ export function gemm(
         const b1 = b0 + N;
         const b2 = b1 + N;
         const b3 = b2 + N;
-        for (let j = 0; j < N; j++) row[j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+        for (let j = 0; j < N; j++)
+          row[j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
       }
       for (; k < K; k++) {
         const v = a[base + k * ak];

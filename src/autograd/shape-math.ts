@@ -39,11 +39,19 @@ export function stridedMap(shape: readonly number[], strides: readonly number[],
   const size = shapeSize(shape);
   const map = new Int32Array(size);
   const rank = shape.length;
+  if (rank === 0 || size === 0) {
+    if (size === 1) map[0] = offset;
+    return map;
+  }
+  const last = shape[rank - 1];
+  const step = strides[rank - 1];
+  const rows = size / last;
   const idx = new Int32Array(rank);
   let pos = offset;
-  for (let i = 0; i < size; i++) {
-    map[i] = pos;
-    for (let k = rank - 1; k >= 0; k--) {
+  let p = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let t = 0, q = pos; t < last; t++, q += step) map[p++] = q;
+    for (let k = rank - 2; k >= 0; k--) {
       idx[k]++;
       pos += strides[k];
       if (idx[k] < shape[k]) break;

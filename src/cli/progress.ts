@@ -1,4 +1,4 @@
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { ExperimentResult, LabProgress } from '../lab/index.js';
 import type { CliIO } from './io.js';
 
@@ -71,4 +71,18 @@ function linesView(io: CliIO): LabProgressView {
 
 export function labProgressView(io: CliIO): LabProgressView {
   return io.interactive ? barsView() : linesView(io);
+}
+
+/** A single bar for `losskit compare` (nothing when not in a terminal); returns its update and stop. */
+export function singleProgress(io: CliIO): { update(fraction: number, stage: string): void; stop(): void } {
+  if (!io.interactive) return { update() {}, stop() {} };
+  const bar = new SingleBar(
+    { format: ' {bar} {percentage}% | {stage}', hideCursor: true, barsize: 30, stream: process.stderr, fps: 12 },
+    Presets.shades_classic,
+  );
+  bar.start(100, 0, { stage: '' });
+  return {
+    update: (fraction, stage) => bar.update(Math.round(fraction * 100), { stage }),
+    stop: () => bar.stop(),
+  };
 }

@@ -1,4 +1,4 @@
-import { ensureEngine } from '../autograd/index.js';
+import { ensureEngine } from '../autograd/engine.js';
 import { LossInputError, type Tensor } from '../tensor/index.js';
 import type { Rng } from './random.js';
 

@@ -25,8 +25,14 @@ export interface TrainingState {
 /**
  * Everything needed to continue a run bit for bit: parameters, the state of every random
  * generator inside the model (dropout), the optimizer's buffers and step, and `fit`'s own
- * position. Plain JSON-serialisable data: the core never touches files (see
- * `checkpoint-file.ts` for Node, or store `JSON.stringify(checkpoint)` anywhere).
+ * position. Plain JSON-serialisable data, so the core (which runs in browsers) never touches
+ * files: write `serializeCheckpoint(checkpoint)` wherever you like (a file with node:fs, the
+ * CLI's --out directory, IndexedDB, localStorage) and read it back with `parseCheckpoint`.
+ * Arrays are stored as base64 of their exact little-endian bytes, so nothing is rounded.
+ *
+ * @example
+ * writeFileSync('run.json', serializeCheckpoint(saveCheckpoint(model, optimizer)));
+ * loadCheckpoint(parseCheckpoint(readFileSync('run.json', 'utf8')), model, optimizer);
  */
 export interface Checkpoint {
   readonly format: 'losskit-checkpoint/1';
@@ -168,7 +174,12 @@ export function loadCheckpoint(
   return checkpoint.training === undefined ? undefined : structuredClone(checkpoint.training);
 }
 
-/** Parses `JSON.stringify(checkpoint)` back, checking the format tag. */
+/** The checkpoint as JSON text, for storing anywhere. */
+export function serializeCheckpoint(checkpoint: Checkpoint): string {
+  return JSON.stringify(checkpoint);
+}
+
+/** Parses `serializeCheckpoint` (or `JSON.stringify`) output back, checking the format tag. */
 export function parseCheckpoint(json: string): Checkpoint {
   const value = JSON.parse(json) as Checkpoint;
   if (value?.format !== 'losskit-checkpoint/1') {

@@ -1,5 +1,5 @@
-// Public API of src/train: explicit re-exports. File I/O for checkpoints is Node-only and lives
-// in ./checkpoint-file.ts (import 'losskit/checkpoint-file'), so this index stays browser-safe.
+// Public API of src/train: explicit re-exports. Checkpoints are JSON text, never files, so the
+// training loop runs in browsers too; the caller (or the CLI) decides where the text goes.
 export { type EarlyStoppingOptions, earlyStopping } from './callbacks.js';
 export {
   type Checkpoint,
@@ -9,6 +9,7 @@ export {
   loadCheckpoint,
   parseCheckpoint,
   saveCheckpoint,
+  serializeCheckpoint,
 } from './checkpoint.js';
 export {
   type Callback,

@@ -66,6 +66,34 @@ test('linear regression trained with SGD recovers its true coefficients to 1e-3'
   assert.ok(Math.abs((model.bias?.data[0] ?? 0) - 1) < 1e-3, `b = ${model.bias?.data[0]}`);
 });
 
+test('multi-class training with integer labels: crossEntropy alias and the accuracy metric', () => {
+  const rng = new Rng(6);
+  const centres = [
+    [2, 0],
+    [-1, 1.7],
+    [-1, -1.7],
+  ];
+  const xs: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 90; i++) {
+    const c = i % 3;
+    xs.push([centres[c][0] + rng.normal(0, 0.4), centres[c][1] + rng.normal(0, 0.4)]);
+    labels.push(c);
+  }
+  const model = mlp([2, 16, 3], { rng: new Rng(1) });
+  const history = fit(model, {
+    x: xs,
+    y: labels,
+    loss: 'crossEntropy',
+    optimizer: new Adam(model.parameters(), { lr: 0.05 }),
+    epochs: 15,
+    batchSize: 30,
+    metrics: ['accuracy'],
+  });
+  assert.ok(history.metrics.accuracy[14] > 0.95, `accuracy ${history.metrics.accuracy[14]}`);
+  assert.ok(history.loss[14] < history.loss[0] / 3);
+});
+
 test('fit reports progress every batch and calls callbacks in order', () => {
   const { x, y } = linearData(50, [1], 0, 0.1, 2);
   const model = new Linear(1, 1, { rng: new Rng(0) });

@@ -14,15 +14,15 @@ test('the README example trains a small model with a registry loss', () => {
     x: tensor(xs),
     y: tensor(ys),
     loss: { loss: 'huber', options: { delta: 0.5 } }, // any registry loss, or combine({ ... })
-    optimizer: new Adam(model.parameters(), { lr: 0.01 }),
-    epochs: 60,
+    optimizer: new Adam(model.parameters(), { lr: 0.02 }),
+    epochs: 100,
     batchSize: 32,
     onProgress: ({ step, totalSteps, loss }) => void [step, totalSteps, loss], // draw a progress bar here
   });
   const prediction = predict(model, tensor([[0.5]])).item(); // ≈ sin(1.5) ≈ 0.997
   // --- README example ends ---
   assert.ok(history.loss[history.loss.length - 1] < 0.01, `final loss ${history.loss.at(-1)}`);
-  assert.ok(Math.abs(prediction - Math.sin(1.5)) < 0.1, `prediction ${prediction}`);
+  assert.ok(Math.abs(prediction - Math.sin(1.5)) < 0.05, `prediction ${prediction}`);
 });
 
 test('the README example of the PyTorch-style loop: zeroGrad, forward, loss, backward, step', () => {

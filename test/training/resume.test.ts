@@ -1,7 +1,7 @@
 // Save, load and resume: a run interrupted after some epochs and resumed from its checkpoint
 // (through JSON text, or a file) ends with exactly the parameters of an uninterrupted run.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -17,8 +17,8 @@ import {
   mlp,
   parseCheckpoint,
   saveCheckpoint,
+  serializeCheckpoint,
 } from '../../src/index.js';
-import { readCheckpointFile, writeCheckpointFile } from '../../src/train/checkpoint-file.js';
 import { twoSpirals } from './data.js';
 
 const data = twoSpirals(40, 9);
@@ -70,9 +70,9 @@ test('a checkpoint written to a file and read back resumes exactly as well', () 
     const path = join(dir, 'run.json');
     const reference = build(2);
     train(reference, 4);
-    train(build(2), 2, { save: (c) => writeCheckpointFile(path, c) });
+    train(build(2), 2, { save: (c) => writeFileSync(path, serializeCheckpoint(c)) });
     const resumed = build(77);
-    train(resumed, 4, { resume: readCheckpointFile(path) });
+    train(resumed, 4, { resume: parseCheckpoint(readFileSync(path, 'utf8')) });
     assert.deepEqual(bytes(resumed), bytes(reference));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import {
 import { readCsv } from '../csv.js';
 import { CliError, type CliIO } from '../io.js';
 import { positiveInteger } from '../parse-args.js';
+import { singleProgress } from '../progress.js';
 
 interface CompareFlags {
   target: string;
@@ -37,12 +38,15 @@ export function compareCommand(io: CliIO): Command {
     .action(async (file: string, flags: CompareFlags) => {
       const table = await readCsv(file);
       let result: ReturnType<typeof compareLosses>;
+      const progress = singleProgress(io);
       try {
         const dataset = tableToDataset(table, flags.target, flags.task);
-        result = compareLosses(dataset, { task: flags.task, seed: flags.seed });
+        result = compareLosses(dataset, { task: flags.task, seed: flags.seed, onProgress: progress.update });
       } catch (error) {
         if (error instanceof DataError) throw new CliError(error.message);
         throw error;
+      } finally {
+        progress.stop();
       }
       io.out(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatComparison(result)}\n`);
     });

@@ -2,7 +2,7 @@
 // evaluation. The corpus is the public-domain excerpt of "Alice's Adventures in Wonderland".
 import { noGrad, ops } from '../../autograd/index.js';
 import { tokenCrossEntropy } from '../../losses/sequence/index.js';
-import { Embedding, Module, type Rng, type Sequential, mlp } from '../../nn/index.js';
+import { Embedding, Module, mlp, type Rng, type Sequential } from '../../nn/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { aliceText } from '../data/alice-text.js';
 import { type CharExamples, charCorpus, charExamples } from '../data/char-corpus.js';
@@ -58,7 +58,10 @@ export class CharMlp extends Module {
     rng: Rng,
   ) {
     super();
-    this.embedding = this.addModule('embedding', new Embedding(vocabulary + 1, size.embedding, { rng, dtype: 'float64' }));
+    this.embedding = this.addModule(
+      'embedding',
+      new Embedding(vocabulary + 1, size.embedding, { rng, dtype: 'float64' }),
+    );
     this.body = this.addModule(
       'body',
       mlp([CONTEXT * size.embedding, size.hidden, vocabulary], { activation: 'tanh', rng, dtype: 'float64' }),
@@ -73,7 +76,10 @@ export class CharMlp extends Module {
 }
 
 /** The contexts and next characters of examples `rows`, as tensors. */
-export function charBatch(examples: CharExamples, rows: ArrayLike<number>): { contexts: Tensor; targets: Tensor } {
+export function charBatch(
+  examples: CharExamples,
+  rows: ArrayLike<number>,
+): { contexts: Tensor; targets: Tensor } {
   const k = examples.context;
   const contexts = new Float64Array(rows.length * k);
   const targets = new Float64Array(rows.length);
@@ -113,11 +119,12 @@ export function scoreModel(model: CharMlp, task: CharTask, examples: CharExample
     const probs = softmaxRows(logits.data, task.vocabulary);
     const labels = examples.targets;
     const { accuracy, ece, meanConfidence } = calibration(probs, labels, task.vocabulary);
-    return { perplexity, accuracy, ece, meanConfidence, reliability: reliabilityCurve(probs, labels, task.vocabulary) };
+    return {
+      perplexity,
+      accuracy,
+      ece,
+      meanConfidence,
+      reliability: reliabilityCurve(probs, labels, task.vocabulary),
+    };
   });
-}
-
-/** Random training rows for one step (with replacement, from `rng`). */
-export function sampleRows(rng: Rng, count: number, batchSize: number): Int32Array {
-  return Int32Array.from({ length: batchSize }, () => rng.int(count));
 }

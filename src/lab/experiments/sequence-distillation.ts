@@ -4,12 +4,20 @@ import { noGrad, ops } from '../../autograd/index.js';
 import { klDivergence, tokenCrossEntropy } from '../../losses/sequence/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
-import type { BarChart, Metrics, Series } from '../experiment.js';
-import { defineExperiment } from '../experiment.js';
+import { type BarChart, defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { softmaxRows } from '../metrics.js';
 import { minibatches, rngFor } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
-import { CONTEXT, CharMlp, type CharMlpSize, type CharTask, aliceTask, allOf, charBatch, scoreModel } from './char-model.js';
+import {
+  aliceTask,
+  allOf,
+  CharMlp,
+  type CharMlpSize,
+  type CharTask,
+  CONTEXT,
+  charBatch,
+  scoreModel,
+} from './char-model.js';
 
 const TEACHER: CharMlpSize = { embedding: 8, hidden: 64 };
 const STUDENT: CharMlpSize = { embedding: 4, hidden: 16 };
@@ -19,12 +27,17 @@ const TEMPERATURE = 2;
 const ALPHA = 0.5;
 /** "Matches or beats": the distilled student's perplexity may exceed the hard-label student's by at most 1%. */
 const MATCH_TOLERANCE = 1.01;
-/** Training example whose teacher distribution the bar chart shows. */
-const SHOWN_EXAMPLE = 500;
+/** The bar chart shows the first training example from this one on whose context ends a word. */
+const SHOWN_FROM = 500;
 const SHOWN_CHARACTERS = 8;
 
 const variants = [
-  { id: 'teacher', label: 'Teacher', losses: ['tokenCrossEntropy'], options: `embedding ${TEACHER.embedding}, hidden ${TEACHER.hidden}` },
+  {
+    id: 'teacher',
+    label: 'Teacher',
+    losses: ['tokenCrossEntropy'],
+    options: `embedding ${TEACHER.embedding}, hidden ${TEACHER.hidden}`,
+  },
   {
     id: 'student-hard',
     label: 'Student, hard labels',
@@ -58,7 +71,8 @@ function softTargets(teacher: CharMlp, task: CharTask): Float64Array {
 
 function rowsOf(table: Float64Array, width: number, rows: ArrayLike<number>): Tensor {
   const out = new Float64Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(table.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+  for (let i = 0; i < rows.length; i++)
+    out.set(table.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
   return new Tensor(out, [rows.length, width]);
 }
 
@@ -73,7 +87,10 @@ function studentLoss(id: StudentId, logits: Tensor, targets: Tensor, soft: Tenso
 
 /** The teacher's distribution on one training context at temperature 1 and T, beside the true character. */
 function softTargetChart(teacher: CharMlp, task: CharTask): BarChart {
-  const example = Math.min(SHOWN_EXAMPLE, task.train.count - 1);
+  const space = task.characters.indexOf(' ');
+  let example = Math.min(SHOWN_FROM, task.train.count - 1);
+  while (example + 1 < task.train.count && task.train.contexts[(example + 1) * CONTEXT - 1] !== space)
+    example++;
   const { contexts } = charBatch(task.train, [example]);
   const logits = noGrad(() => teacher.forward(contexts).data);
   const sharp = softmaxRows(logits, task.vocabulary);
@@ -139,7 +156,13 @@ export const sequenceDistillation = defineExperiment({
     const metrics: Record<string, Record<string, number>> = {};
     const curves: Series[] = [];
 
-    const train = (model: CharMlp, lr: number, stage: number, label: string, loss: (logits: Tensor, targets: Tensor, rows: Int32Array) => Tensor) => {
+    const train = (
+      model: CharMlp,
+      lr: number,
+      stage: number,
+      label: string,
+      loss: (logits: Tensor, targets: Tensor, rows: Int32Array) => Tensor,
+    ) => {
       const optimizer = new Adam(model.parameters(), { lr });
       const points: [number, number][] = [];
       minibatches({
@@ -202,7 +225,13 @@ export const sequenceDistillation = defineExperiment({
     const limit = MATCH_TOLERANCE * hard;
     const numbers = `Validation perplexity: distilled student ${formatNumber(distilled)}, hard-label student ${formatNumber(hard)} (at most ${formatNumber(limit)} allowed); teacher ${formatNumber(m('teacher'))}, KL-only student ${formatNumber(m('student-kl-only'))}.`;
     return distilled <= limit
-      ? { held: true, explanation: `${numbers} The distilled student matches or beats the student trained on hard labels.` }
-      : { held: false, explanation: `${numbers} The claim fails: the distilled student is more than ${Math.round((MATCH_TOLERANCE - 1) * 100)}% worse.` };
+      ? {
+          held: true,
+          explanation: `${numbers} The distilled student matches or beats the student trained on hard labels.`,
+        }
+      : {
+          held: false,
+          explanation: `${numbers} The claim fails: the distilled student is more than ${Math.round((MATCH_TOLERANCE - 1) * 100)}% worse.`,
+        };
   },
 });

@@ -3,10 +3,10 @@
 import { labelSmoothingCrossEntropy, tokenCrossEntropy } from '../../losses/sequence/index.js';
 import { Adam } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
-import { type Metrics, type Series, defineExperiment } from '../experiment.js';
+import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { minibatches, rngFor } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
-import { CONTEXT, CharMlp, type CharMlpSize, aliceTask, charBatch, scoreModel } from './char-model.js';
+import { aliceTask, CharMlp, type CharMlpSize, CONTEXT, charBatch, scoreModel } from './char-model.js';
 
 const SIZE: CharMlpSize = { embedding: 8, hidden: 64 };
 const BATCH = 128;
@@ -120,7 +120,8 @@ export const sequenceLabelSmoothing = defineExperiment({
         {
           kind: 'line',
           title: 'Validation calibration error during training',
-          caption: 'As cross-entropy fits the training text its confidence on new text outgrows its accuracy.',
+          caption:
+            'As cross-entropy fits the training text its confidence on new text outgrows its accuracy.',
           x: { label: 'step' },
           y: { label: 'ECE' },
           series: eceCurves,
