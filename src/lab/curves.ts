@@ -96,6 +96,14 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
     case 'labelSmoothingCrossEntropy':
     case 'tokenCrossEntropy':
       return classesProbe(fromLogits, () => [0]);
+    case 'linearCrossEntropy':
+      // One hidden feature projected to three logits [x, 0, 0]: the same axis as the other cross-entropies.
+      return {
+        xLabel: 'logit of the true class (two other classes at 0)',
+        domain: LOGIT_DOMAIN,
+        inputs: (x) => ({ hidden: [[x]], weight: [[1], [0], [0]], target: [0] }),
+        wrt: 'hidden',
+      };
     case 'klDivergence':
       return {
         xLabel: 'logit of class 1 of the model (reference gives it 0.75, class 2 at logit 0)',
@@ -168,7 +176,7 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
       if (entry.info.family === 'gan') return criticProbe(fromLogits, entry.inputs);
       if (entry.inputs.length === 2 && entry.inputs[0] === 'input' && entry.inputs[1] === 'target')
         return errorProbe();
-      throw new Error(`plot does not know which axis to draw '${entry.name}' against`);
+      throw new Error(`plot does not know which axis to draw '${entry.name}' against (add a probe for it in src/lab/curves.ts)`);
   }
 }
 

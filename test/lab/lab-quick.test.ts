@@ -92,7 +92,8 @@ test('the report in chromium: every experiment has a section with a chart that h
         `${section.name} has a visible chart with marks`,
       );
     }
-    const screenshot = join(outDir, 'report.png');
+    // LOSSKIT_SCREENSHOT=path/to/file.png keeps the screenshot somewhere stable (e.g. for the README).
+    const screenshot = process.env.LOSSKIT_SCREENSHOT ?? join(outDir, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     assert.ok(readFileSync(screenshot).length > 10_000, 'screenshot saved');
     assert.deepEqual(problems, []);

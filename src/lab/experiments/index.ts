@@ -1,5 +1,7 @@
 // The lab's experiments, in report order. Adding an experiment is one import and one entry here.
 import type { Experiment } from '../experiment.js';
+import { cartpoleRl } from './cartpole-rl.js';
+import { ganRing } from './gan-ring.js';
 import { imbalancedBinary } from './imbalanced-binary.js';
 import { noisyCalibration } from './noisy-calibration.js';
 import { regressionOutliers } from './regression-outliers.js';
@@ -12,6 +14,7 @@ export const experiments: readonly Experiment[] = [
   noisyCalibration,
   segmentationSmallObjects,
   // metric learning and sequence experiments (5, 6) go here
-  // GAN and reinforcement-learning experiments (7, 8) go here
+  ganRing,
+  cartpoleRl,
   vaeBeta,
 ];

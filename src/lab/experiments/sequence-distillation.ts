@@ -29,7 +29,7 @@ const ALPHA = 0.5;
 const MATCH_TOLERANCE = 1.01;
 /** The bar chart shows the first training example from this one on whose context ends a word. */
 const SHOWN_FROM = 500;
-const SHOWN_CHARACTERS = 8;
+const SHOWN_CHARACTERS = 6;
 
 const variants = [
   {
