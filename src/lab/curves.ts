@@ -176,7 +176,9 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
       if (entry.info.family === 'gan') return criticProbe(fromLogits, entry.inputs);
       if (entry.inputs.length === 2 && entry.inputs[0] === 'input' && entry.inputs[1] === 'target')
         return errorProbe();
-      throw new Error(`plot does not know which axis to draw '${entry.name}' against (add a probe for it in src/lab/curves.ts)`);
+      throw new Error(
+        `plot does not know which axis to draw '${entry.name}' against (add a probe for it in src/lab/curves.ts)`,
+      );
   }
 }
 
