@@ -5,19 +5,29 @@
 
 /** softplus(x) = log(1 + eˣ), exact for large |x|: max(x, 0) + log1p(e^(−|x|)). */
 export function softplus(x: number): number {
-  return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  const a = Math.abs(x);
+  return 0.5 * (x + a) + log1pUnit(expNonPositive(-a));
 }
 
 /** log σ(x) = −softplus(−x), finite for every finite x. */
 export function logSigmoid(x: number): number {
-  return (x < 0 ? x : 0) - Math.log1p(Math.exp(-Math.abs(x)));
+  const a = Math.abs(x);
+  return 0.5 * (x - a) - log1pUnit(expNonPositive(-a));
 }
 
 /** σ(x) = 1 / (1 + e^(−x)), computed without overflow for either sign. */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
+  const e = expNonPositive(-Math.abs(x));
+  return sigmoidFromExp(x, e);
+}
+
+/**
+ * σ(x) given e = e^(−|x|), without a data-dependent branch: 1/(1 + e) for x ≥ 0, e/(1 + e)
+ * below (the comparison becomes a 0/1 number, not a jump, so random signs cost nothing).
+ */
+export function sigmoidFromExp(x: number, e: number): number {
+  const positive = +(x >= 0);
+  return (e + positive * (1 - e)) / (1 + e);
 }
 
 /** log Σ exp(x[offset + k]) for k in [0, n), with the maximum subtracted first. */
@@ -26,7 +36,7 @@ export function logSumExp(x: ArrayLike<number>, offset: number, n: number): numb
   for (let k = 0; k < n; k++) if (x[offset + k] > m) m = x[offset + k];
   if (m === Number.NEGATIVE_INFINITY) return m;
   let s = 0;
-  for (let k = 0; k < n; k++) s += Math.exp(x[offset + k] - m);
+  for (let k = 0; k < n; k++) s += expNonPositive(x[offset + k] - m);
   return m + Math.log(s);
 }
 
@@ -37,4 +47,61 @@ export const LOG_CLAMP = -100;
 export function clampedLog(p: number): number {
   const l = Math.log(p);
   return l < LOG_CLAMP ? LOG_CLAMP : l;
+}
+
+// ---- Table-driven exp and log1p for the hot loops ----
+//
+// V8's Math.exp and Math.log1p are correctly rounded software routines of about 10–15 ns each,
+// which made them the cost of every exp/log loss. These two cover only the ranges the kernels
+// need (exp of a non-positive number, log1p of [0, 1]) with a table and a short polynomial,
+// accurate to a few units in the last place of a float64 (so the float64 path, its oracle cases
+// and its finite differences are unaffected), branch-free apart from an always-predicted clamp.
+
+const EXP_STEPS = 64;
+const EXP_INV_STEP = EXP_STEPS / Math.LN2;
+// ln 2 / 64 in two parts (fdlibm's split): k·STEP_HI is exact for |k| < 2²¹.
+const EXP_STEP_HI = 6.9314718036912381649e-1 / EXP_STEPS;
+const EXP_STEP_LO = 1.90821492927058770002e-10 / EXP_STEPS;
+/** 2^(j/64), j in [0, 64). */
+const EXP_FRACTION = new Float64Array(EXP_STEPS);
+/** 2^(−i), i in [0, 1100): 2^(k >> 6) for every k the clamp allows (subnormals included). */
+const EXP_POWER = new Float64Array(1100);
+for (let j = 0; j < EXP_STEPS; j++) EXP_FRACTION[j] = 2 ** (j / EXP_STEPS);
+for (let i = 0; i < EXP_POWER.length; i++) EXP_POWER[i] = 2 ** -i;
+
+/**
+ * eˣ for x ≤ 0 (relative error below 1e-15; 0 below −745). With k = round(64x/ln 2) and
+ * r = x − k·ln2/64 (|r| ≤ 0.0055): eˣ = 2^(k>>6) · 2^((k&63)/64) · e^r, e^r by its degree-6
+ * Taylor polynomial. Positive x is outside its contract.
+ */
+export function expNonPositive(x: number): number {
+  const clamped = x > -745.2 ? x : -745.2;
+  const k = (clamped * EXP_INV_STEP - 0.5) | 0;
+  const r = clamped - k * EXP_STEP_HI - k * EXP_STEP_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720))))));
+  return EXP_POWER[-(k >> 6)] * EXP_FRACTION[k & 63] * p;
+}
+
+const LOG_STEPS = 64;
+/** j/64, 1/(1 + j/64) and log(1 + j/64) for j in [0, 64]. */
+const LOG_BASE = new Float64Array(LOG_STEPS + 1);
+const LOG_INVERSE = new Float64Array(LOG_STEPS + 1);
+const LOG_VALUE = new Float64Array(LOG_STEPS + 1);
+for (let j = 0; j <= LOG_STEPS; j++) {
+  LOG_BASE[j] = j / LOG_STEPS;
+  LOG_INVERSE[j] = 1 / (1 + j / LOG_STEPS);
+  LOG_VALUE[j] = Math.log1p(j / LOG_STEPS);
+}
+
+/**
+ * log(1 + e) for e in [0, 1] (relative error below 1e-15, exact at 0): with c = 1 + j/64 the
+ * nearest table point, log1p(e) = log c + log1p((e − j/64)/c), the second term by its series
+ * (|u| ≤ 1/128, degree 8). `e − j/64` is exact, so tiny e keep their full relative precision.
+ */
+export function log1pUnit(e: number): number {
+  const j = (e * LOG_STEPS + 0.5) | 0;
+  const u = (e - LOG_BASE[j]) * LOG_INVERSE[j];
+  const p =
+    u * (1 + u * (-0.5 + u * (1 / 3 + u * (-0.25 + u * (0.2 + u * (-1 / 6 + u * (1 / 7 + u * -0.125)))))));
+  return LOG_VALUE[j] + p;
 }

@@ -29,6 +29,29 @@ export const tokenCrossEntropyTf = defineTfLoss('tokenCrossEntropy', {
   },
 });
 
+export const linearCrossEntropyTf = defineTfLoss('linearCrossEntropy', {
+  check(t) {
+    requireClassAxis('linearCrossEntropy', 'hidden', t.hidden, 1, '[..., T, H]');
+    requireClassAxis('linearCrossEntropy', 'weight', t.weight, 2, '[V, H]');
+    requireLabelShape('linearCrossEntropy', 'hidden', t.hidden, 'target', t.target);
+  },
+  compute(t, o) {
+    // TF.js has no fused form: the logits are materialised here, and TF.js's autodiff
+    // differentiates the matmul. The core's linearCrossEntropy is the memory-lean one.
+    const hiddenSize = classCount(t.hidden);
+    const rows = tf.reshape(t.hidden, [-1, hiddenSize]);
+    const logits = tf.matMul(rows, t.weight, false, true);
+    const vocabulary = t.weight.shape[0];
+    const { units, divisor } = labelCrossEntropy(tf.logSoftmax(logits), tf.reshape(t.target, [-1]), {
+      trueCoefficient: 1 - o.labelSmoothing,
+      base: o.labelSmoothing / vocabulary,
+      classWeight: null,
+      ignoreIndex: o.ignoreIndex,
+    });
+    return reduce(tf.reshape(units, t.target.shape), o.reduction, divisor);
+  },
+});
+
 export const labelSmoothingCrossEntropyTf = defineTfLoss('labelSmoothingCrossEntropy', {
   check(t) {
     requireClassAxis('labelSmoothingCrossEntropy', 'input', t.input, 1, '[..., K]');
@@ -94,6 +117,16 @@ export function tokenCrossEntropy(
   return tokenCrossEntropyTf.value({ input, target }, options);
 }
 
+/** Cross-entropy of `hidden @ weightᵀ` against token ids, as the core `linearCrossEntropy` (logits materialised). */
+export function linearCrossEntropy(
+  hidden: tf.Tensor,
+  weight: tf.Tensor,
+  target: tf.Tensor,
+  options?: TfOptions<'linearCrossEntropy'>,
+): tf.Tensor {
+  return linearCrossEntropyTf.value({ hidden, weight, target }, options);
+}
+
 /** Cross-entropy against a smoothed one-hot target ('others' or 'uniform'), as the core `labelSmoothingCrossEntropy`. */
 export function labelSmoothingCrossEntropy(
   input: tf.Tensor,
@@ -115,5 +148,6 @@ export function klDivergence(
 export const sequenceTfLosses = {
   tokenCrossEntropy: tokenCrossEntropyTf,
   labelSmoothingCrossEntropy: labelSmoothingCrossEntropyTf,
+  linearCrossEntropy: linearCrossEntropyTf,
   klDivergence: klDivergenceTf,
 } as const;

@@ -1,11 +1,54 @@
+import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { sigmoid } from '../math.js';
+import { expNonPositive, log1pUnit, sigmoid } from '../math.js';
 import { booleanOption, nullableNumberOption, numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape, requireUnitInterval } from '../validate.js';
 import { logitBce, probabilityBce, probabilityBceGrad } from './binaryTerms.js';
 
 const NAME = 'focal';
+
+/**
+ * The common case (logits, a reduced value) in one pass with one exp, one log1p and one
+ * division per element and no data-dependent branch: with e = e^(−|x|), σ(x) and σ(−x) are
+ * 1/(1 + e) and e/(1 + e) chosen by the sign as a 0/1 factor, CE = max(x, 0) − x·y + log1p(e),
+ * α_t = α⁺y + α⁻(1 − y) (both 1 without α), and q^γ a product for γ = 2.
+ */
+function plainLogitFocal(
+  x: FloatArray,
+  y: FloatArray,
+  g: FloatArray | null,
+  s: number,
+  alpha: number | null,
+  gamma: number,
+): number {
+  const alphaPositive = alpha === null ? 1 : alpha;
+  const alphaNegative = alpha === null ? 1 : 1 - alpha;
+  const square = gamma === 2;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    const yi = y[i];
+    const a = Math.abs(xi);
+    const e = expNonPositive(-a);
+    const inverse = 1 / (1 + e);
+    const small = e * inverse;
+    const positive = +(xi >= 0);
+    const p = small + positive * (inverse - small);
+    const r = small + (1 - positive) * (inverse - small);
+    const ce = 0.5 * (xi + a) - xi * yi + log1pUnit(e);
+    const q = yi * r + (1 - yi) * p;
+    const qg = square ? q * q : q ** gamma;
+    const at = alphaPositive * yi + alphaNegative * (1 - yi);
+    total += at * ce * qg;
+    if (g !== null) {
+      const qSafe = q > 0 ? q : 1; // q = 0 only at a saturated exact target, where qg = 0
+      const dInner = (1 - yi) * p - yi * r + (gamma * (1 - 2 * yi) * ce * p * r) / qSafe;
+      g[i] = s * at * qg * dInner;
+    }
+  }
+  return total;
+}
 
 /**
  * Sigmoid focal loss: binary cross-entropy scaled down on examples that are already right.
@@ -52,6 +95,7 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
     const s = plan.scale;
+    if (fromLogits && units === null && up === null) return plainLogitFocal(x, y, g, s, alpha, gamma);
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       const yi = y[i];

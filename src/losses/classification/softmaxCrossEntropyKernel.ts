@@ -1,4 +1,5 @@
 import type { FloatArray, Tensor } from '../../tensor/index.js';
+import { expNonPositive } from '../math.js';
 import type { ReductionPlan } from '../reduce.js';
 
 /**
@@ -42,7 +43,7 @@ export function softmaxCrossEntropyRow(
   let qDotShifted = 0;
   for (let c = 0; c < classes; c++) {
     const shifted = x[offset + c] - max;
-    const e = Math.exp(shifted);
+    const e = expNonPositive(shifted);
     exps[c] = e;
     expSum += e;
     const w = q[qOffset + c];
@@ -54,6 +55,43 @@ export function softmaxCrossEntropyRow(
     for (let c = 0; c < classes; c++) grad[offset + c] = softmaxScale * exps[c] - gradScale * q[qOffset + c];
   }
   return qSum * Math.log(expSum) - qDotShifted;
+}
+
+/**
+ * The one-hot case of `softmaxCrossEntropyRow` (q = w·onehot(label), no smoothing):
+ * ℓ = w·(log s − (x_label − m)) and ∂ℓ/∂x_c = gradScale·w·(softmax(x)_c − [c = label]).
+ * The exponentials are parked in `grad` itself and rescaled in place, so no scratch is touched
+ * and the row is read twice and written once.
+ */
+export function oneHotSoftmaxCrossEntropyRow(
+  x: FloatArray,
+  offset: number,
+  classes: number,
+  label: number,
+  weight: number,
+  grad: FloatArray | null,
+  gradScale: number,
+): number {
+  const end = offset + classes;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = offset; i < end; i++) {
+    const v = x[i];
+    max = v > max ? v : max;
+  }
+  let expSum = 0;
+  if (grad === null) {
+    for (let i = offset; i < end; i++) expSum += expNonPositive(x[i] - max);
+  } else {
+    for (let i = offset; i < end; i++) {
+      const e = expNonPositive(x[i] - max);
+      grad[i] = e;
+      expSum += e;
+    }
+    const k = (gradScale * weight) / expSum;
+    for (let i = offset; i < end; i++) grad[i] *= k;
+    grad[offset + label] -= gradScale * weight;
+  }
+  return weight * (Math.log(expSum) - (x[offset + label] - max));
 }
 
 /**
@@ -183,6 +221,18 @@ export function labelCrossEntropy(
   const exps = fromLogits ? new Float64Array(classes) : null;
   const up = plan.upstream;
   let total = 0;
+  if (fromLogits && base.every((b) => b === 0)) {
+    for (let r = 0; r < y.length; r++) {
+      const label = y[r];
+      if (label === ignoreIndex) continue;
+      const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
+      const scale = up === null ? plan.scale : plan.scale * up[r];
+      const loss = oneHotSoftmaxCrossEntropyRow(x, r * classes, classes, label, weight, grad, scale);
+      total += loss;
+      if (units !== null) units[r] = loss;
+    }
+    return total;
+  }
   for (let r = 0; r < y.length; r++) {
     const label = y[r];
     if (label === ignoreIndex) continue; // units and grads are zero-filled

@@ -44,13 +44,15 @@ test('label smoothing makes the model less confident than token cross-entropy', 
   assert.ok(run.metrics['label-smoothing'].meanConfidence < run.metrics['token-ce'].meanConfidence);
 });
 
-test('the charts carry data: perplexity and ECE curves, and a reliability diagram with its diagonal', () => {
-  const [perplexity, ece, reliability] = run.charts;
-  for (const chart of [perplexity, ece]) {
+test('the charts carry data: perplexity and over-confidence curves, and a reliability diagram with its diagonal', () => {
+  const [perplexity, overconfidence, reliability] = run.charts;
+  for (const chart of [perplexity, overconfidence]) {
     assert.ok(chart.kind === 'line');
     assert.equal(chart.series.length, 2);
     for (const s of chart.series) assert.equal(s.points.length, 10);
   }
+  assert.ok(overconfidence.kind === 'line');
+  for (const s of overconfidence.series) assert.ok(s.points.every(([, gap]) => gap > -1 && gap < 1));
   assert.ok(reliability.kind === 'line');
   assert.equal(reliability.series.length, 3);
   for (const s of reliability.series) {
