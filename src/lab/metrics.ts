@@ -1,4 +1,5 @@
 // Evaluation metrics the experiments report. Plain functions over typed arrays.
+import type { LineChart, Series } from './experiment.js';
 
 /**
  * Average precision (the area under the precision–recall curve as scikit-learn computes it):
@@ -142,4 +143,28 @@ export function reliabilityCurve(
   for (let b = 0; b < bins; b++)
     if (count[b] >= minCount) points.push([confidence[b] / count[b], correct[b] / count[b]]);
   return points;
+}
+
+/**
+ * A reliability diagram: accuracy against confidence on [0, 1] for each of `curves` (from
+ * `reliabilityCurve`), with the diagonal of perfect calibration drawn last.
+ */
+export function reliabilityChart(title: string, caption: string, curves: readonly Series[]): LineChart {
+  return {
+    kind: 'line',
+    title,
+    caption,
+    x: { label: 'confidence', domain: [0, 1] },
+    y: { label: 'accuracy', domain: [0, 1] },
+    series: [
+      ...curves,
+      {
+        name: 'perfect calibration',
+        points: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+    ],
+  };
 }

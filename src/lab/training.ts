@@ -1,5 +1,6 @@
 // Small helpers the experiments share: seeded generators, batches of rows, a minibatch loop.
 import { Rng } from '../nn/index.js';
+import type { Optimizer } from '../optim/index.js';
 import { Tensor } from '../tensor/index.js';
 
 /** A generator for one purpose of one run, so data, weights and shuffling draw independent streams. */
@@ -44,4 +45,12 @@ export function minibatches(options: {
     position += size;
     options.onStep?.(step, loss);
   }
+}
+
+/** One training step on `loss`: clears the gradients, back-propagates, steps and returns the loss value. */
+export function descend(optimizer: Optimizer, loss: Tensor): number {
+  optimizer.zeroGrad();
+  loss.backward();
+  optimizer.step();
+  return loss.item();
 }

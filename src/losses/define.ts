@@ -1,19 +1,19 @@
 import {
-  type DType,
-  type FloatArray,
-  LossInputError,
-  Tensor,
-  type TensorLike,
   allocate,
   assertFinite,
   autogradHooks,
+  type DType,
+  type FloatArray,
+  LossInputError,
   sameShape,
   shapeSize,
+  Tensor,
+  type TensorLike,
   toTensor,
 } from '../tensor/index.js';
 import type { InputInfo, LossFamily, LossInfo, LossInfoText } from './info.js';
-import { type OptionSchema, type OptionsOf, type UserOptions, resolveOptions } from './options.js';
-import { type Reduction, type ReductionPlan, planReduction, reducedValue } from './reduce.js';
+import { type OptionSchema, type OptionsOf, resolveOptions, type UserOptions } from './options.js';
+import { planReduction, type Reduction, type ReductionPlan, reducedValue } from './reduce.js';
 
 type Named<In extends string> = { readonly [K in In]: Tensor };
 
@@ -49,7 +49,8 @@ interface CommonSpec<In extends string, D extends In, S extends OptionSchema> {
 }
 
 /** A loss that is a sum of per-unit terms, reduced by `src/losses/reduce.ts`. */
-export interface ReducibleLossSpec<In extends string, D extends In, S extends OptionSchema> extends CommonSpec<In, D, S> {
+export interface ReducibleLossSpec<In extends string, D extends In, S extends OptionSchema>
+  extends CommonSpec<In, D, S> {
   readonly kind: 'reducible';
   /** Shape of the per-unit losses (the `'none'` value). */
   unitShape(t: Named<In>, options: OptionsOf<S>): readonly number[];
@@ -60,7 +61,8 @@ export interface ReducibleLossSpec<In extends string, D extends In, S extends Op
 }
 
 /** A loss whose value is not a plain reduction of units (Dice, GAN pairs, VAE totals, …). */
-export interface CustomLossSpec<In extends string, D extends In, S extends OptionSchema> extends CommonSpec<In, D, S> {
+export interface CustomLossSpec<In extends string, D extends In, S extends OptionSchema>
+  extends CommonSpec<In, D, S> {
   readonly kind: 'custom';
   /** Shape of the value for these inputs and options. */
   valueShape(t: Named<In>, options: OptionsOf<S>): readonly number[];
@@ -93,7 +95,11 @@ export interface ValueAndGrad<D extends string> {
 }
 
 /** A registry entry: the loss's metadata and its functional interface. */
-export interface LossEntry<In extends string = string, D extends In = In, S extends OptionSchema = OptionSchema> {
+export interface LossEntry<
+  In extends string = string,
+  D extends In = In,
+  S extends OptionSchema = OptionSchema,
+> {
   readonly name: string;
   readonly family: LossFamily;
   readonly inputs: readonly In[];
@@ -142,7 +148,11 @@ function gradBuffers<D extends string>(
     const shape = t[name].shape;
     if (reuse !== undefined) {
       if (!sameShape(reuse.shape, shape) || reuse.dtype !== dtype) {
-        throw new LossInputError(loss, `out.grads.${name}`, `must be a ${dtype} tensor of shape [${shape.join(', ')}]`);
+        throw new LossInputError(
+          loss,
+          `out.grads.${name}`,
+          `must be a ${dtype} tensor of shape [${shape.join(', ')}]`,
+        );
       }
       reuse.data.fill(0);
       grads[name] = reuse.data;
@@ -158,7 +168,11 @@ function gradBuffers<D extends string>(
  * TensorLike, finite checks, option resolution, the loss's own validation, reduction planning,
  * then exactly one kernel call. This is the boundary; kernels validate nothing.
  */
-export function defineLoss<const InList extends readonly string[], D extends InList[number], S extends OptionSchema>(
+export function defineLoss<
+  const InList extends readonly string[],
+  D extends InList[number],
+  S extends OptionSchema,
+>(
   spec: LossSpec<InList[number], D, S> & { readonly inputs: InList },
 ): { entry: LossEntry<InList[number], D, S>; fn: LossFunction<InList, S> } {
   type In = InList[number];
@@ -195,7 +209,8 @@ export function defineLoss<const InList extends readonly string[], D extends InL
   ): ValueAndGrad<D> => {
     const { t, options } = prepare(inputs, user);
     const dtype = dtypeOfFirst(t, spec.inputs);
-    const upstream = upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
+    const upstream =
+      upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
     const grads = wantGrads ? gradBuffers(name, spec.differentiable, t, dtype, out) : null;
     let value: Tensor;
     if (spec.kind === 'reducible') {
@@ -205,13 +220,18 @@ export function defineLoss<const InList extends readonly string[], D extends InL
         mean: reduction === 'mean' && spec.meanDivisor ? spec.meanDivisor(t, options) : undefined,
       });
       const units = reduction === 'none' ? allocate(dtype, shapeSize(unitShape)) : null;
-      const total = plan.divisor === 0 && units === null ? 0 : spec.kernel({ t, options, plan, units, grads });
+      const total =
+        plan.divisor === 0 && units === null ? 0 : spec.kernel({ t, options, plan, units, grads });
       value = reducedValue(plan, total, units, dtype);
     } else {
       const valueShape = spec.valueShape(t, options);
       if (upstream !== null) {
         if (!sameShape(upstream.shape, valueShape)) {
-          throw new LossInputError(name, 'upstream', `shape [${upstream.shape.join(', ')}] does not match the value's shape [${valueShape.join(', ')}]`);
+          throw new LossInputError(
+            name,
+            'upstream',
+            `shape [${upstream.shape.join(', ')}] does not match the value's shape [${valueShape.join(', ')}]`,
+          );
         }
         assertFinite(upstream, name, 'upstream');
       }
@@ -228,13 +248,20 @@ export function defineLoss<const InList extends readonly string[], D extends InL
 
   const schemaKeys = Object.keys(spec.options);
   const defaults = resolveOptions(name, spec.options, undefined);
-  const inputInfo: InputInfo[] = spec.inputs.map((n) => ({ name: n, differentiable: (spec.differentiable as readonly string[]).includes(n) }));
+  const inputInfo: InputInfo[] = spec.inputs.map((n) => ({
+    name: n,
+    differentiable: (spec.differentiable as readonly string[]).includes(n),
+  }));
   const info: LossInfo = {
     ...spec.info,
     name,
     family: spec.family,
     inputs: inputInfo,
-    options: schemaKeys.map((k) => ({ name: k, default: spec.options[k].default, accepts: spec.options[k].accepts })),
+    options: schemaKeys.map((k) => ({
+      name: k,
+      default: spec.options[k].default,
+      accepts: spec.options[k].accepts,
+    })),
   };
 
   const entry: LossEntry<In, D, S> = {
@@ -253,9 +280,18 @@ export function defineLoss<const InList extends readonly string[], D extends InL
   const fn = ((...args: unknown[]) => {
     const n = spec.inputs.length;
     if (args.length < n) {
-      throw new LossInputError(name, spec.inputs[args.length], `is missing (${name} takes ${spec.inputs.join(', ')}, then options)`);
+      throw new LossInputError(
+        name,
+        spec.inputs[args.length],
+        `is missing (${name} takes ${spec.inputs.join(', ')}, then options)`,
+      );
     }
-    if (args.length > n + 1) throw new LossInputError(name, 'arguments', `takes ${n} inputs and one options object, got ${args.length} arguments`);
+    if (args.length > n + 1)
+      throw new LossInputError(
+        name,
+        'arguments',
+        `takes ${n} inputs and one options object, got ${args.length} arguments`,
+      );
     const inputs = {} as { [K in In]: TensorLike };
     spec.inputs.forEach((key, i) => {
       inputs[key as In] = args[i] as TensorLike;

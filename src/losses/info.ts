@@ -1,5 +1,13 @@
 /** The families of the catalogue, as API.md groups them. */
-export type LossFamily = 'regression' | 'classification' | 'ranking' | 'sequence' | 'segmentation' | 'gan' | 'rl' | 'autoencoder';
+export type LossFamily =
+  | 'regression'
+  | 'classification'
+  | 'ranking'
+  | 'sequence'
+  | 'segmentation'
+  | 'gan'
+  | 'rl'
+  | 'autoencoder';
 
 /** Tasks the selection guide matches losses against. */
 export type Task =

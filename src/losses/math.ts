@@ -60,8 +60,8 @@ export function clampedLog(p: number): number {
 const EXP_STEPS = 64;
 const EXP_INV_STEP = EXP_STEPS / Math.LN2;
 // ln 2 / 64 in two parts (fdlibm's split): k·STEP_HI is exact for |k| < 2²¹.
-const EXP_STEP_HI = 6.9314718036912381649e-1 / EXP_STEPS;
-const EXP_STEP_LO = 1.90821492927058770002e-10 / EXP_STEPS;
+const EXP_STEP_HI = 0.6931471803691238 / EXP_STEPS;
+const EXP_STEP_LO = 1.9082149292705877e-10 / EXP_STEPS;
 /** 2^(j/64), j in [0, 64). */
 const EXP_FRACTION = new Float64Array(EXP_STEPS);
 /** 2^(−i), i in [0, 1100): 2^(k >> 6) for every k the clamp allows (subnormals included). */
@@ -71,14 +71,16 @@ for (let i = 0; i < EXP_POWER.length; i++) EXP_POWER[i] = 2 ** -i;
 
 /**
  * eˣ for x ≤ 0 (relative error below 1e-15; 0 below −745). With k = round(64x/ln 2) and
- * r = x − k·ln2/64 (|r| ≤ 0.0055): eˣ = 2^(k>>6) · 2^((k&63)/64) · e^r, e^r by its degree-6
+ * r = x − k·ln2/64 (|r| ≤ 0.0055): eˣ = 2^(k>>6) · 2^((k&63)/64) · e^r, e^r by its degree-5
  * Taylor polynomial. Positive x is outside its contract.
  */
 export function expNonPositive(x: number): number {
-  const clamped = x > -745.2 ? x : -745.2;
+  const clamped = Math.max(x, -745.2);
   const k = (clamped * EXP_INV_STEP - 0.5) | 0;
   const r = clamped - k * EXP_STEP_HI - k * EXP_STEP_LO;
-  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720))))));
+  // Degree 5 (truncation below 4e-17), by Estrin's scheme for a short dependency chain.
+  const r2 = r * r;
+  const p = 1 + r + r2 * (0.5 + r * (1 / 6) + r2 * (1 / 24 + r * (1 / 120)));
   return EXP_POWER[-(k >> 6)] * EXP_FRACTION[k & 63] * p;
 }
 
@@ -96,12 +98,14 @@ for (let j = 0; j <= LOG_STEPS; j++) {
 /**
  * log(1 + e) for e in [0, 1] (relative error below 1e-15, exact at 0): with c = 1 + j/64 the
  * nearest table point, log1p(e) = log c + log1p((e − j/64)/c), the second term by its series
- * (|u| ≤ 1/128, degree 8). `e − j/64` is exact, so tiny e keep their full relative precision.
+ * (|u| ≤ 1/128, degree 7). `e − j/64` is exact, so tiny e keep their full relative precision.
  */
 export function log1pUnit(e: number): number {
   const j = (e * LOG_STEPS + 0.5) | 0;
   const u = (e - LOG_BASE[j]) * LOG_INVERSE[j];
-  const p =
-    u * (1 + u * (-0.5 + u * (1 / 3 + u * (-0.25 + u * (0.2 + u * (-1 / 6 + u * (1 / 7 + u * -0.125)))))));
+  // Degree 7 (truncation below 3e-16 of u), by Estrin's scheme.
+  const u2 = u * u;
+  const u4 = u2 * u2;
+  const p = u * (1 - 0.5 * u + u2 * (1 / 3 - 0.25 * u) + u4 * (0.2 - u * (1 / 6) + u2 * (1 / 7)));
   return LOG_VALUE[j] + p;
 }

@@ -1,4 +1,4 @@
-import { type Tensor, LossInputError, type TensorLike, assertFinite, toTensor } from '../tensor/index.js';
+import { assertFinite, LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
 
 /**
  * How one option of a loss is declared: its default and how a user's value is checked.
@@ -14,14 +14,21 @@ export interface OptionSpec<T> {
 export type OptionSchema = Readonly<Record<string, OptionSpec<unknown>>>;
 
 /** The resolved options of a schema (every option present, defaults filled in). */
-export type OptionsOf<S extends OptionSchema> = { [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never };
+export type OptionsOf<S extends OptionSchema> = {
+  [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never;
+};
 
 /** What a user may pass: any subset, each value of the option's input type. */
 export type UserOptions<S extends OptionSchema> = {
-  [K in keyof S]?: S[K] extends OptionSpec<infer T> ? (T extends Tensor | undefined ? TensorLike | T : T) : never;
+  [K in keyof S]?: S[K] extends OptionSpec<infer T>
+    ? T extends Tensor | undefined
+      ? TensorLike | T
+      : T
+    : never;
 };
 
-const bad = (loss: string, name: string, problem: string) => new LossInputError(loss, `options.${name}`, problem);
+const bad = (loss: string, name: string, problem: string) =>
+  new LossInputError(loss, `options.${name}`, problem);
 
 /** A finite number, optionally bounded: `min`/`max` inclusive, `above`/`below` exclusive. */
 export function numberOption(
@@ -54,7 +61,9 @@ export function numberOption(
 }
 
 /** Like `numberOption`, but `undefined` (the default) means "not set". */
-export function optionalNumberOption(bounds: Parameters<typeof numberOption>[1] = {}): OptionSpec<number | undefined> {
+export function optionalNumberOption(
+  bounds: Parameters<typeof numberOption>[1] = {},
+): OptionSpec<number | undefined> {
   const inner = numberOption(0, bounds);
   return {
     default: undefined,
@@ -64,7 +73,10 @@ export function optionalNumberOption(bounds: Parameters<typeof numberOption>[1] 
 }
 
 /** A number, or `null` to switch the feature off (focal's `alpha`). */
-export function nullableNumberOption(defaultValue: number | null, bounds: Parameters<typeof numberOption>[1] = {}): OptionSpec<number | null> {
+export function nullableNumberOption(
+  defaultValue: number | null,
+  bounds: Parameters<typeof numberOption>[1] = {},
+): OptionSpec<number | null> {
   const inner = numberOption(0, bounds);
   return {
     default: defaultValue,
@@ -88,7 +100,11 @@ export function enumOption<const V extends string>(values: readonly V[], default
     accepts,
     parse(value, loss, name) {
       if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
-        throw bad(loss, name, `must be one of ${accepts}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+        throw bad(
+          loss,
+          name,
+          `must be one of ${accepts}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`,
+        );
       }
       return value as V;
     },
@@ -127,7 +143,11 @@ export function tensorOption(): OptionSpec<Tensor | undefined> {
  */
 export function resolveOptions<S extends OptionSchema>(loss: string, schema: S, user: unknown): OptionsOf<S> {
   if (user !== undefined && (user === null || typeof user !== 'object' || Array.isArray(user))) {
-    throw new LossInputError(loss, 'options', `must be an object, got ${user === null ? 'null' : typeof user}`);
+    throw new LossInputError(
+      loss,
+      'options',
+      `must be an object, got ${user === null ? 'null' : typeof user}`,
+    );
   }
   const given = (user ?? {}) as Record<string, unknown>;
   const known = Object.keys(schema);

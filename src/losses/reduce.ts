@@ -1,4 +1,14 @@
-import { type DType, type FloatArray, LossInputError, Tensor, assertFinite, formatShape, sameShape, shapeSize } from '../tensor/index.js';
+import {
+  allocate,
+  assertFinite,
+  type DType,
+  type FloatArray,
+  formatShape,
+  LossInputError,
+  sameShape,
+  shapeSize,
+  Tensor,
+} from '../tensor/index.js';
 import { enumOption } from './options.js';
 
 /**
@@ -47,11 +57,16 @@ export function planReduction(
   const valueShape = reduction === 'none' ? unitShape : [];
   if (upstream !== null) {
     if (!sameShape(upstream.shape, valueShape)) {
-      throw new LossInputError(loss, 'upstream', `shape ${formatShape(upstream.shape)} does not match the value's shape ${formatShape(valueShape)}`);
+      throw new LossInputError(
+        loss,
+        'upstream',
+        `shape ${formatShape(upstream.shape)} does not match the value's shape ${formatShape(valueShape)}`,
+      );
     }
     assertFinite(upstream, loss, 'upstream');
   }
-  if (reduction === 'none') return { reduction, valueShape, scale: 1, upstream: upstream?.data ?? null, divisor: 1 };
+  if (reduction === 'none')
+    return { reduction, valueShape, scale: 1, upstream: upstream?.data ?? null, divisor: 1 };
   const u = upstream === null ? 1 : upstream.data[0];
   let divisor = 1;
   if (reduction === 'mean') divisor = divisors.mean ?? shapeSize(unitShape);
@@ -60,14 +75,23 @@ export function planReduction(
 }
 
 /** The loss value of a plan: the per-unit tensor for `'none'`, else total / divisor (0 if empty). */
-export function reducedValue(plan: ReductionPlan, total: number, units: FloatArray | null, dtype: DType): Tensor {
+export function reducedValue(
+  plan: ReductionPlan,
+  total: number,
+  units: FloatArray | null,
+  dtype: DType,
+): Tensor {
   if (plan.reduction === 'none') {
     if (units === null) throw new Error('reducedValue: a none reduction needs its unit values');
     return new Tensor(units, plan.valueShape);
   }
-  const value = plan.divisor === 0 ? 0 : total / plan.divisor;
-  const data = dtype === 'float32' ? new Float32Array(1) : new Float64Array(1);
-  data[0] = value;
+  return scalarTensor(plan.divisor === 0 ? 0 : total / plan.divisor, dtype);
+}
+
+/** A 0-d tensor of `dtype` holding `value`, with −0 (e.g. a negated empty mean) stored as 0. */
+export function scalarTensor(value: number, dtype: DType): Tensor {
+  const data = allocate(dtype, 1);
+  data[0] = value + 0;
   return new Tensor(data, []);
 }
 

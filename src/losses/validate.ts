@@ -1,4 +1,4 @@
-import { LossInputError, type Tensor, formatIndex, formatShape, sameShape } from '../tensor/index.js';
+import { formatIndex, formatShape, LossInputError, sameShape, type Tensor } from '../tensor/index.js';
 
 /**
  * Boundary checks shared by the losses. Each throws a `LossInputError` naming the loss, the
@@ -8,18 +8,24 @@ import { LossInputError, type Tensor, formatIndex, formatShape, sameShape } from
 /** `b` must have exactly `a`'s shape (no broadcasting between inputs). */
 export function requireSameShape(loss: string, aName: string, a: Tensor, bName: string, b: Tensor): void {
   if (!sameShape(a.shape, b.shape)) {
-    throw new LossInputError(loss, bName, `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`);
+    throw new LossInputError(
+      loss,
+      bName,
+      `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`,
+    );
   }
 }
 
 /** `t` must have exactly `rank` axes. */
 export function requireRank(loss: string, name: string, t: Tensor, rank: number, layout: string): void {
-  if (t.rank !== rank) throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
+  if (t.rank !== rank)
+    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
 }
 
 /** `t` must have at least `rank` axes. */
 export function requireMinRank(loss: string, name: string, t: Tensor, rank: number, layout: string): void {
-  if (t.rank < rank) throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
+  if (t.rank < rank)
+    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
 }
 
 /** Every value in [0, 1] (probabilities; binary or soft targets). */
@@ -28,7 +34,11 @@ export function requireUnitInterval(loss: string, name: string, t: Tensor, what 
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (!(v >= 0 && v <= 1)) {
-      throw new LossInputError(loss, name, `${what} ${v} at index ${formatIndex(i, t.shape)} is outside [0, 1]`);
+      throw new LossInputError(
+        loss,
+        name,
+        `${what} ${v} at index ${formatIndex(i, t.shape)} is outside [0, 1]`,
+      );
     }
   }
 }
@@ -38,7 +48,8 @@ export function requireZeroOne(loss: string, name: string, t: Tensor): void {
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
-    if (v !== 0 && v !== 1) throw new LossInputError(loss, name, `label ${v} at index ${formatIndex(i, t.shape)} must be 0 or 1`);
+    if (v !== 0 && v !== 1)
+      throw new LossInputError(loss, name, `label ${v} at index ${formatIndex(i, t.shape)} must be 0 or 1`);
   }
 }
 
@@ -46,16 +57,31 @@ export function requireZeroOne(loss: string, name: string, t: Tensor): void {
  * Every value an integer class index in [0, classes), or equal to `ignoreIndex` when given.
  * Returns the number of labels that are not ignored.
  */
-export function requireLabels(loss: string, name: string, t: Tensor, classes: number, ignoreIndex?: number): number {
+export function requireLabels(
+  loss: string,
+  name: string,
+  t: Tensor,
+  classes: number,
+  ignoreIndex?: number,
+): number {
   const d = t.data;
   let counted = 0;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (ignoreIndex !== undefined && v === ignoreIndex) continue;
-    if (!Number.isInteger(v)) throw new LossInputError(loss, name, `label ${v} at index ${formatIndex(i, t.shape)} is not an integer`);
+    if (!Number.isInteger(v))
+      throw new LossInputError(
+        loss,
+        name,
+        `label ${v} at index ${formatIndex(i, t.shape)} is not an integer`,
+      );
     if (v < 0 || v >= classes) {
       const ignore = ignoreIndex === undefined ? '' : ` (or the ignoreIndex ${ignoreIndex})`;
-      throw new LossInputError(loss, name, `label ${v} at index ${formatIndex(i, t.shape)} is outside [0, ${classes})${ignore}`);
+      throw new LossInputError(
+        loss,
+        name,
+        `label ${v} at index ${formatIndex(i, t.shape)} is outside [0, ${classes})${ignore}`,
+      );
     }
     counted++;
   }
@@ -63,7 +89,13 @@ export function requireLabels(loss: string, name: string, t: Tensor, classes: nu
 }
 
 /** The label tensor must have the input's shape minus its last (class) axis. */
-export function requireLabelShape(loss: string, inputName: string, input: Tensor, labelName: string, labels: Tensor): void {
+export function requireLabelShape(
+  loss: string,
+  inputName: string,
+  input: Tensor,
+  labelName: string,
+  labels: Tensor,
+): void {
   const expected = input.shape.slice(0, -1);
   if (!sameShape(expected, labels.shape)) {
     throw new LossInputError(

@@ -1,4 +1,4 @@
-import type { LossEntry, TensorLike } from '../../src/index.js';
+import { type LossEntry, type TensorLike, tensor } from '../../src/index.js';
 import { assertClose } from './assert-close.js';
 
 type Plain = { shape: number[]; data: Float64Array };
@@ -42,6 +42,35 @@ export function gradcheck(
       x.data[i] = saved;
       numeric[i] = (plus - minus) / (2 * h);
     }
-    assertClose((grads as Record<string, { shape: readonly number[]; data: ArrayLike<number> }>)[name], { shape: x.shape, data: numeric }, { rtol, atol }, `${entry.name} finite-difference grads.${name}`);
+    assertClose(
+      (grads as Record<string, { shape: readonly number[]; data: ArrayLike<number> }>)[name],
+      { shape: x.shape, data: numeric },
+      { rtol, atol },
+      `${entry.name} finite-difference grads.${name}`,
+    );
   }
+}
+
+/**
+ * `gradcheck` for one loss on nested-array inputs: each input, and the upstream when given,
+ * is turned into a tensor first. Returns `check(inputs, options?, upstream?)`.
+ */
+export function nestedGradcheck(
+  entry: LossEntry,
+): (inputs: Record<string, TensorLike>, options?: Record<string, unknown>, upstream?: TensorLike) => void {
+  return (inputs, options = {}, upstream) =>
+    gradcheck(
+      entry,
+      Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tensor(v)])),
+      options,
+      upstream === undefined ? undefined : tensor(upstream),
+    );
+}
+
+/** `nestedGradcheck` for a loss of `(input, target)`: returns `check(input, target, options?, upstream?)`. */
+export function inputTargetGradcheck(
+  entry: LossEntry,
+): (input: TensorLike, target: TensorLike, options?: Record<string, unknown>, upstream?: TensorLike) => void {
+  const check = nestedGradcheck(entry);
+  return (input, target, options, upstream) => check({ input, target }, options, upstream);
 }

@@ -4,9 +4,9 @@ import { mlp } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { gaussianClasses } from '../data/gaussian-classes.js';
-import { type Metrics, type Series, defineExperiment } from '../experiment.js';
+import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { averagePrecision, binaryScores, precisionRecallCurve } from '../metrics.js';
-import { minibatches, rngFor, takeRows } from '../training.js';
+import { descend, minibatches, rngFor, takeRows } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 
 const POSITIVE_RATE = 0.01;
@@ -99,10 +99,7 @@ export const imbalancedBinary = defineExperiment({
             model.forward(takeRows(train.features, 2, indices)),
             takeRows(trainTarget, 1, indices),
           );
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          return loss.item();
+          return descend(optimizer, loss);
         },
         onStep(step) {
           if (step % 25 === 0) onProgress((v + step / steps) / variants.length, `training ${variant.label}`);

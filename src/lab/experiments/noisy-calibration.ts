@@ -5,9 +5,9 @@ import { mlp } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { classCentres, gaussianClasses } from '../data/gaussian-classes.js';
-import { type Metrics, type Series, defineExperiment } from '../experiment.js';
-import { calibration, reliabilityCurve, softmaxRows } from '../metrics.js';
-import { minibatches, rngFor, takeRows } from '../training.js';
+import { defineExperiment, type Metrics, type Series } from '../experiment.js';
+import { calibration, reliabilityChart, reliabilityCurve, softmaxRows } from '../metrics.js';
+import { descend, minibatches, rngFor, takeRows } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 
 const CLASSES = 5;
@@ -90,10 +90,7 @@ export const noisyCalibration = defineExperiment({
             [indices.length],
           );
           const loss = lossOf[variant.id](model.forward(takeRows(train.features, DIMS, indices)), labels);
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          return loss.item();
+          return descend(optimizer, loss);
         },
         onStep(step) {
           if (step % 25 === 0) onProgress((v + step / steps) / variants.length, `training ${variant.label}`);
@@ -115,24 +112,11 @@ export const noisyCalibration = defineExperiment({
     return {
       metrics,
       charts: [
-        {
-          kind: 'line',
-          title: 'Reliability diagram (test set)',
-          caption:
-            'Accuracy within each confidence bin; a calibrated model follows the diagonal, an over-confident one runs below it.',
-          x: { label: 'confidence', domain: [0, 1] },
-          y: { label: 'accuracy', domain: [0, 1] },
-          series: [
-            ...reliability,
-            {
-              name: 'perfect calibration',
-              points: [
-                [0, 0],
-                [1, 1],
-              ],
-            },
-          ],
-        },
+        reliabilityChart(
+          'Reliability diagram (test set)',
+          'Accuracy within each confidence bin; a calibrated model follows the diagonal, an over-confident one runs below it.',
+          reliability,
+        ),
         {
           kind: 'line',
           title: 'Calibration error during training',

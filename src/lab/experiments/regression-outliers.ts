@@ -4,9 +4,9 @@ import { Linear } from '../../nn/index.js';
 import { Adam, cosineDecay } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { lineWithOutliers } from '../data/line-with-outliers.js';
-import { type Metrics, type Series, defineExperiment } from '../experiment.js';
+import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { meanAbsoluteError } from '../metrics.js';
-import { minibatches, rngFor, takeRows } from '../training.js';
+import { descend, minibatches, rngFor, takeRows } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 
 const TRUE_SLOPE = 2;
@@ -78,10 +78,7 @@ export const regressionOutliers = defineExperiment({
             model.forward(takeRows(train.x, 1, indices)),
             takeRows(train.y, 1, indices),
           );
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          return loss.item();
+          return descend(optimizer, loss);
         },
         onStep(step) {
           if (step % 10 === 0) trace.push([step, model.weight.data[0]]);

@@ -6,10 +6,10 @@ import { bceDice, dice, diceScore, iou, iouScore } from '../../losses/segmentati
 import { Conv2d, Module, type Rng } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
-import { type SegmentationData, foregroundShare, smallObjects } from '../data/small-objects.js';
-import { type ImageGrid, type Metrics, type Series, defineExperiment } from '../experiment.js';
+import { foregroundShare, type SegmentationData, smallObjects } from '../data/small-objects.js';
+import { defineExperiment, type ImageGrid, type Metrics, type Series } from '../experiment.js';
 import { binaryScores } from '../metrics.js';
-import { minibatches, rngFor, takeRows } from '../training.js';
+import { descend, minibatches, rngFor, takeRows } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 
 const SIZE = 20;
@@ -130,10 +130,7 @@ export const segmentationSmallObjects = defineExperiment({
         update(indices) {
           const logits = model.forward(asImages(takeRows(train.images, PIXELS, indices)));
           const loss = lossOf[variant.id](logits, asImages(takeRows(train.masks, PIXELS, indices)));
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          return loss.item();
+          return descend(optimizer, loss);
         },
         onStep(step) {
           if ((step + 1) % evalEvery === 0) {

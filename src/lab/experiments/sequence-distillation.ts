@@ -6,7 +6,7 @@ import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { type BarChart, defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { softmaxRows } from '../metrics.js';
-import { minibatches, rngFor } from '../training.js';
+import { descend, minibatches, rngFor } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 import {
   aliceTask,
@@ -173,10 +173,7 @@ export const sequenceDistillation = defineExperiment({
         update(rows) {
           const { contexts, targets } = charBatch(task.train, rows);
           const value = loss(model.forward(contexts), targets, rows);
-          optimizer.zeroGrad();
-          value.backward();
-          optimizer.step();
-          return value.item();
+          return descend(optimizer, value);
         },
         onStep(step) {
           if ((step + 1) % evalEvery !== 0) return;

@@ -4,7 +4,8 @@ import { labelSmoothingCrossEntropy, tokenCrossEntropy } from '../../losses/sequ
 import { Adam } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
-import { minibatches, rngFor } from '../training.js';
+import { reliabilityChart } from '../metrics.js';
+import { descend, minibatches, rngFor } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 import { aliceTask, CharMlp, type CharMlpSize, CONTEXT, charBatch, scoreModel } from './char-model.js';
 
@@ -87,10 +88,7 @@ export const sequenceLabelSmoothing = defineExperiment({
         update(rows) {
           const { contexts, targets } = charBatch(task.train, rows);
           const loss = lossOf[variant.id](model.forward(contexts), targets);
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          return loss.item();
+          return descend(optimizer, loss);
         },
         onStep(step) {
           if ((step + 1) % evalEvery !== 0) return;
@@ -126,24 +124,11 @@ export const sequenceLabelSmoothing = defineExperiment({
           y: { label: 'confidence − accuracy' },
           series: overconfidenceCurves,
         },
-        {
-          kind: 'line',
-          title: 'Reliability diagram (validation text)',
-          caption:
-            'Accuracy of the predicted next character within each confidence bin (bins with at least 20 positions); a calibrated model follows the diagonal.',
-          x: { label: 'confidence', domain: [0, 1] },
-          y: { label: 'accuracy', domain: [0, 1] },
-          series: [
-            ...reliability,
-            {
-              name: 'perfect calibration',
-              points: [
-                [0, 0],
-                [1, 1],
-              ],
-            },
-          ],
-        },
+        reliabilityChart(
+          'Reliability diagram (validation text)',
+          'Accuracy of the predicted next character within each confidence bin (bins with at least 20 positions); a calibrated model follows the diagonal.',
+          reliability,
+        ),
       ],
       notes: [
         `Vocabulary: ${task.vocabulary} characters; ${task.train.count} training and ${task.validation.count} validation positions.`,

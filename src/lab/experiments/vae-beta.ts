@@ -2,12 +2,12 @@
 // trade-off between reconstruction error and KL.
 import { noGrad, ops } from '../../autograd/index.js';
 import { reconstruction, vaeKl, vaeLoss } from '../../losses/autoencoder/index.js';
-import { Linear, Module, type Rng, type Sequential, mlp } from '../../nn/index.js';
+import { Linear, Module, mlp, type Rng, type Sequential } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { type StrokeImages, strokeImages } from '../data/stroke-images.js';
-import { type ImageGrid, type Metrics, type Series, defineExperiment } from '../experiment.js';
-import { minibatches, rngFor, takeRows } from '../training.js';
+import { defineExperiment, type ImageGrid, type Metrics, type Series } from '../experiment.js';
+import { descend, minibatches, rngFor, takeRows } from '../training.js';
 import { formatNumber, metricOf } from '../verdict.js';
 
 const SIZE = 8;
@@ -207,10 +207,7 @@ export const vaeBeta = defineExperiment({
             beta: betaOf[variant.id],
             reconstruction: 'bce',
           });
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          return loss.item();
+          return descend(optimizer, loss);
         },
         onStep(step) {
           if ((step + 1) % evalEvery === 0) {

@@ -4,9 +4,9 @@ import { vaeKlLoss } from './vaeKl.js';
 import { vaeLossLoss } from './vaeLoss.js';
 
 export { reconstruction, reconstructionLoss } from './reconstruction.js';
+export type { ReconstructionKind } from './terms.js';
 export { vaeKl, vaeKlLoss } from './vaeKl.js';
 export { vaeLoss, vaeLossLoss } from './vaeLoss.js';
-export type { ReconstructionKind } from './terms.js';
 
 export const autoencoderLosses = {
   reconstruction: reconstructionLoss,

@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { type LossEntry, LossInputError, vaeKl, vaeKlLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { type LossEntry, vaeKl, vaeKlLoss } from '../../index.js';
 
 const entry = vaeKlLoss as unknown as LossEntry;
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 const exact = { rtol: 1e-12, atol: 0 };
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('the KL is 0 with zero gradient when the posterior is the prior (μ = 0, logVar = 0)', () => {
   const { value, grads } = vaeKlLoss.valueAndGrad({

@@ -2,22 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  type LossEntry,
-  LossInputError,
-  reconstructionLoss,
-  vaeKlLoss,
-  vaeLoss,
-  vaeLossLoss,
-} from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { type LossEntry, reconstructionLoss, vaeKlLoss, vaeLoss, vaeLossLoss } from '../../index.js';
 
 const entry = vaeLossLoss as unknown as LossEntry;
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 const input = t([0.2, 0.7, 0.4, 0.9, 0.35, 0.6], [3, 2]);
 const target = t([0, 1, 0.3, 1, 0, 0.8], [3, 2]);

@@ -1,8 +1,8 @@
-import { LossInputError, formatShape } from '../../tensor/index.js';
+import { formatShape, LossInputError } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { type OptionSpec, enumOption, numberOption } from '../options.js';
+import { enumOption, numberOption, type OptionSpec } from '../options.js';
+import { scalarTensor } from '../reduce.js';
 import { requireMinRank } from '../validate.js';
-import { scalarResult } from './scalarResult.js';
 import {
   gaussianKlSum,
   reconstructionKindOption,
@@ -95,7 +95,7 @@ export const { entry: vaeLossLoss, fn: vaeLoss } = defineLoss({
       u * beta * klScale,
       null,
     );
-    return scalarResult(recon * reconScale + beta * kl * klScale, dtype);
+    return scalarTensor(recon * reconScale + beta * kl * klScale, dtype);
   },
   info: {
     title: 'VAE loss (negative ELBO)',

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LossInputError, binaryCrossEntropy, losses } from '../../index.js';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { binaryCrossEntropy, losses } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const exact = { rtol: 0, atol: 0 };
 
-const isError = (argument: string, message: RegExp) => (e: unknown) =>
-  e instanceof LossInputError &&
-  e.loss === 'binaryCrossEntropy' &&
-  e.argument === argument &&
-  message.test(e.message);
+const rejects = lossInputErrorAsserter('binaryCrossEntropy');
 
 test("probabilities of exactly 0 and 1 give the clamped loss and PyTorch's floored gradient", () => {
   const input = [0, 1, 1, 0, 0];
@@ -129,7 +126,7 @@ test('binaryCrossEntropy gradient matches central differences with weight, soft 
 });
 
 test('a probability outside [0, 1] is an error naming its value and index', () => {
-  assert.throws(
+  rejects(
     () =>
       binaryCrossEntropy(
         [
@@ -141,27 +138,31 @@ test('a probability outside [0, 1] is an error naming its value and index', () =
           [1, 0],
         ],
       ),
-    isError('input', /probability 1\.5 at index \[1, 0\] is outside \[0, 1\]/),
+    'input',
+    /probability 1\.5 at index \[1, 0\] is outside \[0, 1\]/,
   );
-  assert.throws(
+  rejects(
     () => binaryCrossEntropy([0.5, -0.01], [1, 0]),
-    isError('input', /probability -0\.01 at index \[1\] is outside \[0, 1\]/),
+    'input',
+    /probability -0\.01 at index \[1\] is outside \[0, 1\]/,
   );
 });
 
 test('a target outside [0, 1] is an error naming its value and index', () => {
-  assert.throws(
+  rejects(
     () => binaryCrossEntropy([0.5, 0.2, 0.1], [1, 0, 2]),
-    isError('target', /target 2 at index \[2\] is outside \[0, 1\]/),
+    'target',
+    /target 2 at index \[2\] is outside \[0, 1\]/,
   );
 });
 
 test('inputs or a weight of another shape are an error naming both shapes', () => {
-  assert.throws(
+  rejects(
     () => binaryCrossEntropy([0.5, 0.2, 0.1], [[1, 0, 1]]),
-    isError('target', /\[1, 3\] does not match input shape \[3\]/),
+    'target',
+    /\[1, 3\] does not match input shape \[3\]/,
   );
-  assert.throws(
+  rejects(
     () =>
       binaryCrossEntropy(
         [
@@ -174,6 +175,7 @@ test('inputs or a weight of another shape are an error naming both shapes', () =
         ],
         { weight: [1, 2, 3] },
       ),
-    isError('options.weight', /\[3\] does not match input shape \[2, 3\]/),
+    'options.weight',
+    /\[3\] does not match input shape \[2, 3\]/,
   );
 });

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LossInputError, binaryCrossEntropyWithLogits, losses } from '../../index.js';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { binaryCrossEntropyWithLogits, losses } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const entry = losses.binaryCrossEntropyWithLogits;
 
-const isError = (argument: string, message: RegExp) => (e: unknown) =>
-  e instanceof LossInputError &&
-  e.loss === 'binaryCrossEntropyWithLogits' &&
-  e.argument === argument &&
-  message.test(e.message);
+const rejects = lossInputErrorAsserter('binaryCrossEntropyWithLogits');
 
 test('logits of ±1e4 give exact, finite values and gradients, with posWeight and soft targets', () => {
   const input = [1e4, -1e4, 1e4, -1e4, 1e4];
@@ -134,34 +131,39 @@ test('a posWeight that is not [C] for the last axis is an error naming both shap
     [1, 0, 1],
     [0, 1, 1],
   ];
-  assert.throws(
+  rejects(
     () => binaryCrossEntropyWithLogits(input, target, { posWeight: [1, 2] }),
-    isError('options.posWeight', /shape \[2\] .*input shape \[2, 3\].*expected \[3\]/),
+    'options.posWeight',
+    /shape \[2\] .*input shape \[2, 3\].*expected \[3\]/,
   );
-  assert.throws(
+  rejects(
     () => binaryCrossEntropyWithLogits(input, target, { posWeight: [[1, 2, 3]] }),
-    isError('options.posWeight', /shape \[1, 3\] .*input shape \[2, 3\]/),
+    'options.posWeight',
+    /shape \[1, 3\] .*input shape \[2, 3\]/,
   );
 });
 
 test('a weight of another shape is an error naming both shapes', () => {
-  assert.throws(
+  rejects(
     () => binaryCrossEntropyWithLogits([[1, 2]], [[1, 0]], { weight: [1, 2] }),
-    isError('options.weight', /\[2\] does not match input shape \[1, 2\]/),
+    'options.weight',
+    /\[2\] does not match input shape \[1, 2\]/,
   );
 });
 
 test('a target outside [0, 1] is an error naming its value and index; logits may be any finite number', () => {
-  assert.throws(
+  rejects(
     () => binaryCrossEntropyWithLogits([0.5, 3], [1, -1]),
-    isError('target', /target -1 at index \[1\] is outside \[0, 1\]/),
+    'target',
+    /target -1 at index \[1\] is outside \[0, 1\]/,
   );
   assert.ok(Number.isFinite(binaryCrossEntropyWithLogits([-7, 42], [1, 0]).item()));
 });
 
 test('inputs of different shapes are an error naming both shapes', () => {
-  assert.throws(
+  rejects(
     () => binaryCrossEntropyWithLogits([0.5, 3], [[1, 0]]),
-    isError('target', /\[1, 2\] does not match input shape \[2\]/),
+    'target',
+    /\[1, 2\] does not match input shape \[2\]/,
   );
 });

@@ -25,16 +25,18 @@ function requirePosWeightShape(input: Tensor, posWeight: Tensor): void {
 
 /**
  * The common case (no weights, a reduced value): one pass, one exp and one log1p per element and
- * no data-dependent branch. ℓ = softplus(x) − x·y = max(x, 0) − x·y + log1p(e^(−|x|)) (equal to
- * the two-softplus form, and exact for logits of ±1e4), ∂ℓ/∂x = σ(x) − y with σ from the same exp.
+ * no data-dependent branch. With e = e^(−|x|), softplus(±x) = max(±x, 0) + log1p(e) share one
+ * log1p, and ∂ℓ/∂x = σ(x) − y takes σ from the same exp.
  */
 function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, s: number): number {
   let total = 0;
   if (g === null) {
     for (let i = 0; i < x.length; i++) {
       const xi = x[i];
+      const yi = y[i];
       const a = Math.abs(xi);
-      total += 0.5 * (xi + a) - xi * y[i] + log1pUnit(expNonPositive(-a));
+      const log1pE = log1pUnit(expNonPositive(-a));
+      total += yi * (0.5 * (a - xi) + log1pE) + (1 - yi) * (0.5 * (xi + a) + log1pE);
     }
     return total;
   }
@@ -43,7 +45,10 @@ function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, 
     const yi = y[i];
     const a = Math.abs(xi);
     const e = expNonPositive(-a);
-    total += 0.5 * (xi + a) - xi * yi + log1pUnit(e);
+    const log1pE = log1pUnit(e);
+    // y·softplus(−x) + (1 − y)·softplus(x), the general path's expression (so a posWeight of
+    // ones gives the same bits).
+    total += yi * (0.5 * (a - xi) + log1pE) + (1 - yi) * (0.5 * (xi + a) + log1pE);
     const positive = +(xi >= 0);
     g[i] = s * ((e + positive * (1 - e)) / (1 + e) - yi);
   }

@@ -1,4 +1,4 @@
-import { LOG_CLAMP, clampedLog, softplus } from '../math.js';
+import { clampedLog, LOG_CLAMP, softplus } from '../math.js';
 
 /**
  * Per-element binary cross-entropy terms and their derivatives, shared by the binary losses

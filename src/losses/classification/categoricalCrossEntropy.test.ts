@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { LossInputError, type LossEntry } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { shapedTensor as t } from '../../../test/helpers/plain-tensor.js';
+import type { LossEntry } from '../../index.js';
 import {
   oneHot,
   referenceCrossEntropy,
@@ -16,13 +18,8 @@ import { categoricalCrossEntropy, categoricalCrossEntropyLoss } from './categori
 import { sparseCategoricalCrossEntropyLoss } from './sparseCategoricalCrossEntropy.js';
 
 const entry = categoricalCrossEntropyLoss as unknown as LossEntry;
-const t = (shape: number[], data: number[]) => ({ shape, data: Float64Array.from(data) });
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 describe('categoricalCrossEntropy extremes', () => {
   test('logits of ±1e4 give the exact finite loss and gradient', () => {

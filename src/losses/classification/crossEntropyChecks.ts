@@ -1,4 +1,4 @@
-import { LossInputError, type Tensor, formatShape } from '../../tensor/index.js';
+import { formatShape, LossInputError, type Tensor } from '../../tensor/index.js';
 
 /**
  * Boundary checks shared by the cross-entropies (classification and sequence families), on top

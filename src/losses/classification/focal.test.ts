@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LossInputError, focal, losses } from '../../index.js';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { focal, losses } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const entry = losses.focal;
 
-const isError = (argument: string, message: RegExp) => (e: unknown) =>
-  e instanceof LossInputError && e.loss === 'focal' && e.argument === argument && message.test(e.message);
+const rejects = lossInputErrorAsserter('focal');
 
 const logit = fc.double({ min: -20, max: 20, noNaN: true });
 const softTarget = fc.double({ min: 0, max: 1, noNaN: true });
@@ -197,7 +197,7 @@ test('focal gradient matches central differences with soft targets, gamma 0.5 an
 });
 
 test('with fromLogits false a probability outside [0, 1] is an error naming its value and index; logits may be any number', () => {
-  assert.throws(
+  rejects(
     () =>
       focal(
         [
@@ -210,7 +210,8 @@ test('with fromLogits false a probability outside [0, 1] is an error naming its 
         ],
         { fromLogits: false },
       ),
-    isError('input', /probability 1\.2 at index \[0, 1\] is outside \[0, 1\]/),
+    'input',
+    /probability 1\.2 at index \[0, 1\] is outside \[0, 1\]/,
   );
   assert.ok(
     Number.isFinite(
@@ -229,20 +230,18 @@ test('with fromLogits false a probability outside [0, 1] is an error naming its 
 });
 
 test('a target outside [0, 1] is an error naming its value and index', () => {
-  assert.throws(
+  rejects(
     () => focal([0.5, 1, 2], [1, 0, -0.1]),
-    isError('target', /target -0\.1 at index \[2\] is outside \[0, 1\]/),
+    'target',
+    /target -0\.1 at index \[2\] is outside \[0, 1\]/,
   );
 });
 
 test('alpha outside [0, 1] and a negative gamma are errors', () => {
-  assert.throws(() => focal([0.5], [1], { alpha: 1.5 }), isError('options.alpha', />= 0 and <= 1, or null, got 1\.5/));
-  assert.throws(() => focal([0.5], [1], { gamma: -1 }), isError('options.gamma', />= 0/));
+  rejects(() => focal([0.5], [1], { alpha: 1.5 }), 'options.alpha', />= 0 and <= 1, or null, got 1\.5/);
+  rejects(() => focal([0.5], [1], { gamma: -1 }), 'options.gamma', />= 0/);
 });
 
 test('inputs of different shapes are an error naming both shapes', () => {
-  assert.throws(
-    () => focal([0.5, 3], [[1], [0]]),
-    isError('target', /\[2, 1\] does not match input shape \[2\]/),
-  );
+  rejects(() => focal([0.5, 3], [[1], [0]]), 'target', /\[2, 1\] does not match input shape \[2\]/);
 });

@@ -11,8 +11,11 @@ export {
   binaryCrossEntropyWithLogitsLoss,
 } from './binaryCrossEntropyWithLogits.js';
 export { categoricalCrossEntropy, categoricalCrossEntropyLoss } from './categoricalCrossEntropy.js';
-export { sparseCategoricalCrossEntropy, sparseCategoricalCrossEntropyLoss } from './sparseCategoricalCrossEntropy.js';
 export { focal, focalLoss } from './focal.js';
+export {
+  sparseCategoricalCrossEntropy,
+  sparseCategoricalCrossEntropyLoss,
+} from './sparseCategoricalCrossEntropy.js';
 
 export const classificationLosses = {
   binaryCrossEntropy: binaryCrossEntropyLoss,

@@ -76,7 +76,7 @@ export function oneHotSoftmaxCrossEntropyRow(
   let max = Number.NEGATIVE_INFINITY;
   for (let i = offset; i < end; i++) {
     const v = x[i];
-    max = v > max ? v : max;
+    if (v > max) max = v;
   }
   let expSum = 0;
   if (grad === null) {

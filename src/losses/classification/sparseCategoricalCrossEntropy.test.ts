@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { LossInputError, type LossEntry } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { shapedTensor as t } from '../../../test/helpers/plain-tensor.js';
+import type { LossEntry } from '../../index.js';
 import {
   referenceLogSoftmax,
   rowsOf,
@@ -17,13 +19,8 @@ import {
 
 const entry = sparseCategoricalCrossEntropyLoss as unknown as LossEntry;
 const loss = sparseCategoricalCrossEntropyLoss;
-const t = (shape: number[], data: number[]) => ({ shape, data: Float64Array.from(data) });
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 const logits = t([4, 3], [0.5, -1, 2, 1.5, 0.2, -0.3, -2, 0.7, 1.1, 0.9, 0.9, -0.4]);
 

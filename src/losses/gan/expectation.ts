@@ -1,4 +1,4 @@
-import { type DType, type FloatArray, Tensor, allocate } from '../../tensor/index.js';
+import type { FloatArray } from '../../tensor/index.js';
 import { clampedLog, sigmoid, softplus } from '../math.js';
 
 /**
@@ -34,13 +34,6 @@ export function expectation(
     for (let i = 0; i < n; i++) grad[i] += w * term.slope(x[i]);
   }
   return total / n;
-}
-
-/** The 0-d tensor of `dtype` that holds a GAN loss value. */
-export function scalarValue(value: number, dtype: DType): Tensor {
-  const data = allocate(dtype, 1);
-  data[0] = value + 0; // turns the −0 of a negated empty mean into 0
-  return new Tensor(data, []);
 }
 
 /** The scalar upstream of a 0-d loss value (null means 1). */

@@ -3,16 +3,13 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { type LossEntry, LossInputError, ganDiscriminator, ganDiscriminatorLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { ganDiscriminator, ganDiscriminatorLoss, type LossEntry } from '../../index.js';
 
 const entry = ganDiscriminatorLoss as unknown as LossEntry;
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 const exact = { rtol: 1e-12, atol: 0 };
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('an undecided discriminator (every logit 0) scores 2·log 2', () => {
   assertClose(ganDiscriminator([0, 0, 0], [0, 0]), { shape: [], data: [2 * Math.LN2] }, exact, 'value');

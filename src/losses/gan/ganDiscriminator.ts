@@ -1,7 +1,8 @@
 import { defineLoss } from '../define.js';
 import { booleanOption } from '../options.js';
+import { scalarTensor } from '../reduce.js';
 import { requireUnitInterval } from '../validate.js';
-import { expectation, labelOneTerm, labelZeroTerm, scalarUpstream, scalarValue } from './expectation.js';
+import { expectation, labelOneTerm, labelZeroTerm, scalarUpstream } from './expectation.js';
 
 /**
  * Discriminator loss of the original (minimax) GAN: binary cross-entropy with real samples
@@ -36,7 +37,7 @@ export const { entry: ganDiscriminatorLoss, fn: ganDiscriminator } = defineLoss(
     const u = scalarUpstream(upstream);
     const onReal = expectation(t.real.data, labelOneTerm(options.fromLogits), u, grads?.real ?? null);
     const onFake = expectation(t.fake.data, labelZeroTerm(options.fromLogits), u, grads?.fake ?? null);
-    return scalarValue(onReal + onFake, dtype);
+    return scalarTensor(onReal + onFake, dtype);
   },
   info: {
     title: 'GAN discriminator loss',

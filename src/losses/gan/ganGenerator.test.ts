@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { type LossEntry, LossInputError, ganGenerator, ganGeneratorLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { ganGenerator, ganGeneratorLoss, type LossEntry } from '../../index.js';
 
 const entry = ganGeneratorLoss as unknown as LossEntry;
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 const exact = { rtol: 1e-12, atol: 0 };
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('non-saturating keeps a strong gradient where the discriminator rejects the samples; saturating loses it', () => {
   const rejected = t([-5]);

@@ -1,7 +1,8 @@
 import { defineLoss } from '../define.js';
 import { booleanOption } from '../options.js';
+import { scalarTensor } from '../reduce.js';
 import { requireUnitInterval } from '../validate.js';
-import { expectation, labelOneTerm, labelZeroTerm, scalarUpstream, scalarValue } from './expectation.js';
+import { expectation, labelOneTerm, labelZeroTerm, scalarUpstream } from './expectation.js';
 
 /**
  * Generator loss of the original GAN, non-saturating by default.
@@ -35,7 +36,7 @@ export const { entry: ganGeneratorLoss, fn: ganGenerator } = defineLoss({
     const value = options.saturating
       ? -expectation(t.fake.data, labelZeroTerm(options.fromLogits), -u, g)
       : expectation(t.fake.data, labelOneTerm(options.fromLogits), u, g);
-    return scalarValue(value, dtype);
+    return scalarTensor(value, dtype);
   },
   info: {
     title: 'GAN generator loss',

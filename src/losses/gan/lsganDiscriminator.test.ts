@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
 import { lsganDiscriminator, lsganDiscriminatorLoss } from '../../index.js';
 
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 const exact = { rtol: 1e-12, atol: 0 };
 
 test('a perfect discriminator (real → 1, fake → 0) has loss 0 and zero gradient', () => {

@@ -1,5 +1,6 @@
 import { defineLoss } from '../define.js';
-import { expectation, halfSquaredDistanceTo, scalarUpstream, scalarValue } from './expectation.js';
+import { scalarTensor } from '../reduce.js';
+import { expectation, halfSquaredDistanceTo, scalarUpstream } from './expectation.js';
 
 const towardsOne = halfSquaredDistanceTo(1);
 const towardsZero = halfSquaredDistanceTo(0);
@@ -28,7 +29,7 @@ export const { entry: lsganDiscriminatorLoss, fn: lsganDiscriminator } = defineL
     const u = scalarUpstream(upstream);
     const onReal = expectation(t.real.data, towardsOne, u, grads?.real ?? null);
     const onFake = expectation(t.fake.data, towardsZero, u, grads?.fake ?? null);
-    return scalarValue(onReal + onFake, dtype);
+    return scalarTensor(onReal + onFake, dtype);
   },
   info: {
     title: 'LSGAN discriminator loss',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertClose } from '../../../test/helpers/assert-close.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
 import { lsganGenerator, lsganGeneratorLoss } from '../../index.js';
 
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 const exact = { rtol: 1e-12, atol: 0 };
 
 test('samples the critic scores as real (D = 1) cost nothing', () => {

@@ -1,5 +1,6 @@
 import { defineLoss } from '../define.js';
-import { expectation, halfSquaredDistanceTo, scalarUpstream, scalarValue } from './expectation.js';
+import { scalarTensor } from '../reduce.js';
+import { expectation, halfSquaredDistanceTo, scalarUpstream } from './expectation.js';
 
 const towardsOne = halfSquaredDistanceTo(1);
 
@@ -24,7 +25,7 @@ export const { entry: lsganGeneratorLoss, fn: lsganGenerator } = defineLoss({
   valueShape: () => [],
   compute({ t, upstream, grads, dtype }) {
     const value = expectation(t.fake.data, towardsOne, scalarUpstream(upstream), grads?.fake ?? null);
-    return scalarValue(value, dtype);
+    return scalarTensor(value, dtype);
   },
   info: {
     title: 'LSGAN generator loss',

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
 import { wganCritic, wganCriticLoss } from '../../index.js';
 
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 const score = fc.double({ min: -1e4, max: 1e4, noNaN: true });
 
 test('the gradient is −1/n_real on every real output and 1/n_fake on every fake one, whatever the scores', () => {

@@ -1,5 +1,6 @@
 import { defineLoss } from '../define.js';
-import { expectation, identityTerm, scalarUpstream, scalarValue } from './expectation.js';
+import { scalarTensor } from '../reduce.js';
+import { expectation, identityTerm, scalarUpstream } from './expectation.js';
 
 /**
  * Wasserstein GAN critic loss.
@@ -27,7 +28,7 @@ export const { entry: wganCriticLoss, fn: wganCritic } = defineLoss({
     const u = scalarUpstream(upstream);
     const onFake = expectation(t.fake.data, identityTerm, u, grads?.fake ?? null);
     const onReal = expectation(t.real.data, identityTerm, -u, grads?.real ?? null);
-    return scalarValue(onFake - onReal, dtype);
+    return scalarTensor(onFake - onReal, dtype);
   },
   info: {
     title: 'WGAN critic loss',

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertClose } from '../../../test/helpers/assert-close.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
 import { wganGenerator, wganGeneratorLoss } from '../../index.js';
-
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
 
 test('the value is −mean(D(G(z))) and every output gets gradient −1/n', () => {
   const { value, grads } = wganGeneratorLoss.valueAndGrad({ fake: t([1e4, -2, 0, 5], [2, 2]) });

@@ -1,5 +1,6 @@
 import { defineLoss } from '../define.js';
-import { expectation, identityTerm, scalarUpstream, scalarValue } from './expectation.js';
+import { scalarTensor } from '../reduce.js';
+import { expectation, identityTerm, scalarUpstream } from './expectation.js';
 
 /**
  * Wasserstein GAN generator loss.
@@ -22,7 +23,7 @@ export const { entry: wganGeneratorLoss, fn: wganGenerator } = defineLoss({
   valueShape: () => [],
   compute({ t, upstream, grads, dtype }) {
     const value = expectation(t.fake.data, identityTerm, -scalarUpstream(upstream), grads?.fake ?? null);
-    return scalarValue(-value, dtype);
+    return scalarTensor(-value, dtype);
   },
   info: {
     title: 'WGAN generator loss',

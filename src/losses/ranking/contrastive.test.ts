@@ -1,38 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
-import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  contrastive,
-  contrastiveLoss,
-  type LossEntry,
-  LossInputError,
-  type TensorLike,
-  tensor,
-} from '../../index.js';
+import { nestedGradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { contrastive, contrastiveLoss, type LossEntry } from '../../index.js';
 
 /** Central-difference check of contrastiveLoss on plain nested arrays. */
-const check = (
-  inputs: Record<string, TensorLike>,
-  options: Record<string, unknown> = {},
-  upstream?: TensorLike,
-) =>
-  gradcheck(
-    contrastiveLoss as unknown as LossEntry,
-    Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tensor(v)])),
-    options,
-    upstream === undefined ? undefined : tensor(upstream),
-  );
+const check = nestedGradcheck(contrastiveLoss as unknown as LossEntry);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'contrastive' &&
-      e.argument === argument &&
-      message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('contrastive');
 
 describe('contrastive', () => {
   test('identical embeddings give ½m² for a dissimilar pair, 0 for a similar one, and a zero (finite) gradient', () => {

@@ -2,38 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
-import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  type LossEntry,
-  LossInputError,
-  pairwiseHinge,
-  pairwiseHingeLoss,
-  type TensorLike,
-  tensor,
-} from '../../index.js';
+import { nestedGradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { type LossEntry, pairwiseHinge, pairwiseHingeLoss } from '../../index.js';
 
 /** Central-difference check of pairwiseHingeLoss on plain nested arrays. */
-const check = (
-  inputs: Record<string, TensorLike>,
-  options: Record<string, unknown> = {},
-  upstream?: TensorLike,
-) =>
-  gradcheck(
-    pairwiseHingeLoss as unknown as LossEntry,
-    Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tensor(v)])),
-    options,
-    upstream === undefined ? undefined : tensor(upstream),
-  );
+const check = nestedGradcheck(pairwiseHingeLoss as unknown as LossEntry);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'pairwiseHinge' &&
-      e.argument === argument &&
-      message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('pairwiseHinge');
 
 describe('pairwiseHinge', () => {
   test('at the kink (positive − negative = margin) the value is 0 and the gradient passes, as torch clamp_min', () => {

@@ -1,38 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
-import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  type LossEntry,
-  LossInputError,
-  type TensorLike,
-  tensor,
-  triplet,
-  tripletLoss,
-} from '../../index.js';
+import { nestedGradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { type LossEntry, triplet, tripletLoss } from '../../index.js';
 
 /** Central-difference check of tripletLoss on plain nested arrays. */
-const check = (
-  inputs: Record<string, TensorLike>,
-  options: Record<string, unknown> = {},
-  upstream?: TensorLike,
-) =>
-  gradcheck(
-    tripletLoss as unknown as LossEntry,
-    Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tensor(v)])),
-    options,
-    upstream === undefined ? undefined : tensor(upstream),
-  );
+const check = nestedGradcheck(tripletLoss as unknown as LossEntry);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'triplet' &&
-      e.argument === argument &&
-      message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('triplet');
 
 const anchor = [
   [0.1, -0.4, 0.9],

@@ -1,9 +1,66 @@
+import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { booleanOption, numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 import { addDistanceGrad, pDistance } from './distance.js';
 import { requireEmbeddings, rowLength, rowShape } from './rows.js';
+
+/**
+ * One row of the p = 2, no-swap case (the common one) in two fused passes: both squared sums in
+ * one, then the three gradient rows in one (written, not added: the buffers are zero-filled and
+ * each row is touched once). Returns the row's loss, or −1 when a squared sum leaves the range
+ * where it neither overflows nor underflows (the caller then takes the rescaling path).
+ */
+function euclideanTripletRow(
+  a: FloatArray,
+  pos: FloatArray,
+  neg: FloatArray,
+  o: number,
+  n: number,
+  margin: number,
+  eps: number,
+  ga: FloatArray | null,
+  gp: FloatArray | null,
+  gn: FloatArray | null,
+  w: number,
+): number {
+  let sPos = 0;
+  let sNeg = 0;
+  for (let k = o; k < o + n; k++) {
+    const vp = a[k] - pos[k] + eps;
+    const vn = a[k] - neg[k] + eps;
+    sPos += vp * vp;
+    sNeg += vn * vn;
+  }
+  if (
+    !(
+      sPos < SAFE_SQUARED_MAX &&
+      sNeg < SAFE_SQUARED_MAX &&
+      sPos > SAFE_SQUARED_MIN &&
+      sNeg > SAFE_SQUARED_MIN
+    )
+  )
+    return -1;
+  const dPos = Math.sqrt(sPos);
+  const dNeg = Math.sqrt(sNeg);
+  const h = margin + dPos - dNeg;
+  if (ga === null || gp === null || gn === null || h < 0 || w === 0) return Math.max(h, 0);
+  const cp = w / dPos;
+  const cn = w / dNeg;
+  for (let k = o; k < o + n; k++) {
+    const vp = cp * (a[k] - pos[k] + eps);
+    const vn = cn * (a[k] - neg[k] + eps);
+    ga[k] = vp - vn;
+    gp[k] = -vp;
+    gn[k] = vn;
+  }
+  return Math.max(h, 0);
+}
+
+/** Squared sums in (1e-300, 1e300) take the direct path (as `pDistance`'s own test). */
+const SAFE_SQUARED_MAX = 1e300;
+const SAFE_SQUARED_MIN = 1e-300;
 
 /**
  * Triplet margin loss, as torch `F.triplet_margin_loss`.
@@ -53,6 +110,26 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
     let total = 0;
     for (let r = 0; r < count; r++) {
       const o = r * n;
+      if (p === 2 && !swap) {
+        const l = euclideanTripletRow(
+          a,
+          pos,
+          neg,
+          o,
+          n,
+          margin,
+          eps,
+          ga,
+          gp,
+          gn,
+          up === null ? s : s * up[r],
+        );
+        if (l >= 0) {
+          total += l;
+          if (units !== null) units[r] = l;
+          continue;
+        } // −1: a squared sum outside the safe range; the general path rescales it
+      }
       const dPos = pDistance(a, o, pos, o, n, p, eps);
       const dAn = pDistance(a, o, neg, o, n, p, eps);
       const dPn = swap ? pDistance(pos, o, neg, o, n, p, eps) : Number.POSITIVE_INFINITY;

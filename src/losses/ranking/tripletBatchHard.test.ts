@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
-import { LossInputError, type TripletBatchHardOptions, tripletBatchHard } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { type TripletBatchHardOptions, tripletBatchHard } from '../../index.js';
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'tripletBatchHard' &&
-      e.argument === argument &&
-      message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('tripletBatchHard');
 
 /** Central differences of the value with respect to every embedding entry. */
 function numericGrad(x: number[][], labels: number[], options: TripletBatchHardOptions, h = 1e-6): number[] {

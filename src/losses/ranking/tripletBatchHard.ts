@@ -9,6 +9,7 @@ import {
   toTensor,
 } from '../../tensor/index.js';
 import { numberOption, resolveOptions } from '../options.js';
+import { scalarTensor } from '../reduce.js';
 import { addDistanceGrad, pDistance } from './distance.js';
 
 const NAME = 'tripletBatchHard';
@@ -137,7 +138,6 @@ export function tripletBatchHard(
       addDistanceGrad(data, i * dim, data, jn * dim, dim, p, 0, dNeg[i], -w, g, i * dim, g, jn * dim);
     }
   }
-  const value = allocate(x.dtype, 1);
-  value[0] = valid > 0 ? total / valid : 0;
-  return { value: new Tensor(value, []), grads: { embeddings: new Tensor(g, x.shape) }, validAnchors: valid };
+  const value = scalarTensor(valid > 0 ? total / valid : 0, x.dtype);
+  return { value, grads: { embeddings: new Tensor(g, x.shape) }, validAnchors: valid };
 }

@@ -31,6 +31,25 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
     const up = plan.upstream;
     const s = plan.scale;
     let total = 0;
+    if (units === null && up === null) {
+      // Branch-free (the |d| ≤ δ test is a coin flip on real data, and a mispredicted jump costs
+      // more than the arithmetic): with relu(t) = ½(t + |t|), exactly 0 for t ≤ 0,
+      // m = |d| − relu(|d| − δ) = min(|d|, δ), ℓ = m(|d| − ½m), ∂ℓ/∂x = d − relu(d − δ) + relu(−d − δ),
+      // which is d itself (bit for bit) inside [−δ, δ].
+      for (let i = 0; i < x.length; i++) {
+        const d = x[i] - y[i];
+        const a = Math.abs(d);
+        const over = a - delta;
+        const m = a - 0.5 * (over + Math.abs(over));
+        total += m * (a - 0.5 * m);
+        if (g !== null) {
+          const above = d - delta;
+          const below = -d - delta;
+          g[i] = s * (d - 0.5 * (above + Math.abs(above)) + 0.5 * (below + Math.abs(below)));
+        }
+      }
+      return total;
+    }
     for (let i = 0; i < x.length; i++) {
       const d = x[i] - y[i];
       const a = Math.abs(d);
@@ -43,12 +62,14 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
   },
   info: {
     title: 'Huber loss',
-    summary: 'Squared error for small residuals and absolute error beyond δ: MSE-like near the optimum, MAE-like against outliers.',
+    summary:
+      'Squared error for small residuals and absolute error beyond δ: MSE-like near the optimum, MAE-like against outliers.',
     formula: 'ℓ = ½(x − y)² if |x − y| ≤ δ, else δ(|x − y| − ½δ)',
     properties: {
       differentiability: 'Continuously differentiable; the second derivative jumps at |x − y| = δ.',
       robustness: 'Robust: an outlier contributes at most δ to the gradient.',
-      gradientBehaviour: 'Gradient equals the residual inside δ and is clipped to ±δ outside, so steps stay bounded.',
+      gradientBehaviour:
+        'Gradient equals the residual inside δ and is clipped to ±δ outside, so steps stay bounded.',
       scaleSensitivity: 'δ is in the units of the target: rescaling the targets requires rescaling δ.',
       classImbalance: 'Not applicable (regression).',
     },
@@ -57,8 +78,17 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
       'Bounding-box regression and value targets in RL (DQN uses Huber with δ = 1).',
     ],
     limitations: ['δ must be tuned to the noise scale: too small behaves like MAE, too large like MSE.'],
-    hyperparameters: [{ name: 'delta', typical: '1.0 (or about 1.35 × the noise standard deviation)', effect: 'Residual size where the loss switches from quadratic to linear.' }],
-    references: ['Huber (1964), Robust Estimation of a Location Parameter', 'PyTorch torch.nn.functional.huber_loss'],
+    hyperparameters: [
+      {
+        name: 'delta',
+        typical: '1.0 (or about 1.35 × the noise standard deviation)',
+        effect: 'Residual size where the loss switches from quadratic to linear.',
+      },
+    ],
+    references: [
+      'Huber (1964), Robust Estimation of a Location Parameter',
+      'PyTorch torch.nn.functional.huber_loss',
+    ],
     tasks: ['regression', 'rl'],
   },
 });

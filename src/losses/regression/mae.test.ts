@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LossInputError, losses, mae } from '../../index.js';
 import { assertClose } from '../../../test/helpers/assert-close.js';
+import { assertLossInputError } from '../../../test/helpers/loss-errors.js';
+import { losses, mae } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 
@@ -48,12 +49,9 @@ test("mae 'mean' equals the mean of 'none', and 'sum' its sum", () => {
 });
 
 test('mae rejects inputs of different shapes, naming both shapes', () => {
-  assert.throws(
-    () => mae([[1], [2], [3]], [1, 2, 3]),
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'mae' &&
-      e.argument === 'target' &&
-      /\[3\] does not match input shape \[3, 1\]/.test(e.message),
-  );
+  assertLossInputError(() => mae([[1], [2], [3]], [1, 2, 3]), {
+    loss: 'mae',
+    argument: 'target',
+    message: /\[3\] does not match input shape \[3, 1\]/,
+  });
 });

@@ -29,6 +29,23 @@ export const { entry: mseLoss, fn: mse } = defineLoss({
     const up = plan.upstream;
     const s = plan.scale;
     let total = 0;
+    if (units === null && up === null) {
+      // The common case: no per-element branch at all.
+      if (g === null) {
+        for (let i = 0; i < x.length; i++) {
+          const d = x[i] - y[i];
+          total += d * d;
+        }
+        return total;
+      }
+      const s2 = 2 * s;
+      for (let i = 0; i < x.length; i++) {
+        const d = x[i] - y[i];
+        total += d * d;
+        g[i] = s2 * d;
+      }
+      return total;
+    }
     for (let i = 0; i < x.length; i++) {
       const d = x[i] - y[i];
       const l = d * d;
@@ -40,13 +57,16 @@ export const { entry: mseLoss, fn: mse } = defineLoss({
   },
   info: {
     title: 'Mean squared error',
-    summary: 'Average squared difference between prediction and target; the maximum-likelihood loss under Gaussian noise.',
+    summary:
+      'Average squared difference between prediction and target; the maximum-likelihood loss under Gaussian noise.',
     formula: 'ℓ = (x − y)²',
     properties: {
       differentiability: 'Smooth everywhere.',
       robustness: 'Not robust: one gross outlier dominates the mean, because its error is squared.',
-      gradientBehaviour: 'Gradient 2(x − y) grows linearly with the error, so large errors get large updates.',
-      scaleSensitivity: 'Quadratic in the target scale; normalise targets or the learning rate must change with them.',
+      gradientBehaviour:
+        'Gradient 2(x − y) grows linearly with the error, so large errors get large updates.',
+      scaleSensitivity:
+        'Quadratic in the target scale; normalise targets or the learning rate must change with them.',
       classImbalance: 'Not applicable (regression).',
     },
     whenToUse: [

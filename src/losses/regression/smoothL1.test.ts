@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LossInputError, huber, losses, mae, smoothL1 } from '../../index.js';
 import { assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
+import { assertLossInputError } from '../../../test/helpers/loss-errors.js';
+import { huber, LossInputError, losses, mae, smoothL1 } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 
@@ -99,11 +100,8 @@ test('smoothL1 rejects a negative or non-finite beta', () => {
 });
 
 test('smoothL1 rejects inputs of different shapes, naming both shapes', () => {
-  assert.throws(
-    () => smoothL1([1, 2, 3], [[1, 2, 3]]),
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.argument === 'target' &&
-      /\[1, 3\] does not match input shape \[3\]/.test(e.message),
-  );
+  assertLossInputError(() => smoothL1([1, 2, 3], [[1, 2, 3]]), {
+    argument: 'target',
+    message: /\[1, 3\] does not match input shape \[3\]/,
+  });
 });

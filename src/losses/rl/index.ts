@@ -4,19 +4,19 @@ import { ppoClipLoss } from './ppoClip.js';
 import { valueLossLoss } from './valueLoss.js';
 
 export { policyGradient, policyGradientLoss } from './policyGradient.js';
-export { valueLoss, valueLossLoss } from './valueLoss.js';
 export { ppoClip, ppoClipLoss } from './ppoClip.js';
+export { type PpoStats, type PpoStatsOptions, ppoStats } from './ppoStats.js';
 // Rollout helpers (not registry losses).
 export {
   type AdvantagesAndReturns,
   type DiscountedReturnsOptions,
-  type GaeOptions,
-  type TdTargetsOptions,
   discountedReturns,
+  type GaeOptions,
   gae,
+  type TdTargetsOptions,
   tdTargets,
 } from './returns.js';
-export { type PpoStats, type PpoStatsOptions, ppoStats } from './ppoStats.js';
+export { valueLoss, valueLossLoss } from './valueLoss.js';
 
 export const rlLosses = {
   policyGradient: policyGradientLoss,

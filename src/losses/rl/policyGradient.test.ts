@@ -3,15 +3,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { type LossEntry, LossInputError, policyGradient, policyGradientLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { type LossEntry, policyGradient, policyGradientLoss } from '../../index.js';
 
 const entry = policyGradientLoss as unknown as LossEntry;
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('normalizeAdvantages is skipped for a single sample (no std to divide by)', () => {
   const { value, grads } = policyGradientLoss.valueAndGrad(

@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { type LossEntry, LossInputError, ppoClip, ppoClipLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { type LossEntry, ppoClip, ppoClipLoss } from '../../index.js';
 
 const entry = ppoClipLoss as unknown as LossEntry;
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 /** Unit loss and gradient of one sample with ratio r = e^logRatio, under reduction 'none'. */
 function single(logRatio: number, advantage: number, clipEpsilon = 0.2) {

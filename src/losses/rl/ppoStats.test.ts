@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LossInputError, ppoClipLoss, ppoStats } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { ppoClipLoss, ppoStats } from '../../index.js';
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('clipFraction is the share of samples whose ratio left [1 − ε, 1 + ε]', () => {
   // Ratios 1, 1.1, 1.5, 0.5, 0.85: two of five are outside [0.8, 1.2].

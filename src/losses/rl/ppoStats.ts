@@ -1,4 +1,4 @@
-import { type TensorLike, assertFinite, toTensor } from '../../tensor/index.js';
+import { assertFinite, type TensorLike, toTensor } from '../../tensor/index.js';
 import { numberOption, resolveOptions } from '../options.js';
 import { requireSameShape } from '../validate.js';
 

@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
-import { LossInputError, discountedReturns, gae, tdTargets } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { discountedReturns, gae, tdTargets } from '../../index.js';
 
 const close = { rtol: 1e-12, atol: 1e-14 };
 const vec = (data: number[], shape = [data.length]) => ({ shape, data });
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('gae matches a hand-computed trajectory with an episode boundary in the middle', () => {
   // γ = 0.9, λ = 0.8 (γλ = 0.72); step 1 ends episode 1, steps 2–4 are a new episode cut off

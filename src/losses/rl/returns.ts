@@ -1,12 +1,12 @@
 import {
-  LossInputError,
-  Tensor,
-  type TensorLike,
   allocate,
   assertFinite,
   formatShape,
+  LossInputError,
   sameShape,
   shapeSize,
+  Tensor,
+  type TensorLike,
   toTensor,
 } from '../../tensor/index.js';
 import { numberOption, resolveOptions, tensorOption } from '../options.js';

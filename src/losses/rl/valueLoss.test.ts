@@ -2,14 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
-import { LossInputError, mse, valueLoss, valueLossLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { plainTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { mse, valueLoss, valueLossLoss } from '../../index.js';
 
-const t = (data: number[], shape = [data.length]) => ({ shape, data: Float64Array.from(data) });
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 test('the loss is (V − R)² with gradient 2(V − R): no ½ factor', () => {
   const { value, grads } = valueLossLoss.valueAndGrad({ values: t([3]), returns: t([1]) });

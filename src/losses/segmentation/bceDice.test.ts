@@ -1,40 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
-import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  bceDice,
-  bceDiceLoss,
-  diceLoss,
-  type LossEntry,
-  LossInputError,
-  type TensorLike,
-  tensor,
-} from '../../index.js';
+import { inputTargetGradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { bceDice, bceDiceLoss, diceLoss, type LossEntry } from '../../index.js';
 
 /** Central-difference check of bceDiceLoss on plain nested arrays. */
-const check = (
-  input: TensorLike,
-  target: TensorLike,
-  options: Record<string, unknown> = {},
-  upstream?: TensorLike,
-) =>
-  gradcheck(
-    bceDiceLoss as unknown as LossEntry,
-    { input: tensor(input), target: tensor(target) },
-    options,
-    upstream === undefined ? undefined : tensor(upstream),
-  );
+const check = inputTargetGradcheck(bceDiceLoss as unknown as LossEntry);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'bceDice' &&
-      e.argument === argument &&
-      message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('bceDice');
 
 const probs = [
   [0.9, 0.2, 0.65, 0.1],

@@ -1,40 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
-import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  bceIou,
-  bceIouLoss,
-  iouLoss,
-  type LossEntry,
-  LossInputError,
-  type TensorLike,
-  tensor,
-} from '../../index.js';
+import { inputTargetGradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { bceIou, bceIouLoss, iouLoss, type LossEntry } from '../../index.js';
 
 /** Central-difference check of bceIouLoss on plain nested arrays. */
-const check = (
-  input: TensorLike,
-  target: TensorLike,
-  options: Record<string, unknown> = {},
-  upstream?: TensorLike,
-) =>
-  gradcheck(
-    bceIouLoss as unknown as LossEntry,
-    { input: tensor(input), target: tensor(target) },
-    options,
-    upstream === undefined ? undefined : tensor(upstream),
-  );
+const check = inputTargetGradcheck(bceIouLoss as unknown as LossEntry);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError &&
-      e.loss === 'bceIou' &&
-      e.argument === argument &&
-      message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('bceIou');
 
 const probs = [
   [0.9, 0.2, 0.65, 0.1],

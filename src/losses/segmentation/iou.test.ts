@@ -2,29 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertAllFinite } from '../../../test/helpers/assert-close.js';
-import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { dice, iou, iouLoss, type LossEntry, LossInputError, type TensorLike, tensor } from '../../index.js';
+import { inputTargetGradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { dice, iou, iouLoss, type LossEntry } from '../../index.js';
 
 /** Central-difference check of iouLoss on plain nested arrays. */
-const check = (
-  input: TensorLike,
-  target: TensorLike,
-  options: Record<string, unknown> = {},
-  upstream?: TensorLike,
-) =>
-  gradcheck(
-    iouLoss as unknown as LossEntry,
-    { input: tensor(input), target: tensor(target) },
-    options,
-    upstream === undefined ? undefined : tensor(upstream),
-  );
+const check = inputTargetGradcheck(iouLoss as unknown as LossEntry);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof LossInputError && e.loss === 'iou' && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter('iou');
 
 describe('iou', () => {
   test('an empty target with an empty prediction has loss 0, for both aggregates', () => {

@@ -1,5 +1,5 @@
 import { allocate, type DType, type FloatArray, Tensor } from '../../tensor/index.js';
-import { clampedLog, sigmoid, softplus } from '../math.js';
+import { clampedLog, expNonPositive, sigmoid, softplus } from '../math.js';
 import { booleanOption, enumOption, numberOption } from '../options.js';
 import { requireMinRank, requireSameShape, requireUnitInterval } from '../validate.js';
 
@@ -114,22 +114,39 @@ export function overlapLoss(
     let inter = 0;
     let sumP = 0;
     let sumY = 0;
-    for (let i = start; i < end; i++) {
-      const p = fromLogits ? sigmoid(x[i]) : x[i];
-      inter += p * y[i];
-      sumP += p;
-      sumY += y[i];
+    if (fromLogits) {
+      for (let i = start; i < end; i++) {
+        const p = sigmoid(x[i]);
+        inter += p * y[i];
+        sumP += p;
+        sumY += y[i];
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const p = x[i];
+        const yi = y[i];
+        inter += p * yi;
+        sumP += p;
+        sumY += yi;
+      }
     }
     const num = numerator(kind, inter, eps);
     const den = denominator(kind, inter, sumP, sumY, eps);
     lossSum += 1 - num / den;
     if (grad === null || weight === 0) continue;
+    // ∂s/∂pⱼ·d² is affine in yⱼ: Dice 2d·yⱼ − n, IoU (d + n)·yⱼ − n.
     const scale = -weight / (groups * den * den);
-    for (let i = start; i < end; i++) {
-      const yi = y[i];
-      const ds = kind === 'dice' ? 2 * yi * den - num : yi * den - num * (1 - yi);
-      const dp = fromLogits ? sigmoid(x[i]) * sigmoid(-x[i]) : 1;
-      grad[i] += scale * ds * dp;
+    const slope = scale * (kind === 'dice' ? 2 * den : den + num);
+    const offset = -scale * num;
+    if (fromLogits) {
+      for (let i = start; i < end; i++) {
+        const e = expNonPositive(-Math.abs(x[i]));
+        // σ(x)σ(−x) = e/(1 + e)², symmetric in x.
+        const inverse = 1 / (1 + e);
+        grad[i] += (slope * y[i] + offset) * e * inverse * inverse;
+      }
+    } else {
+      for (let i = start; i < end; i++) grad[i] += slope * y[i] + offset;
     }
   }
   return lossSum / groups;

@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { LossInputError, type LossEntry, klDivergence, klDivergenceLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { shapedTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { klDivergence, klDivergenceLoss, type LossEntry } from '../../index.js';
 import { categoricalCrossEntropy } from '../classification/categoricalCrossEntropy.js';
 import {
   referenceLogSoftmax,
@@ -14,14 +16,9 @@ import {
 
 const entry = klDivergenceLoss as unknown as LossEntry;
 const loss = klDivergenceLoss;
-const t = (shape: number[], data: number[]) => ({ shape, data: Float64Array.from(data) });
 const scalar = (v: number) => t([], [v]);
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 const logSoftmaxRows = (x: readonly number[], classes: number) =>
   rowsOf(x, classes).flatMap(referenceLogSoftmax);

@@ -1,4 +1,4 @@
-import { LossInputError, type Tensor, formatIndex } from '../../tensor/index.js';
+import { formatIndex, LossInputError, type Tensor } from '../../tensor/index.js';
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import { defineLoss } from '../define.js';
 import { logSumExp } from '../math.js';

@@ -3,24 +3,16 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import {
-  LossInputError,
-  type LossEntry,
-  labelSmoothingCrossEntropy,
-  labelSmoothingCrossEntropyLoss,
-} from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { shapedTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { type LossEntry, labelSmoothingCrossEntropy, labelSmoothingCrossEntropyLoss } from '../../index.js';
 import { sparseCategoricalCrossEntropyLoss } from '../classification/sparseCategoricalCrossEntropy.js';
 import { referenceLogSoftmax, rowsOf, scoresAndLabels, sum } from './test-helpers/crossEntropyReference.js';
 
 const entry = labelSmoothingCrossEntropyLoss as unknown as LossEntry;
 const loss = labelSmoothingCrossEntropyLoss;
-const t = (shape: number[], data: number[]) => ({ shape, data: Float64Array.from(data) });
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 const logits = t([3, 4], [0.5, -1, 2, 0.1, 1.5, 0.2, -0.3, 0, -2, 0.7, 1.1, 0.4]);
 const distributions = ['others', 'uniform'] as const;

@@ -1,7 +1,7 @@
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import {
-  type LabelDistribution,
   countedLabelWeight,
+  type LabelDistribution,
   labelCrossEntropy,
   torchSmoothingBase,
 } from '../classification/softmaxCrossEntropyKernel.js';

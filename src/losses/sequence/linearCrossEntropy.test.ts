@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
 import {
   type LossEntry,
-  LossInputError,
   linearCrossEntropy,
   linearCrossEntropyLoss,
   tokenCrossEntropyLoss,
@@ -231,11 +231,7 @@ describe('linearCrossEntropy extremes and edge cases', () => {
 });
 
 describe('linearCrossEntropy rejects bad inputs', () => {
-  const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-    assert.throws(
-      fn,
-      (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-    );
+  const rejects = lossInputErrorAsserter();
   const p = problem([3], 4, 2);
 
   test('a weight whose width is not H', () => {
@@ -266,3 +262,72 @@ describe('linearCrossEntropy rejects bad inputs', () => {
     );
   });
 });
+
+describe('linearCrossEntropy matches PyTorch', () => {
+  // torch 1.13, float64: F.cross_entropy((hidden @ weight.T).reshape(-1, 5), target.reshape(-1),
+  // ignore_index=-100, ...) then backward(), for hidden [2, 3, 4] and weight [5, 4].
+  const hidden = {
+    shape: [2, 3, 4],
+    data: [
+      0.94, 0.416, -0.081, 0.841, 0.29, 0.582, -0.643, -0.298, 0.163, -0.424, -0.094, -0.646, -0.289, 0.244,
+      -0.036, -0.118, -0.185, -0.589, 0.33, 0.57, -0.579, 0.353, -0.781, 0.048,
+    ],
+  };
+  const weight = {
+    shape: [5, 4],
+    data: [
+      -0.548, 0.116, 0.175, 0.364, 0.491, -0.545, 0.62, 0.261, -0.608, -0.695, -0.037, 0.835, 0.144, -0.038,
+      0.592, -0.264, -0.456, -0.917, 0.497, -0.316,
+    ],
+  };
+  const target = { shape: [2, 3], data: [1, 4, -100, 0, 2, 3] };
+  const tol = { rtol: 1e-12, atol: 1e-15 };
+
+  test("label_smoothing=0.1, reduction='mean'", () => {
+    const { value, grads } = linearCrossEntropyLoss.valueAndGrad(
+      { hidden, weight, target },
+      { labelSmoothing: 0.1 },
+    );
+    assertClose(value, { shape: [], data: [1.5290221008002753] }, tol, 'value');
+    assertClose(grads.hidden, { shape: [2, 3, 4], data: HIDDEN_GRAD_MEAN }, tol, 'grads.hidden');
+    assertClose(grads.weight, { shape: [5, 4], data: WEIGHT_GRAD_MEAN }, tol, 'grads.weight');
+  });
+
+  test("reduction='sum'", () => {
+    const { value, grads } = linearCrossEntropyLoss.valueAndGrad(
+      { hidden, weight, target },
+      { reduction: 'sum' },
+    );
+    assertClose(value, { shape: [], data: [7.567050004001376] }, tol, 'value');
+    assertClose(grads.hidden, { shape: [2, 3, 4], data: HIDDEN_GRAD_SUM }, tol, 'grads.hidden');
+    assertClose(grads.weight, { shape: [5, 4], data: WEIGHT_GRAD_SUM }, tol, 'grads.weight');
+  });
+});
+
+const HIDDEN_GRAD_MEAN = [
+  -0.09682070011999712, 0.0312343409592859, -0.04065350782469068, -0.001167610398415018, 0.051421001629687255,
+  0.10951448184052753, -0.02107864484640777, 0.08455963549266113, 0.0, 0.0, 0.0, 0.0, 0.05475876849961156,
+  -0.088929679789896, 0.03151375781142007, -0.033895697252733586, 0.0633295265194001, 0.03208026328892896,
+  0.06314068117308809, -0.10001534073685019, -0.09305494659097205, -0.05858861296572735, -0.06125334975362049,
+  0.10389301514068858,
+];
+const WEIGHT_GRAD_MEAN = [
+  0.045848605114356684, 0.013649984548913266, -0.06524199601377295, 0.048949178595156906,
+  -0.12270761461961911, -0.039250988847212134, -0.01200237316437309, -0.08812642879042525,
+  0.021535213790433126, 0.1304744952081583, -0.1049075738001933, -0.049871377729902966, 0.12322289190825665,
+  -0.014800212942708994, 0.09300024428426812, 0.014664322984191229, -0.0678990961934274, -0.09007327796715045,
+  0.08915169869407122, 0.07438430494098004,
+];
+const HIDDEN_GRAD_SUM = [
+  -0.5527435005999854, 0.16909170479642954, -0.22832753912345344, -0.014338051992075107, 0.28316500814843626,
+  0.5976924092026377, -0.11815322423203883, 0.47199817746330563, 0.0, 0.0, 0.0, 0.0, 0.3090538424980578,
+  -0.49782839894948006, 0.17700878905710032, -0.1882784862636679, 0.3579076325970005, 0.1883213164446448,
+  0.35634340586544044, -0.565976703684251, -0.4992147329548602, -0.3307230648286367, -0.3285267487681024,
+  0.563465075703443,
+];
+const WEIGHT_GRAD_SUM = [
+  0.26168302557178347, 0.0639699227445663, -0.3468299800688648, 0.27740589297578455, -0.7039980730980955,
+  -0.21773494423606066, -0.07613186582186546, -0.5038721439521263, 0.12971606895216561, 0.7313924760407915,
+  -0.5817578690009666, -0.28549688864951495, 0.6775544595412832, -0.08918106471354503, 0.5188812214213405,
+  0.08938161492095612, -0.36495548096713704, -0.48844638983575217, 0.4858384934703562, 0.4225815247049001,
+];

@@ -3,18 +3,15 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
-import { LossInputError, type LossEntry, tokenCrossEntropy, tokenCrossEntropyLoss } from '../../index.js';
+import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
+import { shapedTensor as t } from '../../../test/helpers/plain-tensor.js';
+import { type LossEntry, tokenCrossEntropy, tokenCrossEntropyLoss } from '../../index.js';
 import { referenceLogSoftmax, rowsOf, sum } from './test-helpers/crossEntropyReference.js';
 
 const entry = tokenCrossEntropyLoss as unknown as LossEntry;
 const loss = tokenCrossEntropyLoss;
-const t = (shape: number[], data: number[]) => ({ shape, data: Float64Array.from(data) });
 
-const rejects = (fn: () => unknown, argument: string, message: RegExp) =>
-  assert.throws(
-    fn,
-    (e: unknown) => e instanceof LossInputError && e.argument === argument && message.test(e.message),
-  );
+const rejects = lossInputErrorAsserter();
 
 // Two sequences of three tokens over a vocabulary of four.
 const logits = t(
