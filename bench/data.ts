@@ -24,7 +24,14 @@ export function uniformAt(seed: number, i: number): number {
 export type Fill =
   | { readonly kind: 'uniform'; readonly seed: number; readonly lo: number; readonly hi: number }
   | { readonly kind: 'bits'; readonly seed: number }
-  | { readonly kind: 'labels'; readonly seed: number; readonly classes: number; readonly ignoreSeed?: number; readonly ignoreRate?: number; readonly ignoreIndex?: number };
+  | {
+      readonly kind: 'labels';
+      readonly seed: number;
+      readonly classes: number;
+      readonly ignoreSeed?: number;
+      readonly ignoreRate?: number;
+      readonly ignoreIndex?: number;
+    };
 
 /** Fills `out` (float32 storage) with the values `fill` describes. */
 export function fillArray(out: Float32Array, fill: Fill): Float32Array {

@@ -5,13 +5,30 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { generate } from './data.js';
+import { otherCores, snapshot } from './interference.js';
 import { type TimingPolicy, timeCalls } from './measure.js';
 import { type Outcome, type PeerId, failed, measured, peerIds, peerLabels, skipped } from './outcome.js';
-import { type CRuntime, buildReference, cFlags, findTorch, runFused, runStream, runTorch, type TorchRuntime } from './peers-external.js';
+import {
+  type CRuntime,
+  buildReference,
+  cFlags,
+  findTorch,
+  runFused,
+  runStream,
+  runTorch,
+  type TorchRuntime,
+} from './peers-external.js';
 import { type LosskitModule, losskitCalls, losskitInputs, registryEntry } from './peers-losskit.js';
 import { type TfBackend, type TfRuntime, loadTf, tfCall } from './peers-tfjs.js';
 import { createProgress, type Progress } from './progress.js';
-import { type BenchResults, type MachineInfo, type TrainPeer, type TrainResult, type WorkloadResult, renderMarkdown } from './report.js';
+import {
+  type BenchResults,
+  type MachineInfo,
+  type TrainPeer,
+  type TrainResult,
+  type WorkloadResult,
+  renderMarkdown,
+} from './report.js';
 import { formatDuration } from './stats.js';
 import { losskitTrainStep } from './train-losskit.js';
 import { parameterCount, tfTrainStep, trainJob, trainLabel } from './train-step.js';
@@ -37,8 +54,14 @@ interface Settings {
 
 const policies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy } =>
   quick
-    ? { fast: { warmup: 2, budgetMs: 150, minSamples: 3, maxSamples: 10 }, slow: { warmup: 1, budgetMs: 0, minSamples: 1, maxSamples: 1 } }
-    : { fast: { warmup: 3, budgetMs: 1000, minSamples: 7, maxSamples: 40 }, slow: { warmup: 1, budgetMs: 2500, minSamples: 3, maxSamples: 10 } };
+    ? {
+        fast: { warmup: 2, budgetMs: 150, minSamples: 3, maxSamples: 10 },
+        slow: { warmup: 1, budgetMs: 0, minSamples: 1, maxSamples: 1 },
+      }
+    : {
+        fast: { warmup: 3, budgetMs: 1000, minSamples: 7, maxSamples: 40 },
+        slow: { warmup: 1, budgetMs: 2500, minSamples: 3, maxSamples: 10 },
+      };
 
 const peerGroups: Readonly<Record<string, readonly PeerId[]>> = {
   losskit: ['losskit', 'losskit-out'],
@@ -56,15 +79,31 @@ const list = (s: string | undefined): string[] =>
 function parseSettings(argv: readonly string[], benchDir: string, buildDir: string): Settings | null {
   const program = new Command('bench')
     .description('losskit against TF.js, PyTorch and a C reference; writes results.md and results.json')
-    .option('--only <list>', 'workload ids or loss names, comma-separated (env BENCH_ONLY); "train" for the training step')
-    .option('--peers <list>', `peers: ${peerIds.join(', ')} or groups ${Object.keys(peerGroups).join(', ')} (env BENCH_PEERS)`)
+    .option(
+      '--only <list>',
+      'workload ids or loss names, comma-separated (env BENCH_ONLY); "train" for the training step',
+    )
+    .option(
+      '--peers <list>',
+      `peers: ${peerIds.join(', ')} or groups ${Object.keys(peerGroups).join(', ')} (env BENCH_PEERS)`,
+    )
     .option('--quick', 'fewer repetitions (env BENCH_QUICK=1)')
     .option('--no-train', 'skip the training-step benchmark')
-    .option('--out <dir>', 'where to write results.md/json (default: bench/ for a full run, bench/out/ otherwise)')
+    .option(
+      '--out <dir>',
+      'where to write results.md/json (default: bench/ for a full run, bench/out/ otherwise)',
+    )
     .option('--list', 'list the workloads and exit')
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const o = program.opts<{ only?: string; peers?: string; quick?: boolean; train: boolean; out?: string; list?: boolean }>();
+  const o = program.opts<{
+    only?: string;
+    peers?: string;
+    quick?: boolean;
+    train: boolean;
+    out?: string;
+    list?: boolean;
+  }>();
   if (o.list) {
     for (const w of workloads) process.stdout.write(`${w.id.padEnd(24)} ${w.loss.padEnd(32)} ${w.size}\n`);
     process.stdout.write(`${trainJob.id.padEnd(24)} (--only train)\n`);
@@ -75,7 +114,10 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
   const peers = new Set<PeerId>();
   for (const name of peerNames.length === 0 ? peerIds : peerNames) {
     const group = peerGroups[name] ?? (peerIds.includes(name as PeerId) ? [name as PeerId] : null);
-    if (group === null) throw new Error(`unknown peer '${name}' (known: ${peerIds.join(', ')}, ${Object.keys(peerGroups).join(', ')})`);
+    if (group === null)
+      throw new Error(
+        `unknown peer '${name}' (known: ${peerIds.join(', ')}, ${Object.keys(peerGroups).join(', ')})`,
+      );
     for (const p of group) peers.add(p);
   }
   const quick = Boolean(o.quick) || process.env.BENCH_QUICK === '1';
@@ -90,7 +132,7 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
   };
 }
 
-function machineInfo(): Omit<MachineInfo, 'versions'> {
+function machineInfo(): Omit<MachineInfo, 'versions' | 'otherCores'> {
   let cpu = cpus()[0]?.model ?? 'unknown CPU';
   try {
     const line = readFileSync('/proc/cpuinfo', 'utf8')
@@ -112,12 +154,15 @@ function machineInfo(): Omit<MachineInfo, 'versions'> {
 }
 
 const summaryText = (o: Outcome): string =>
-  o.status === 'ok' ? `${formatDuration(o.summary.medianNs)} (${o.summary.samples} calls)` : `${o.status}: ${o.reason}`;
+  o.status === 'ok'
+    ? `${formatDuration(o.summary.medianNs)} (${o.summary.samples} calls)`
+    : `${o.status}: ${o.reason}`;
 
 async function measureSafely(call: () => number, policy: TimingPolicy): Promise<Outcome> {
   try {
+    const before = snapshot();
     const t = await timeCalls(call, policy);
-    return measured(t.samplesNs, t.value);
+    return measured(t.samplesNs, t.value, otherCores(before, snapshot()));
   } catch (error) {
     return failed(error);
   }
@@ -185,7 +230,13 @@ async function inProcess(
   }
 }
 
-async function trainStep(lk: LosskitModule, tf: TfRuntime | string, s: Settings, pol: { fast: TimingPolicy; slow: TimingPolicy }, progress: Progress): Promise<TrainResult> {
+async function trainStep(
+  lk: LosskitModule,
+  tf: TfRuntime | string,
+  s: Settings,
+  pol: { fast: TimingPolicy; slow: TimingPolicy },
+  progress: Progress,
+): Promise<TrainResult> {
   const peers: Partial<Record<TrainPeer, Outcome>> = {};
   const record = (peer: TrainPeer, o: Outcome) => {
     peers[peer] = o;
@@ -194,7 +245,10 @@ async function trainStep(lk: LosskitModule, tf: TfRuntime | string, s: Settings,
   if (s.peers.has('losskit')) {
     progress.start('training step losskit');
     const runner = losskitTrainStep(lk, trainJob);
-    record('losskit', typeof runner === 'string' ? skipped(runner) : await measureSafely(runner.step, pol.fast));
+    record(
+      'losskit',
+      typeof runner === 'string' ? skipped(runner) : await measureSafely(runner.step, pol.fast),
+    );
   }
   const backends: [TrainPeer, TfBackend][] = [
     ['tfjs-cpu', 'cpu'],
@@ -222,14 +276,20 @@ async function trainStep(lk: LosskitModule, tf: TfRuntime | string, s: Settings,
   return { id: trainJob.id, label: trainLabel, parameters: parameterCount(trainJob.sizes), peers };
 }
 
-export async function main(lk: LosskitModule, argv: readonly string[], paths: BenchPaths): Promise<BenchResults | null> {
+export async function main(
+  lk: LosskitModule,
+  argv: readonly string[],
+  paths: BenchPaths,
+): Promise<BenchResults | null> {
   const s = parseSettings(argv, paths.benchDir, paths.buildDir);
   if (s === null) return null;
   const pol = policies(s.quick);
   const chosen = selectWorkloads(workloads, s.only);
-  if (chosen.length === 0 && !s.train) throw new Error(`--only ${s.only.join(',')} matches no workload (see --list)`);
+  if (chosen.length === 0 && !s.train)
+    throw new Error(`--only ${s.only.join(',')} matches no workload (see --list)`);
   const notes: string[] = [`losskit loaded from ${paths.losskitFrom}.`];
   const startInfo = machineInfo();
+  const runStart = snapshot();
   if (startInfo.load[0] > startInfo.cores / 2) {
     const warning = `The machine was busy when the run started (load average ${startInfo.load[0]} on ${startInfo.cores} cores): timings are noisy.`;
     notes.push(warning);
@@ -248,17 +308,32 @@ export async function main(lk: LosskitModule, argv: readonly string[], paths: Be
   if (typeof torch !== 'string') versions.PyTorch = `${torch.version} (${torch.python})`;
   else if (wantTorch) notes.push(`PyTorch columns skipped: ${torch}.`);
   const wantC = s.peers.has('c-fused') || s.peers.has('c-copy') || s.peers.has('c-triad');
-  const c: CRuntime | string = wantC ? buildReference(join(paths.benchDir, 'reference.c'), paths.buildDir) : 'not selected';
+  const c: CRuntime | string = wantC
+    ? buildReference(join(paths.benchDir, 'reference.c'), paths.buildDir)
+    : 'not selected';
   if (typeof c !== 'string') versions.C = `${c.compiler} ${cFlags.join(' ')}`;
   else if (wantC) notes.push(`C columns skipped: ${c}.`);
 
   const torchPeers = (['torch-1t', 'torch-2t'] as const).filter((p) => s.peers.has(p));
-  const inProcessPeers = (['losskit', 'losskit-out', 'tfjs-cpu', 'tfjs-wasm'] as const).filter((p) => s.peers.has(p));
+  const inProcessPeers = (['losskit', 'losskit-out', 'tfjs-cpu', 'tfjs-wasm'] as const).filter((p) =>
+    s.peers.has(p),
+  );
   const cPeers = (['c-fused', 'c-copy', 'c-triad'] as const).filter((p) => s.peers.has(p));
-  const trainSteps = s.train ? 1 + ['tfjs-cpu', 'tfjs-wasm'].filter((p) => s.peers.has(p as PeerId)).length + torchPeers.length : 0;
-  const progress = createProgress(chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps);
+  const trainSteps = s.train
+    ? 1 + ['tfjs-cpu', 'tfjs-wasm'].filter((p) => s.peers.has(p as PeerId)).length + torchPeers.length
+    : 0;
+  const progress = createProgress(
+    chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps,
+  );
 
-  const results: WorkloadResult[] = chosen.map((w) => ({ id: w.id, loss: w.loss, size: w.size, elements: elementsOf(w), bytes: bytesOf(w), peers: {} }));
+  const results: WorkloadResult[] = chosen.map((w) => ({
+    id: w.id,
+    loss: w.loss,
+    size: w.size,
+    elements: elementsOf(w),
+    bytes: bytesOf(w),
+    peers: {},
+  }));
   const peersOf = (id: string) => results.find((r) => r.id === id)!.peers;
   try {
     for (const w of chosen) await inProcess(lk, tf, w, s, pol, progress, peersOf(w.id));
@@ -305,14 +380,17 @@ export async function main(lk: LosskitModule, argv: readonly string[], paths: Be
       }
     }
 
-    const unregistered = [...new Set(chosen.filter((w) => registryEntry(lk, w.loss) === null).map((w) => w.loss))];
-    if (unregistered.length > 0) notes.push(`Not registered in losskit yet (skipped): ${unregistered.join(', ')}.`);
+    const unregistered = [
+      ...new Set(chosen.filter((w) => registryEntry(lk, w.loss) === null).map((w) => w.loss)),
+    ];
+    if (unregistered.length > 0)
+      notes.push(`Not registered in losskit yet (skipped): ${unregistered.join(', ')}.`);
     notes.push(
       'TF.js: label-derived tensors (one-hot rows, ignore masks) are made before timing; the timed call is tf.valueAndGrads, reading back the scalar value; gradients stay in the backend. Production mode (tf.enableProdMode).',
       'PyTorch: each call sets .grad = None, computes the loss, calls backward() and reads .item(); focal and dice are composed from torch ops as torchvision / the usual recipes do.',
       `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls; every other peer gets ${pol.fast.warmup} warm-up calls and ${pol.fast.minSamples}–${pol.fast.maxSamples}.`,
     );
-    const machine: MachineInfo = { ...startInfo, versions };
+    const machine: MachineInfo = { ...startInfo, versions, otherCores: otherCores(runStart, snapshot()) };
     const out: BenchResults = {
       machine,
       mode: { quick: s.quick, only: s.only, peers: [...s.peers] },
@@ -325,7 +403,9 @@ export async function main(lk: LosskitModule, argv: readonly string[], paths: Be
     writeFileSync(join(s.outDir, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     writeFileSync(join(s.outDir, 'results.md'), renderMarkdown(out));
     progress.stop();
-    process.stdout.write(`\n${renderMarkdown(out)}\nWrote ${join(s.outDir, 'results.md')} and results.json${s.filtered ? ' (a filtered or quick run: bench/results.* are left as they were)' : ''}.\n`);
+    process.stdout.write(
+      `\n${renderMarkdown(out)}\nWrote ${join(s.outDir, 'results.md')} and results.json${s.filtered ? ' (a filtered or quick run: bench/results.* are left as they were)' : ''}.\n`,
+    );
     return out;
   } finally {
     progress.stop();

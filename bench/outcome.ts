@@ -2,13 +2,27 @@
 import { type Summary, summarize } from './stats.js';
 
 export type Outcome =
-  | { readonly status: 'ok'; readonly summary: Summary; readonly value: number; readonly samplesNs: readonly number[] }
+  | {
+      readonly status: 'ok';
+      readonly summary: Summary;
+      readonly value: number;
+      readonly samplesNs: readonly number[];
+      /** Cores other processes kept busy meanwhile (null where unknown). */
+      readonly otherCores: number | null;
+    }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string };
 
-export function measured(samplesNs: readonly number[], value: number): Outcome {
-  return { status: 'ok', summary: summarize(samplesNs), value, samplesNs };
+export function measured(
+  samplesNs: readonly number[],
+  value: number,
+  otherCores: number | null = null,
+): Outcome {
+  return { status: 'ok', summary: summarize(samplesNs), value, samplesNs, otherCores };
 }
+
+/** A measurement that shared the machine with other processes using at least this many cores is marked. */
+export const busyThreshold = 0.2;
 
 export const skipped = (reason: string): Outcome => ({ status: 'skipped', reason });
 
@@ -18,7 +32,17 @@ export function failed(error: unknown): Outcome {
 }
 
 /** The peers (columns) of the report, in column order. */
-export const peerIds = ['losskit', 'losskit-out', 'tfjs-cpu', 'tfjs-wasm', 'torch-1t', 'torch-2t', 'c-fused', 'c-copy', 'c-triad'] as const;
+export const peerIds = [
+  'losskit',
+  'losskit-out',
+  'tfjs-cpu',
+  'tfjs-wasm',
+  'torch-1t',
+  'torch-2t',
+  'c-fused',
+  'c-copy',
+  'c-triad',
+] as const;
 export type PeerId = (typeof peerIds)[number];
 
 export const peerLabels: Readonly<Record<PeerId, string>> = {

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Fill } from './data.js';
 import type { TimingPolicy } from './measure.js';
+import { otherCores, snapshot } from './interference.js';
 import { type Outcome, failed, measured, skipped } from './outcome.js';
 import { type Workload, bytesOf } from './workloads.js';
 
@@ -16,9 +17,14 @@ export interface TorchRuntime {
 
 /** The first Python that imports torch: $BENCH_PYTHON, `python3`, then Debian's `/usr/bin/python3`. */
 export function findTorch(): TorchRuntime | string {
-  const candidates = [process.env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+  const candidates = [process.env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string =>
+    Boolean(c),
+  );
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    const probe = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (probe.status === 0) return { python, version: probe.stdout.trim() };
   }
   return `no python3 here imports torch and numpy (tried ${candidates.join(', ')}; Debian: apt-get install python3-torch)`;
@@ -54,10 +60,16 @@ interface TorchLine {
   value?: number;
   skipped?: string;
   error?: string;
+  otherCores?: number | null;
 }
 
 /** Runs torch_peer.py over the job; `onResult` sees each result as it arrives. */
-export function runTorch(runtime: TorchRuntime, script: string, job: TorchJob, onResult: (r: TorchResult) => void): Promise<void> {
+export function runTorch(
+  runtime: TorchRuntime,
+  script: string,
+  job: TorchJob,
+  onResult: (r: TorchResult) => void,
+): Promise<void> {
   const payload = {
     threads: job.threads,
     policy: job.policy,
@@ -79,13 +91,18 @@ export function runTorch(runtime: TorchRuntime, script: string, job: TorchJob, o
       }
       if (parsed.id === undefined || parsed.threads === undefined) return;
       let outcome: Outcome;
-      if (parsed.samplesNs !== undefined && parsed.value !== undefined) outcome = measured(parsed.samplesNs, parsed.value);
+      if (parsed.samplesNs !== undefined && parsed.value !== undefined)
+        outcome = measured(parsed.samplesNs, parsed.value, parsed.otherCores ?? null);
       else if (parsed.skipped !== undefined) outcome = skipped(parsed.skipped);
       else outcome = failed(parsed.error ?? 'no result');
       onResult({ id: parsed.id, threads: parsed.threads, outcome });
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`torch_peer.py exited with ${code}: ${stderr.trim().split('\n').pop()}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`torch_peer.py exited with ${code}: ${stderr.trim().split('\n').pop()}`)),
+    );
     child.stdin.end(JSON.stringify(payload));
   });
 }
@@ -115,20 +132,30 @@ export function buildReference(source: string, outDir: string): CRuntime | strin
 export function fillArg(fill: Fill): string {
   if (fill.kind === 'uniform') return `u:${fill.seed}:${fill.lo}:${fill.hi}`;
   if (fill.kind === 'bits') return `bits:${fill.seed}`;
-  const ignore = fill.ignoreSeed === undefined ? '' : `:${fill.ignoreSeed}:${fill.ignoreRate ?? 0}:${fill.ignoreIndex ?? -100}`;
+  const ignore =
+    fill.ignoreSeed === undefined
+      ? ''
+      : `:${fill.ignoreSeed}:${fill.ignoreRate ?? 0}:${fill.ignoreIndex ?? -100}`;
   return `labels:${fill.seed}:${fill.classes}${ignore}`;
 }
 
 function policyArgs(policy: TimingPolicy): string[] {
-  return [`warmup=${policy.warmup}`, `budget=${policy.budgetMs}`, `min=${policy.minSamples}`, `max=${policy.maxSamples}`];
+  return [
+    `warmup=${policy.warmup}`,
+    `budget=${policy.budgetMs}`,
+    `min=${policy.minSamples}`,
+    `max=${policy.maxSamples}`,
+  ];
 }
 
 function runReference(c: CRuntime, args: string[]): Outcome {
+  const before = snapshot();
   const run = spawnSync(c.binary, args, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 300_000 });
+  const others = otherCores(before, snapshot());
   if (run.status !== 0) return failed(run.stderr.trim() || `exit ${run.status}`);
   try {
     const parsed = JSON.parse(run.stdout) as { samplesNs: number[]; value: number };
-    return measured(parsed.samplesNs, parsed.value);
+    return measured(parsed.samplesNs, parsed.value, others);
   } catch (error) {
     return failed(error);
   }
@@ -141,7 +168,8 @@ export function runFused(c: CRuntime, w: Workload, policy: TimingPolicy): Outcom
     .map(([k, v]) => `opt=${k}:${v}`);
   const inputs = w.inputs.map((s) => `in=${s.shape.join('x')}:${fillArg(s.fill)}`);
   const outcome = runReference(c, [w.loss, ...policyArgs(policy), ...options, ...inputs]);
-  if (outcome.status === 'failed' && outcome.reason.includes('unknown kind')) return skipped('no kernel in reference.c');
+  if (outcome.status === 'failed' && outcome.reason.includes('unknown kind'))
+    return skipped('no kernel in reference.c');
   return outcome;
 }
 

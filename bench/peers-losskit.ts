@@ -23,7 +23,11 @@ export function registryEntry(lk: LosskitModule, loss: string): LossEntry | null
 }
 
 /** losskit tensors (float32) for a workload's inputs, generated from the table's fills. */
-export function losskitInputs(lk: LosskitModule, w: Workload, data?: ReadonlyMap<string, Float32Array>): Record<string, Tensor> {
+export function losskitInputs(
+  lk: LosskitModule,
+  w: Workload,
+  data?: ReadonlyMap<string, Float32Array>,
+): Record<string, Tensor> {
   const inputs: Record<string, Tensor> = {};
   for (const spec of w.inputs) {
     inputs[spec.name] = new lk.Tensor(data?.get(spec.name) ?? generate(sizeOf(spec), spec.fill), spec.shape);
@@ -31,7 +35,12 @@ export function losskitInputs(lk: LosskitModule, w: Workload, data?: ReadonlyMap
   return inputs;
 }
 
-export function losskitCalls(lk: LosskitModule, entry: LossEntry, w: Workload, inputs: Record<string, Tensor>): LosskitCalls {
+export function losskitCalls(
+  lk: LosskitModule,
+  entry: LossEntry,
+  w: Workload,
+  inputs: Record<string, Tensor>,
+): LosskitCalls {
   const options = w.options as never;
   const grads: Record<string, Tensor> = {};
   for (const spec of w.inputs) {

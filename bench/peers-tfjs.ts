@@ -43,7 +43,9 @@ export async function loadTf(): Promise<TfRuntime | string> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const require = createRequire(import.meta.url);
-    const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    const wasmDir = dirname(
+      require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
+    );
     wasm.setWasmPaths(`${join(wasmDir, '/')}`);
     const ok = await tf.setBackend('wasm');
     backends.set('wasm', ok ? true : 'wasm backend failed to initialise');
@@ -73,7 +75,11 @@ export function tfCall(tf: TfModule, w: Workload, data?: ReadonlyMap<string, Flo
   tf.engine().startScope();
   const t: Record<string, TF.Tensor> = {};
   for (const spec of w.inputs) {
-    t[spec.name] = tf.tensor(data?.get(spec.name) ?? generate(sizeOf(spec), spec.fill), [...spec.shape], 'float32');
+    t[spec.name] = tf.tensor(
+      data?.get(spec.name) ?? generate(sizeOf(spec), spec.fill),
+      [...spec.shape],
+      'float32',
+    );
   }
   const loss: TfLoss = w.tfjs(tf, t);
   const differentiable = w.inputs.filter((s) => s.differentiable).map((s) => t[s.name]);

@@ -1,6 +1,6 @@
 // The results model, and its rendering as bench/results.md.
 import type { TimingPolicy } from './measure.js';
-import { type Outcome, type PeerId, computesLoss, peerIds, peerLabels } from './outcome.js';
+import { type Outcome, type PeerId, busyThreshold, computesLoss, peerIds, peerLabels } from './outcome.js';
 import {
   describeRatio,
   formatDuration,
@@ -23,6 +23,8 @@ export interface MachineInfo {
   readonly date: string;
   /** 1-, 5- and 15-minute load averages when the run started (other work on the machine skews timings). */
   readonly load: readonly number[];
+  /** Cores other processes kept busy on average during the whole run (null where unknown). */
+  readonly otherCores: number | null;
 }
 
 export interface WorkloadResult {
@@ -46,7 +48,11 @@ export interface TrainResult {
 
 export interface BenchResults {
   readonly machine: MachineInfo;
-  readonly mode: { readonly quick: boolean; readonly only: readonly string[]; readonly peers: readonly string[] };
+  readonly mode: {
+    readonly quick: boolean;
+    readonly only: readonly string[];
+    readonly peers: readonly string[];
+  };
   readonly policies: Readonly<Record<string, TimingPolicy>>;
   readonly workloads: readonly WorkloadResult[];
   readonly train: TrainResult | null;
@@ -65,11 +71,15 @@ function statusCell(o: Outcome | undefined): string | null {
   return null;
 }
 
+/** The mark of a measurement during which other processes kept the machine busy. */
+export const sharedMark = (o: Outcome): string =>
+  o.status === 'ok' && (o.otherCores ?? 0) >= busyThreshold ? '‡' : '';
+
 /** "45.1 ms · 3.66×": a peer's median time and its time relative to losskit's allocating call. */
 export function timeCell(o: Outcome | undefined, base: number | null, isBase = false): string {
   const status = statusCell(o);
   if (status !== null || o?.status !== 'ok') return status ?? '—';
-  const time = formatDuration(o.summary.medianNs);
+  const time = `${formatDuration(o.summary.medianNs)}${sharedMark(o)}`;
   if (isBase || base === null) return time;
   return `${time} · ${formatRatio(speedRatio(base, o.summary.medianNs))}`;
 }
@@ -130,7 +140,9 @@ export function slowerStatements(results: readonly WorkloadResult[], train: Trai
     for (const peer of trainPeers.filter((p) => p !== 'losskit')) {
       const theirs = medianOf(train.peers[peer]);
       if (mine !== null && theirs !== null && theirs < mine) {
-        lines.push(`${peerLabels[peer]} runs the MLP training step faster than losskit (${describeRatio(theirs / mine)}).`);
+        lines.push(
+          `${peerLabels[peer]} runs the MLP training step faster than losskit (${describeRatio(theirs / mine)}).`,
+        );
       }
     }
   }
@@ -138,17 +150,33 @@ export function slowerStatements(results: readonly WorkloadResult[], train: Trai
   return lines;
 }
 
-/** Peers whose loss value differs from losskit's by more than `valueTolerance`. */
+/**
+ * Peers whose loss value differs from losskit's by more than `valueTolerance`. Where the same
+ * TF.js code agrees with losskit on the cpu backend, the wasm backend's difference is its
+ * float32 accumulation, and the line says so.
+ */
 export function valueMismatches(results: readonly WorkloadResult[]): string[] {
   const out: string[] = [];
   for (const w of results) {
     const mine = w.peers.losskit;
     if (mine?.status !== 'ok') continue;
+    const differs = (peer: PeerId): number | null => {
+      const o = w.peers[peer];
+      return o?.status === 'ok' ? relativeDifference(mine.value, o.value) : null;
+    };
     for (const peer of peerIds) {
       const o = w.peers[peer];
       if (peer === 'losskit' || !computesLoss(peer) || o?.status !== 'ok') continue;
       const diff = relativeDifference(mine.value, o.value);
-      if (diff > valueTolerance) out.push(`${w.id}: ${peerLabels[peer]} = ${o.value}, losskit = ${mine.value} (relative difference ${diff.toExponential(1)})`);
+      if (diff <= valueTolerance) continue;
+      const cpu = differs('tfjs-cpu');
+      const why =
+        peer === 'tfjs-wasm' && cpu !== null && cpu <= valueTolerance
+          ? '; the same TF.js ops agree on the cpu backend: float32 accumulation in the wasm kernels'
+          : '';
+      out.push(
+        `${w.id}: ${peerLabels[peer]} = ${o.value}, losskit = ${mine.value} (relative difference ${diff.toExponential(1)}${why})`,
+      );
     }
   }
   return out;
@@ -177,9 +205,13 @@ function samplesLine(results: readonly WorkloadResult[]): string {
       if (o?.status === 'ok') counts.set(peer, [...(counts.get(peer) ?? []), o.summary.samples]);
     }
   }
-  return [...counts]
-    .map(([peer, n]) => `${peerLabels[peer]} ${Math.min(...n)}–${Math.max(...n)}`)
-    .join(', ');
+  return [...counts].map(([peer, n]) => `${peerLabels[peer]} ${Math.min(...n)}–${Math.max(...n)}`).join(', ');
+}
+
+function countShared(r: BenchResults): { marked: number; total: number } {
+  const all = [...r.workloads.flatMap((w) => Object.values(w.peers)), ...Object.values(r.train?.peers ?? {})];
+  const known = all.filter((o): o is Outcome => o?.status === 'ok' && o.otherCores !== null);
+  return { marked: known.filter((o) => sharedMark(o) !== '').length, total: known.length };
 }
 
 /** The markdown report. */
@@ -193,12 +225,13 @@ export function renderMarkdown(r: BenchResults): string {
       `${Object.entries(m.versions)
         .map(([k, v]) => `${k} ${v}`)
         .join('; ')}. Run ${m.date}${r.mode.quick ? ' (quick mode: fewer repetitions)' : ''}; ` +
-      `load average at the start ${m.load.map((x) => x.toFixed(2)).join(', ')}.`,
+      `load average at the start ${m.load.map((x) => x.toFixed(2)).join(', ')}` +
+      `${m.otherCores === null ? '' : `; other processes kept ${m.otherCores.toFixed(2)} cores busy on average during the run`}.`,
     '',
   );
   out.push(
     'Each cell is the median time of one value + gradient call (float32, reduction mean) after warm-up, ' +
-      'data generation excluded, and the peer\'s time divided by losskit\'s allocating call: above 1× the peer ' +
+      "data generation excluded, and the peer's time divided by losskit's allocating call: above 1× the peer " +
       'is slower, **bold** below 1× where the peer is faster. "losskit (out)" reuses its gradient buffers ' +
       '(`valueAndGrad(inputs, options, null, { grads })`). C fused is one hand-written pass compiled with ' +
       '`gcc -O3 -march=native -ffast-math`; C copy/triad are STREAM kernels moving the same number of bytes ' +
@@ -210,7 +243,11 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(
     markdownTable(
       ['workload', 'size', ...present.map((p) => peerLabels[p])],
-      r.workloads.map((w) => [w.id, w.size, ...present.map((p) => timeCell(w.peers[p], base(w), p === 'losskit'))]),
+      r.workloads.map((w) => [
+        w.id,
+        w.size,
+        ...present.map((p) => timeCell(w.peers[p], base(w), p === 'losskit')),
+      ]),
       ['l', 'l', ...present.map(() => 'r' as const)],
     ),
     '',
@@ -258,9 +295,17 @@ export function renderMarkdown(r: BenchResults): string {
       ? `- Every peer's loss value agrees with losskit's within ${valueTolerance} (relative).`
       : `- Loss values that differ from losskit's by more than ${valueTolerance}:\n${mismatches.map((s) => `  - ${s}`).join('\n')}`,
   );
+  const shared = countShared(r);
+  if (shared.total > 0) {
+    out.push(
+      `- ‡ marks a measurement during which other processes kept at least ${busyThreshold} cores busy (${shared.marked} of ${shared.total}): on 2 cores that slows most a peer that uses both (PyTorch 2T).`,
+    );
+  }
   out.push(`- Timed calls per measurement: ${samplesLine(r.workloads)}.`);
   for (const [name, p] of Object.entries(r.policies)) {
-    out.push(`- ${name}: ${p.warmup} warm-up call(s), then enough calls for ${p.budgetMs} ms, at least ${p.minSamples}, at most ${p.maxSamples}.`);
+    out.push(
+      `- ${name}: ${p.warmup} warm-up call(s), then enough calls for ${p.budgetMs} ms, at least ${p.minSamples}, at most ${p.maxSamples}.`,
+    );
   }
   const failed = failures(r.workloads, r.train);
   if (failed.length > 0) {

@@ -12,14 +12,21 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..');
 const buildDir = join(benchDir, 'out');
 
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(benchDir, 'tsconfig.json')], {
-  cwd: root,
-  encoding: 'utf8',
-});
+const tsc = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(benchDir, 'tsconfig.json')],
+  {
+    cwd: root,
+    encoding: 'utf8',
+  },
+);
 const errors = (tsc.stdout + tsc.stderr).split('\n').filter((line) => /error TS\d+/.test(line));
 const mine = errors.filter((line) => line.startsWith('bench/'));
 if (mine.length > 0) process.stderr.write(`bench: TypeScript errors in bench/:\n${mine.join('\n')}\n`);
-if (errors.length > mine.length) process.stderr.write(`bench: tsc reported ${errors.length - mine.length} error(s) outside bench/ (not the bench's; ignored)\n`);
+if (errors.length > mine.length)
+  process.stderr.write(
+    `bench: tsc reported ${errors.length - mine.length} error(s) outside bench/ (not the bench's; ignored)\n`,
+  );
 const mainJs = join(root, '.build-bench/bench/main.js');
 if (!existsSync(mainJs)) {
   process.stderr.write('bench: compiling bench/*.ts produced no .build-bench/bench/main.js\n');
@@ -28,13 +35,19 @@ if (!existsSync(mainJs)) {
 
 const losskitPath = resolve(root, process.env.BENCH_LOSSKIT ?? 'dist/index.js');
 if (!existsSync(losskitPath)) {
-  process.stderr.write(`bench: ${relative(root, losskitPath)} not found; run \`npm run build\` (or use \`npm run bench\`)\n`);
+  process.stderr.write(
+    `bench: ${relative(root, losskitPath)} not found; run \`npm run build\` (or use \`npm run bench\`)\n`,
+  );
   process.exit(1);
 }
 const losskit = await import(pathToFileURL(losskitPath).href);
 const { main } = await import(pathToFileURL(mainJs).href);
 try {
-  await main(losskit, process.argv.slice(2), { benchDir, buildDir, losskitFrom: relative(root, losskitPath) });
+  await main(losskit, process.argv.slice(2), {
+    benchDir,
+    buildDir,
+    losskitFrom: relative(root, losskitPath),
+  });
 } catch (error) {
   if (error?.code?.startsWith?.('commander.')) process.exit(error.exitCode ?? 1);
   throw error;

@@ -109,7 +109,11 @@ export function relativeDifference(a: number, b: number): number {
 }
 
 /** A GitHub-flavoured markdown table; cells are escaped for pipes. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('l' | 'r')[],
+): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const rule = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
   const line = (cells: readonly string[]) => `| ${cells.map(esc).join(' | ')} |`;

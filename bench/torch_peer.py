@@ -91,6 +91,29 @@ def build(loss, options, t):
     return None
 
 
+def cpu_snapshot():
+    """(seconds, busy ticks of the machine, ticks of this process) from /proc; None elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        with open("/proc/self/stat") as f:
+            s = f.read()
+        fields = s[s.rindex(")") + 2:].split()
+        return (time.perf_counter(), v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0), sum(int(x) for x in fields[11:15]))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def other_cores(before, after):
+    """Average cores other processes kept busy between two snapshots (as bench/interference.ts)."""
+    if before is None or after is None:
+        return None
+    wall_ticks = (after[0] - before[0]) * 100
+    if wall_ticks < 5:
+        return None
+    return max(0.0, ((after[1] - before[1]) - (after[2] - before[2])) / wall_ticks)
+
+
 def time_calls(step, policy):
     """Warm-up, then timed calls until the budget is spent (min/max sample counts)."""
     value = step()
@@ -135,8 +158,10 @@ def run_workload(w, threads, policy):
 
     for n in threads:
         torch.set_num_threads(n)
+        before = cpu_snapshot()
         samples, value = time_calls(step, policy)
-        print(json.dumps({"id": w["id"], "threads": n, "samplesNs": samples, "value": value}), flush=True)
+        others = other_cores(before, cpu_snapshot())
+        print(json.dumps({"id": w["id"], "threads": n, "samplesNs": samples, "value": value, "otherCores": others}), flush=True)
 
 
 def run_train(job, threads, policy):
@@ -162,8 +187,10 @@ def run_train(job, threads, policy):
 
     for n in threads:
         torch.set_num_threads(n)
+        before = cpu_snapshot()
         samples, value = time_calls(step, policy)
-        print(json.dumps({"id": job["id"], "threads": n, "samplesNs": samples, "value": value}), flush=True)
+        others = other_cores(before, cpu_snapshot())
+        print(json.dumps({"id": job["id"], "threads": n, "samplesNs": samples, "value": value, "otherCores": others}), flush=True)
 
 
 def main():

@@ -9,13 +9,17 @@ import { type StepRunner, layerWeights } from './train-step.js';
 /** A runner for losskit's MLP step, or the reason it cannot run (layers not present). */
 export function losskitTrainStep(lk: LosskitModule, job: TrainJob): StepRunner | string {
   const needed = ['mlp', 'Adam', 'sparseCategoricalCrossEntropy', 'Tensor'] as const;
-  const missing = needed.filter((name) => typeof (lk as unknown as Record<string, unknown>)[name] !== 'function');
+  const missing = needed.filter(
+    (name) => typeof (lk as unknown as Record<string, unknown>)[name] !== 'function',
+  );
   if (missing.length > 0) return `losskit does not export ${missing.join(', ')} yet`;
   const { sizes, batch } = job;
   const model = lk.mlp(sizes, { activation: 'relu', dtype: 'float32' });
   // Linear weights are [in, out] like TF.js's; copy the shared initial values in.
   const weights = model.parameters().filter((p: Tensor) => p.rank === 2);
-  weights.forEach((w: Tensor, layer: number) => w.data.set(layerWeights(sizes, layer)));
+  weights.forEach((w: Tensor, layer: number) => {
+    w.data.set(layerWeights(sizes, layer));
+  });
   const optimizer = new lk.Adam(model.parameters(), { lr: job.learningRate });
   const x = new lk.Tensor(generate(batch * sizes[0], job.inputFill), [batch, sizes[0]]);
   const labels = new lk.Tensor(generate(batch, job.labelFill), [batch]);

@@ -76,14 +76,20 @@ const binary = (name: string, shape: readonly number[], seed: number): InputSpec
 const labels = (shape: readonly number[], seed: number, classes: number, ignoreRate = 0): InputSpec => ({
   name: 'target',
   shape,
-  fill: ignoreRate > 0 ? { kind: 'labels', seed, classes, ignoreSeed: seed + 1000, ignoreRate, ignoreIndex: -100 } : { kind: 'labels', seed, classes },
+  fill:
+    ignoreRate > 0
+      ? { kind: 'labels', seed, classes, ignoreSeed: seed + 1000, ignoreRate, ignoreIndex: -100 }
+      : { kind: 'labels', seed, classes },
   differentiable: false,
 });
 const regressionPair = (shape: readonly number[]): InputSpec[] => [
   real('input', shape, 1, -2, 2),
   { ...real('target', shape, 2, -2, 2), differentiable: false },
 ];
-const logitsAndBits = (shape: readonly number[]): InputSpec[] => [real('input', shape, 3, -6, 6), binary('target', shape, 4)];
+const logitsAndBits = (shape: readonly number[]): InputSpec[] => [
+  real('input', shape, 3, -6, 6),
+  binary('target', shape, 4),
+];
 
 // ---- TF.js equivalents ----
 
@@ -119,7 +125,8 @@ const tfSoftmaxCe =
     const rows = logits.size / classes;
     const labelsInt = tf.cast(tf.reshape(t.target, [rows]), 'int32');
     const oneHot = tf.cast(tf.oneHot(labelsInt, classes), 'float32');
-    const weights = ignoreIndex === null ? undefined : tf.cast(tf.notEqual(labelsInt, ignoreIndex), 'float32');
+    const weights =
+      ignoreIndex === null ? undefined : tf.cast(tf.notEqual(labelsInt, ignoreIndex), 'float32');
     return (x) => tf.losses.softmaxCrossEntropy(oneHot, tf.reshape(x, [rows, classes]), weights) as TF.Scalar;
   };
 
@@ -138,7 +145,8 @@ const tfTriplet =
   (margin: number, eps: number): TfLossBuilder =>
   (tf) =>
   (a, p, n) => {
-    const distance = (u: TF.Tensor, v: TF.Tensor) => tf.sqrt(tf.sum(tf.square(tf.add(tf.sub(u, v), eps)), -1));
+    const distance = (u: TF.Tensor, v: TF.Tensor) =>
+      tf.sqrt(tf.sum(tf.square(tf.add(tf.sub(u, v), eps)), -1));
     return tf.mean(tf.relu(tf.add(tf.sub(distance(a, p), distance(a, n)), margin))) as TF.Scalar;
   };
 

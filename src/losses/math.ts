@@ -46,7 +46,7 @@ export const LOG_CLAMP = -100;
 /** log(p) clamped at −100, as `torch.nn.functional.binary_cross_entropy` does. */
 export function clampedLog(p: number): number {
   const l = Math.log(p);
-  return l < LOG_CLAMP ? LOG_CLAMP : l;
+  return Math.max(l, LOG_CLAMP);
 }
 
 // ---- Table-driven exp and log1p for the hot loops ----

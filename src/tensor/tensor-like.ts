@@ -118,27 +118,35 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   return new Tensor(t.data, shape);
 }
 
-/** Throws a `LossInputError` naming the first NaN or ±Infinity of `t`, with its index. */
-export function assertFinite(t: Tensor, where: string, argument: string): void {
-  const d = t.data;
-  // Fast pass without a per-element branch: v·0 is ±0 for finite v and NaN for NaN and ±∞, so
-  // the sums stay 0 exactly when every value is finite (four sums for instruction-level
-  // parallelism; 2.3× faster than the branching loop). Only a failing input takes the second
-  // loop, which finds the first offender's index for the message.
+/**
+ * Σ d[k]·0 over [0, n4) (n4 a multiple of 4): ±0 when every value is finite, NaN otherwise
+ * (v·0 is NaN for NaN and ±∞). No per-element branch and four independent sums: 2.5× faster
+ * than a compare-and-branch loop. Kept as its own function with nothing after the loop, so that
+ * V8's on-stack-replacement code for the loop never exits into code without type feedback
+ * (which deoptimises on every call and left the scan at 2.6 ns per element instead of 0.65).
+ */
+function finiteProbe(d: ArrayLike<number>, n4: number): number {
   let p0 = 0;
   let p1 = 0;
   let p2 = 0;
   let p3 = 0;
-  const n4 = d.length - (d.length % 4);
-  let k = 0;
-  for (; k < n4; k += 4) {
+  for (let k = 0; k < n4; k += 4) {
     p0 += d[k] * 0;
     p1 += d[k + 1] * 0;
     p2 += d[k + 2] * 0;
     p3 += d[k + 3] * 0;
   }
-  for (; k < d.length; k++) p0 += d[k] * 0;
-  if (p0 + p1 + p2 + p3 === 0) return;
+  return p0 + p1 + p2 + p3;
+}
+
+/** Throws a `LossInputError` naming the first NaN or ±Infinity of `t`, with its index. */
+export function assertFinite(t: Tensor, where: string, argument: string): void {
+  const d = t.data;
+  // Only a failing input takes the second loop, which finds the first offender's index.
+  const n4 = d.length - (d.length % 4);
+  let probe = finiteProbe(d, n4);
+  for (let k = n4; k < d.length; k++) probe += d[k] * 0;
+  if (probe === 0) return;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (v - v !== 0) {

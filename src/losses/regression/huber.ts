@@ -1,7 +1,39 @@
+import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
+
+/**
+ * The common case (a reduced value, no upstream array), branch-free: the |d| ≤ δ test is a coin
+ * flip on real data, and a mispredicted jump costs more than the arithmetic. With
+ * relu(t) = ½(t + |t|), exactly 0 for t ≤ 0: m = |d| − relu(|d| − δ) = min(|d|, δ),
+ * ℓ = m(|d| − ½m), ∂ℓ/∂x = d − relu(d − δ) + relu(−d − δ), which is d itself (bit for bit)
+ * inside [−δ, δ]. Its own function with nothing after the loop (see `squaredErrorBlock` in mse).
+ */
+function huberBlock(x: FloatArray, y: FloatArray, g: FloatArray | null, delta: number, s: number): number {
+  let total = 0;
+  if (g === null) {
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.abs(x[i] - y[i]);
+      const over = a - delta;
+      const m = a - 0.5 * (over + Math.abs(over));
+      total += m * (a - 0.5 * m);
+    }
+    return total;
+  }
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i] - y[i];
+    const a = Math.abs(d);
+    const over = a - delta;
+    const m = a - 0.5 * (over + Math.abs(over));
+    total += m * (a - 0.5 * m);
+    const above = d - delta;
+    const below = -d - delta;
+    g[i] = s * (d - 0.5 * (above + Math.abs(above)) + 0.5 * (below + Math.abs(below)));
+  }
+  return total;
+}
 
 /**
  * Huber loss: quadratic for small errors, linear for large ones.
@@ -31,32 +63,14 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
     const up = plan.upstream;
     const s = plan.scale;
     let total = 0;
-    if (units === null && up === null) {
-      // Branch-free (the |d| ≤ δ test is a coin flip on real data, and a mispredicted jump costs
-      // more than the arithmetic): with relu(t) = ½(t + |t|), exactly 0 for t ≤ 0,
-      // m = |d| − relu(|d| − δ) = min(|d|, δ), ℓ = m(|d| − ½m), ∂ℓ/∂x = d − relu(d − δ) + relu(−d − δ),
-      // which is d itself (bit for bit) inside [−δ, δ].
-      for (let i = 0; i < x.length; i++) {
-        const d = x[i] - y[i];
-        const a = Math.abs(d);
-        const over = a - delta;
-        const m = a - 0.5 * (over + Math.abs(over));
-        total += m * (a - 0.5 * m);
-        if (g !== null) {
-          const above = d - delta;
-          const below = -d - delta;
-          g[i] = s * (d - 0.5 * (above + Math.abs(above)) + 0.5 * (below + Math.abs(below)));
-        }
-      }
-      return total;
-    }
+    if (units === null && up === null) return huberBlock(x, y, g, delta, s);
     for (let i = 0; i < x.length; i++) {
       const d = x[i] - y[i];
       const a = Math.abs(d);
       const l = a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
       total += l;
       if (units !== null) units[i] = l;
-      if (g !== null) g[i] = (up === null ? s : s * up[i]) * (d > delta ? delta : d < -delta ? -delta : d);
+      if (g !== null) g[i] = (up === null ? s : s * up[i]) * Math.min(Math.max(d, -delta), delta);
     }
     return total;
   },

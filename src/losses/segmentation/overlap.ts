@@ -89,6 +89,83 @@ export function overlapScore(
   return sum / groups;
 }
 
+// The per-element passes of `overlapLoss`, each its own function with nothing after its loop:
+// V8 compiles a long loop on-stack mid-call, and code after it without type feedback would
+// deoptimise on every call. Sums go to `sums` = [Σpy, Σp, Σy].
+
+function probabilityOverlapSums(
+  x: FloatArray,
+  y: FloatArray,
+  start: number,
+  end: number,
+  sums: Float64Array,
+): void {
+  let inter = 0;
+  let sumP = 0;
+  let sumY = 0;
+  for (let i = start; i < end; i++) {
+    const p = x[i];
+    const yi = y[i];
+    inter += p * yi;
+    sumP += p;
+    sumY += yi;
+  }
+  sums[0] = inter;
+  sums[1] = sumP;
+  sums[2] = sumY;
+}
+
+function logitOverlapSums(
+  x: FloatArray,
+  y: FloatArray,
+  start: number,
+  end: number,
+  sums: Float64Array,
+): void {
+  let inter = 0;
+  let sumP = 0;
+  let sumY = 0;
+  for (let i = start; i < end; i++) {
+    const p = sigmoid(x[i]);
+    const yi = y[i];
+    inter += p * yi;
+    sumP += p;
+    sumY += yi;
+  }
+  sums[0] = inter;
+  sums[1] = sumP;
+  sums[2] = sumY;
+}
+
+/** grad[i] += slope·yᵢ + offset (probabilities: ∂p/∂x = 1). */
+function addProbabilityOverlapGrad(
+  y: FloatArray,
+  start: number,
+  end: number,
+  slope: number,
+  offset: number,
+  grad: FloatArray,
+): void {
+  for (let i = start; i < end; i++) grad[i] += slope * y[i] + offset;
+}
+
+/** grad[i] += (slope·yᵢ + offset)·σ(xᵢ)σ(−xᵢ), with σ(x)σ(−x) = e/(1 + e)² for e = e^(−|x|). */
+function addLogitOverlapGrad(
+  x: FloatArray,
+  y: FloatArray,
+  start: number,
+  end: number,
+  slope: number,
+  offset: number,
+  grad: FloatArray,
+): void {
+  for (let i = start; i < end; i++) {
+    const e = expNonPositive(-Math.abs(x[i]));
+    const inverse = 1 / (1 + e);
+    grad[i] += (slope * y[i] + offset) * e * inverse * inverse;
+  }
+}
+
 /**
  * The overlap loss, mean over groups of 1 − score, and (when `grad` is non-null) adds
  * `weight`·∂loss/∂x into it. Per group, with n = numerator and d = denominator of the score:
@@ -107,47 +184,22 @@ export function overlapLoss(
 ): number {
   if (groups === 0) return 0;
   const size = x.length / groups;
+  const sums = new Float64Array(3);
   let lossSum = 0;
   for (let g = 0; g < groups; g++) {
     const start = g * size;
     const end = start + size;
-    let inter = 0;
-    let sumP = 0;
-    let sumY = 0;
-    if (fromLogits) {
-      for (let i = start; i < end; i++) {
-        const p = sigmoid(x[i]);
-        inter += p * y[i];
-        sumP += p;
-        sumY += y[i];
-      }
-    } else {
-      for (let i = start; i < end; i++) {
-        const p = x[i];
-        const yi = y[i];
-        inter += p * yi;
-        sumP += p;
-        sumY += yi;
-      }
-    }
-    const num = numerator(kind, inter, eps);
-    const den = denominator(kind, inter, sumP, sumY, eps);
+    if (fromLogits) logitOverlapSums(x, y, start, end, sums);
+    else probabilityOverlapSums(x, y, start, end, sums);
+    const num = numerator(kind, sums[0], eps);
+    const den = denominator(kind, sums[0], sums[1], sums[2], eps);
     lossSum += 1 - num / den;
     if (grad === null || weight === 0) continue;
     // ∂s/∂pⱼ·d² is affine in yⱼ: Dice 2d·yⱼ − n, IoU (d + n)·yⱼ − n.
     const scale = -weight / (groups * den * den);
     const slope = scale * (kind === 'dice' ? 2 * den : den + num);
-    const offset = -scale * num;
-    if (fromLogits) {
-      for (let i = start; i < end; i++) {
-        const e = expNonPositive(-Math.abs(x[i]));
-        // σ(x)σ(−x) = e/(1 + e)², symmetric in x.
-        const inverse = 1 / (1 + e);
-        grad[i] += (slope * y[i] + offset) * e * inverse * inverse;
-      }
-    } else {
-      for (let i = start; i < end; i++) grad[i] += slope * y[i] + offset;
-    }
+    if (fromLogits) addLogitOverlapGrad(x, y, start, end, slope, -scale * num, grad);
+    else addProbabilityOverlapGrad(y, start, end, slope, -scale * num, grad);
   }
   return lossSum / groups;
 }
