@@ -1,6 +1,7 @@
 // `npm run bench`: every workload through losskit and its peers in one run, then the report.
 // bench/run.mjs compiles this folder and calls `main` with the built package (dist/).
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -130,6 +131,14 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     outDir: o.out ?? (filtered ? buildDir : benchDir),
     filtered,
   };
+}
+
+/** The commit the bench ran on, and whether src/ had uncommitted changes (read-only git). */
+function sourceState(cwd: string): string | null {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
+  if (head.status !== 0) return null;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../src'], { cwd, encoding: 'utf8' });
+  return `commit ${head.stdout.trim()}${dirty.stdout.trim().length > 0 ? ' with uncommitted changes in src/' : ''}`;
 }
 
 function machineInfo(): Omit<MachineInfo, 'versions' | 'otherCores'> {
@@ -296,6 +305,8 @@ export async function main(
     process.stderr.write(`bench: ${warning}\n`);
   }
   const versions: Record<string, string> = {};
+  const source = sourceState(paths.benchDir);
+  if (source !== null) versions.losskit = source;
 
   const wantTf = s.peers.has('tfjs-cpu') || s.peers.has('tfjs-wasm');
   const tf = wantTf ? await loadTf() : 'not selected';
