@@ -148,7 +148,10 @@ describe('report', () => {
 
   test('the markdown names the machine, shows ratios and skipped workloads, and keeps the notes', () => {
     const md = renderMarkdown(fakeResults());
-    assert.match(md, /Machine: Test CPU, 2 cores/);
+    assert.match(
+      md,
+      /Machine: Test CPU, 2 cores, 8 GiB, Linux; Node v20; TF\.js 4\.22\.0\. Run 2026-01-01T00:00:00Z; other processes kept 0\.05 cores busy/,
+    );
     assert.match(md, /\| mse-2\^20 \| N = 2\^20 \| 2\.00 ms \|/);
     assert.match(md, /8\.00 ms · 4\.00×/);
     assert.match(md, /1\.00 ms · \*\*0\.500×\*\*/);

@@ -8,7 +8,16 @@ import { Command } from 'commander';
 import { generate } from './data.js';
 import { otherCores, snapshot } from './interference.js';
 import { type TimingPolicy, timeCalls } from './measure.js';
-import { type Outcome, type PeerId, failed, measured, peerIds, peerLabels, skipped } from './outcome.js';
+import {
+  type Outcome,
+  type PeerId,
+  busyThreshold,
+  failed,
+  measured,
+  peerIds,
+  peerLabels,
+  skipped,
+} from './outcome.js';
 import {
   type CRuntime,
   buildReference,
@@ -51,6 +60,27 @@ interface Settings {
   readonly train: boolean;
   readonly outDir: string;
   readonly filtered: boolean;
+  /** Seconds to wait at most for other processes to go quiet before starting. */
+  readonly waitQuietS: number;
+}
+
+/**
+ * Waits until other processes use less than `busyThreshold / 2` cores over a 5-second window,
+ * or `maxS` seconds have passed. Returns how much they used in the last window.
+ */
+async function waitForQuiet(maxS: number): Promise<number | null> {
+  const deadline = performance.now() + maxS * 1000;
+  let last: number | null = null;
+  do {
+    const before = snapshot();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    last = otherCores(before, snapshot());
+    if (last === null || last < busyThreshold / 2) return last;
+    process.stderr.write(
+      `bench: other processes use ${last.toFixed(2)} cores; waiting for a quiet machine\n`,
+    );
+  } while (performance.now() < deadline);
+  return last;
 }
 
 const policies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy } =>
@@ -95,6 +125,10 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
       'where to write results.md/json (default: bench/ for a full run, bench/out/ otherwise)',
     )
     .option('--list', 'list the workloads and exit')
+    .option(
+      '--wait-quiet <seconds>',
+      'first wait (at most this long) until other processes leave the CPU idle',
+    )
     .exitOverride();
   program.parse(argv, { from: 'user' });
   const o = program.opts<{
@@ -104,6 +138,7 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     train: boolean;
     out?: string;
     list?: boolean;
+    waitQuiet?: string;
   }>();
   if (o.list) {
     for (const w of workloads) process.stdout.write(`${w.id.padEnd(24)} ${w.loss.padEnd(32)} ${w.size}\n`);
@@ -130,6 +165,7 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     train: o.train && (only.length === 0 || only.includes('train')),
     outDir: o.out ?? (filtered ? buildDir : benchDir),
     filtered,
+    waitQuietS: o.waitQuiet === undefined ? 0 : Number(o.waitQuiet),
   };
 }
 
@@ -297,13 +333,16 @@ export async function main(
   if (chosen.length === 0 && !s.train)
     throw new Error(`--only ${s.only.join(',')} matches no workload (see --list)`);
   const notes: string[] = [`losskit loaded from ${paths.losskitFrom}.`];
+  if (s.waitQuietS > 0) {
+    const others = await waitForQuiet(s.waitQuietS);
+    if (others !== null && others >= busyThreshold / 2) {
+      notes.push(
+        `Waited ${s.waitQuietS} s for a quiet machine and started anyway (others used ${others.toFixed(2)} cores).`,
+      );
+    }
+  }
   const startInfo = machineInfo();
   const runStart = snapshot();
-  if (startInfo.load[0] > startInfo.cores / 2) {
-    const warning = `The machine was busy when the run started (load average ${startInfo.load[0]} on ${startInfo.cores} cores): timings are noisy.`;
-    notes.push(warning);
-    process.stderr.write(`bench: ${warning}\n`);
-  }
   const versions: Record<string, string> = {};
   const source = sourceState(paths.benchDir);
   if (source !== null) versions.losskit = source;
@@ -402,6 +441,11 @@ export async function main(
       `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls; every other peer gets ${pol.fast.warmup} warm-up calls and ${pol.fast.minSamples}–${pol.fast.maxSamples}.`,
     );
     const machine: MachineInfo = { ...startInfo, versions, otherCores: otherCores(runStart, snapshot()) };
+    if ((machine.otherCores ?? 0) >= busyThreshold) {
+      notes.push(
+        `Other processes kept ${machine.otherCores?.toFixed(2)} cores busy on average during this run: its timings are noisier than a quiet machine's (‡ marks the measurements affected).`,
+      );
+    }
     const out: BenchResults = {
       machine,
       mode: { quick: s.quick, only: s.only, peers: [...s.peers] },

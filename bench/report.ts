@@ -224,8 +224,7 @@ export function renderMarkdown(r: BenchResults): string {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; ` +
       `${Object.entries(m.versions)
         .map(([k, v]) => `${k} ${v}`)
-        .join('; ')}. Run ${m.date}${r.mode.quick ? ' (quick mode: fewer repetitions)' : ''}; ` +
-      `load average at the start ${m.load.map((x) => x.toFixed(2)).join(', ')}` +
+        .join('; ')}. Run ${m.date}${r.mode.quick ? ' (quick mode: fewer repetitions)' : ''}` +
       `${m.otherCores === null ? '' : `; other processes kept ${m.otherCores.toFixed(2)} cores busy on average during the run`}.`,
     '',
   );

@@ -1,3 +1,4 @@
+import { SIMD_MIN_LENGTH, simdAllFinite } from '../kernels/wasm/float32.js';
 import type { DType, FloatArray } from './dtype.js';
 import { LossInputError } from './errors.js';
 import { formatIndex, formatShape, isValidShape, shapeSize } from './shape.js';
@@ -142,6 +143,8 @@ function finiteProbe(d: ArrayLike<number>, n4: number): number {
 /** Throws a `LossInputError` naming the first NaN or ±Infinity of `t`, with its index. */
 export function assertFinite(t: Tensor, where: string, argument: string): void {
   const d = t.data;
+  // Large float32 inputs: the WebAssembly SIMD probe (null where WebAssembly SIMD is missing).
+  if (d instanceof Float32Array && d.length >= SIMD_MIN_LENGTH && simdAllFinite(d) === true) return;
   // Only a failing input takes the second loop, which finds the first offender's index.
   const n4 = d.length - (d.length % 4);
   let probe = finiteProbe(d, n4);

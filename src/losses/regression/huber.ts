@@ -1,3 +1,4 @@
+import { SIMD_MIN_LENGTH, simdHuber } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { numberOption } from '../options.js';
@@ -63,7 +64,24 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
     const up = plan.upstream;
     const s = plan.scale;
     let total = 0;
-    if (units === null && up === null) return huberBlock(x, y, g, delta, s);
+    if (units === null && up === null) {
+      if (
+        x.length >= SIMD_MIN_LENGTH &&
+        x instanceof Float32Array &&
+        y instanceof Float32Array &&
+        (g === null || g instanceof Float32Array)
+      ) {
+        // WebAssembly SIMD (float64 lanes, the same expressions and bits) for the multiples of 4.
+        const simd = simdHuber(x, y, g, delta, s);
+        if (simd !== null) {
+          const n4 = x.length - (x.length % 4);
+          return (
+            simd + huberBlock(x.subarray(n4), y.subarray(n4), g === null ? null : g.subarray(n4), delta, s)
+          );
+        }
+      }
+      return huberBlock(x, y, g, delta, s);
+    }
     for (let i = 0; i < x.length; i++) {
       const d = x[i] - y[i];
       const a = Math.abs(d);

@@ -1,3 +1,4 @@
+import { SIMD_MIN_LENGTH, simdSquaredError } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { reductionOption } from '../reduce.js';
@@ -68,7 +69,15 @@ export const { entry: mseLoss, fn: mse } = defineLoss({
         return total;
       }
       const n4 = x.length - (x.length % 4);
-      total = squaredErrorBlock(x, y, g, 2 * s, n4);
+      const simd =
+        x.length >= SIMD_MIN_LENGTH &&
+        x instanceof Float32Array &&
+        y instanceof Float32Array &&
+        g instanceof Float32Array
+          ? simdSquaredError(x, y, g, 2 * s)
+          : null;
+      // WebAssembly SIMD (float64 lanes, the same bits) for large float32 inputs, else JavaScript.
+      total = simd ?? squaredErrorBlock(x, y, g, 2 * s, n4);
       for (let i = n4; i < x.length; i++) {
         const d = x[i] - y[i];
         total += d * d;

@@ -1,8 +1,9 @@
-import { binaryLogitsWasm } from './kernels.generated.js';
+import { float32Wasm } from './kernels.generated.js';
 
 /**
- * WebAssembly SIMD (f32x4) kernels for float32 binary losses on logits, reduced without an
- * upstream array: value and gradient in one pass (see binaryLogits.wat for the arithmetic).
+ * WebAssembly SIMD kernels for float32 inputs of the common case of some losses (a reduced
+ * value, no upstream array): value and gradient in one pass (see float32.wat for the arithmetic:
+ * f32x4 with polynomial exp/log1p for the binary losses on logits, f64x2 for mse and huber).
  *
  * The module owns a fixed 192 KiB memory holding one chunk of the input, the target and the
  * gradient; each call copies chunks in, runs the kernel and copies the gradient out. Chunks are
@@ -13,14 +14,18 @@ import { binaryLogitsWasm } from './kernels.generated.js';
 /** Elements per chunk: one 64 KiB region of the module's memory per array. */
 const CHUNK = 16384;
 
-interface BinaryLogitsExports {
+interface Float32Exports {
   readonly memory: WebAssembly.Memory;
   bceWithLogits(n: number, scale: number): number;
   focalGamma2(n: number, scale: number, alphaPositive: number, alphaNegative: number): number;
+  squaredError(n: number, scale2: number): number;
+  huber(n: number, delta: number, scale: number): number;
+  allInUnitInterval(n: number): number;
+  allFinite(n: number): number;
 }
 
 interface LoadedKernels {
-  readonly exports: BinaryLogitsExports;
+  readonly exports: Float32Exports;
   readonly input: Float32Array;
   readonly target: Float32Array;
   readonly grad: Float32Array;
@@ -29,7 +34,7 @@ interface LoadedKernels {
 /** Below this many elements the JavaScript loop is as fast (copies and call overhead). */
 export const SIMD_MIN_LENGTH = 256;
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -38,13 +43,13 @@ function decodeBase64(text: string): Uint8Array {
 
 function load(): LoadedKernels | null {
   if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
-  const bytes = decodeBase64(binaryLogitsWasm);
+  const bytes = decodeBase64(float32Wasm);
   // validate() is false where SIMD is missing: the callers keep their JavaScript loops.
   if (!WebAssembly.validate(bytes)) return null;
   try {
-    // Synchronous compilation: the module is 1.5 KB, under the 4 KB browsers allow on the main thread.
+    // Synchronous compilation: the module is about 2 KB, under the 4 KB browsers allow on the main thread.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    const exports = instance.exports as unknown as BinaryLogitsExports;
+    const exports = instance.exports as unknown as Float32Exports;
     const buffer = exports.memory.buffer;
     return {
       exports,
@@ -123,4 +128,76 @@ export function simdFocalGamma2(
   const k = kernels();
   if (k === null) return null;
   return chunked(k, x, y, g, (n) => k.exports.focalGamma2(n, scale, alphaPositive, alphaNegative));
+}
+
+/**
+ * Σ(xᵢ − yᵢ)² over the first n4 elements in float64, with g[i] = scale2·(xᵢ − yᵢ) (the same bits
+ * as mse's JavaScript loop). Null where the SIMD kernels are unavailable.
+ */
+export function simdSquaredError(
+  x: Float32Array,
+  y: Float32Array,
+  g: Float32Array | null,
+  scale2: number,
+): number | null {
+  const k = kernels();
+  if (k === null) return null;
+  return chunked(k, x, y, g, (n) => k.exports.squaredError(n, scale2));
+}
+
+/**
+ * Σ huber(xᵢ − yᵢ; δ) over the first n4 elements in float64, with g[i] = scale·clip(xᵢ − yᵢ, ±δ)
+ * (the same bits as huber's JavaScript loop). Null where the SIMD kernels are unavailable.
+ */
+export function simdHuber(
+  x: Float32Array,
+  y: Float32Array,
+  g: Float32Array | null,
+  delta: number,
+  scale: number,
+): number | null {
+  const k = kernels();
+  if (k === null) return null;
+  return chunked(k, x, y, g, (n) => k.exports.huber(n, delta, scale));
+}
+
+/** Copies x through the input region chunk by chunk while `check` (over n4 values) passes. */
+function everyChunk(k: LoadedKernels, x: Float32Array, check: (n: number) => number): boolean {
+  const n4 = x.length - (x.length % 4);
+  for (let start = 0; start < n4; start += CHUNK) {
+    const end = Math.min(start + CHUNK, n4);
+    k.input.set(x.subarray(start, end));
+    if (check(end - start) === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether every value of x lies in [0, 1] (NaN does not); null where the SIMD kernels are
+ * unavailable. A fast probe for validation: the caller still reports the first offender itself.
+ */
+export function simdAllInUnitInterval(x: Float32Array): boolean | null {
+  const k = kernels();
+  if (k === null) return null;
+  for (let i = x.length - (x.length % 4); i < x.length; i++) if (!(x[i] >= 0 && x[i] <= 1)) return false;
+  return everyChunk(k, x, (n) => k.exports.allInUnitInterval(n));
+}
+
+/** Whether every value of x is finite; null where the SIMD kernels are unavailable. */
+export function simdAllFinite(x: Float32Array): boolean | null {
+  const k = kernels();
+  if (k === null) return null;
+  for (let i = x.length - (x.length % 4); i < x.length; i++) if (x[i] - x[i] !== 0) return false;
+  return everyChunk(k, x, (n) => k.exports.allFinite(n));
+}
+
+/**
+ * True when a SIMD probe shows every value of a large float32 array in [0, 1]: validation can
+ * then skip its JavaScript scan (5× slower). False means "not shown", and the caller's own check
+ * runs and names the offender.
+ */
+export function shownInUnitInterval(data: ArrayLike<number>): boolean {
+  return (
+    data instanceof Float32Array && data.length >= SIMD_MIN_LENGTH && simdAllInUnitInterval(data) === true
+  );
 }
