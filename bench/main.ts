@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { generate } from './data.js';
 import { otherCores, snapshot } from './interference.js';
@@ -126,6 +126,10 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     )
     .option('--list', 'list the workloads and exit')
     .option(
+      '--render <results.json>',
+      'only rewrite results.md beside a results.json (after a report change)',
+    )
+    .option(
       '--wait-quiet <seconds>',
       'first wait (at most this long) until other processes leave the CPU idle',
     )
@@ -139,7 +143,15 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     out?: string;
     list?: boolean;
     waitQuiet?: string;
+    render?: string;
   }>();
+  if (o.render !== undefined) {
+    const results = JSON.parse(readFileSync(o.render, 'utf8')) as BenchResults;
+    const target = join(dirname(o.render), 'results.md');
+    writeFileSync(target, renderMarkdown(results));
+    process.stdout.write(`Wrote ${target}\n`);
+    return null;
+  }
   if (o.list) {
     for (const w of workloads) process.stdout.write(`${w.id.padEnd(24)} ${w.loss.padEnd(32)} ${w.size}\n`);
     process.stdout.write(`${trainJob.id.padEnd(24)} (--only train)\n`);

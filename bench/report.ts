@@ -285,6 +285,10 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   out.push('## Where losskit is slower', '');
+  out.push(
+    "Factors in brackets are losskit's time divided by the peer's: first losskit's allocating call, then the call with `out`.",
+    '',
+  );
   for (const line of slowerStatements(r.workloads, r.train)) out.push(`- ${line}`);
   out.push('');
   const mismatches = valueMismatches(r.workloads);
