@@ -28,7 +28,7 @@ function isTypedArray(x: unknown): x is NumericTypedArray {
   return ArrayBuffer.isView(x) && !(x instanceof DataView);
 }
 
-function nestedShape(values: NestedNumbers[], where: string, argument: string): number[] {
+function nestedShape(values: NestedNumbers[]): number[] {
   const shape: number[] = [];
   let level: NestedNumbers = values;
   while (Array.isArray(level)) {
@@ -77,7 +77,7 @@ export function toTensor(value: TensorLike, where: string, argument: string, dty
   }
   if (typeof value === 'number') return new Tensor(toFloatArray([value], dtype), []);
   if (Array.isArray(value)) {
-    const shape = nestedShape(value, where, argument);
+    const shape = nestedShape(value);
     return new Tensor(toFloatArray(flattenNested(value, shape, where, argument), dtype), shape);
   }
   if (isTypedArray(value)) return new Tensor(toFloatArray(value, dtype), [value.length]);

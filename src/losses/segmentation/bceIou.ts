@@ -1,15 +1,4 @@
-import { defineLoss } from '../define.js';
-import {
-  aggregateOption,
-  alphaOption,
-  bceMean,
-  epsOption,
-  fromLogitsOption,
-  groupCount,
-  overlapLoss,
-  scalar,
-  validateSegmentation,
-} from './overlap.js';
+import { defineBceOverlapLoss } from './defineOverlapLoss.js';
 
 /**
  * BCE + IoU: a weighted sum of the pixel-wise binary cross-entropy and the IoU loss.
@@ -23,74 +12,38 @@ import {
  * @example
  * bceIou([[0.9, 0.1, 0.8, 0.2]], [[1, 0, 1, 0]]).item() // 0.2125602322464198
  */
-export const { entry: bceIouLoss, fn: bceIou } = defineLoss({
-  kind: 'custom',
-  name: 'bceIou',
-  family: 'segmentation',
-  inputs: ['input', 'target'],
-  differentiable: ['input'],
-  options: {
-    alpha: alphaOption(),
-    eps: epsOption(),
-    fromLogits: fromLogitsOption(),
-    aggregate: aggregateOption(),
+export const { entry: bceIouLoss, fn: bceIou } = defineBceOverlapLoss('bceIou', 'iou', {
+  title: 'BCE + IoU loss',
+  summary:
+    'Pixel-wise binary cross-entropy plus IoU: stable per-pixel gradients together with an intersection-over-union objective.',
+  formula: 'ℓ = α·mean(BCE(p, y)) + (1 − α)·(1 − (Σpy + ε)/(Σ(p + y − py) + ε))',
+  properties: {
+    differentiability: 'Smooth in the probabilities; through the sigmoid with logits.',
+    robustness:
+      'The BCE term keeps gradients informative on empty or tiny masks where IoU alone is unstable.',
+    gradientBehaviour:
+      'BCE gives dense per-pixel gradients; IoU adds a global overlap push that is stricter than Dice at the same overlap.',
+    scaleSensitivity:
+      'The BCE part is a per-pixel mean and the IoU part a ratio, so neither grows with image size.',
+    classImbalance:
+      'IoU counters foreground/background imbalance; BCE alone would be dominated by the background.',
   },
-  validate(t, options) {
-    validateSegmentation('bceIou', t.input, t.target, options);
-  },
-  valueShape: () => [],
-  compute({ t, options, upstream, grads, dtype }) {
-    const { alpha, eps, fromLogits, aggregate } = options;
-    const u = upstream === null ? 1 : upstream[0];
-    const x = t.input.data;
-    const y = t.target.data;
-    const g = grads?.input ?? null;
-    const bce = bceMean(x, y, fromLogits, u * alpha, g);
-    const overlap = overlapLoss(
-      'iou',
-      x,
-      y,
-      groupCount(t.input, aggregate),
-      eps,
-      fromLogits,
-      u * (1 - alpha),
-      g,
-    );
-    return scalar(alpha * bce + (1 - alpha) * overlap, dtype);
-  },
-  info: {
-    title: 'BCE + IoU loss',
-    summary:
-      'Pixel-wise binary cross-entropy plus IoU: stable per-pixel gradients together with an intersection-over-union objective.',
-    formula: 'ℓ = α·mean(BCE(p, y)) + (1 − α)·(1 − (Σpy + ε)/(Σ(p + y − py) + ε))',
-    properties: {
-      differentiability: 'Smooth in the probabilities; through the sigmoid with logits.',
-      robustness:
-        'The BCE term keeps gradients informative on empty or tiny masks where IoU alone is unstable.',
-      gradientBehaviour:
-        'BCE gives dense per-pixel gradients; IoU adds a global overlap push that is stricter than Dice at the same overlap.',
-      scaleSensitivity:
-        'The BCE part is a per-pixel mean and the IoU part a ratio, so neither grows with image size.',
-      classImbalance:
-        'IoU counters foreground/background imbalance; BCE alone would be dominated by the background.',
-    },
-    whenToUse: [
-      'Binary segmentation evaluated with IoU / Jaccard, when IoU alone trains unstably.',
-      'Salient-object detection and matting-style masks (BASNet-style hybrid losses).',
-    ],
-    limitations: [
-      'α must be tuned; the two terms have different scales early in training.',
-      'Probability inputs pay the BCE clamp (loss ≤ 100 per pixel, huge gradient at p ∈ {0, 1}); prefer fromLogits for raw network outputs.',
-    ],
-    hyperparameters: [
-      { name: 'alpha', typical: '0.5', effect: 'Weight of BCE; 1 − alpha weighs IoU.' },
-      { name: 'eps', typical: '1e-5 to 1', effect: 'IoU smoothing in numerator and denominator.' },
-    ],
-    references: [
-      'Qin et al. (2019), BASNet: Boundary-Aware Salient Object Detection (BCE + IoU hybrid loss)',
-      'Rahman & Wang (2016), Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation',
-      'PyTorch torch.nn.functional.binary_cross_entropy',
-    ],
-    tasks: ['segmentation'],
-  },
+  whenToUse: [
+    'Binary segmentation evaluated with IoU / Jaccard, when IoU alone trains unstably.',
+    'Salient-object detection and matting-style masks (BASNet-style hybrid losses).',
+  ],
+  limitations: [
+    'α must be tuned; the two terms have different scales early in training.',
+    'Probability inputs pay the BCE clamp (loss ≤ 100 per pixel, huge gradient at p ∈ {0, 1}); prefer fromLogits for raw network outputs.',
+  ],
+  hyperparameters: [
+    { name: 'alpha', typical: '0.5', effect: 'Weight of BCE; 1 − alpha weighs IoU.' },
+    { name: 'eps', typical: '1e-5 to 1', effect: 'IoU smoothing in numerator and denominator.' },
+  ],
+  references: [
+    'Qin et al. (2019), BASNet: Boundary-Aware Salient Object Detection (BCE + IoU hybrid loss)',
+    'Rahman & Wang (2016), Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation',
+    'PyTorch torch.nn.functional.binary_cross_entropy',
+  ],
+  tasks: ['segmentation'],
 });

@@ -1,13 +1,4 @@
-import { defineLoss } from '../define.js';
-import {
-  aggregateOption,
-  epsOption,
-  fromLogitsOption,
-  groupCount,
-  overlapLoss,
-  scalar,
-  validateSegmentation,
-} from './overlap.js';
+import { defineOverlapLoss } from './defineOverlapLoss.js';
 
 /**
  * Soft Dice loss for binary segmentation.
@@ -23,73 +14,44 @@ import {
  * @example
  * dice([[0.9, 0.1, 0.8, 0.2]], [[1, 0, 1, 0]]).item() // 0.14999962500093733
  */
-export const { entry: diceLoss, fn: dice } = defineLoss({
-  kind: 'custom',
-  name: 'dice',
-  family: 'segmentation',
-  inputs: ['input', 'target'],
-  differentiable: ['input'],
-  options: { eps: epsOption(), fromLogits: fromLogitsOption(), aggregate: aggregateOption() },
-  validate(t, options) {
-    validateSegmentation('dice', t.input, t.target, options);
+export const { entry: diceLoss, fn: dice } = defineOverlapLoss('dice', 'dice', {
+  title: 'Dice loss',
+  summary: 'One minus the soft Dice coefficient (F1 overlap) between the predicted mask and the target mask.',
+  formula: 'ℓ = 1 − (2Σpy + ε)/(Σp + Σy + ε)',
+  properties: {
+    differentiability:
+      'Smooth in the probabilities (a ratio of sums); with logits, smooth through the sigmoid.',
+    robustness:
+      'A global ratio: single pixels matter little, but small structures can be missed entirely without a pixel-wise term.',
+    gradientBehaviour:
+      'Gradients depend on the whole mask and can be large and unstable when the sums are small (tiny or empty objects).',
+    scaleSensitivity: 'Invariant to the number of pixels: depends only on overlap fractions, not image size.',
+    classImbalance: 'Designed for it: the background does not swamp the score, unlike pixel-wise BCE.',
   },
-  valueShape: () => [],
-  compute({ t, options, upstream, grads, dtype }) {
-    const u = upstream === null ? 1 : upstream[0];
-    const groups = groupCount(t.input, options.aggregate);
-    const loss = overlapLoss(
-      'dice',
-      t.input.data,
-      t.target.data,
-      groups,
-      options.eps,
-      options.fromLogits,
-      u,
-      grads?.input ?? null,
-    );
-    return scalar(loss, dtype);
-  },
-  info: {
-    title: 'Dice loss',
-    summary:
-      'One minus the soft Dice coefficient (F1 overlap) between the predicted mask and the target mask.',
-    formula: 'ℓ = 1 − (2Σpy + ε)/(Σp + Σy + ε)',
-    properties: {
-      differentiability:
-        'Smooth in the probabilities (a ratio of sums); with logits, smooth through the sigmoid.',
-      robustness:
-        'A global ratio: single pixels matter little, but small structures can be missed entirely without a pixel-wise term.',
-      gradientBehaviour:
-        'Gradients depend on the whole mask and can be large and unstable when the sums are small (tiny or empty objects).',
-      scaleSensitivity:
-        'Invariant to the number of pixels: depends only on overlap fractions, not image size.',
-      classImbalance: 'Designed for it: the background does not swamp the score, unlike pixel-wise BCE.',
+  whenToUse: [
+    'Binary or per-class segmentation with a small foreground (medical imaging, defects).',
+    'When the evaluation metric is Dice/F1 and you want to optimise it directly.',
+  ],
+  limitations: [
+    'Noisy, unstable gradients early in training and for empty masks; combine with BCE (see bceDice).',
+    "'batch' and 'sample' aggregation weigh images differently: with 'sample', an image with a tiny object counts as much as one with a large object.",
+    'Soft Dice on probabilities is not the thresholded Dice metric (see diceScore).',
+  ],
+  hyperparameters: [
+    {
+      name: 'eps',
+      typical: '1e-5 to 1',
+      effect: 'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
     },
-    whenToUse: [
-      'Binary or per-class segmentation with a small foreground (medical imaging, defects).',
-      'When the evaluation metric is Dice/F1 and you want to optimise it directly.',
-    ],
-    limitations: [
-      'Noisy, unstable gradients early in training and for empty masks; combine with BCE (see bceDice).',
-      "'batch' and 'sample' aggregation weigh images differently: with 'sample', an image with a tiny object counts as much as one with a large object.",
-      'Soft Dice on probabilities is not the thresholded Dice metric (see diceScore).',
-    ],
-    hyperparameters: [
-      {
-        name: 'eps',
-        typical: '1e-5 to 1',
-        effect: 'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
-      },
-      {
-        name: 'aggregate',
-        typical: "'batch'",
-        effect: "'sample' averages per-image scores, 'batch' pools every pixel.",
-      },
-    ],
-    references: [
-      'Milletari, Navab & Ahmadi (2016), V-Net: Fully Convolutional Neural Networks for Volumetric Medical Image Segmentation',
-      'Sudre et al. (2017), Generalised Dice overlap as a deep learning loss function for highly unbalanced segmentations',
-    ],
-    tasks: ['segmentation'],
-  },
+    {
+      name: 'aggregate',
+      typical: "'batch'",
+      effect: "'sample' averages per-image scores, 'batch' pools every pixel.",
+    },
+  ],
+  references: [
+    'Milletari, Navab & Ahmadi (2016), V-Net: Fully Convolutional Neural Networks for Volumetric Medical Image Segmentation',
+    'Sudre et al. (2017), Generalised Dice overlap as a deep learning loss function for highly unbalanced segmentations',
+  ],
+  tasks: ['segmentation'],
 });

@@ -1,13 +1,4 @@
-import { defineLoss } from '../define.js';
-import {
-  aggregateOption,
-  epsOption,
-  fromLogitsOption,
-  groupCount,
-  overlapLoss,
-  scalar,
-  validateSegmentation,
-} from './overlap.js';
+import { defineOverlapLoss } from './defineOverlapLoss.js';
 
 /**
  * Soft IoU (Jaccard) loss for binary segmentation.
@@ -23,70 +14,43 @@ import {
  * @example
  * iou([[0.9, 0.1, 0.8, 0.2]], [[1, 0, 1, 0]]).item() // 0.26086843100682156
  */
-export const { entry: iouLoss, fn: iou } = defineLoss({
-  kind: 'custom',
-  name: 'iou',
-  family: 'segmentation',
-  inputs: ['input', 'target'],
-  differentiable: ['input'],
-  options: { eps: epsOption(), fromLogits: fromLogitsOption(), aggregate: aggregateOption() },
-  validate(t, options) {
-    validateSegmentation('iou', t.input, t.target, options);
+export const { entry: iouLoss, fn: iou } = defineOverlapLoss('iou', 'iou', {
+  title: 'IoU (Jaccard) loss',
+  summary: 'One minus the soft intersection-over-union between the predicted mask and the target mask.',
+  formula: 'ℓ = 1 − (Σpy + ε)/(Σ(p + y − py) + ε)',
+  properties: {
+    differentiability:
+      'Smooth in the probabilities (a ratio of sums); with logits, smooth through the sigmoid.',
+    robustness:
+      'A global ratio: insensitive to individual pixels, but small objects can be missed without a pixel-wise term.',
+    gradientBehaviour:
+      'Penalises errors more strongly than Dice at the same overlap (IoU ≤ Dice); gradients are unstable when the sums are small.',
+    scaleSensitivity: 'Invariant to the number of pixels: depends only on overlap fractions.',
+    classImbalance: 'Designed for it: the background does not swamp the score.',
   },
-  valueShape: () => [],
-  compute({ t, options, upstream, grads, dtype }) {
-    const u = upstream === null ? 1 : upstream[0];
-    const groups = groupCount(t.input, options.aggregate);
-    const loss = overlapLoss(
-      'iou',
-      t.input.data,
-      t.target.data,
-      groups,
-      options.eps,
-      options.fromLogits,
-      u,
-      grads?.input ?? null,
-    );
-    return scalar(loss, dtype);
-  },
-  info: {
-    title: 'IoU (Jaccard) loss',
-    summary: 'One minus the soft intersection-over-union between the predicted mask and the target mask.',
-    formula: 'ℓ = 1 − (Σpy + ε)/(Σ(p + y − py) + ε)',
-    properties: {
-      differentiability:
-        'Smooth in the probabilities (a ratio of sums); with logits, smooth through the sigmoid.',
-      robustness:
-        'A global ratio: insensitive to individual pixels, but small objects can be missed without a pixel-wise term.',
-      gradientBehaviour:
-        'Penalises errors more strongly than Dice at the same overlap (IoU ≤ Dice); gradients are unstable when the sums are small.',
-      scaleSensitivity: 'Invariant to the number of pixels: depends only on overlap fractions.',
-      classImbalance: 'Designed for it: the background does not swamp the score.',
+  whenToUse: [
+    'Segmentation evaluated with IoU / Jaccard (mIoU benchmarks).',
+    'Foreground much smaller than the background.',
+  ],
+  limitations: [
+    'Noisy gradients for empty or tiny masks; combine with BCE (see bceIou) or use the Lovász hinge for a tighter IoU surrogate.',
+    'Soft IoU on probabilities is not the thresholded IoU metric (see iouScore).',
+  ],
+  hyperparameters: [
+    {
+      name: 'eps',
+      typical: '1e-5 to 1',
+      effect: 'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
     },
-    whenToUse: [
-      'Segmentation evaluated with IoU / Jaccard (mIoU benchmarks).',
-      'Foreground much smaller than the background.',
-    ],
-    limitations: [
-      'Noisy gradients for empty or tiny masks; combine with BCE (see bceIou) or use the Lovász hinge for a tighter IoU surrogate.',
-      'Soft IoU on probabilities is not the thresholded IoU metric (see iouScore).',
-    ],
-    hyperparameters: [
-      {
-        name: 'eps',
-        typical: '1e-5 to 1',
-        effect: 'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
-      },
-      {
-        name: 'aggregate',
-        typical: "'batch'",
-        effect: "'sample' averages per-image scores, 'batch' pools every pixel.",
-      },
-    ],
-    references: [
-      'Rahman & Wang (2016), Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation',
-      'Jaccard (1912), The distribution of the flora in the alpine zone',
-    ],
-    tasks: ['segmentation'],
-  },
+    {
+      name: 'aggregate',
+      typical: "'batch'",
+      effect: "'sample' averages per-image scores, 'batch' pools every pixel.",
+    },
+  ],
+  references: [
+    'Rahman & Wang (2016), Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation',
+    'Jaccard (1912), The distribution of the flora in the alpine zone',
+  ],
+  tasks: ['segmentation'],
 });

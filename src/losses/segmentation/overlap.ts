@@ -1,4 +1,4 @@
-import { allocate, type DType, type FloatArray, Tensor } from '../../tensor/index.js';
+import { allocate, type DType, type FloatArray, type Tensor } from '../../tensor/index.js';
 import { clampedLog, expNonPositive, sigmoid, softplus } from '../math.js';
 import { booleanOption, enumOption, numberOption } from '../options.js';
 import { requireMinRank, requireSameShape, requireUnitInterval } from '../validate.js';
@@ -239,11 +239,4 @@ export function bceMean(
     }
   }
   return total / n;
-}
-
-/** A 0-d tensor of `dtype` holding `value`. */
-export function scalar(value: number, dtype: DType): Tensor {
-  const data = allocate(dtype, 1);
-  data[0] = value;
-  return new Tensor(data, []);
 }

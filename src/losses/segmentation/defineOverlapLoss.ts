@@ -1,0 +1,115 @@
+import { defineLoss, type LossEntry, type LossFunction } from '../define.js';
+import type { LossInfoText } from '../info.js';
+import type { OptionSpec } from '../options.js';
+import { scalarTensor } from '../reduce.js';
+import {
+  aggregateOption,
+  alphaOption,
+  bceMean,
+  epsOption,
+  fromLogitsOption,
+  groupCount,
+  type Overlap,
+  overlapLoss,
+  validateSegmentation,
+} from './overlap.js';
+
+type OverlapSchema = {
+  eps: OptionSpec<number>;
+  fromLogits: OptionSpec<boolean>;
+  aggregate: OptionSpec<'batch' | 'sample'>;
+};
+type BceOverlapSchema = OverlapSchema & { alpha: OptionSpec<number> };
+
+/** A registry loss over `input` (probabilities or logits) and a binary `target` mask. */
+export interface SegmentationLoss<S extends OverlapSchema> {
+  entry: LossEntry<'input' | 'target', 'input', S>;
+  fn: LossFunction<readonly ['input', 'target'], S>;
+}
+
+/**
+ * The registry definition shared by `dice` and `iou`: 1 − the soft overlap score of `kind`,
+ * one score over everything (`aggregate: 'batch'`) or the mean over the first axis ('sample').
+ */
+export function defineOverlapLoss(
+  name: string,
+  kind: Overlap,
+  info: LossInfoText,
+): SegmentationLoss<OverlapSchema> {
+  return defineLoss({
+    kind: 'custom',
+    name,
+    family: 'segmentation',
+    inputs: ['input', 'target'] as const,
+    differentiable: ['input'],
+    options: { eps: epsOption(), fromLogits: fromLogitsOption(), aggregate: aggregateOption() },
+    validate(t, options) {
+      validateSegmentation(name, t.input, t.target, options);
+    },
+    valueShape: () => [],
+    compute({ t, options, upstream, grads, dtype }) {
+      const u = upstream === null ? 1 : upstream[0];
+      const groups = groupCount(t.input, options.aggregate);
+      const loss = overlapLoss(
+        kind,
+        t.input.data,
+        t.target.data,
+        groups,
+        options.eps,
+        options.fromLogits,
+        u,
+        grads?.input ?? null,
+      );
+      return scalarTensor(loss, dtype);
+    },
+    info,
+  });
+}
+
+/**
+ * The registry definition shared by `bceDice` and `bceIou`: α·BCE (mean over every element) +
+ * (1 − α)·(overlap loss of `kind`), both gradients accumulated into one buffer.
+ */
+export function defineBceOverlapLoss(
+  name: string,
+  kind: Overlap,
+  info: LossInfoText,
+): SegmentationLoss<BceOverlapSchema> {
+  return defineLoss({
+    kind: 'custom',
+    name,
+    family: 'segmentation',
+    inputs: ['input', 'target'] as const,
+    differentiable: ['input'],
+    options: {
+      alpha: alphaOption(),
+      eps: epsOption(),
+      fromLogits: fromLogitsOption(),
+      aggregate: aggregateOption(),
+    },
+    validate(t, options) {
+      validateSegmentation(name, t.input, t.target, options);
+    },
+    valueShape: () => [],
+    compute({ t, options, upstream, grads, dtype }) {
+      const { alpha, eps, fromLogits, aggregate } = options;
+      const u = upstream === null ? 1 : upstream[0];
+      const x = t.input.data;
+      const y = t.target.data;
+      const g = grads?.input ?? null;
+      const bce = bceMean(x, y, fromLogits, u * alpha, g);
+      const overlap = overlapLoss(
+        kind,
+        x,
+        y,
+        groupCount(t.input, aggregate),
+        eps,
+        fromLogits,
+        u * (1 - alpha),
+        g,
+      );
+      return scalarTensor(alpha * bce + (1 - alpha) * overlap, dtype);
+    },
+    info,
+  });
+}
