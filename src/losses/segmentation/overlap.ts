@@ -1,4 +1,4 @@
-import { allocate, type DType, type FloatArray, type Tensor } from '../../tensor/index.js';
+import type { FloatArray, Tensor } from '../../tensor/index.js';
 import { clampedLog, expNonPositive, sigmoid, softplus } from '../math.js';
 import { booleanOption, enumOption, numberOption } from '../options.js';
 import { requireMinRank, requireSameShape, requireUnitInterval } from '../validate.js';
