@@ -1,7 +1,7 @@
 import { SIMD_MIN_LENGTH, simdSquaredError } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { reductionOption } from '../reduce.js';
+import { type ReductionPlan, reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
 /**
@@ -33,6 +33,57 @@ function squaredErrorBlock(x: FloatArray, y: FloatArray, g: FloatArray, scale: n
 }
 
 /**
+ * The squared-error kernel of `mse` (and `valueLoss`): Σ(x − y)², writing ℓᵢ into `units` for
+ * `'none'` and the gradient 2(x − y)·weight into `g`. Float32 inputs above `SIMD_MIN_LENGTH` take
+ * the WebAssembly SIMD path in the common case (reduced, no upstream array).
+ */
+export function squaredErrorKernel(
+  x: FloatArray,
+  y: FloatArray,
+  plan: ReductionPlan,
+  units: FloatArray | null,
+  g: FloatArray | null,
+): number {
+  const up = plan.upstream;
+  const s = plan.scale;
+  let total = 0;
+  if (units === null && up === null) {
+    // The common case: no per-element branch at all.
+    if (g === null) {
+      for (let i = 0; i < x.length; i++) {
+        const d = x[i] - y[i];
+        total += d * d;
+      }
+      return total;
+    }
+    const n4 = x.length - (x.length % 4);
+    const simd =
+      x.length >= SIMD_MIN_LENGTH &&
+      x instanceof Float32Array &&
+      y instanceof Float32Array &&
+      g instanceof Float32Array
+        ? simdSquaredError(x, y, g, 2 * s)
+        : null;
+    // WebAssembly SIMD (float64 lanes, the same bits) for large float32 inputs, else JavaScript.
+    total = simd ?? squaredErrorBlock(x, y, g, 2 * s, n4);
+    for (let i = n4; i < x.length; i++) {
+      const d = x[i] - y[i];
+      total += d * d;
+      g[i] = 2 * s * d;
+    }
+    return total;
+  }
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i] - y[i];
+    const l = d * d;
+    total += l;
+    if (units !== null) units[i] = l;
+    if (g !== null) g[i] = (up === null ? s : s * up[i]) * 2 * d;
+  }
+  return total;
+}
+
+/**
  * Mean squared error.
  *
  * ℓᵢ = (xᵢ − yᵢ)², ∂ℓᵢ/∂xᵢ = 2(xᵢ − yᵢ); reduced by `reduction` ('mean' default, 'sum', 'none').
@@ -52,48 +103,8 @@ export const { entry: mseLoss, fn: mse } = defineLoss({
     requireSameShape('mse', 'input', t.input, 'target', t.target);
   },
   unitShape: (t) => t.input.shape,
-  kernel({ t, plan, units, grads }) {
-    const x = t.input.data;
-    const y = t.target.data;
-    const g = grads === null ? null : grads.input;
-    const up = plan.upstream;
-    const s = plan.scale;
-    let total = 0;
-    if (units === null && up === null) {
-      // The common case: no per-element branch at all.
-      if (g === null) {
-        for (let i = 0; i < x.length; i++) {
-          const d = x[i] - y[i];
-          total += d * d;
-        }
-        return total;
-      }
-      const n4 = x.length - (x.length % 4);
-      const simd =
-        x.length >= SIMD_MIN_LENGTH &&
-        x instanceof Float32Array &&
-        y instanceof Float32Array &&
-        g instanceof Float32Array
-          ? simdSquaredError(x, y, g, 2 * s)
-          : null;
-      // WebAssembly SIMD (float64 lanes, the same bits) for large float32 inputs, else JavaScript.
-      total = simd ?? squaredErrorBlock(x, y, g, 2 * s, n4);
-      for (let i = n4; i < x.length; i++) {
-        const d = x[i] - y[i];
-        total += d * d;
-        g[i] = 2 * s * d;
-      }
-      return total;
-    }
-    for (let i = 0; i < x.length; i++) {
-      const d = x[i] - y[i];
-      const l = d * d;
-      total += l;
-      if (units !== null) units[i] = l;
-      if (g !== null) g[i] = (up === null ? s : s * up[i]) * 2 * d;
-    }
-    return total;
-  },
+  kernel: ({ t, plan, units, grads }) =>
+    squaredErrorKernel(t.input.data, t.target.data, plan, units, grads === null ? null : grads.input),
   info: {
     title: 'Mean squared error',
     summary:

@@ -1,4 +1,5 @@
 import { defineLoss } from '../define.js';
+import { squaredErrorKernel } from '../regression/mse.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
@@ -24,22 +25,8 @@ export const { entry: valueLossLoss, fn: valueLoss } = defineLoss({
     requireSameShape('valueLoss', 'values', t.values, 'returns', t.returns);
   },
   unitShape: (t) => t.values.shape,
-  kernel({ t, plan, units, grads }) {
-    const v = t.values.data;
-    const r = t.returns.data;
-    const g = grads === null ? null : grads.values;
-    const up = plan.upstream;
-    const s = plan.scale;
-    let total = 0;
-    for (let i = 0; i < v.length; i++) {
-      const d = v[i] - r[i];
-      const l = d * d;
-      total += l;
-      if (units !== null) units[i] = l;
-      if (g !== null) g[i] = (up === null ? s : s * up[i]) * 2 * d;
-    }
-    return total;
-  },
+  kernel: ({ t, plan, units, grads }) =>
+    squaredErrorKernel(t.values.data, t.returns.data, plan, units, grads === null ? null : grads.values),
   info: {
     title: 'Value loss',
     summary:
