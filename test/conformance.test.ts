@@ -2,7 +2,7 @@
 // differences, float32 against float64, reductions against a manual one, and generic bad input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LossInputError, type LossEntry, losses } from '../src/index.js';
+import { LossInputError, type LossEntry, losses, Tensor } from '../src/index.js';
 import { assertClose } from './helpers/assert-close.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { type OracleCase, asF32, caseArgs, oracleCases } from './helpers/oracle.js';
@@ -96,6 +96,22 @@ for (const [name, cases] of byLoss) {
           (e: unknown) => e instanceof LossInputError && e.loss === name && e.argument === inputName && /NaN at index/.test(e.message),
           `${name}.${inputName}`,
         );
+      }
+    });
+
+    test(`${name}: gradient buffers reused through \`out\` give the fresh gradients, whatever they held`, () => {
+      for (const c of cases) {
+        const { inputs, options, upstream } = caseArgs(c);
+        const fresh = entry.valueAndGrad(inputs as never, options as never, upstream ?? null);
+        const freshGrads = fresh.grads as Record<string, typeof fresh.value>;
+        const reused: Record<string, typeof fresh.value> = {};
+        for (const [g, t] of Object.entries(freshGrads)) {
+          reused[g] = new Tensor(new Float64Array(t.size).fill(1234.5), t.shape);
+        }
+        entry.valueAndGrad(inputs as never, options as never, upstream ?? null, { grads: reused } as never);
+        for (const g of Object.keys(freshGrads)) {
+          assert.deepEqual(Array.from(reused[g].data), Array.from(freshGrads[g].data), `${c.id} grads.${g}`);
+        }
       }
     });
 

@@ -1,3 +1,4 @@
+import { simdGemm } from '../kernels/wasm/gemm.js';
 import {
   type FloatArray,
   LossInputError,
@@ -13,7 +14,9 @@ import { broadcastMap, broadcastShapes } from './shape-math.js';
 
 /**
  * Matrix product over the last two axes, leading (batch) axes broadcast:
- * [..., M, K] × [..., K, N] → [..., M, N]. Sums accumulate in float64.
+ * [..., M, K] × [..., K, N] → [..., M, N]. Sums accumulate in float64, except for float32
+ * operands of SIMD_GEMM_MIN_WORK multiply-adds or more, which take the WebAssembly SIMD kernel
+ * and accumulate in float32 (as PyTorch and TF.js do for float32).
  *
  * @example
  * matmul(tensor([[1, 2]]), tensor([[3], [4]])).toArray() // [[11]]
@@ -89,9 +92,18 @@ export function matmulTransposed(a: Operand, b: Operand, transposeA: boolean, tr
 }
 
 /**
- * One [M, N] block: c = op(a)·op(b), or c += op(a)·op(b) with `accumulate`. `row` is float64
- * scratch of length N. Loop orders keep the innermost loop contiguous, and four terms are
- * combined per pass so that each partial sum is loaded and stored a quarter as often.
+ * Multiply-adds (M·K·N) from which float32 blocks take the WebAssembly SIMD kernel
+ * (src/kernels/wasm/gemm.ts, float32 accumulation); smaller ones keep the loop below, whose
+ * copies and packing would cost more than they save.
+ */
+export const SIMD_GEMM_MIN_WORK = 2048;
+
+/**
+ * One [M, N] block: c = op(a)·op(b), or c += op(a)·op(b) with `accumulate`. Float32 blocks of at
+ * least SIMD_GEMM_MIN_WORK multiply-adds go to the SIMD kernel where WebAssembly SIMD is
+ * available (sums in float32); the rest run here. `row` is float64 scratch of length N. Loop
+ * orders keep the innermost loop contiguous, and four terms are combined per pass so that each
+ * partial sum is loaded and stored a quarter as often.
  */
 export function gemm(
   a: FloatArray,
@@ -108,6 +120,14 @@ export function gemm(
   row: Float64Array,
   accumulate = false,
 ): void {
+  if (
+    c instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    M * K * N >= SIMD_GEMM_MIN_WORK &&
+    simdGemm(a, ao, b, bo, c, co, M, K, N, ta, tb, accumulate)
+  )
+    return;
   const ai = ta ? 1 : K;
   const ak = ta ? M : 1;
   if (!tb) {

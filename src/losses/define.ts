@@ -17,6 +17,8 @@ import { planReduction, type Reduction, type ReductionPlan, reducedValue } from 
 
 type Named<In extends string> = { readonly [K in In]: Tensor };
 
+const NONE: readonly never[] = [];
+
 /** What a reducible loss's kernel receives. Everything is validated; the kernel only computes. */
 export interface KernelArgs<In extends string, D extends In, O> {
   /** Input tensors by name (already validated, finite). */
@@ -26,8 +28,8 @@ export interface KernelArgs<In extends string, D extends In, O> {
   /** Write each unit's loss ℓᵢ here when `plan.reduction === 'none'`; null otherwise. */
   readonly units: FloatArray | null;
   /**
-   * Gradient buffers, zero-filled, one per differentiable input; null when only the value is
-   * needed. Unit i's gradient is weighted by `plan.scale` (times `plan.upstream[i]` if set).
+   * Gradient buffers, zero-filled (unless the spec's `overwritesGrads` says the kernel writes
+   * every element), one per differentiable input; null when only the value is needed. Unit i's gradient is weighted by `plan.scale` (times `plan.upstream[i]` if set).
    */
   readonly grads: { readonly [K in D]: FloatArray } | null;
 }
@@ -42,10 +44,25 @@ interface CommonSpec<In extends string, D extends In, S extends OptionSchema> {
   readonly options: S;
   readonly info: LossInfoText;
   /**
-   * Shape and domain checks beyond "finite numbers" (done for every input already).
-   * Throws `LossInputError`. Runs once per call, before any kernel.
+   * Shape and domain checks beyond "finite numbers" (done for every input already, except those
+   * `finiteCheckedBy` names). Throws `LossInputError`. Runs once per call, before any kernel.
    */
   validate(t: Named<In>, options: OptionsOf<S>): void;
+  /**
+   * Inputs that skip the boundary's separate finite scan in this call, because another pass
+   * rejects non-finite values in them already: `validate` (a [0, 1] or integer-label check), or,
+   * for a reducible loss, its kernel, which then returns a non-finite Σℓ on meeting one (the
+   * boundary scans those inputs and throws). Saves one read of each such input. Default: none.
+   */
+  finiteCheckedBy?(t: Named<In>, options: OptionsOf<S>, call: CallShape): readonly In[];
+}
+
+/** What a call asks of the kernel, known before it runs. */
+export interface CallShape {
+  /** Whether gradients are computed. */
+  readonly grads: boolean;
+  /** Whether an upstream gradient array is given. */
+  readonly upstream: boolean;
 }
 
 /** A loss that is a sum of per-unit terms, reduced by `src/losses/reduce.ts`. */
@@ -58,6 +75,11 @@ export interface ReducibleLossSpec<In extends string, D extends In, S extends Op
   meanDivisor?(t: Named<In>, options: OptionsOf<S>): number;
   /** Computes Σℓᵢ (accumulated in float64), the units for `'none'`, and the gradients. */
   kernel(args: KernelArgs<In, D, OptionsOf<S>>): number;
+  /**
+   * Whether the kernel writes every element of every gradient buffer in this call, so that a
+   * reused `out` buffer needs no zero-fill first. Default: false (buffers are zero-filled).
+   */
+  overwritesGrads?(t: Named<In>, options: OptionsOf<S>, call: CallShape): boolean;
 }
 
 /** A loss whose value is not a plain reduction of units (Dice, GAN pairs, VAE totals, …). */
@@ -141,6 +163,7 @@ function gradBuffers<D extends string>(
   t: Named<string>,
   dtype: DType,
   out: GradBuffers<D> | undefined,
+  zeroReused: boolean,
 ): { readonly [K in D]: FloatArray } {
   const grads = {} as { [K in D]: FloatArray };
   for (const name of names) {
@@ -154,7 +177,7 @@ function gradBuffers<D extends string>(
           `must be a ${dtype} tensor of shape [${shape.join(', ')}]`,
         );
       }
-      reuse.data.fill(0);
+      if (zeroReused) reuse.data.fill(0);
       grads[name] = reuse.data;
     } else {
       grads[name] = allocate(dtype, shapeSize(shape));
@@ -178,7 +201,7 @@ export function defineLoss<
   type In = InList[number];
   const { name } = spec;
 
-  const prepare = (inputs: { readonly [K in In]: TensorLike }, user: unknown) => {
+  const prepare = (inputs: { readonly [K in In]: TensorLike }, user: unknown, call: CallShape) => {
     if (inputs === null || typeof inputs !== 'object') {
       throw new LossInputError(name, 'inputs', `must be an object with ${spec.inputs.join(', ')}`);
     }
@@ -191,13 +214,15 @@ export function defineLoss<
     for (const key of spec.inputs as readonly In[]) {
       const value = inputs[key];
       if (value === undefined) throw new LossInputError(name, key, 'is missing');
-      const tensor = toTensor(value, name, key);
-      assertFinite(tensor, name, key);
-      t[key] = tensor;
+      t[key] = toTensor(value, name, key);
     }
     const options = resolveOptions(name, spec.options, user);
+    const deferred = spec.finiteCheckedBy?.(t, options, call) ?? NONE;
+    for (const key of spec.inputs as readonly In[]) {
+      if (!deferred.includes(key)) assertFinite(t[key], name, key);
+    }
     spec.validate(t, options);
-    return { t, options };
+    return { t, options, deferred };
   };
 
   const run = (
@@ -207,11 +232,12 @@ export function defineLoss<
     wantGrads: boolean,
     out: GradBuffers<D> | undefined,
   ): ValueAndGrad<D> => {
-    const { t, options } = prepare(inputs, user);
-    const dtype = dtypeOfFirst(t, spec.inputs);
     const upstream =
       upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
-    const grads = wantGrads ? gradBuffers(name, spec.differentiable, t, dtype, out) : null;
+    const call: CallShape = { grads: wantGrads, upstream: upstream !== null };
+    const { t, options, deferred } = prepare(inputs, user, call);
+    const dtype = dtypeOfFirst(t, spec.inputs);
+    let grads: { readonly [K in D]: FloatArray } | null = null;
     let value: Tensor;
     if (spec.kind === 'reducible') {
       const reduction = (options as { reduction?: Reduction }).reduction ?? 'mean';
@@ -220,8 +246,14 @@ export function defineLoss<
         mean: reduction === 'mean' && spec.meanDivisor ? spec.meanDivisor(t, options) : undefined,
       });
       const units = reduction === 'none' ? allocate(dtype, shapeSize(unitShape)) : null;
-      const total =
-        plan.divisor === 0 && units === null ? 0 : spec.kernel({ t, options, plan, units, grads });
+      const skipped = plan.divisor === 0 && units === null;
+      if (wantGrads) {
+        const overwritten = !skipped && (spec.overwritesGrads?.(t, options, call) ?? false);
+        grads = gradBuffers(name, spec.differentiable, t, dtype, out, !overwritten);
+      }
+      const total = skipped ? 0 : spec.kernel({ t, options, plan, units, grads });
+      // Inputs a kernel was to check (it did not run, or its Σℓ is not finite): scan them here.
+      if (skipped || !Number.isFinite(total)) for (const key of deferred) assertFinite(t[key], name, key);
       value = reducedValue(plan, total, units, dtype);
     } else {
       const valueShape = spec.valueShape(t, options);
@@ -235,6 +267,7 @@ export function defineLoss<
         }
         assertFinite(upstream, name, 'upstream');
       }
+      if (wantGrads) grads = gradBuffers(name, spec.differentiable, t, dtype, out, true);
       value = spec.compute({ t, options, upstream: upstream?.data ?? null, grads, dtype });
     }
     const gradTensors = {} as { [K in D]: Tensor };
@@ -303,7 +336,7 @@ export function defineLoss<
       return a instanceof Tensor && (a.requiresGrad || a.gradNode !== null);
     });
     if (tracked && hooks !== null) {
-      const { t } = prepare(inputs, options);
+      const { t } = prepare(inputs, options, { grads: true, upstream: true });
       return hooks.trackedLoss({
         name,
         inputs: t,

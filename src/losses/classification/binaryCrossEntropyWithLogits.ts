@@ -59,7 +59,7 @@ function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, 
 /**
  * The common case for large float32 inputs: the WebAssembly SIMD kernel over the multiples of 4
  * (f32x4 arithmetic, a few float32 ulps per element, float64 sum), the JavaScript loop for the
- * rest and wherever SIMD is unavailable.
+ * rest and wherever SIMD is unavailable or float32's range does not suffice (the kernel says null).
  */
 function fastBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, s: number): number {
   if (
@@ -106,6 +106,10 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     if (options.posWeight !== undefined) requirePosWeightShape(t.input, options.posWeight);
     requireUnitInterval(NAME, 'target', t.target, 'target');
   },
+  // The target's [0, 1] check rejects NaN and infinities too.
+  finiteCheckedBy: () => ['target'],
+  // Every path writes g[i] for every i.
+  overwritesGrads: () => true,
   unitShape: (t) => t.input.shape,
   kernel({ t, options, plan, units, grads }) {
     const x = t.input.data;

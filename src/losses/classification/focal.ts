@@ -54,7 +54,7 @@ function plainLogitFocal(
 /**
  * `plainLogitFocal` for large float32 inputs with γ = 2 (the default): the WebAssembly SIMD
  * kernel over the multiples of 4 (f32x4 arithmetic, float64 sum), the JavaScript loop for the
- * rest and wherever SIMD is unavailable.
+ * rest and wherever SIMD is unavailable or float32's range does not suffice (the kernel says null).
  */
 function fastLogitFocal(
   x: FloatArray,
@@ -125,6 +125,10 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
     if (!options.fromLogits) requireUnitInterval(NAME, 'input', t.input);
     requireUnitInterval(NAME, 'target', t.target, 'target');
   },
+  // The [0, 1] checks (target; input when it holds probabilities) reject NaN and infinities too.
+  finiteCheckedBy: (_t, options) => (options.fromLogits ? ['target'] : ['input', 'target']),
+  // Every path writes g[i] for every i.
+  overwritesGrads: () => true,
   unitShape: (t) => t.input.shape,
   kernel({ t, options, plan, units, grads }) {
     const x = t.input.data;

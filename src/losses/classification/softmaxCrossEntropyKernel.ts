@@ -1,3 +1,4 @@
+import { simdOneHotApplies, simdOneHotCrossEntropy } from '../../kernels/wasm/softmax.js';
 import type { FloatArray, Tensor } from '../../tensor/index.js';
 import { expNonPositive } from '../math.js';
 import type { ReductionPlan } from '../reduce.js';
@@ -202,6 +203,14 @@ export function torchSmoothingBase(
 }
 
 /**
+ * Whether `labelCrossEntropy` of these logits takes the SIMD kernel, which checks each logit for
+ * finiteness as it reads it (a non-finite one makes the sum NaN): the loss's `finiteCheckedBy`.
+ */
+export function labelKernelChecksLogits(input: Tensor, fromLogits: boolean, smoothing: number): boolean {
+  return fromLogits && smoothing === 0 && simdOneHotApplies(input.data, input.shape[input.shape.length - 1]);
+}
+
+/**
  * Cross-entropy of every row of `input` [..., C] against integer labels [...], each label
  * expanded to its distribution without materialising it: one scratch copy of the base vector
  * gets the label's share added before its row and restored after. Returns Σ of the row losses.
@@ -222,6 +231,23 @@ export function labelCrossEntropy(
   const up = plan.upstream;
   let total = 0;
   if (fromLogits && base.every((b) => b === 0)) {
+    // Large float32 logits: the WebAssembly SIMD kernel (null where it cannot run).
+    const simd =
+      simdOneHotApplies(x, classes) && (grad === null || grad instanceof Float32Array)
+        ? simdOneHotCrossEntropy({
+            x,
+            classes,
+            labels: y,
+            ignoreIndex,
+            classWeight,
+            trueCoefficient,
+            scale: plan.scale,
+            upstream: up,
+            units,
+            grad,
+          })
+        : null;
+    if (simd !== null) return simd;
     for (let r = 0; r < y.length; r++) {
       const label = y[r];
       if (label === ignoreIndex) continue;

@@ -3,7 +3,12 @@ import { booleanOption, numberOption, optionalNumberOption, tensorOption } from 
 import { reductionOption } from '../reduce.js';
 import { requireLabelShape, requireLabels, requireUnitInterval } from '../validate.js';
 import { requireClassAxis, requireClassWeight } from './crossEntropyChecks.js';
-import { countedLabelWeight, labelCrossEntropy, torchSmoothingBase } from './softmaxCrossEntropyKernel.js';
+import {
+  countedLabelWeight,
+  labelCrossEntropy,
+  labelKernelChecksLogits,
+  torchSmoothingBase,
+} from './softmaxCrossEntropyKernel.js';
 
 const NAME = 'sparseCategoricalCrossEntropy';
 
@@ -45,6 +50,13 @@ export const { entry: sparseCategoricalCrossEntropyLoss, fn: sparseCategoricalCr
     if (options.weight !== undefined) requireClassWeight(NAME, options.weight, classes);
     if (!options.fromLogits) requireUnitInterval(NAME, 'input', t.input);
   },
+  // Labels are checked as integers, probabilities in [0, 1], and logits by the SIMD kernel.
+  finiteCheckedBy: (t, options) =>
+    !options.fromLogits || labelKernelChecksLogits(t.input, true, options.labelSmoothing)
+      ? ['input', 'target']
+      : ['target'],
+  // The SIMD kernel writes every gradient row (ignored ones as zeros).
+  overwritesGrads: (t, options) => labelKernelChecksLogits(t.input, options.fromLogits, options.labelSmoothing),
   unitShape: (t) => t.target.shape,
   meanDivisor: (t, options) =>
     countedLabelWeight(t.target, options.weight?.data ?? null, options.ignoreIndex),

@@ -1,4 +1,5 @@
-import type { FloatArray } from '../../tensor/index.js';
+import { simdEuclideanTriplet, simdTripletApplies } from '../../kernels/wasm/triplet.js';
+import type { FloatArray, Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { booleanOption, numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
@@ -25,14 +26,31 @@ function euclideanTripletRow(
   gn: FloatArray | null,
   w: number,
 ): number {
+  // Two partial sums per distance: independent chains the CPU overlaps.
   let sPos = 0;
   let sNeg = 0;
-  for (let k = o; k < o + n; k++) {
+  let sPos1 = 0;
+  let sNeg1 = 0;
+  const end = o + n;
+  let k = o;
+  for (; k + 1 < end; k += 2) {
+    const vp = a[k] - pos[k] + eps;
+    const vn = a[k] - neg[k] + eps;
+    const vp1 = a[k + 1] - pos[k + 1] + eps;
+    const vn1 = a[k + 1] - neg[k + 1] + eps;
+    sPos += vp * vp;
+    sNeg += vn * vn;
+    sPos1 += vp1 * vp1;
+    sNeg1 += vn1 * vn1;
+  }
+  if (k < end) {
     const vp = a[k] - pos[k] + eps;
     const vn = a[k] - neg[k] + eps;
     sPos += vp * vp;
     sNeg += vn * vn;
   }
+  sPos += sPos1;
+  sNeg += sNeg1;
   if (
     !(
       sPos < SAFE_SQUARED_MAX &&
@@ -58,6 +76,54 @@ function euclideanTripletRow(
   return Math.max(h, 0);
 }
 
+/**
+ * One row of any p, with or without swap, adding its gradient rows (weighted by w) where the
+ * hinge is active; distances factor out the largest component where a squared sum would leave
+ * the safe range. Returns the row's loss.
+ */
+function generalTripletRow(
+  a: FloatArray,
+  pos: FloatArray,
+  neg: FloatArray,
+  o: number,
+  n: number,
+  options: { readonly margin: number; readonly p: number; readonly eps: number; readonly swap: boolean },
+  ga: FloatArray | null,
+  gp: FloatArray | null,
+  gn: FloatArray | null,
+  w: number,
+): number {
+  const { margin, p, eps, swap } = options;
+  const dPos = pDistance(a, o, pos, o, n, p, eps);
+  const dAn = pDistance(a, o, neg, o, n, p, eps);
+  const dPn = swap ? pDistance(pos, o, neg, o, n, p, eps) : Number.POSITIVE_INFINITY;
+  const dNeg = Math.min(dPn, dAn);
+  const h = margin + dPos - dNeg;
+  if (ga !== null && gp !== null && gn !== null && h >= 0) {
+    addDistanceGrad(a, o, pos, o, n, p, eps, dPos, w, ga, o, gp, o);
+    // −d_neg: the anchor–negative distance, the swap distance, or half of each on a tie.
+    const share = swap && dPn === dAn ? 0.5 : 1;
+    if (dAn <= dPn) addDistanceGrad(a, o, neg, o, n, p, eps, dAn, -w * share, ga, o, gn, o);
+    if (swap && dPn <= dAn) addDistanceGrad(pos, o, neg, o, n, p, eps, dPn, -w * share, gp, o, gn, o);
+  }
+  return Math.max(h, 0);
+}
+
+const TRIPLET_INPUTS = ['anchor', 'positive', 'negative'] as const;
+
+/** Whether this call takes the float32 SIMD kernel (see src/kernels/wasm/triplet.ts). */
+function simdApplies(
+  t: { readonly anchor: Tensor; readonly positive: Tensor; readonly negative: Tensor },
+  options: { readonly p: number; readonly swap: boolean },
+): boolean {
+  return (
+    options.p === 2 &&
+    !options.swap &&
+    (t.anchor.rank === 1 || t.anchor.rank === 2) &&
+    simdTripletApplies(t.anchor.data, t.positive.data, t.negative.data, rowLength(t.anchor))
+  );
+}
+
 /** Squared sums in (1e-300, 1e300) take the direct path (as `pDistance`'s own test). */
 const SAFE_SQUARED_MAX = 1e300;
 const SAFE_SQUARED_MIN = 1e-300;
@@ -71,7 +137,9 @@ const SAFE_SQUARED_MIN = 1e-300;
  * where its argument is ≥ 0 (torch's `clamp_min`), and is 0 where a distance is 0.
  * `anchor`, `positive`, `negative`: [N, D], or an unbatched [D] (0-d value). Reduced by
  * `reduction` over the N triplets; `'none'` gives [N]. Distances for p ≠ 1, 2 factor out the
- * largest component so large p neither overflows nor underflows.
+ * largest component so large p neither overflows nor underflows. Float32 inputs with p = 2 and no
+ * swap run a WebAssembly SIMD kernel (src/kernels/wasm/triplet.ts) that computes the differences
+ * and squared sums in float64 lanes, as the JavaScript loop does.
  *
  * @example
  * triplet([[0, 0]], [[0, 1]], [[0, 1.5]], { eps: 0 }).item() // 0.5
@@ -95,6 +163,10 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
     requireSameShape('triplet', 'anchor', t.anchor, 'negative', t.negative);
   },
   unitShape: (t) => rowShape(t.anchor),
+  // Float32 rows with p = 2 and no swap take the SIMD kernel, which writes every gradient element
+  // and turns a value that is not finite into a NaN total (the boundary then names it).
+  finiteCheckedBy: (t, options) => (simdApplies(t, options) ? TRIPLET_INPUTS : []),
+  overwritesGrads: (t, options) => simdApplies(t, options),
   kernel({ t, options, plan, units, grads }) {
     const a = t.anchor.data;
     const pos = t.positive.data;
@@ -107,45 +179,34 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
     const gn = grads === null ? null : grads.negative;
     const up = plan.upstream;
     const s = plan.scale;
+    if (simdApplies(t, options)) {
+      const total = simdEuclideanTriplet(
+        {
+          anchor: a as Float32Array,
+          positive: pos as Float32Array,
+          negative: neg as Float32Array,
+          rows: count,
+          rowLength: n,
+          margin,
+          eps,
+          scale: s,
+          upstream: up,
+          units,
+          grads,
+        },
+        (r) => generalTripletRow(a, pos, neg, r * n, n, options, ga, gp, gn, up === null ? s : s * up[r]),
+      );
+      if (total !== null) return total;
+    }
     let total = 0;
     for (let r = 0; r < count; r++) {
       const o = r * n;
-      if (p === 2 && !swap) {
-        const l = euclideanTripletRow(
-          a,
-          pos,
-          neg,
-          o,
-          n,
-          margin,
-          eps,
-          ga,
-          gp,
-          gn,
-          up === null ? s : s * up[r],
-        );
-        if (l >= 0) {
-          total += l;
-          if (units !== null) units[r] = l;
-          continue;
-        } // −1: a squared sum outside the safe range; the general path rescales it
-      }
-      const dPos = pDistance(a, o, pos, o, n, p, eps);
-      const dAn = pDistance(a, o, neg, o, n, p, eps);
-      const dPn = swap ? pDistance(pos, o, neg, o, n, p, eps) : Number.POSITIVE_INFINITY;
-      const dNeg = Math.min(dPn, dAn);
-      const h = margin + dPos - dNeg;
-      const l = Math.max(h, 0);
+      const w = up === null ? s : s * up[r];
+      let l = p === 2 && !swap ? euclideanTripletRow(a, pos, neg, o, n, margin, eps, ga, gp, gn, w) : -1;
+      // −1: a squared sum outside the safe range (or p ≠ 2, swap); the general path rescales it
+      if (l < 0) l = generalTripletRow(a, pos, neg, o, n, options, ga, gp, gn, w);
       total += l;
       if (units !== null) units[r] = l;
-      if (ga !== null && h >= 0) {
-        const w = up === null ? s : s * up[r];
-        addDistanceGrad(a, o, pos, o, n, p, eps, dPos, w, ga, o, gp, o);
-        // −d_neg: the anchor–negative distance, the swap distance, or half of each on a tie.
-        const share = swap && dPn === dAn ? 0.5 : 1;
-        if (dAn <= dPn) addDistanceGrad(a, o, neg, o, n, p, eps, dAn, -w * share, ga, o, gn, o);
-        if (swap && dPn <= dAn) addDistanceGrad(pos, o, neg, o, n, p, eps, dPn, -w * share, gp, o, gn, o);
-      }
     }
     return total;
   },

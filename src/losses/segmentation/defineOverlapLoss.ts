@@ -21,6 +21,14 @@ type OverlapSchema = {
 };
 type BceOverlapSchema = OverlapSchema & { alpha: OptionSpec<number> };
 
+/**
+ * The inputs `validateSegmentation` checks to lie in [0, 1], which rejects NaN and infinities
+ * too: they need no separate finite scan (`finiteCheckedBy`).
+ */
+function checkedInUnitInterval(options: { readonly fromLogits: boolean }): readonly ('input' | 'target')[] {
+  return options.fromLogits ? ['target'] : ['input', 'target'];
+}
+
 /** A registry loss over `input` (probabilities or logits) and a binary `target` mask. */
 export interface SegmentationLoss<S extends OverlapSchema> {
   entry: LossEntry<'input' | 'target', 'input', S>;
@@ -46,6 +54,7 @@ export function defineOverlapLoss(
     validate(t, options) {
       validateSegmentation(name, t.input, t.target, options);
     },
+    finiteCheckedBy: (_t, options) => checkedInUnitInterval(options),
     valueShape: () => [],
     compute({ t, options, upstream, grads, dtype }) {
       const u = upstream === null ? 1 : upstream[0];
@@ -59,6 +68,7 @@ export function defineOverlapLoss(
         options.fromLogits,
         u,
         grads?.input ?? null,
+        true, // compute's grads are zero-filled (define.ts): the float32 kernels write instead of add
       );
       return scalarTensor(loss, dtype);
     },
@@ -90,6 +100,7 @@ export function defineBceOverlapLoss(
     validate(t, options) {
       validateSegmentation(name, t.input, t.target, options);
     },
+    finiteCheckedBy: (_t, options) => checkedInUnitInterval(options),
     valueShape: () => [],
     compute({ t, options, upstream, grads, dtype }) {
       const { alpha, eps, fromLogits, aggregate } = options;

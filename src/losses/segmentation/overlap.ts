@@ -1,3 +1,9 @@
+import {
+  OVERLAP_SIMD_MIN_LENGTH,
+  simdAddLogitOverlapGrad,
+  simdAddOverlapGrad,
+  simdOverlapSums,
+} from '../../kernels/wasm/overlap.js';
 import type { FloatArray, Tensor } from '../../tensor/index.js';
 import { clampedLog, expNonPositive, sigmoid, softplus } from '../math.js';
 import { booleanOption, enumOption, numberOption } from '../options.js';
@@ -100,6 +106,14 @@ function probabilityOverlapSums(
   end: number,
   sums: Float64Array,
 ): void {
+  // float32: the WebAssembly SIMD kernel (float64 sums in another order), where it runs.
+  if (
+    x instanceof Float32Array &&
+    y instanceof Float32Array &&
+    end - start >= OVERLAP_SIMD_MIN_LENGTH &&
+    simdOverlapSums(x, y, start, end, false, sums) !== null
+  )
+    return;
   let inter = 0;
   let sumP = 0;
   let sumY = 0;
@@ -122,6 +136,14 @@ function logitOverlapSums(
   end: number,
   sums: Float64Array,
 ): void {
+  // float32: the WebAssembly SIMD kernel (float64 σ, sums in another order), where it runs.
+  if (
+    x instanceof Float32Array &&
+    y instanceof Float32Array &&
+    end - start >= OVERLAP_SIMD_MIN_LENGTH &&
+    simdOverlapSums(x, y, start, end, true, sums) !== null
+  )
+    return;
   let inter = 0;
   let sumP = 0;
   let sumY = 0;
@@ -137,7 +159,10 @@ function logitOverlapSums(
   sums[2] = sumY;
 }
 
-/** grad[i] += slope·yᵢ + offset (probabilities: ∂p/∂x = 1). */
+/**
+ * grad[i] += slope·yᵢ + offset (probabilities: ∂p/∂x = 1); float32 through the WebAssembly
+ * SIMD kernel (the same bits), which overwrites without reading when `gradIsZero`.
+ */
 function addProbabilityOverlapGrad(
   y: FloatArray,
   start: number,
@@ -145,11 +170,22 @@ function addProbabilityOverlapGrad(
   slope: number,
   offset: number,
   grad: FloatArray,
+  gradIsZero: boolean,
 ): void {
+  if (
+    grad instanceof Float32Array &&
+    y instanceof Float32Array &&
+    end - start >= OVERLAP_SIMD_MIN_LENGTH &&
+    simdAddOverlapGrad(y, start, end, slope, offset, grad, gradIsZero) !== null
+  )
+    return;
   for (let i = start; i < end; i++) grad[i] += slope * y[i] + offset;
 }
 
-/** grad[i] += (slope·yᵢ + offset)·σ(xᵢ)σ(−xᵢ), with σ(x)σ(−x) = e/(1 + e)² for e = e^(−|x|). */
+/**
+ * grad[i] += (slope·yᵢ + offset)·σ(xᵢ)σ(−xᵢ), with σ(x)σ(−x) = e/(1 + e)² for e = e^(−|x|);
+ * float32 through the WebAssembly SIMD kernel (within the last bit), as for probabilities.
+ */
 function addLogitOverlapGrad(
   x: FloatArray,
   y: FloatArray,
@@ -158,7 +194,16 @@ function addLogitOverlapGrad(
   slope: number,
   offset: number,
   grad: FloatArray,
+  gradIsZero: boolean,
 ): void {
+  if (
+    grad instanceof Float32Array &&
+    x instanceof Float32Array &&
+    y instanceof Float32Array &&
+    end - start >= OVERLAP_SIMD_MIN_LENGTH &&
+    simdAddLogitOverlapGrad(x, y, start, end, slope, offset, grad, gradIsZero) !== null
+  )
+    return;
   for (let i = start; i < end; i++) {
     const e = expNonPositive(-Math.abs(x[i]));
     const inverse = 1 / (1 + e);
@@ -170,7 +215,8 @@ function addLogitOverlapGrad(
  * The overlap loss, mean over groups of 1 − score, and (when `grad` is non-null) adds
  * `weight`·∂loss/∂x into it. Per group, with n = numerator and d = denominator of the score:
  * Dice ∂s/∂pⱼ = (2yⱼ·d − n)/d², IoU ∂s/∂pⱼ = (yⱼ·d − n(1 − yⱼ))/d²; with logits times
- * σ(x)σ(−x), which underflows to 0 (not NaN) for logits of ±1e4.
+ * σ(x)σ(−x), which underflows to 0 (not NaN) for logits of ±1e4. `gradIsZero`: the caller
+ * knows `grad` holds zeros (its own fresh buffer), so float32 kernels may write instead of add.
  */
 export function overlapLoss(
   kind: Overlap,
@@ -181,6 +227,7 @@ export function overlapLoss(
   fromLogits: boolean,
   weight: number,
   grad: FloatArray | null,
+  gradIsZero = false,
 ): number {
   if (groups === 0) return 0;
   const size = x.length / groups;
@@ -198,8 +245,8 @@ export function overlapLoss(
     // ∂s/∂pⱼ·d² is affine in yⱼ: Dice 2d·yⱼ − n, IoU (d + n)·yⱼ − n.
     const scale = -weight / (groups * den * den);
     const slope = scale * (kind === 'dice' ? 2 * den : den + num);
-    if (fromLogits) addLogitOverlapGrad(x, y, start, end, slope, -scale * num, grad);
-    else addProbabilityOverlapGrad(y, start, end, slope, -scale * num, grad);
+    if (fromLogits) addLogitOverlapGrad(x, y, start, end, slope, -scale * num, grad, gradIsZero);
+    else addProbabilityOverlapGrad(y, start, end, slope, -scale * num, grad, gradIsZero);
   }
   return lossSum / groups;
 }

@@ -2,6 +2,7 @@ import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import {
   countedLabelWeight,
   labelCrossEntropy,
+  labelKernelChecksLogits,
   torchSmoothingBase,
 } from '../classification/softmaxCrossEntropyKernel.js';
 import { defineLoss } from '../define.js';
@@ -46,6 +47,11 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
     requireLabelShape(NAME, 'input', t.input, 'target', t.target);
     requireLabels(NAME, 'target', t.target, t.input.shape[t.input.rank - 1], options.ignoreIndex);
   },
+  // Token ids are checked as integers, and logits by the SIMD kernel where it runs.
+  finiteCheckedBy: (t, options) =>
+    labelKernelChecksLogits(t.input, true, options.labelSmoothing) ? ['input', 'target'] : ['target'],
+  // The SIMD kernel writes every gradient row (ignored ones as zeros).
+  overwritesGrads: (t, options) => labelKernelChecksLogits(t.input, true, options.labelSmoothing),
   unitShape: (t) => t.target.shape,
   meanDivisor: (t, options) => options.normalizer ?? countedLabelWeight(t.target, null, options.ignoreIndex),
   kernel({ t, options, plan, units, grads }) {

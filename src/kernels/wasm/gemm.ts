@@ -1,0 +1,117 @@
+import { instantiateEmbedded } from './instantiate.js';
+import { gemmWasm } from './kernels.generated.js';
+
+/**
+ * The WebAssembly SIMD matrix product on float32 operands (see gemm.wat): A and B are copied
+ * into the module's memory as they are, packed there into panels (4 rows of op(A), 8 columns of
+ * op(B), zero-padded) so that every transpose case reads contiguously, multiplied by a 4×8
+ * register-blocked f32x4 micro-kernel, and C is copied out. Sums accumulate in float32, as
+ * PyTorch's and TF.js's float32 products do: the error is at most (K + 1)·2^-24·Σ|a||b|, and
+ * about 2e-7·Σ|a||b| in practice at K = 784 (the float64 loop's is 1e-8, its final rounding).
+ *
+ * The memory grows to fit the largest product seen, up to `MAX_BYTES`, and is kept (WebAssembly
+ * memory cannot shrink); a larger product returns false and the caller's JavaScript loop
+ * computes it.
+ */
+
+/**
+ * The most memory the module may hold (packed A and B, and the larger of the raw copies and C):
+ * 64 MiB, enough for a [512, 4096] × [4096, 1024] product; the lab's and the benchmark's models use
+ * about 1.3 MB.
+ */
+const MAX_BYTES = 64 * 1024 * 1024;
+const PAGE = 65536;
+
+interface GemmExports {
+  readonly memory: WebAssembly.Memory;
+  pack(src: number, dst: number, count: number, K: number, width: number, si: number, sk: number): void;
+  multiply(M: number, K: number, N: number, ap: number, bp: number, c: number, accumulate: number): void;
+}
+
+interface LoadedGemm {
+  readonly exports: GemmExports;
+  /** A view of the whole memory, re-created after it grows. */
+  view: Float32Array;
+}
+
+let loaded: LoadedGemm | null | undefined;
+
+function kernel(): LoadedGemm | null {
+  if (loaded !== undefined) return loaded;
+  const exports = instantiateEmbedded<GemmExports>(gemmWasm);
+  loaded = exports === null ? null : { exports, view: new Float32Array(exports.memory.buffer) };
+  return loaded;
+}
+
+/** Whether the SIMD product can run here (WebAssembly with SIMD is available). */
+export function simdGemmAvailable(): boolean {
+  return kernel() !== null;
+}
+
+/** The module's memory as floats, at least `bytes` long (grown if needed); null past MAX_BYTES. */
+function memoryOf(k: LoadedGemm, bytes: number): Float32Array | null {
+  if (bytes > MAX_BYTES) return null;
+  const memory = k.exports.memory;
+  if (memory.buffer.byteLength < bytes) {
+    try {
+      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return null;
+    }
+  }
+  if (k.view.buffer !== memory.buffer) k.view = new Float32Array(memory.buffer);
+  return k.view;
+}
+
+/**
+ * c[co …] = op(a)·op(b), or += with `accumulate`, for one [M, K] × [K, N] block: op(a) is a's
+ * [M, K] block at ao (stored [K, M] when `ta`), op(b) is b's [K, N] block at bo (stored [N, K]
+ * when `tb`), c is [M, N] at co. Returns false (c untouched) where the kernel is unavailable or
+ * the operands do not fit its memory; K = 0 is the caller's (nothing to multiply).
+ */
+export function simdGemm(
+  a: Float32Array,
+  ao: number,
+  b: Float32Array,
+  bo: number,
+  c: Float32Array,
+  co: number,
+  M: number,
+  K: number,
+  N: number,
+  ta: boolean,
+  tb: boolean,
+  accumulate = false,
+): boolean {
+  const k = kernel();
+  if (k === null || M < 1 || K < 1 || N < 1) return false;
+  const paddedM = (M + 3) & ~3;
+  const paddedN = (N + 7) & ~7;
+  // Layout (floats): packed A | packed B | scratch, where scratch holds the raw A and B while
+  // they are packed and C afterwards.
+  const packedB = paddedM * K;
+  const scratch = packedB + K * paddedN;
+  const rawB = scratch + M * K;
+  const end = scratch + Math.max(M * K + K * N, paddedM * paddedN);
+  const view = memoryOf(k, 4 * end);
+  if (view === null) return false;
+  view.set(a.subarray(ao, ao + M * K), scratch);
+  view.set(b.subarray(bo, bo + K * N), rawB);
+  // Rows of op(A): row i, column k at i·K + k, or k·M + i when transposed.
+  k.exports.pack(4 * scratch, 0, M, K, 4, ta ? 1 : K, ta ? M : 1);
+  // Columns of op(B): column j, row k at k·N + j, or j·K + k when transposed.
+  k.exports.pack(4 * rawB, 4 * packedB, N, K, 8, tb ? K : 1, tb ? 1 : N);
+  if (accumulate) {
+    if (paddedN === N) view.set(c.subarray(co, co + M * N), scratch);
+    else
+      for (let i = 0; i < M; i++) view.set(c.subarray(co + i * N, co + (i + 1) * N), scratch + i * paddedN);
+  }
+  k.exports.multiply(M, K, N, 0, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
+  if (paddedN === N) c.set(view.subarray(scratch, scratch + M * N), co);
+  else
+    for (let i = 0; i < M; i++) {
+      const from = scratch + i * paddedN;
+      c.set(view.subarray(from, from + N), co + i * N);
+    }
+  return true;
+}

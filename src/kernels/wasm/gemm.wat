@@ -1,0 +1,215 @@
+;; float32 matrix product C = op(A)·op(B) (or C += op(A)·op(B)) in f32x4 arithmetic, float32
+;; accumulation. The caller copies A and B into memory as they are and calls `pack` once per
+;; operand, which lays each out in panels that the micro-kernel reads contiguously, whatever the
+;; transposes; `multiply` then runs a 4×8 register-blocked micro-kernel over every tile of C.
+;;
+;; Packed layouts (element counts; all offsets are bytes chosen by the caller, 16-aligned):
+;;   A panels: ceil(M/4) panels of K×4: panel p holds, for each k, rows 4p..4p+3 of op(A) at column k
+;;   B panels: ceil(N/8) panels of K×8: panel q holds, for each k, columns 8q..8q+7 of op(B) at row k
+;;   C: 4·ceil(M/4) rows of N' = 8·ceil(N/8) values (rows and columns past M, N are padding)
+;; Lines past the end of an operand (rows ≥ M, columns ≥ N) are packed as zeros.
+;; The memory grows from JavaScript (memory.grow), which then re-creates its views.
+(module
+  (memory (export "memory") 16)
+
+  ;; Packs `count` lines of K values each into panels of `width` lines (4 or 8): line i,
+  ;; position k is read at src + 4·(i·si + k·sk) and written at
+  ;; dst + 4·(floor(i/width)·K·width + k·width + i mod width). Lines [count, ceil(count/width)·width)
+  ;; are 0. Full panels take a fast path when si = 1 (a step of k is width contiguous values:
+  ;; vector copies) or sk = 1 (each line is contiguous: 4×4 transposes of four lines at a time);
+  ;; the last, partial panel (and any other strides) go value by value.
+  (func (export "pack") (param $src i32) (param $dst i32) (param $count i32) (param $K i32)
+    (param $width i32) (param $si i32) (param $sk i32)
+    (local $i i32) (local $end i32) (local $full i32) (local $s i32) (local $d i32) (local $dEnd i32)
+    (local $dStep i32) (local $sStep i32) (local $panel i32) (local $line i32) (local $k i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $dStep (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $sStep (i32.shl (local.get $sk) (i32.const 2)))
+    (local.set $full (i32.mul (i32.div_u (local.get $count) (local.get $width)) (local.get $width)))
+    (local.set $end (i32.mul (i32.div_u (i32.add (local.get $count) (i32.sub (local.get $width) (i32.const 1)))
+      (local.get $width)) (local.get $width)))
+    (local.set $panel (i32.mul (local.get $K) (local.get $dStep)))
+    (if (i32.eq (local.get $si) (i32.const 1))
+      (then
+        (block $copiesDone
+          (loop $copyPanel
+            (br_if $copiesDone (i32.ge_u (local.get $i) (local.get $full)))
+            (local.set $s (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))
+            (local.set $d (i32.add (local.get $dst)
+              (i32.mul (local.get $panel) (i32.div_u (local.get $i) (local.get $width)))))
+            (local.set $dEnd (i32.add (local.get $d) (local.get $panel)))
+            (loop $copyStep
+              (v128.store (local.get $d) (v128.load (local.get $s)))
+              (if (i32.eq (local.get $width) (i32.const 8))
+                (then (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $s)))))
+              (local.set $s (i32.add (local.get $s) (local.get $sStep)))
+              (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+              (br_if $copyStep (i32.lt_u (local.get $d) (local.get $dEnd))))
+            (local.set $i (i32.add (local.get $i) (local.get $width)))
+            (br $copyPanel)))))
+    (if (i32.eq (local.get $sk) (i32.const 1))
+      (then
+        (local.set $line (i32.shl (local.get $si) (i32.const 2)))
+        (block $quadsDone
+          (loop $quad
+            (br_if $quadsDone (i32.ge_u (local.get $i) (local.get $full)))
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $line))))
+            (local.set $d (i32.add (local.get $dst)
+              (i32.add (i32.mul (local.get $panel) (i32.div_u (local.get $i) (local.get $width)))
+                (i32.shl (i32.rem_u (local.get $i) (local.get $width)) (i32.const 2)))))
+            (local.set $k (i32.const 0))
+            (block $transposesDone
+              (loop $transpose
+                (br_if $transposesDone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+                (local.set $r0 (v128.load (local.get $s)))
+                (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $line))))
+                (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $line) (i32.const 1)))))
+                (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $line) (i32.const 3)))))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                (v128.store (local.get $d)
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+                (v128.store (local.get $d)
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+                (v128.store (local.get $d)
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+                (v128.store (local.get $d)
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+                (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $transpose)))
+            ;; the last K mod 4 steps of the four lines, value by value
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $k) (local.get $K)))
+                (f32.store (local.get $d) (f32.load (local.get $s)))
+                (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $s) (local.get $line))))
+                (f32.store offset=8 (local.get $d)
+                  (f32.load (i32.add (local.get $s) (i32.shl (local.get $line) (i32.const 1)))))
+                (f32.store offset=12 (local.get $d)
+                  (f32.load (i32.add (local.get $s) (i32.mul (local.get $line) (i32.const 3)))))
+                (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+                (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $tail)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quad)))))
+    ;; value by value: the remaining lines (real ones copied, padding ones zeroed)
+    (block $linesDone
+      (loop $line
+        (br_if $linesDone (i32.ge_u (local.get $i) (local.get $end)))
+        ;; d = dst + panel·floor(i/width) + 4·(i mod width)
+        (local.set $d (i32.add (local.get $dst)
+          (i32.add (i32.mul (local.get $panel) (i32.div_u (local.get $i) (local.get $width)))
+            (i32.shl (i32.rem_u (local.get $i) (local.get $width)) (i32.const 2)))))
+        (local.set $dEnd (i32.add (local.get $d) (local.get $panel)))
+        (if (i32.lt_u (local.get $i) (local.get $count))
+          (then
+            (local.set $s (i32.add (local.get $src)
+              (i32.shl (i32.mul (local.get $i) (local.get $si)) (i32.const 2))))
+            (loop $copy
+              (f32.store (local.get $d) (f32.load (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (local.get $sStep)))
+              (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+              (br_if $copy (i32.lt_u (local.get $d) (local.get $dEnd)))))
+          (else
+            (loop $zero
+              (f32.store (local.get $d) (f32.const 0))
+              (local.set $d (i32.add (local.get $d) (local.get $dStep)))
+              (br_if $zero (i32.lt_u (local.get $d) (local.get $dEnd))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $line))))
+
+  ;; C (at c, rows of N' values) = or += (accumulate ≠ 0) the product of the packed panels at
+  ;; ap (M rows) and bp (N columns), K ≥ 1. Tile by tile: 8 f32x4 accumulators hold a 4×8 tile
+  ;; of C; each step of k loads 8 values of B and broadcasts 4 of A.
+  (func (export "multiply") (param $M i32) (param $K i32) (param $N i32) (param $ap i32)
+    (param $bp i32) (param $c i32) (param $accumulate i32)
+    (local $rowStride i32) (local $panelA i32) (local $panelB i32) (local $aEnd i32) (local $bEnd i32)
+    (local $pbPanel i32) (local $paPanel i32) (local $cColumn i32) (local $cTile i32)
+    (local $pa i32) (local $pb i32) (local $kEnd i32) (local $t i32)
+    (local $b0 v128) (local $b1 v128) (local $a v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $rowStride (i32.shl (i32.and (i32.add (local.get $N) (i32.const 7)) (i32.const -8)) (i32.const 2)))
+    (local.set $panelA (i32.shl (local.get $K) (i32.const 4)))
+    (local.set $panelB (i32.shl (local.get $K) (i32.const 5)))
+    (local.set $aEnd (i32.add (local.get $ap)
+      (i32.mul (local.get $panelA) (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))))
+    (local.set $bEnd (i32.add (local.get $bp)
+      (i32.mul (local.get $panelB) (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))))
+    (local.set $pbPanel (local.get $bp))
+    (local.set $cColumn (local.get $c))
+    (loop $columns
+      (local.set $paPanel (local.get $ap))
+      (local.set $cTile (local.get $cColumn))
+      (loop $rows
+        (if (local.get $accumulate)
+          (then
+            (local.set $c00 (v128.load (local.get $cTile)))
+            (local.set $c01 (v128.load offset=16 (local.get $cTile)))
+            (local.set $t (i32.add (local.get $cTile) (local.get $rowStride)))
+            (local.set $c10 (v128.load (local.get $t)))
+            (local.set $c11 (v128.load offset=16 (local.get $t)))
+            (local.set $t (i32.add (local.get $t) (local.get $rowStride)))
+            (local.set $c20 (v128.load (local.get $t)))
+            (local.set $c21 (v128.load offset=16 (local.get $t)))
+            (local.set $t (i32.add (local.get $t) (local.get $rowStride)))
+            (local.set $c30 (v128.load (local.get $t)))
+            (local.set $c31 (v128.load offset=16 (local.get $t))))
+          (else
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0))
+            (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0))
+            (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0))
+            (local.set $c31 (v128.const i32x4 0 0 0 0))))
+        (local.set $pa (local.get $paPanel))
+        (local.set $pb (local.get $pbPanel))
+        (local.set $kEnd (i32.add (local.get $pa) (local.get $panelA)))
+        ;; one step of k per pass (unrolling it twice measured slower in V8)
+        (loop $k
+          (local.set $b0 (v128.load (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $a (v128.load32_splat (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+          (br_if $k (i32.lt_u (local.get $pa) (local.get $kEnd))))
+        (v128.store (local.get $cTile) (local.get $c00))
+        (v128.store offset=16 (local.get $cTile) (local.get $c01))
+        (local.set $t (i32.add (local.get $cTile) (local.get $rowStride)))
+        (v128.store (local.get $t) (local.get $c10))
+        (v128.store offset=16 (local.get $t) (local.get $c11))
+        (local.set $t (i32.add (local.get $t) (local.get $rowStride)))
+        (v128.store (local.get $t) (local.get $c20))
+        (v128.store offset=16 (local.get $t) (local.get $c21))
+        (local.set $t (i32.add (local.get $t) (local.get $rowStride)))
+        (v128.store (local.get $t) (local.get $c30))
+        (v128.store offset=16 (local.get $t) (local.get $c31))
+        (local.set $paPanel (local.get $kEnd))
+        (local.set $cTile (i32.add (local.get $t) (local.get $rowStride)))
+        (br_if $rows (i32.lt_u (local.get $paPanel) (local.get $aEnd))))
+      (local.set $pbPanel (i32.add (local.get $pbPanel) (local.get $panelB)))
+      (local.set $cColumn (i32.add (local.get $cColumn) (i32.const 32)))
+      (br_if $columns (i32.lt_u (local.get $pbPanel) (local.get $bEnd)))))
+)

@@ -1,0 +1,170 @@
+import { instantiateEmbedded } from './instantiate.js';
+import { overlapWasm } from './kernels.generated.js';
+
+/**
+ * WebAssembly SIMD kernels for the two passes of the overlap losses (dice, iou, bceDice, bceIou)
+ * on float32 inputs: the sums Σpy, Σp, Σy over a group, then the gradient g += slope·y + offset
+ * over it, on probabilities or on logits (p = σ(x)). See overlap.wat: f64x2 arithmetic, so on
+ * probabilities the sums differ from the JavaScript loop's only in their order and the gradients
+ * are the same bits; on logits they agree to about 1e-15 and the last float32 bit.
+ *
+ * The module owns a fixed 256 KiB memory holding one chunk of p, y and g and the three sums;
+ * each call copies chunks in, runs the kernel and copies the gradient out. Chunks are small
+ * enough to stay in the L2 cache, so the copies cost less than the JavaScript loops they replace.
+ */
+
+/** Elements per chunk: one 64 KiB region of the module's memory per array. */
+const CHUNK = 16384;
+/** Byte offset of the three float64 sums. */
+const SUMS_OFFSET = 3 * 4 * CHUNK;
+
+interface OverlapExports {
+  readonly memory: WebAssembly.Memory;
+  overlapSums(n: number): void;
+  overlapSumsLogits(n: number): void;
+  overlapGradLogitsAdd(n: number, slope: number, offset: number): void;
+  overlapGradAdd(n: number, slope: number, offset: number): void;
+  overlapGradSet(n: number, slope: number, offset: number): void;
+}
+
+interface LoadedKernels {
+  readonly exports: OverlapExports;
+  readonly p: Float32Array;
+  readonly y: Float32Array;
+  readonly g: Float32Array;
+  readonly sums: Float64Array;
+}
+
+/**
+ * Below this many elements per group the JavaScript loops are as fast: each group pays for its
+ * copies and calls (measured with `aggregate: 'sample'` on groups of 8 to 1024 elements, the
+ * JavaScript loops win below about 100).
+ */
+export const OVERLAP_SIMD_MIN_LENGTH = 128;
+
+function load(): LoadedKernels | null {
+  // Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
+  const exports = instantiateEmbedded<OverlapExports>(overlapWasm);
+  if (exports === null) return null;
+  const buffer = exports.memory.buffer;
+  return {
+    exports,
+    p: new Float32Array(buffer, 0, CHUNK),
+    y: new Float32Array(buffer, 4 * CHUNK, CHUNK),
+    g: new Float32Array(buffer, 8 * CHUNK, CHUNK),
+    sums: new Float64Array(buffer, SUMS_OFFSET, 3),
+  };
+}
+
+let loaded: LoadedKernels | null | undefined;
+
+function kernels(): LoadedKernels | null {
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}
+
+/** Whether the overlap SIMD kernels run here (WebAssembly with SIMD, compilation allowed). */
+export function overlapSimdAvailable(): boolean {
+  return kernels() !== null;
+}
+
+/** A logit whose σ is 0 in the kernels: pads the logits, as 0 pads probabilities. */
+const NO_LOGIT = -1e30;
+
+/**
+ * Copies `source[from, from + n)` into `region` and fills the region with `pad` up to the next
+ * multiple of 4; returns that multiple (the kernels work on whole f32x4).
+ */
+function copyPadded(region: Float32Array, source: Float32Array, from: number, n: number, pad = 0): number {
+  region.set(source.subarray(from, from + n));
+  const n4 = (n + 3) & ~3;
+  if (n4 !== n) region.fill(pad, n, n4);
+  return n4;
+}
+
+/**
+ * Writes Σpᵢyᵢ, Σpᵢ, Σyᵢ over i in [start, end) to sums[0], sums[1], sums[2] (float64) and
+ * returns `sums`, with p = x or, `fromLogits`, σ(x); null where the SIMD kernels are unavailable.
+ */
+export function simdOverlapSums(
+  x: Float32Array,
+  y: Float32Array,
+  start: number,
+  end: number,
+  fromLogits: boolean,
+  sums: Float64Array,
+): Float64Array | null {
+  const k = kernels();
+  if (k === null) return null;
+  k.sums.fill(0);
+  for (let from = start; from < end; from += CHUNK) {
+    const n = Math.min(CHUNK, end - from);
+    copyPadded(k.p, x, from, n, fromLogits ? NO_LOGIT : 0);
+    const n4 = copyPadded(k.y, y, from, n);
+    if (fromLogits) k.exports.overlapSumsLogits(n4);
+    else k.exports.overlapSums(n4);
+  }
+  sums[0] = k.sums[0];
+  sums[1] = k.sums[1];
+  sums[2] = k.sums[2];
+  return sums;
+}
+
+/**
+ * grad[i] += slope·yᵢ + offset for i in [start, end), each in float64 rounded once (the bits of
+ * the JavaScript loop). `gradIsZero`: grad holds zeros there, so the kernel writes without
+ * reading it (one copy less). Returns grad; null where the SIMD kernels are unavailable.
+ */
+export function simdAddOverlapGrad(
+  y: Float32Array,
+  start: number,
+  end: number,
+  slope: number,
+  offset: number,
+  grad: Float32Array,
+  gradIsZero: boolean,
+): Float32Array | null {
+  const k = kernels();
+  if (k === null) return null;
+  for (let from = start; from < end; from += CHUNK) {
+    const n = Math.min(CHUNK, end - from);
+    const n4 = copyPadded(k.y, y, from, n);
+    if (gradIsZero) k.exports.overlapGradSet(n4, slope, offset);
+    else {
+      k.g.set(grad.subarray(from, from + n));
+      k.exports.overlapGradAdd(n4, slope, offset);
+    }
+    grad.set(n === CHUNK ? k.g : k.g.subarray(0, n), from);
+  }
+  return grad;
+}
+
+/**
+ * grad[i] += (slope·yᵢ + offset)·σ(xᵢ)σ(−xᵢ) for i in [start, end) (the logits' chain rule),
+ * within the last float32 bit of the JavaScript loop; `gradIsZero` as for
+ * `simdAddOverlapGrad`. Returns grad; null where the SIMD kernels are unavailable.
+ */
+export function simdAddLogitOverlapGrad(
+  x: Float32Array,
+  y: Float32Array,
+  start: number,
+  end: number,
+  slope: number,
+  offset: number,
+  grad: Float32Array,
+  gradIsZero: boolean,
+): Float32Array | null {
+  const k = kernels();
+  if (k === null) return null;
+  for (let from = start; from < end; from += CHUNK) {
+    const n = Math.min(CHUNK, end - from);
+    copyPadded(k.p, x, from, n);
+    const n4 = copyPadded(k.y, y, from, n);
+    // The kernel adds: zeros cost less to write than g to copy, and e^x dominates anyway.
+    if (gradIsZero) k.g.fill(0, 0, n4);
+    else k.g.set(grad.subarray(from, from + n));
+    k.exports.overlapGradLogitsAdd(n4, slope, offset);
+    grad.set(n === CHUNK ? k.g : k.g.subarray(0, n), from);
+  }
+  return grad;
+}

@@ -1,0 +1,231 @@
+;; float32 SIMD kernels for the overlap losses (dice, iou, bceDice, bceIou): the sums pass
+;; Σpy, Σp, Σy and the gradient pass g = g + slope·y + offset, on probabilities p or on logits x
+;; (p = σ(x), and the gradient times σ(x)σ(−x)). All widen the float32 values to f64x2 and repeat
+;; the JavaScript loops' float64 operations. On probabilities a product of two float32 values is
+;; exact in float64, so the sums differ from the JavaScript ones only in their order, and the
+;; gradients are the same bits. On logits e^(−|x|) comes from a float64 polynomial (relative
+;; error about 3e-16, against the JavaScript table's 1e-15), so the sums agree to about 1e-15 and
+;; a gradient may differ from the JavaScript one in its last float32 bit.
+;;
+;; Memory: one fixed 256 KiB block, never grown (so JavaScript's views stay valid):
+;;   [0, 64 KiB) probabilities p or logits x, [64 KiB, 128 KiB) target y,
+;;   [128 KiB, 192 KiB) gradient g, [192 KiB, 192 KiB + 24) the sums Σpy, Σp, Σy (float64),
+;;   which the sums kernels add to;
+;; i.e. up to 16384 elements per call. n is a multiple of 4: the caller pads y and p with zeros
+;; (x with -1e30, σ = 0), which add nothing to the sums, and copies only its own elements of g
+;; back.
+;;
+;; Each pair of float32 values is read with v128.load64_zero and widened by
+;; f64x2.promote_low_f32x4: V8 then emits cvtps2pd from memory, where a shuffle of a full f32x4
+;; and two conversions from registers compete for one port on x64 (1.6x slower, measured).
+(module
+  (memory (export "memory") 4 4)
+
+  (global $one v128 (v128.const f64x2 1 1))
+  ;; exp
+  (global $expLow v128 (v128.const f64x2 -708 -708))
+  (global $log2e v128 (v128.const f64x2 1.4426950408889634 1.4426950408889634))
+  (global $roundMagic v128 (v128.const f64x2 6755399441055744 6755399441055744))
+  (global $ln2Hi v128 (v128.const f64x2 0.6931471803691238 0.6931471803691238))
+  (global $ln2Lo v128 (v128.const f64x2 1.9082149292705877e-10 1.9082149292705877e-10))
+  (global $bias v128 (v128.const i64x2 1023 1023))
+  (global $c2 v128 (v128.const f64x2 0.5 0.5))
+  (global $c3 v128 (v128.const f64x2 0.16666666666666666 0.16666666666666666))
+  (global $c4 v128 (v128.const f64x2 0.041666666666666664 0.041666666666666664))
+  (global $c5 v128 (v128.const f64x2 0.008333333333333333 0.008333333333333333))
+  (global $c6 v128 (v128.const f64x2 0.001388888888888889 0.001388888888888889))
+  (global $c7 v128 (v128.const f64x2 1.984126984126984e-4 1.984126984126984e-4))
+  (global $c8 v128 (v128.const f64x2 2.48015873015873e-5 2.48015873015873e-5))
+  (global $c9 v128 (v128.const f64x2 2.7557319223985893e-6 2.7557319223985893e-6))
+  (global $c10 v128 (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7))
+  (global $c11 v128 (v128.const f64x2 2.505210838544172e-8 2.505210838544172e-8))
+  (global $c12 v128 (v128.const f64x2 2.08767569878681e-9 2.08767569878681e-9))
+
+  ;; Adds p·y, p and y over the chunk to the sums at 196608. Each sum has two f64x2
+  ;; accumulators (elements 4k, 4k + 1 and 4k + 2, 4k + 3), so that the adds overlap.
+  (func (export "overlapSums") (param $n i32)
+    (local $i i32) (local $end i32) (local $pl v128) (local $ph v128) (local $yl v128) (local $yh v128)
+    (local $il v128) (local $ih v128) (local $sl v128) (local $sh v128) (local $tl v128) (local $th v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $pl (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $i))))
+        (local.set $ph (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $i))))
+        (local.set $yl (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
+        (local.set $yh (f64x2.promote_low_f32x4 (v128.load64_zero offset=65544 (local.get $i))))
+        (local.set $il (f64x2.add (local.get $il) (f64x2.mul (local.get $pl) (local.get $yl))))
+        (local.set $ih (f64x2.add (local.get $ih) (f64x2.mul (local.get $ph) (local.get $yh))))
+        (local.set $sl (f64x2.add (local.get $sl) (local.get $pl)))
+        (local.set $sh (f64x2.add (local.get $sh) (local.get $ph)))
+        (local.set $tl (f64x2.add (local.get $tl) (local.get $yl)))
+        (local.set $th (f64x2.add (local.get $th) (local.get $yh)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    (local.set $il (f64x2.add (local.get $il) (local.get $ih)))
+    (local.set $sl (f64x2.add (local.get $sl) (local.get $sh)))
+    (local.set $tl (f64x2.add (local.get $tl) (local.get $th)))
+    (f64.store (i32.const 196608) (f64.add (f64.load (i32.const 196608))
+      (f64.add (f64x2.extract_lane 0 (local.get $il)) (f64x2.extract_lane 1 (local.get $il)))))
+    (f64.store (i32.const 196616) (f64.add (f64.load (i32.const 196616))
+      (f64.add (f64x2.extract_lane 0 (local.get $sl)) (f64x2.extract_lane 1 (local.get $sl)))))
+    (f64.store (i32.const 196624) (f64.add (f64.load (i32.const 196624))
+      (f64.add (f64x2.extract_lane 0 (local.get $tl)) (f64x2.extract_lane 1 (local.get $tl))))))
+
+  ;; g = g + (slope·y + offset), in float64 and rounded once to float32, as the JavaScript
+  ;; `grad[i] += slope * y[i] + offset` does. Two elements per half.
+  (func (export "overlapGradAdd") (param $n i32) (param $slope f64) (param $offset f64)
+    (local $i i32) (local $end i32) (local $a v128) (local $b v128)
+    (local.set $a (f64x2.splat (local.get $slope)))
+    (local.set $b (f64x2.splat (local.get $offset)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store64_lane offset=131072 0 (local.get $i)
+          (f32x4.demote_f64x2_zero
+            (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=131072 (local.get $i)))
+              (f64x2.add
+                (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
+                (local.get $b)))))
+        (v128.store64_lane offset=131080 0 (local.get $i)
+          (f32x4.demote_f64x2_zero
+            (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=131080 (local.get $i)))
+              (f64x2.add
+                (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero offset=65544 (local.get $i))))
+                (local.get $b)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; g = slope·y + offset, for a gradient known to hold zeros: overlapGradAdd's bits there
+  ;; (0 + t = t), without the caller copying g in.
+  (func (export "overlapGradSet") (param $n i32) (param $slope f64) (param $offset f64)
+    (local $i i32) (local $end i32) (local $a v128) (local $b v128)
+    (local.set $a (f64x2.splat (local.get $slope)))
+    (local.set $b (f64x2.splat (local.get $offset)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store64_lane offset=131072 0 (local.get $i)
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
+              (local.get $b))))
+        (v128.store64_lane offset=131080 0 (local.get $i)
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero offset=65544 (local.get $i))))
+              (local.get $b))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+;; e^t for t <= 0 in float64; 0 below t = -708 (where e^t leaves the normal range: the float32
+  ;; gradient and the sums cannot tell it from 0). t = k ln2 + r with k = round(t / ln2) (adding
+  ;; 1.5 * 2^52 rounds, and leaves k in the low mantissa bits), |r| <= ln2/2 (ln2 in two parts,
+  ;; k ln2Hi exact); e^r by its Taylor polynomial to r^12 (truncation below 3e-16) in Estrin's
+  ;; scheme; 2^k built in the exponent bits.
+  (func $expNonPositive (param $t v128) (result v128)
+    (local $kb v128) (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $inRange v128)
+    (local.set $inRange (f64x2.ge (local.get $t) (global.get $expLow)))
+    (local.set $t (f64x2.pmax (global.get $expLow) (local.get $t)))
+    (local.set $kb (f64x2.add (f64x2.mul (local.get $t) (global.get $log2e)) (global.get $roundMagic)))
+    (local.set $k (f64x2.sub (local.get $kb) (global.get $roundMagic)))
+    (local.set $r (f64x2.sub
+      (f64x2.sub (local.get $t) (f64x2.mul (local.get $k) (global.get $ln2Hi)))
+      (f64x2.mul (local.get $k) (global.get $ln2Lo))))
+    (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+    (v128.and (local.get $inRange)
+      (f64x2.mul
+        (f64x2.add
+          ;; (1 + r + r^2 (c2 + c3 r)) + r^4 ((c4 + c5 r) + r^2 (c6 + c7 r))
+          (f64x2.add
+            (f64x2.add (global.get $one) (local.get $r))
+            (f64x2.mul (local.get $r2) (f64x2.add (global.get $c2) (f64x2.mul (local.get $r) (global.get $c3)))))
+          (f64x2.mul (local.get $r4)
+            (f64x2.add
+              (f64x2.add
+                (f64x2.add (global.get $c4) (f64x2.mul (local.get $r) (global.get $c5)))
+                (f64x2.mul (local.get $r2) (f64x2.add (global.get $c6) (f64x2.mul (local.get $r) (global.get $c7)))))
+              ;; + r^4 ((c8 + c9 r) + r^2 (c10 + c11 r) + r^4 c12)
+              (f64x2.mul (local.get $r4)
+                (f64x2.add
+                  (f64x2.add
+                    (f64x2.add (global.get $c8) (f64x2.mul (local.get $r) (global.get $c9)))
+                    (f64x2.mul (local.get $r2) (f64x2.add (global.get $c10) (f64x2.mul (local.get $r) (global.get $c11)))))
+                  (f64x2.mul (local.get $r4) (global.get $c12)))))))
+        (i64x2.shl (i64x2.add (local.get $kb) (global.get $bias)) (i32.const 52)))))
+
+  ;; σ(x) of two widened logits: 1/(1 + e) for x >= 0, e/(1 + e) below, e = e^(-|x|).
+  (func $sigmoid (param $x v128) (result v128)
+    (local $e v128)
+    (local.set $e (call $expNonPositive (f64x2.neg (f64x2.abs (local.get $x)))))
+    (f64x2.div
+      (v128.bitselect (global.get $one) (local.get $e) (f64x2.ge (local.get $x) (f64x2.splat (f64.const 0))))
+      (f64x2.add (global.get $one) (local.get $e))))
+
+  ;; overlapSums on logits: p = σ(x).
+  (func (export "overlapSumsLogits") (param $n i32)
+    (local $i i32) (local $end i32) (local $pl v128) (local $ph v128) (local $yl v128) (local $yh v128)
+    (local $il v128) (local $ih v128) (local $sl v128) (local $sh v128) (local $tl v128) (local $th v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $pl (call $sigmoid (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $i)))))
+        (local.set $ph (call $sigmoid (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $i)))))
+        (local.set $yl (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
+        (local.set $yh (f64x2.promote_low_f32x4 (v128.load64_zero offset=65544 (local.get $i))))
+        (local.set $il (f64x2.add (local.get $il) (f64x2.mul (local.get $pl) (local.get $yl))))
+        (local.set $ih (f64x2.add (local.get $ih) (f64x2.mul (local.get $ph) (local.get $yh))))
+        (local.set $sl (f64x2.add (local.get $sl) (local.get $pl)))
+        (local.set $sh (f64x2.add (local.get $sh) (local.get $ph)))
+        (local.set $tl (f64x2.add (local.get $tl) (local.get $yl)))
+        (local.set $th (f64x2.add (local.get $th) (local.get $yh)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    (local.set $il (f64x2.add (local.get $il) (local.get $ih)))
+    (local.set $sl (f64x2.add (local.get $sl) (local.get $sh)))
+    (local.set $tl (f64x2.add (local.get $tl) (local.get $th)))
+    (f64.store (i32.const 196608) (f64.add (f64.load (i32.const 196608))
+      (f64.add (f64x2.extract_lane 0 (local.get $il)) (f64x2.extract_lane 1 (local.get $il)))))
+    (f64.store (i32.const 196616) (f64.add (f64.load (i32.const 196616))
+      (f64.add (f64x2.extract_lane 0 (local.get $sl)) (f64x2.extract_lane 1 (local.get $sl)))))
+    (f64.store (i32.const 196624) (f64.add (f64.load (i32.const 196624))
+      (f64.add (f64x2.extract_lane 0 (local.get $tl)) (f64x2.extract_lane 1 (local.get $tl))))))
+
+  ;; g + (slope y + offset) e / (1 + e)^2 for two elements at byte $i (e = e^(-|x|)), as the
+  ;; JavaScript loop orders it: ((slope y + offset) e inv) inv, inv = 1/(1 + e).
+  (func $logitGradPair (param $i i32) (param $a v128) (param $b v128) (result v128)
+    (local $e v128) (local $inv v128)
+    (local.set $e (call $expNonPositive
+      (f64x2.neg (f64x2.abs (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $i)))))))
+    (local.set $inv (f64x2.div (global.get $one) (f64x2.add (global.get $one) (local.get $e))))
+    (f32x4.demote_f64x2_zero
+      (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=131072 (local.get $i)))
+        (f64x2.mul
+          (f64x2.mul
+            (f64x2.mul
+              (f64x2.add
+                (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
+                (local.get $b))
+              (local.get $e))
+            (local.get $inv))
+          (local.get $inv)))))
+
+  ;; overlapGradAdd on logits (the caller zero-fills g where it holds zeros).
+  (func (export "overlapGradLogitsAdd") (param $n i32) (param $slope f64) (param $offset f64)
+    (local $i i32) (local $end i32) (local $a v128) (local $b v128)
+    (local.set $a (f64x2.splat (local.get $slope)))
+    (local.set $b (f64x2.splat (local.get $offset)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store64_lane offset=131072 0 (local.get $i)
+          (call $logitGradPair (local.get $i) (local.get $a) (local.get $b)))
+        (v128.store64_lane offset=131080 0 (local.get $i)
+          (call $logitGradPair (i32.add (local.get $i) (i32.const 8)) (local.get $a) (local.get $b)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+)
