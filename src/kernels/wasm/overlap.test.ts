@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { random } from '../../../test/helpers/random.js';
-import { losses, Tensor } from '../../index.js';
+import { LossInputError, losses, Tensor } from '../../index.js';
 import { sigmoid } from '../../losses/math.js';
-import { overlapLoss } from '../../losses/segmentation/overlap.js';
+import { overlapLoss, sumsCheckRanges } from '../../losses/segmentation/overlap.js';
 import {
   OVERLAP_SIMD_MIN_LENGTH,
   overlapSimdAvailable,
@@ -91,10 +91,48 @@ function referenceSums(x: Float32Array, y: Float32Array, start: number, end: num
 }
 
 /**
+ * slope·yᵢ and the offset of the overlap gradient ∂loss/∂pᵢ = slope·yᵢ + offset in each group,
+ * from float64 sums of the float64 data (`weight` times the loss's gradient): the two terms the
+ * float32 kernel adds in float32 arithmetic. Dice: slope = −2w/(G·d), IoU: −w(d + n)/(G·d²);
+ * both: offset = w·n/(G·d²), with n and d the numerator and denominator of the group's score.
+ */
+function overlapGradTerms(
+  kind: 'dice' | 'iou',
+  p: ArrayLike<number>,
+  y: ArrayLike<number>,
+  groups: number,
+  weight: number,
+  eps = 1e-5,
+) {
+  const size = p.length / groups;
+  const slopeY = new Float64Array(p.length);
+  const offset = new Float64Array(p.length);
+  for (let g = 0; g < groups; g++) {
+    const [inter, sumP, sumY] = referenceSums(
+      Float32Array.from(p),
+      Float32Array.from(y),
+      g * size,
+      (g + 1) * size,
+      false,
+    );
+    const n = kind === 'dice' ? 2 * inter + eps : inter + eps;
+    const d = kind === 'dice' ? sumP + sumY + eps : sumP + sumY - inter + eps;
+    const slope = kind === 'dice' ? (-2 * weight) / (groups * d) : (-weight * (d + n)) / (groups * d * d);
+    for (let i = g * size; i < (g + 1) * size; i++) {
+      slopeY[i] = slope * y[i];
+      offset[i] = (weight * n) / (groups * d * d);
+    }
+  }
+  return { slopeY, offset };
+}
+
+/**
  * The float32 loss (SIMD for groups of OVERLAP_SIMD_MIN_LENGTH elements or more) against the
  * float64 path on the same values: the value within 2e-6 relative; each gradient within one
  * float32 rounding of the float64 one (plus 1e-10 of the largest, for sums taken in another
- * order), and, for bceDice and bceIou, one more rounding of BCE's own term (added first).
+ * order), and, for bceDice and bceIou, one more rounding of BCE's own term (added first). The
+ * SIMD probability gradient (float32 arithmetic) instead within `termTolerance` of its terms,
+ * plus, for bceDice and bceIou, the roundings of BCE's term and of the sum.
  */
 function compareWithFloat64(
   name: 'dice' | 'iou' | 'bceDice' | 'bceIou',
@@ -117,17 +155,26 @@ function compareWithFloat64(
   const g32 = f32.grads.input.data;
   const g64 = f64.grads.input.data;
   // bceDice and bceIou: alpha = 0.5 of the BCE gradient, rounded to float32 alone.
+  const withBce = name.startsWith('bce');
   const bceEntry = fromLogits ? losses.binaryCrossEntropyWithLogits : losses.binaryCrossEntropy;
-  const bce = name.startsWith('bce')
-    ? bceEntry.valueAndGrad({ input: p64, target: y64 }).grads.input.data
-    : null;
+  const bce = withBce ? bceEntry.valueAndGrad({ input: p64, target: y64 }).grads.input.data : null;
+  const groups = aggregate === 'batch' ? 1 : shape[0];
+  const kind = name === 'dice' || name === 'bceDice' ? 'dice' : 'iou';
+  const terms =
+    !fromLogits && p64.size / groups >= OVERLAP_SIMD_MIN_LENGTH
+      ? overlapGradTerms(kind, p64.data, y64.data, groups, withBce ? 0.5 : 1)
+      : null;
   const floor = 1e-10 * maxAbs(g64);
   for (let i = 0; i < g64.length; i++) {
     const own = bce === null ? 0 : 0.5 * Math.abs(bce[i]);
-    const tolerance = 2 ** -24 * (Math.abs(g64[i]) + own) * 1.001 + floor;
+    const rounded = 2 ** -24 * (Math.abs(g64[i]) + own) * 1.001;
+    const tolerance =
+      terms === null
+        ? rounded + floor
+        : termTolerance(terms.slopeY[i], terms.offset[i]) + (withBce ? rounded : 0) + floor;
     if (!(Math.abs(g32[i] - g64[i]) <= tolerance)) {
       assert.fail(
-        `${label}: gradient[${i}] ${g32[i]} vs float64 ${g64[i]} (p = ${p64.data[i]}, y = ${y64.data[i]})`,
+        `${label}: gradient[${i}] ${g32[i]} vs float64 ${g64[i]} ± ${tolerance} (p = ${p64.data[i]}, y = ${y64.data[i]})`,
       );
     }
   }
@@ -152,19 +199,20 @@ test('simdOverlapSums gives the float64 sums up to their order (and σ to 1e-15)
         [0, n],
         [5, n - 2],
       ]) {
-        const sums = new Float64Array(3);
-        assert.equal(simdOverlapSums(x, y, start, end, logits, sums), sums);
+        const sums = new Float64Array(4);
+        assert.equal(simdOverlapSums(x, y, start, end, logits, sums, 1), true, 'values in [0, 1]');
+        assert.equal(sums[0], 0, 'nothing written before `at`');
         const expected = referenceSums(x, y, start, end, logits);
         // Positive terms: another order changes each sum by at most (end − start) roundings;
         // σ from the kernel's exp and from the JavaScript table differ by about 1e-15.
         const bound = (end - start) * 2 ** -53 + (logits ? 2e-15 : 0);
         for (let k = 0; k < 3; k++) {
           assert.ok(
-            relative(sums[k], expected[k]) <= bound,
-            `n=${n} ${pattern}${logits ? ' logits' : ''} [${start}, ${end}) sum ${k}: ${sums[k]} vs ${expected[k]}`,
+            relative(sums[k + 1], expected[k]) <= bound,
+            `n=${n} ${pattern}${logits ? ' logits' : ''} [${start}, ${end}) sum ${k}: ${sums[k + 1]} vs ${expected[k]}`,
           );
         }
-        if (pattern === 'binary') assert.equal(sums[2], expected[2], 'Σy of a binary mask is exact');
+        if (pattern === 'binary') assert.equal(sums[3], expected[2], 'Σy of a binary mask is exact');
       }
     }
   }
@@ -192,7 +240,15 @@ test('simdOverlapSums ignores what an earlier, longer call left past the end of 
   }
 });
 
-test('simdAddOverlapGrad gives the bits of grad[i] += slope·y[i] + offset inside [start, end) and leaves the rest', () => {
+/**
+ * How far the float32 kernel's slope·y + offset (f32x4 arithmetic on slope and offset rounded
+ * to float32) may lie from the exact term: (3|slope·y| + 2|offset|)·2^−24, with 0.1% for the
+ * second-order terms.
+ */
+const termTolerance = (slopeY: number, offset: number) =>
+  2 ** -24 * (3 * Math.abs(slopeY) + 2 * Math.abs(offset)) * 1.001;
+
+test('simdAddOverlapGrad adds slope·y[i] + offset within a few float32 roundings inside [start, end) and leaves the rest', () => {
   const n = 3 * CHUNK + 7;
   const next = random(11);
   const y = Float32Array.from({ length: n }, () => next());
@@ -203,14 +259,25 @@ test('simdAddOverlapGrad gives the bits of grad[i] += slope·y[i] + offset insid
     const grad = Float32Array.from({ length: n }, (_, i) =>
       gradIsZero && i >= start && i < end ? 0 : next() - 0.5,
     );
-    const expected = grad.slice();
-    for (let i = start; i < end; i++) expected[i] += slope * y[i] + offset;
+    const before = grad.slice();
     assert.equal(simdAddOverlapGrad(y, start, end, slope, offset, grad, gradIsZero), grad);
+    let worst = 0;
     for (let i = 0; i < n; i++) {
-      if (!Object.is(grad[i], expected[i])) {
-        assert.fail(`gradIsZero ${gradIsZero}: grad[${i}] ${grad[i]}, expected ${expected[i]}`);
+      if (i < start || i >= end) {
+        assert.ok(Object.is(grad[i], before[i]), `grad[${i}] outside [start, end) changed`);
+        continue;
+      }
+      // The exact sum, then its own rounding to float32.
+      const expected = before[i] + (slope * y[i] + offset);
+      const tolerance = termTolerance(slope * y[i], offset) + 2 ** -24 * Math.abs(expected);
+      const error = Math.abs(grad[i] - expected);
+      worst = Math.max(worst, error / tolerance);
+      if (!(error <= tolerance)) {
+        assert.fail(`gradIsZero ${gradIsZero}: grad[${i}] ${grad[i]}, expected ${expected} ± ${tolerance}`);
       }
     }
+    // Slope and offset of either sign, y across [0, 1): the bound is not loose by orders.
+    assert.ok(worst > 0.1, `worst error ${worst} of the tolerance`);
   }
 });
 
@@ -321,6 +388,198 @@ test('bceDice and bceIou on float32 add the overlap gradient to the BCE one alre
       for (const pattern of ['binary', 'soft', 'emptyTarget'] as const) {
         compareWithFloat64(name, shape, aggregate, pattern, shape[0]);
         compareWithFloat64(name, shape, aggregate, pattern, shape[0], true);
+      }
+    }
+  }
+});
+
+// Range checks fused into the sums: large float32 inputs skip validation's [0, 1] probes, and
+// the SIMD sums pass flags an offender; the checks then run and throw as validation did.
+
+/** The error `call` throws (failing when it throws none or something else). */
+function thrownBy(call: () => unknown): LossInputError {
+  try {
+    call();
+  } catch (e) {
+    assert.ok(e instanceof LossInputError, `expected a LossInputError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('no error thrown');
+}
+
+/** A flat index as validation prints it ([i, j, …]). */
+function indexText(flat: number, shape: readonly number[]): string {
+  const index: number[] = [];
+  for (let k = shape.length - 1; k >= 0; k--) {
+    index.unshift(flat % shape[k]);
+    flat = Math.floor(flat / shape[k]);
+  }
+  return `[${index.join(', ')}]`;
+}
+
+/**
+ * Inputs whose first pass is the SIMD kernel (groups of OVERLAP_SIMD_MIN_LENGTH or more, across
+ * chunks) and inputs left to the JavaScript loops (smaller groups, or a float64 target), with the
+ * indices tried: the first, one in a middle group or chunk, the last.
+ */
+const RANGE_CASES = [
+  { shape: [2 * CHUNK + 3], aggregate: 'batch', simd: true, at: [0, CHUNK + 1, 2 * CHUNK + 2] },
+  { shape: [3, CHUNK + 5], aggregate: 'sample', simd: true, at: [0, 2 * CHUNK + 7, 3 * CHUNK + 14] },
+  { shape: [4, 1, 200], aggregate: 'sample', simd: true, at: [0, 333, 799] },
+  { shape: [100], aggregate: 'batch', simd: false, at: [0, 50, 99] },
+  { shape: [4, 30], aggregate: 'sample', simd: false, at: [0, 37, 119] },
+] as const;
+
+const SEGMENTATION_LOSSES = ['dice', 'iou', 'bceDice', 'bceIou'] as const;
+
+test('sumsCheckRanges holds for float32 groups of OVERLAP_SIMD_MIN_LENGTH or more, not for smaller groups, float64 or mixed', () => {
+  for (const { shape, aggregate, simd } of RANGE_CASES) {
+    const { p32, y32, p64, y64 } = segmentationInputs(shape, 'soft', 1);
+    const groups = aggregate === 'batch' ? 1 : shape[0];
+    assert.equal(sumsCheckRanges(p32.data, y32.data, groups), simd, `[${shape}] ${aggregate}`);
+    assert.equal(sumsCheckRanges(p64.data, y64.data, groups), false, `[${shape}] float64`);
+    assert.equal(sumsCheckRanges(p32.data, y64.data, groups), false, `[${shape}] float64 target`);
+  }
+  assert.equal(sumsCheckRanges(new Float32Array(0), new Float32Array(0), 0), false, 'no group');
+});
+
+test('a value outside [0, 1], NaN or ±Infinity at the first, a middle or the last index is the error validation gives, float32 large or small, both aggregates', () => {
+  const bad = {
+    input: [Number.NaN, Infinity, -Infinity, 1.5, -0.5],
+    target: [Number.NaN, Infinity, -Infinity, 2, -0.5],
+  };
+  for (const { shape, aggregate, simd, at } of RANGE_CASES) {
+    const { p32, y32, p64, y64 } = segmentationInputs(shape, 'soft', 2);
+    for (const name of SEGMENTATION_LOSSES) {
+      const entry = losses[name];
+      for (const argument of ['input', 'target'] as const) {
+        const for32 = argument === 'input' ? p32.data : y32.data;
+        const for64 = argument === 'input' ? p64.data : y64.data;
+        const what = argument === 'input' ? 'probability' : 'target value';
+        for (const value of bad[argument]) {
+          for (const i of at) {
+            const label = `${name} [${shape}] ${aggregate} ${argument}[${i}] = ${value}`;
+            const [was32, was64] = [for32[i], for64[i]];
+            for32[i] = value;
+            for64[i] = value;
+            try {
+              const options = { aggregate };
+              // The float64 path validates as before the fusion: the reference error.
+              const expected = thrownBy(() => entry.valueAndGrad({ input: p64, target: y64 }, options));
+              assert.equal(expected.argument, argument, label);
+              assert.match(
+                expected.message,
+                new RegExp(`${what} ${value} at index \\${indexText(i, shape)} is outside \\[0, 1\\]`),
+                label,
+              );
+              for (const call of [
+                () => entry.valueAndGrad({ input: p32, target: y32 }, options),
+                () => entry.value({ input: p32, target: y32 }, options),
+              ]) {
+                const error = thrownBy(call);
+                assert.equal(error.argument, expected.argument, label);
+                assert.equal(error.message, expected.message, label);
+                assert.equal(error.loss, name, label);
+              }
+            } finally {
+              for32[i] = was32;
+              for64[i] = was64;
+            }
+          }
+        }
+      }
+      // With logits only the target is checked in [0, 1]; the input only for being finite.
+      const i = at[1];
+      y32.data[i] = 2;
+      try {
+        const error = thrownBy(() =>
+          entry.valueAndGrad({ input: p32, target: y32 }, { aggregate, fromLogits: true }),
+        );
+        assert.equal(error.argument, 'target');
+        assert.match(
+          error.message,
+          new RegExp(`target value 2 at index \\${indexText(i, shape)} is outside`),
+        );
+      } finally {
+        y32.data[i] = y64.data[i];
+      }
+      assert.ok(simd === sumsCheckRanges(p32.data, y32.data, aggregate === 'batch' ? 1 : shape[0]));
+    }
+  }
+});
+
+test('an offending input is reported before an offending target, wherever each lies, as validation orders them', () => {
+  for (const { shape, aggregate, at } of RANGE_CASES) {
+    const { p32, y32 } = segmentationInputs(shape, 'binary', 3);
+    p32.data[at[2]] = 1.5;
+    y32.data[at[0]] = -0.5;
+    for (const name of SEGMENTATION_LOSSES) {
+      const error = thrownBy(() => losses[name].valueAndGrad({ input: p32, target: y32 }, { aggregate }));
+      assert.equal(error.argument, 'input', `${name} [${shape}]`);
+      assert.match(error.message, /probability 1\.5 at index/);
+    }
+  }
+});
+
+test('a float64 target with a large float32 input is still checked (by validation)', () => {
+  const { p32, y64 } = segmentationInputs([2 * CHUNK + 3], 'binary', 4);
+  y64.data[CHUNK + 1] = Number.NaN;
+  for (const name of SEGMENTATION_LOSSES) {
+    const error = thrownBy(() => losses[name].valueAndGrad({ input: p32, target: y64 }));
+    assert.equal(error.argument, 'target');
+    assert.match(error.message, /target value NaN at index \[16385\] is outside \[0, 1\]/);
+  }
+});
+
+test('−0, which the kernel flags with the negatives, is accepted and counts as 0', () => {
+  const shape = [2, CHUNK + 5];
+  const { p32, y32 } = segmentationInputs(shape, 'binary', 5);
+  const zeroY = y32.data.indexOf(0);
+  const p = new Tensor(p32.data.slice(), shape);
+  const y = new Tensor(y32.data.slice(), shape);
+  p.data[7] = -0;
+  y.data[zeroY] = -0;
+  const positive = new Tensor(p32.data.slice(), shape);
+  positive.data[7] = 0;
+  for (const name of SEGMENTATION_LOSSES) {
+    for (const aggregate of ['batch', 'sample'] as const) {
+      const withNegativeZero = losses[name].valueAndGrad({ input: p, target: y }, { aggregate });
+      const withZero = losses[name].valueAndGrad({ input: positive, target: y32 }, { aggregate });
+      assert.equal(withNegativeZero.value.item(), withZero.value.item(), `${name} ${aggregate}`);
+    }
+  }
+});
+
+test('a reused out buffer holding garbage gets no gradient when a range check throws (left as it was, or all zeros), and is exact after a call that succeeds', () => {
+  for (const { shape, aggregate, at } of RANGE_CASES) {
+    const { p32, y32 } = segmentationInputs(shape, 'soft', 6);
+    const size = p32.size;
+    const garbage = Float32Array.from({ length: size }, (_, i) => 1000 + (i % 17));
+    for (const name of SEGMENTATION_LOSSES) {
+      const entry = losses[name];
+      for (const fromLogits of [false, true]) {
+        const options = { aggregate, fromLogits };
+        const out = new Tensor(garbage.slice(), shape);
+        const was = y32.data[at[2]];
+        y32.data[at[2]] = Number.NaN;
+        try {
+          thrownBy(() =>
+            entry.valueAndGrad({ input: p32, target: y32 }, options, null, { grads: { input: out } }),
+          );
+        } finally {
+          y32.data[at[2]] = was;
+        }
+        const untouched = out.data.every((v, i) => v === garbage[i]);
+        const zeros = out.data.every((v) => v === 0);
+        assert.ok(untouched || zeros, `${name} [${shape}] ${aggregate}: out half-written`);
+        out.data.set(garbage);
+        const again = entry.valueAndGrad({ input: p32, target: y32 }, options, null, {
+          grads: { input: out },
+        });
+        assert.equal(again.grads.input, out);
+        const expected = entry.valueAndGrad({ input: p32, target: y32 }, options);
+        assert.equal(again.value.item(), expected.value.item());
+        assert.deepEqual(out.data, expected.grads.input.data, `${name} [${shape}] ${aggregate} out`);
       }
     }
   }

@@ -3,10 +3,12 @@ import { overlapWasm } from './kernels.generated.js';
 
 /**
  * WebAssembly SIMD kernels for the two passes of the overlap losses (dice, iou, bceDice, bceIou)
- * on float32 inputs: the sums Σpy, Σp, Σy over a group, then the gradient g += slope·y + offset
- * over it, on probabilities or on logits (p = σ(x)). See overlap.wat: f64x2 arithmetic, so on
- * probabilities the sums differ from the JavaScript loop's only in their order and the gradients
- * are the same bits; on logits they agree to about 1e-15 and the last float32 bit.
+ * on float32 inputs: the sums Σpy, Σp, Σy over a group, which also tell whether every value lies
+ * in [0, 1], then the gradient g += slope·y + offset over it, on probabilities or on logits
+ * (p = σ(x)). See overlap.wat. The sums are f64x2 arithmetic: on probabilities they differ from
+ * the JavaScript loop's only in their order, on logits by about 1e-15. The probability gradient
+ * is f32x4 arithmetic, within (3|slope·y| + 2|offset|)·2^−24 of the exact value (a few float32
+ * ulps); the logit gradient is float64, within the last float32 bit of the JavaScript loop.
  *
  * The module owns a fixed 256 KiB memory holding one chunk of p, y and g and the three sums;
  * each call copies chunks in, runs the kernel and copies the gradient out. Chunks are small
@@ -20,8 +22,8 @@ const SUMS_OFFSET = 3 * 4 * CHUNK;
 
 interface OverlapExports {
   readonly memory: WebAssembly.Memory;
-  overlapSums(n: number): void;
-  overlapSumsLogits(n: number): void;
+  overlapSums(n: number): number;
+  overlapSumsLogits(n: number): number;
   overlapGradLogitsAdd(n: number, slope: number, offset: number): void;
   overlapGradAdd(n: number, slope: number, offset: number): void;
   overlapGradSet(n: number, slope: number, offset: number): void;
@@ -83,8 +85,11 @@ function copyPadded(region: Float32Array, source: Float32Array, from: number, n:
 }
 
 /**
- * Writes Σpᵢyᵢ, Σpᵢ, Σyᵢ over i in [start, end) to sums[0], sums[1], sums[2] (float64) and
- * returns `sums`, with p = x or, `fromLogits`, σ(x); null where the SIMD kernels are unavailable.
+ * Writes Σpᵢyᵢ, Σpᵢ, Σyᵢ over i in [start, end) to sums[at], sums[at + 1], sums[at + 2] (float64),
+ * with p = x or, `fromLogits`, σ(x). Returns true when every yᵢ, and every xᵢ unless `fromLogits`,
+ * lies in [+0, 1]; false when one may not (NaN, ±Infinity, a value outside [0, 1], or −0, which
+ * the kernels cannot tell from a negative number: the caller then runs its own check, which
+ * names the offender); null where the SIMD kernels are unavailable.
  */
 export function simdOverlapSums(
   x: Float32Array,
@@ -93,27 +98,29 @@ export function simdOverlapSums(
   end: number,
   fromLogits: boolean,
   sums: Float64Array,
-): Float64Array | null {
+  at = 0,
+): boolean | null {
   const k = kernels();
   if (k === null) return null;
   k.sums.fill(0);
+  let flagged = 0;
   for (let from = start; from < end; from += CHUNK) {
     const n = Math.min(CHUNK, end - from);
     copyPadded(k.p, x, from, n, fromLogits ? NO_LOGIT : 0);
     const n4 = copyPadded(k.y, y, from, n);
-    if (fromLogits) k.exports.overlapSumsLogits(n4);
-    else k.exports.overlapSums(n4);
+    flagged |= fromLogits ? k.exports.overlapSumsLogits(n4) : k.exports.overlapSums(n4);
   }
-  sums[0] = k.sums[0];
-  sums[1] = k.sums[1];
-  sums[2] = k.sums[2];
-  return sums;
+  sums[at] = k.sums[0];
+  sums[at + 1] = k.sums[1];
+  sums[at + 2] = k.sums[2];
+  return flagged === 0;
 }
 
 /**
- * grad[i] += slope·yᵢ + offset for i in [start, end), each in float64 rounded once (the bits of
- * the JavaScript loop). `gradIsZero`: grad holds zeros there, so the kernel writes without
- * reading it (one copy less). Returns grad; null where the SIMD kernels are unavailable.
+ * grad[i] += slope·yᵢ + offset for i in [start, end), in float32 arithmetic with slope and
+ * offset rounded to float32: within (3|slope·yᵢ| + 2|offset|)·2^−24 of the exact term, plus the
+ * rounding of the sum when adding. `gradIsZero`: grad holds zeros there, so the kernel writes
+ * without reading it (one copy less). Returns grad; null where the SIMD kernels are unavailable.
  */
 export function simdAddOverlapGrad(
   y: Float32Array,
