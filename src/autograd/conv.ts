@@ -202,7 +202,8 @@ function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray): Float64Ar
 
 /**
  * 2-D cross-correlation (PyTorch's conv2d, no bias): input [N, C, H, W], weight [O, C, KH, KW]
- * → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1. Sums accumulate in float64.
+ * → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1. Sums accumulate in float64, or in float32
+ * for float32 operands large enough for `gemm`'s WebAssembly SIMD kernel (see `matmul`).
  * Backward: `conv2dInputGrad` and `conv2dWeightGrad`, which are each other's and conv2d's
  * adjoints, so gradients of every order stay inside these three primitives.
  */

@@ -11,137 +11,129 @@
 ;;   [544 KiB, +32 KiB)   out: s of each row (f64)
 ;;   [576 KiB, +16 KiB)   out: m of each row (f32)
 ;; C is a multiple of 4, rows·C ≤ 65536 and rows ≤ 4096. Rows are read with unaligned loads.
-;; e^t for t ≤ 0 is Cephes' expf (as in float32.wat's $expNonPositive, about 1 ulp), written out
-;; inside the loop: V8 does not inline WebAssembly calls, and a call costs more than the body.
+;; e^t for t ≤ 0 is float32.wat's (a degree-6 minimax polynomial after Cody-Waite reduction, about
+;; 1 ulp, 0 below t = -87.68), written out inside the loop: V8 does not inline WebAssembly calls,
+;; and a call costs more than the body. Every loop is bottom-tested (do-while), which lets
+;; TurboFan hoist the constants out of it (C ≥ 8, so each row has at least two vectors).
 (module
   (memory (export "memory") 10 10)
 
+  (global $zero v128 (v128.const f32x4 0 0 0 0)) ;; also the integer 0
   (global $one v128 (v128.const f32x4 1 1 1 1))
-  (global $expLow v128 (v128.const f32x4 -87.3 -87.3 -87.3 -87.3))
+  (global $expLow v128 (v128.const f32x4 -104 -104 -104 -104))
   (global $log2e v128 (v128.const f32x4 1.44269504089 1.44269504089 1.44269504089 1.44269504089))
   (global $roundMagic v128 (v128.const f32x4 12582912 12582912 12582912 12582912))
   (global $ln2Hi v128 (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))
   (global $ln2Lo v128 (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))
-  (global $e2 v128 (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1))
-  (global $e3 v128 (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))
-  (global $e4 v128 (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2))
-  (global $e5 v128 (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))
-  (global $e6 v128 (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3))
-  (global $e7 v128 (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
-  (global $bias v128 (v128.const i32x4 127 127 127 127))
+  (global $kOffset v128 (v128.const i32x4 0x4b3fff81 0x4b3fff81 0x4b3fff81 0x4b3fff81))
+  (global $e2 v128 (v128.const f32x4 0.49999994 0.49999994 0.49999994 0.49999994))
+  (global $e3 v128 (v128.const f32x4 0.16666521 0.16666521 0.16666521 0.16666521))
+  (global $e4 v128 (v128.const f32x4 0.04166839 0.04166839 0.04166839 0.04166839))
+  (global $e5 v128 (v128.const f32x4 0.008368745 0.008368745 0.008368745 0.008368745))
+  (global $e6 v128 (v128.const f32x4 0.001381454 0.001381454 0.001381454 0.001381454))
 
-  ;; Rows [0, rows) of C = classes logits each. withGrad = 0 leaves g holding e^(x − m).
-  ;; Returns 1 when every logit is finite, 0 otherwise (the outputs are then meaningless).
+  ;; Rows [0, rows) of C = classes logits each (rows ≥ 1). withGrad = 0 leaves g holding
+  ;; e^(x − m). Returns 1 when every logit is finite, 0 otherwise (the outputs are then
+  ;; meaningless).
   (func (export "oneHotRows") (param $rows i32) (param $classes i32) (param $withGrad i32) (result i32)
     (local $r i32) (local $start i32) (local $end i32) (local $i i32) (local $end2 i32)
     (local $mv v128) (local $mv2 v128) (local $m f32)
-    (local $t v128) (local $kb v128) (local $k v128) (local $f v128) (local $f2 v128) (local $inRange v128)
+    (local $t v128) (local $kb v128) (local $k v128) (local $f v128) (local $f2 v128)
     (local $e v128) (local $acc v128) (local $sum f64) (local $kv v128) (local $coef f32) (local $at i32)
     (local $blockEnd i32) (local $blockSum v128)
     (local $x v128) (local $x2 v128) (local $bad v128) (local $bad2 v128)
-    (block $rowsDone
-      (loop $row
-        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $start (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2)))
-        (local.set $end (i32.add (local.get $start) (i32.shl (local.get $classes) (i32.const 2))))
+    (loop $row
+      (local.set $start (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2)))
+      (local.set $end (i32.add (local.get $start) (i32.shl (local.get $classes) (i32.const 2))))
 
-        ;; the maximum, two independent vectors at a time (pmax: inputs are finite)
-        ;; and the finite check: x − x is 0 for finite x, NaN otherwise, and NaN stays in $bad
-        (local.set $mv (v128.load (local.get $start)))
-        (local.set $mv2 (local.get $mv))
-        (local.set $i (local.get $start))
-        (local.set $end2 (i32.sub (local.get $end) (i32.const 16)))
-        (block $maxPairsDone
-          (loop $maxPairs
-            (br_if $maxPairsDone (i32.ge_s (local.get $i) (local.get $end2)))
-            (local.set $x (v128.load (local.get $i)))
-            (local.set $x2 (v128.load offset=16 (local.get $i)))
-            (local.set $mv (f32x4.pmax (local.get $mv) (local.get $x)))
-            (local.set $mv2 (f32x4.pmax (local.get $mv2) (local.get $x2)))
-            (local.set $bad (f32x4.add (local.get $bad) (f32x4.sub (local.get $x) (local.get $x))))
-            (local.set $bad2 (f32x4.add (local.get $bad2) (f32x4.sub (local.get $x2) (local.get $x2))))
-            (local.set $i (i32.add (local.get $i) (i32.const 32)))
-            (br $maxPairs)))
-        (if (i32.lt_u (local.get $i) (local.get $end))
-          (then
-            (local.set $x (v128.load (local.get $i)))
-            (local.set $mv (f32x4.pmax (local.get $mv) (local.get $x)))
-            (local.set $bad (f32x4.add (local.get $bad) (f32x4.sub (local.get $x) (local.get $x))))))
-        (local.set $mv (f32x4.pmax (local.get $mv) (local.get $mv2)))
-        (local.set $mv (f32x4.pmax (local.get $mv)
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mv) (local.get $mv))))
-        (local.set $mv (f32x4.pmax (local.get $mv)
-          (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $mv) (local.get $mv))))
-        (local.set $m (f32x4.extract_lane 0 (local.get $mv)))
+      ;; the maximum, two vectors at a time (pmax; a non-finite logit only spoils the outputs,
+      ;; which the flag discards), and the finite check: x − x is 0 for finite x, NaN otherwise,
+      ;; and NaN stays in $bad
+      (local.set $mv (v128.load (local.get $start)))
+      (local.set $mv2 (local.get $mv))
+      (local.set $i (local.get $start))
+      (local.set $end2 (i32.sub (local.get $end) (i32.const 16)))
+      (loop $maxPairs
+        (local.set $x (v128.load (local.get $i)))
+        (local.set $x2 (v128.load offset=16 (local.get $i)))
+        (local.set $mv (f32x4.pmax (local.get $mv) (local.get $x)))
+        (local.set $mv2 (f32x4.pmax (local.get $mv2) (local.get $x2)))
+        (local.set $bad (f32x4.add (local.get $bad) (f32x4.sub (local.get $x) (local.get $x))))
+        (local.set $bad2 (f32x4.add (local.get $bad2) (f32x4.sub (local.get $x2) (local.get $x2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br_if $maxPairs (i32.lt_u (local.get $i) (local.get $end2))))
+      (if (i32.lt_u (local.get $i) (local.get $end))
+        (then
+          (local.set $x (v128.load (local.get $i)))
+          (local.set $mv (f32x4.pmax (local.get $mv) (local.get $x)))
+          (local.set $bad (f32x4.add (local.get $bad) (f32x4.sub (local.get $x) (local.get $x))))))
+      (local.set $mv (f32x4.pmax (local.get $mv) (local.get $mv2)))
+      (local.set $mv (f32x4.pmax (local.get $mv)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mv) (local.get $mv))))
+      (local.set $mv (f32x4.pmax (local.get $mv)
+        (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $mv) (local.get $mv))))
+      (local.set $m (f32x4.extract_lane 0 (local.get $mv)))
 
-        ;; e = e^(x − m) into g; its sum in float32 over blocks of 8 vectors (relative error
-        ;; below 5e-7 per block), each block's sum widened into a float64 total
-        (local.set $acc (v128.const f64x2 0 0))
-        (local.set $i (local.get $start))
-        (block $expDone
-          (loop $block
-            (br_if $expDone (i32.ge_u (local.get $i) (local.get $end)))
-            (local.set $blockEnd (select (local.get $end) (i32.add (local.get $i) (i32.const 128))
-              (i32.lt_u (local.get $end) (i32.add (local.get $i) (i32.const 128)))))
-            (local.set $blockSum (v128.const f32x4 0 0 0 0))
-        (block $blockDone
-          (loop $exp
-            (br_if $blockDone (i32.ge_u (local.get $i) (local.get $blockEnd)))
-            (local.set $t (f32x4.sub (v128.load (local.get $i)) (local.get $mv)))
-            (local.set $inRange (f32x4.ge (local.get $t) (global.get $expLow)))
-            (local.set $t (f32x4.pmax (global.get $expLow) (local.get $t)))
-            (local.set $kb (f32x4.add (f32x4.mul (local.get $t) (global.get $log2e)) (global.get $roundMagic)))
-            (local.set $k (f32x4.sub (local.get $kb) (global.get $roundMagic)))
-            (local.set $f (f32x4.sub
-              (f32x4.sub (local.get $t) (f32x4.mul (local.get $k) (global.get $ln2Hi)))
-              (f32x4.mul (local.get $k) (global.get $ln2Lo))))
-            (local.set $f2 (f32x4.mul (local.get $f) (local.get $f)))
-            (local.set $e (v128.and (local.get $inRange)
-              (f32x4.mul
+      ;; e = e^(x − m) into g; its sum in float32 over blocks of 8 vectors (relative error
+      ;; below 5e-7 per block), each block's sum widened into a float64 total
+      (local.set $acc (v128.const f64x2 0 0))
+      (local.set $i (local.get $start))
+      (loop $block
+        (local.set $blockEnd (select (local.get $end) (i32.add (local.get $i) (i32.const 128))
+          (i32.lt_u (local.get $end) (i32.add (local.get $i) (i32.const 128)))))
+        (local.set $blockSum (global.get $zero))
+        (loop $exp
+          (local.set $t (f32x4.pmax (global.get $expLow) (f32x4.sub (v128.load (local.get $i)) (local.get $mv))))
+          (local.set $kb (f32x4.add (f32x4.mul (local.get $t) (global.get $log2e)) (global.get $roundMagic)))
+          (local.set $k (f32x4.sub (local.get $kb) (global.get $roundMagic)))
+          (local.set $f (f32x4.sub
+            (f32x4.sub (local.get $t) (f32x4.mul (local.get $k) (global.get $ln2Hi)))
+            (f32x4.mul (local.get $k) (global.get $ln2Lo))))
+          (local.set $f2 (f32x4.mul (local.get $f) (local.get $f)))
+          (local.set $e (f32x4.mul
+            (f32x4.add
+              (f32x4.add (global.get $one) (local.get $f))
+              (f32x4.mul (local.get $f2)
                 (f32x4.add
-                  (f32x4.add (global.get $one) (local.get $f))
+                  (f32x4.add (global.get $e2) (f32x4.mul (local.get $f) (global.get $e3)))
                   (f32x4.mul (local.get $f2)
                     (f32x4.add
-                      (f32x4.add
-                        (f32x4.add (global.get $e2) (f32x4.mul (local.get $f) (global.get $e3)))
-                        (f32x4.mul (local.get $f2)
-                          (f32x4.add (global.get $e4) (f32x4.mul (local.get $f) (global.get $e5)))))
-                      (f32x4.mul (f32x4.mul (local.get $f2) (local.get $f2))
-                        (f32x4.add (global.get $e6) (f32x4.mul (local.get $f) (global.get $e7)))))))
-                (i32x4.shl (i32x4.add (local.get $kb) (global.get $bias)) (i32.const 23)))))
-            (v128.store offset=262144 (local.get $i) (local.get $e))
-            (local.set $blockSum (f32x4.add (local.get $blockSum) (local.get $e)))
+                      (f32x4.add (global.get $e4) (f32x4.mul (local.get $f) (global.get $e5)))
+                      (f32x4.mul (local.get $f2) (global.get $e6)))))))
+            (i32x4.shl
+              (i32x4.max_s (i32x4.sub (local.get $kb) (global.get $kOffset)) (global.get $zero))
+              (i32.const 23))))
+          (v128.store offset=262144 (local.get $i) (local.get $e))
+          (local.set $blockSum (f32x4.add (local.get $blockSum) (local.get $e)))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $exp (i32.lt_u (local.get $i) (local.get $blockEnd))))
+        (local.set $acc (f64x2.add
+          (f64x2.add (local.get $acc) (f64x2.promote_low_f32x4 (local.get $blockSum)))
+          (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $blockSum) (local.get $blockSum)))))
+        (br_if $block (i32.lt_u (local.get $i) (local.get $end))))
+      (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+      (f64.store offset=557056 (i32.shl (local.get $r) (i32.const 3)) (local.get $sum))
+      (f32.store offset=589824 (i32.shl (local.get $r) (i32.const 2)) (local.get $m))
+
+      ;; g = coef·e/s, then coef subtracted at the label
+      (if (local.get $withGrad)
+        (then
+          (local.set $coef (f32.load offset=540672 (i32.shl (local.get $r) (i32.const 2))))
+          (local.set $kv (f32x4.splat (f32.demote_f64
+            (f64.div (f64.promote_f32 (local.get $coef)) (local.get $sum)))))
+          (local.set $i (local.get $start))
+          (loop $scale
+            (v128.store offset=262144 (local.get $i)
+              (f32x4.mul (v128.load offset=262144 (local.get $i)) (local.get $kv)))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
-            (br $exp)))
-            (local.set $acc (f64x2.add
-              (f64x2.add (local.get $acc) (f64x2.promote_low_f32x4 (local.get $blockSum)))
-              (f64x2.promote_low_f32x4
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $blockSum) (local.get $blockSum)))))
-            (br $block)))
-        (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
-        (f64.store offset=557056 (i32.shl (local.get $r) (i32.const 3)) (local.get $sum))
-        (f32.store offset=589824 (i32.shl (local.get $r) (i32.const 2)) (local.get $m))
+            (br_if $scale (i32.lt_u (local.get $i) (local.get $end))))
+          (local.set $at (i32.add (local.get $start)
+            (i32.shl (i32.load offset=524288 (i32.shl (local.get $r) (i32.const 2))) (i32.const 2))))
+          (f32.store offset=262144 (local.get $at)
+            (f32.sub (f32.load offset=262144 (local.get $at)) (local.get $coef)))))
 
-        ;; g = coef·e/s, then coef subtracted at the label
-        (if (local.get $withGrad)
-          (then
-            (local.set $coef (f32.load offset=540672 (i32.shl (local.get $r) (i32.const 2))))
-            (local.set $kv (f32x4.splat (f32.demote_f64
-              (f64.div (f64.promote_f32 (local.get $coef)) (local.get $sum)))))
-            (local.set $i (local.get $start))
-            (block $scaleDone
-              (loop $scale
-                (br_if $scaleDone (i32.ge_u (local.get $i) (local.get $end)))
-                (v128.store offset=262144 (local.get $i)
-                  (f32x4.mul (v128.load offset=262144 (local.get $i)) (local.get $kv)))
-                (local.set $i (i32.add (local.get $i) (i32.const 16)))
-                (br $scale)))
-            (local.set $at (i32.add (local.get $start)
-              (i32.shl (i32.load offset=524288 (i32.shl (local.get $r) (i32.const 2))) (i32.const 2))))
-            (f32.store offset=262144 (local.get $at)
-              (f32.sub (f32.load offset=262144 (local.get $at)) (local.get $coef)))))
-
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $row)))
-    (i32x4.all_true (f32x4.eq (f32x4.add (local.get $bad) (local.get $bad2)) (v128.const f32x4 0 0 0 0))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $r) (local.get $rows))))
+    (i32x4.all_true (f32x4.eq (f32x4.add (local.get $bad) (local.get $bad2)) (global.get $zero))))
 )

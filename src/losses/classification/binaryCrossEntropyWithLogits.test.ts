@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
 import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
-import { binaryCrossEntropyWithLogits, losses } from '../../index.js';
+import { assertNonFiniteNamed, filled, logitsAndTargets } from '../../../test/helpers/non-finite.js';
+import { binaryCrossEntropyWithLogits, type LossEntry, losses } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -165,5 +166,21 @@ test('inputs of different shapes are an error naming both shapes', () => {
     () => binaryCrossEntropyWithLogits([0.5, 3], [[1, 0]]),
     'target',
     /\[1, 2\] does not match input shape \[2\]/,
+  );
+});
+
+test('a NaN or infinite logit anywhere is named, with no separate finite scan (the loss terms hold x itself), at targets 0, 1 and soft, with weights and posWeight', () => {
+  assertNonFiniteNamed(
+    losses.binaryCrossEntropyWithLogits as unknown as LossEntry,
+    'input',
+    logitsAndTargets,
+    // Weights of 0 at even positions: the term is 0·∞ or 0·NaN, still NaN.
+    (layout) => [
+      {},
+      { reduction: 'none' },
+      { posWeight: [0] },
+      { posWeight: [3] },
+      { weight: filled(layout, (i) => i % 2) },
+    ],
   );
 });

@@ -106,8 +106,10 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     if (options.posWeight !== undefined) requirePosWeightShape(t.input, options.posWeight);
     requireUnitInterval(NAME, 'target', t.target, 'target');
   },
-  // The target's [0, 1] check rejects NaN and infinities too.
-  finiteCheckedBy: () => ['target'],
+  // The target's [0, 1] check rejects NaN and infinities; a non-finite logit makes its term, and
+  // so Σℓ, NaN or +∞ on every path (y·(relu(x) − x) and (1 − y)·relu(x) hold x itself, and the
+  // SIMD kernel's NaN total sends the call to the float64 loop): the boundary then names it.
+  finiteCheckedBy: () => ['input', 'target'],
   // Every path writes g[i] for every i.
   overwritesGrads: () => true,
   unitShape: (t) => t.input.shape,

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
 import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
-import { focal, losses } from '../../index.js';
+import { assertNonFiniteNamed, logitsAndTargets } from '../../../test/helpers/non-finite.js';
+import { focal, type LossEntry, losses } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -244,4 +245,16 @@ test('alpha outside [0, 1] and a negative gamma are errors', () => {
 
 test('inputs of different shapes are an error naming both shapes', () => {
   rejects(() => focal([0.5, 3], [[1], [0]]), 'target', /\[2, 1\] does not match input shape \[2\]/);
+});
+
+test('a NaN or infinite logit anywhere is named, with no separate finite scan (ce holds x itself), at targets 0, 1 and soft, for several alpha and gamma', () => {
+  assertNonFiniteNamed(losses.focal as unknown as LossEntry, 'input', logitsAndTargets, [
+    {},
+    { alpha: null },
+    { alpha: 1 },
+    { alpha: 0 },
+    { gamma: 0.5 },
+    { gamma: 0 },
+    { reduction: 'none' },
+  ]);
 });

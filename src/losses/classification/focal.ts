@@ -125,8 +125,10 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
     if (!options.fromLogits) requireUnitInterval(NAME, 'input', t.input);
     requireUnitInterval(NAME, 'target', t.target, 'target');
   },
-  // The [0, 1] checks (target; input when it holds probabilities) reject NaN and infinities too.
-  finiteCheckedBy: (_t, options) => (options.fromLogits ? ['target'] : ['input', 'target']),
+  // The [0, 1] checks (target; input when it holds probabilities) reject NaN and infinities; a
+  // non-finite logit makes ce, and so α_t·q^γ·ce and Σℓ, NaN or +∞ on every path (the SIMD
+  // kernel's NaN total sends the call to the float64 loop): the boundary then names it.
+  finiteCheckedBy: () => ['input', 'target'],
   // Every path writes g[i] for every i.
   overwritesGrads: () => true,
   unitShape: (t) => t.input.shape,
