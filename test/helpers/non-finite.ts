@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type LossEntry, Tensor } from '../../src/index.js';
 import { assertLossInputError } from './loss-errors.js';
 
@@ -65,4 +66,38 @@ export function assertNonFiniteNamed(
 /** Logits in ±5 and targets cycling through 0, 1 and 0.3 (every kind of binary target). */
 export function logitsAndTargets(layout: Layout): Record<string, Float32Array | Float64Array> {
   return { input: filled(layout, (i) => 5 * Math.sin(i)), target: filled(layout, (i) => [0, 1, 0.3][i % 3]) };
+}
+
+/**
+ * `entry` (inputs `input`, `target`) names a target outside [0, 1], NaN or infinite, at the
+ * first, a middle, and the last positions (for large float32 the tail past the last multiple
+ * of 4 too), with the message of `requireUnitInterval`; and -0 is a valid target, giving the
+ * value of 0 within 2e-6 (on the SIMD path -0's bits send the call to the float64 loop).
+ */
+export function assertTargetRangeNamed(entry: LossEntry): void {
+  assertNonFiniteNamed(entry, 'target', logitsAndTargets, [{}, { reduction: 'none' }]);
+  const call = (data: Record<string, Float32Array | Float64Array>, n: number) =>
+    entry.valueAndGrad({ input: new Tensor(data.input, [n]), target: new Tensor(data.target, [n]) } as never);
+  for (const layout of layouts) {
+    for (const at of [0, 5, layout.n >> 1, layout.n - 2, layout.n - 1].filter((i) => i < layout.n)) {
+      for (const bad of [1.5, -0.25]) {
+        const data = logitsAndTargets(layout);
+        data.target[at] = bad;
+        assertLossInputError(() => call(data, layout.n), {
+          loss: entry.name,
+          argument: 'target',
+          message: new RegExp(`target ${bad} at index \\[${at}\\] is outside \\[0, 1\\]`),
+        });
+      }
+      const data = logitsAndTargets(layout);
+      data.target[at] = 0;
+      const b = call(data, layout.n).value.item();
+      data.target[at] = -0;
+      const a = call(data, layout.n).value.item();
+      assert.ok(
+        Math.abs(a - b) <= 2e-6 * Math.abs(b),
+        `-0 at ${at} (${layout.dtype}, n = ${layout.n}): ${a} vs ${b}`,
+      );
+    }
+  }
 }

@@ -24,6 +24,7 @@
   (global $two v128 (v128.const f32x4 2 2 2 2))
   (global $half v128 (v128.const f32x4 0.5 0.5 0.5 0.5))
   (global $signBit v128 (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+  (global $oneBits v128 (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000))
   (global $absMask v128 (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
   (global $padLogit v128 (v128.const f32x4 -1e4 -1e4 -1e4 -1e4))
   ;; exp
@@ -106,6 +107,7 @@
   ;; g = scale ((1 - y) p - y r) (exact for hard targets, where sigma(x) - y would cancel).
   ;; An odd vector count is padded with x = -1e4, y = 0, whose loss is exactly 0.
   (func (export "bceWithLogits") (param $n i32) (param $scale f32) (result f64)
+    (local $ymax v128)
     (local $i i32) (local $end i32) (local $sc v128) (local $l v128) (local $acc0 v128) (local $acc1 v128)
     (local $xa v128) (local $ya v128) (local $nya v128) (local $ta v128) (local $rounda v128) (local $ka v128)
     (local $ra v128) (local $r2a v128) (local $ea v128) (local $dena v128) (local $inva v128)
@@ -129,6 +131,7 @@
           (local.set $ya (v128.load offset=65536 (local.get $i)))
           (local.set $xb (v128.load offset=16 (local.get $i)))
           (local.set $yb (v128.load offset=65552 (local.get $i)))
+          (local.set $ymax (i32x4.max_u (local.get $ymax) (i32x4.max_u (local.get $ya) (local.get $yb))))
           (local.set $nya (f32x4.sub (global.get $one) (local.get $ya)))
           (local.set $nyb (f32x4.sub (global.get $one) (local.get $yb)))
           ;; e = expNonPositive(-|x|)
@@ -237,7 +240,11 @@
           (local.set $i (i32.add (local.get $i) (i32.const 32)))
           (br_if $next (i32.lt_u (local.get $i) (local.get $end))))))
     (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
-    (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+    ;; NaN when a target's bits exceed those of 1.0 (outside [0, 1], NaN, or -0): the caller
+    ;; then runs the named check, which throws for all but -0.
+    (select (f64.const nan)
+      (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))
+      (v128.any_true (i32x4.gt_u (local.get $ymax) (global.get $oneBits)))))
 
   ;; Sigmoid focal loss on logits with gamma = 2, two vectors per pass as bceWithLogits (the
   ;; same padding gives loss 0). With p, r, e, inv, small as there, ce the BCE loss,
@@ -245,6 +252,7 @@
   ;; g = scale a_t q (q ((1 - y) p - y r) + 2 (1 - 2y) ce p r) (no division by q; p r = inv small).
   (func (export "focalGamma2") (param $n i32) (param $scale f32) (param $alphaPos f32) (param $alphaNeg f32)
     (result f64)
+    (local $ymax v128)
     (local $i i32) (local $end i32) (local $sc v128) (local $an v128) (local $ad v128) (local $l v128)
     (local $acc0 v128) (local $acc1 v128)
     (local $xa v128) (local $ya v128) (local $nya v128) (local $ta v128) (local $rounda v128)
@@ -273,6 +281,7 @@
           (local.set $xb (v128.load offset=16 (local.get $i)))
           (local.set $ya (v128.load offset=65536 (local.get $i)))
           (local.set $yb (v128.load offset=65552 (local.get $i)))
+          (local.set $ymax (i32x4.max_u (local.get $ymax) (i32x4.max_u (local.get $ya) (local.get $yb))))
           (local.set $nya (f32x4.sub (global.get $one) (local.get $ya)))
           (local.set $nyb (f32x4.sub (global.get $one) (local.get $yb)))
           ;; e = expNonPositive(-|x|)
@@ -397,7 +406,11 @@
           (local.set $i (i32.add (local.get $i) (i32.const 32)))
           (br_if $next (i32.lt_u (local.get $i) (local.get $end))))))
     (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
-    (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+    ;; NaN when a target's bits exceed those of 1.0 (outside [0, 1], NaN, or -0): the caller
+    ;; then runs the named check, which throws for all but -0.
+    (select (f64.const nan)
+      (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))
+      (v128.any_true (i32x4.gt_u (local.get $ymax) (global.get $oneBits)))))
 
   ;; Squared error, four vectors per pass: d = x - y, loss d^2 (the four vectors' squares added
   ;; in f32 before they are widened), g = scale2 d (scale2 = 2 scale). n is padded with x = y = 0

@@ -60,8 +60,16 @@ function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, 
  * The common case for large float32 inputs: the WebAssembly SIMD kernel over the multiples of 4
  * (f32x4 arithmetic, a few float32 ulps per element, float64 sum), the JavaScript loop for the
  * rest and wherever SIMD is unavailable or float32's range does not suffice (the kernel says null).
+ * The kernel also checks that every target lies in [0, 1] (NaN when one does not); everywhere
+ * else `checkTarget`, the named check, runs before the JavaScript loop reads a target.
  */
-function fastBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, s: number): number {
+function fastBceWithLogits(
+  x: FloatArray,
+  y: FloatArray,
+  g: FloatArray | null,
+  s: number,
+  checkTarget: () => void,
+): number {
   if (
     x.length >= SIMD_MIN_LENGTH &&
     x instanceof Float32Array &&
@@ -71,9 +79,11 @@ function fastBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, s
     const simd = simdBceWithLogits(x, y, g, s);
     if (simd !== null) {
       const n4 = x.length - (x.length % 4);
+      for (let i = n4; i < y.length; i++) if (!(y[i] >= 0 && y[i] <= 1)) checkTarget();
       return simd + plainBceWithLogits(x.subarray(n4), y.subarray(n4), g === null ? null : g.subarray(n4), s);
     }
   }
+  checkTarget();
   return plainBceWithLogits(x, y, g, s);
 }
 
@@ -104,7 +114,7 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     if (options.weight !== undefined)
       requireSameShape(NAME, 'input', t.input, 'options.weight', options.weight);
     if (options.posWeight !== undefined) requirePosWeightShape(t.input, options.posWeight);
-    requireUnitInterval(NAME, 'target', t.target, 'target');
+    // The target's [0, 1] check runs in `kernel`: fused into the SIMD pass where that runs.
   },
   // The target's [0, 1] check rejects NaN and infinities; a non-finite logit makes its term, and
   // so Σℓ, NaN or +∞ on every path (y·(relu(x) − x) and (1 − y)·relu(x) hold x itself, and the
@@ -122,7 +132,10 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
     const s = plan.scale;
-    if (w === null && pw === null && units === null && up === null) return fastBceWithLogits(x, y, g, s);
+    const checkTarget = () => requireUnitInterval(NAME, 'target', t.target, 'target');
+    if (w === null && pw === null && units === null && up === null)
+      return fastBceWithLogits(x, y, g, s, checkTarget);
+    checkTarget();
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       const xi = x[i];

@@ -4,7 +4,11 @@ import fc from 'fast-check';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
 import { gradcheck } from '../../../test/helpers/gradcheck.js';
 import { lossInputErrorAsserter } from '../../../test/helpers/loss-errors.js';
-import { assertNonFiniteNamed, logitsAndTargets } from '../../../test/helpers/non-finite.js';
+import {
+  assertNonFiniteNamed,
+  assertTargetRangeNamed,
+  logitsAndTargets,
+} from '../../../test/helpers/non-finite.js';
 import { focal, type LossEntry, losses } from '../../index.js';
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
@@ -257,4 +261,8 @@ test('a NaN or infinite logit anywhere is named, with no separate finite scan (c
     { gamma: 0 },
     { reduction: 'none' },
   ]);
+});
+
+test('a target outside [0, 1], NaN or infinite is named, large float32 (checked inside the SIMD pass, the tail included) or not; -0 is a valid target', () => {
+  assertTargetRangeNamed(losses.focal as unknown as LossEntry);
 });

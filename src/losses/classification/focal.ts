@@ -55,6 +55,8 @@ function plainLogitFocal(
  * `plainLogitFocal` for large float32 inputs with γ = 2 (the default): the WebAssembly SIMD
  * kernel over the multiples of 4 (f32x4 arithmetic, float64 sum), the JavaScript loop for the
  * rest and wherever SIMD is unavailable or float32's range does not suffice (the kernel says null).
+ * The kernel also checks that every target lies in [0, 1] (NaN when one does not); everywhere
+ * else `checkTarget`, the named check, runs before the JavaScript loop reads a target.
  */
 function fastLogitFocal(
   x: FloatArray,
@@ -63,6 +65,7 @@ function fastLogitFocal(
   s: number,
   alpha: number | null,
   gamma: number,
+  checkTarget: () => void,
 ): number {
   if (
     gamma === 2 &&
@@ -74,6 +77,7 @@ function fastLogitFocal(
     const simd = simdFocalGamma2(x, y, g, s, alpha === null ? 1 : alpha, alpha === null ? 1 : 1 - alpha);
     if (simd !== null) {
       const n4 = x.length - (x.length % 4);
+      for (let i = n4; i < y.length; i++) if (!(y[i] >= 0 && y[i] <= 1)) checkTarget();
       const rest = plainLogitFocal(
         x.subarray(n4),
         y.subarray(n4),
@@ -85,6 +89,7 @@ function fastLogitFocal(
       return simd + rest;
     }
   }
+  checkTarget();
   return plainLogitFocal(x, y, g, s, alpha, gamma);
 }
 
@@ -123,7 +128,7 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
   validate(t, options) {
     requireSameShape(NAME, 'input', t.input, 'target', t.target);
     if (!options.fromLogits) requireUnitInterval(NAME, 'input', t.input);
-    requireUnitInterval(NAME, 'target', t.target, 'target');
+    // The target's [0, 1] check runs in `kernel`: fused into the SIMD pass where that runs.
   },
   // The [0, 1] checks (target; input when it holds probabilities) reject NaN and infinities; a
   // non-finite logit makes ce, and so α_t·q^γ·ce and Σℓ, NaN or +∞ on every path (the SIMD
@@ -139,7 +144,10 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
     const s = plan.scale;
-    if (fromLogits && units === null && up === null) return fastLogitFocal(x, y, g, s, alpha, gamma);
+    const checkTarget = () => requireUnitInterval(NAME, 'target', t.target, 'target');
+    if (fromLogits && units === null && up === null)
+      return fastLogitFocal(x, y, g, s, alpha, gamma, checkTarget);
+    checkTarget();
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       const yi = y[i];
