@@ -105,7 +105,11 @@ export type LossSpec<In extends string, D extends In, S extends OptionSchema> =
   | ReducibleLossSpec<In, D, S>
   | CustomLossSpec<In, D, S>;
 
-/** Buffers a training loop can pass so that a call allocates no gradient storage. */
+/**
+ * Buffers a training loop can pass so that a call allocates no gradient storage. Each must have
+ * its input's shape and the call's dtype. After a call that throws, what they hold is unspecified
+ * (a range check fused into a SIMD pass can throw after part of the gradient is written).
+ */
 export interface GradBuffers<D extends string> {
   readonly grads?: { readonly [K in D]?: Tensor };
 }
