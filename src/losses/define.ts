@@ -29,7 +29,8 @@ export interface KernelArgs<In extends string, D extends In, O> {
   readonly units: FloatArray | null;
   /**
    * Gradient buffers, zero-filled (unless the spec's `overwritesGrads` says the kernel writes
-   * every element), one per differentiable input; null when only the value is needed. Unit i's gradient is weighted by `plan.scale` (times `plan.upstream[i]` if set).
+   * every element), one per differentiable input; null when only the value is needed. Unit i's
+   * gradient is weighted by `plan.scale` (times `plan.upstream[i]` if set).
    */
   readonly grads: { readonly [K in D]: FloatArray } | null;
 }
@@ -54,15 +55,7 @@ interface CommonSpec<In extends string, D extends In, S extends OptionSchema> {
    * for a reducible loss, its kernel, which then returns a non-finite Σℓ on meeting one (the
    * boundary scans those inputs and throws). Saves one read of each such input. Default: none.
    */
-  finiteCheckedBy?(t: Named<In>, options: OptionsOf<S>, call: CallShape): readonly In[];
-}
-
-/** What a call asks of the kernel, known before it runs. */
-export interface CallShape {
-  /** Whether gradients are computed. */
-  readonly grads: boolean;
-  /** Whether an upstream gradient array is given. */
-  readonly upstream: boolean;
+  finiteCheckedBy?(t: Named<In>, options: OptionsOf<S>): readonly In[];
 }
 
 /** A loss that is a sum of per-unit terms, reduced by `src/losses/reduce.ts`. */
@@ -79,7 +72,7 @@ export interface ReducibleLossSpec<In extends string, D extends In, S extends Op
    * Whether the kernel writes every element of every gradient buffer in this call, so that a
    * reused `out` buffer needs no zero-fill first. Default: false (buffers are zero-filled).
    */
-  overwritesGrads?(t: Named<In>, options: OptionsOf<S>, call: CallShape): boolean;
+  overwritesGrads?(t: Named<In>, options: OptionsOf<S>): boolean;
 }
 
 /** A loss whose value is not a plain reduction of units (Dice, GAN pairs, VAE totals, …). */
@@ -205,7 +198,7 @@ export function defineLoss<
   type In = InList[number];
   const { name } = spec;
 
-  const prepare = (inputs: { readonly [K in In]: TensorLike }, user: unknown, call: CallShape) => {
+  const prepare = (inputs: { readonly [K in In]: TensorLike }, user: unknown) => {
     if (inputs === null || typeof inputs !== 'object') {
       throw new LossInputError(name, 'inputs', `must be an object with ${spec.inputs.join(', ')}`);
     }
@@ -221,7 +214,7 @@ export function defineLoss<
       t[key] = toTensor(value, name, key);
     }
     const options = resolveOptions(name, spec.options, user);
-    const deferred = spec.finiteCheckedBy?.(t, options, call) ?? NONE;
+    const deferred = spec.finiteCheckedBy?.(t, options) ?? NONE;
     for (const key of spec.inputs as readonly In[]) {
       if (!deferred.includes(key)) assertFinite(t[key], name, key);
     }
@@ -236,11 +229,10 @@ export function defineLoss<
     wantGrads: boolean,
     out: GradBuffers<D> | undefined,
   ): ValueAndGrad<D> => {
+    const { t, options, deferred } = prepare(inputs, user);
+    const dtype = dtypeOfFirst(t, spec.inputs);
     const upstream =
       upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
-    const call: CallShape = { grads: wantGrads, upstream: upstream !== null };
-    const { t, options, deferred } = prepare(inputs, user, call);
-    const dtype = dtypeOfFirst(t, spec.inputs);
     let grads: { readonly [K in D]: FloatArray } | null = null;
     let value: Tensor;
     if (spec.kind === 'reducible') {
@@ -252,7 +244,7 @@ export function defineLoss<
       const units = reduction === 'none' ? allocate(dtype, shapeSize(unitShape)) : null;
       const skipped = plan.divisor === 0 && units === null;
       if (wantGrads) {
-        const overwritten = !skipped && (spec.overwritesGrads?.(t, options, call) ?? false);
+        const overwritten = !skipped && (spec.overwritesGrads?.(t, options) ?? false);
         grads = gradBuffers(name, spec.differentiable, t, dtype, out, !overwritten);
       }
       const total = skipped ? 0 : spec.kernel({ t, options, plan, units, grads });
@@ -340,7 +332,7 @@ export function defineLoss<
       return a instanceof Tensor && (a.requiresGrad || a.gradNode !== null);
     });
     if (tracked && hooks !== null) {
-      const { t } = prepare(inputs, options, { grads: true, upstream: true });
+      const { t } = prepare(inputs, options);
       return hooks.trackedLoss({
         name,
         inputs: t,
