@@ -10,6 +10,7 @@ import { fillArg } from './peers-external.js';
 import { losskitCalls, losskitInputs, registryEntry } from './peers-losskit.js';
 import { type TfRuntime, loadTf, tfCall } from './peers-tfjs.js';
 import { type BenchResults, renderMarkdown, slowerStatements, timeCell, valueMismatches } from './report.js';
+import { combineRounds } from './rounds.js';
 import {
   formatDuration,
   formatRatio,
@@ -75,16 +76,18 @@ describe('formatting', () => {
   });
 
   test('a cell shows the peer time and its ratio to losskit, or why there is no number', () => {
-    const ok = measured([4e6, 4e6, 4e6], 1);
+    const ok = combineRounds([measured([4e6, 4e6, 4e6], 1), measured([4e6, 4e6, 4e6], 1)]);
     assert.equal(timeCell(ok, 1e6), '4.00 ms · 4.00×');
     assert.equal(timeCell(ok, 1e6, true), '4.00 ms');
+    assert.equal(timeCell(measured([4e6], 1), 1e6), '4.00 ms? · 4.00×', 'a single round is unverified');
     assert.equal(timeCell(skipped('not registered'), 1e6), 'skipped (not registered)');
     assert.equal(timeCell(undefined, 1e6), '—');
   });
 });
 
 function fakeResults(): BenchResults {
-  const at = (ms: number, value = 1): Outcome => measured([ms * 1e6, ms * 1e6, ms * 1e6], value);
+  const once = (ms: number, value: number): Outcome => measured([ms * 1e6, ms * 1e6, ms * 1e6], value);
+  const at = (ms: number, value = 1): Outcome => combineRounds([once(ms, value), once(ms, value)]);
   return {
     machine: {
       cpu: 'Test CPU',
@@ -97,7 +100,7 @@ function fakeResults(): BenchResults {
       load: [0.1, 0.1, 0.1],
       otherCores: 0.05,
     },
-    mode: { quick: false, only: [], peers: [] },
+    mode: { quick: false, only: [], peers: [], rounds: 2 },
     policies: { 'every other peer': { warmup: 1, budgetMs: 10, minSamples: 3, maxSamples: 5 } },
     workloads: [
       {
@@ -178,9 +181,11 @@ describe('report', () => {
   });
 
   test('a measurement that shared the machine with other busy processes is marked', () => {
-    assert.equal(timeCell(measured([2e6], 1, 0.5), 1e6), '2.00 ms‡ · 2.00×');
-    assert.equal(timeCell(measured([2e6], 1, 0.05), 1e6), '2.00 ms · 2.00×');
-    assert.equal(timeCell(measured([2e6], 1, null), 1e6), '2.00 ms · 2.00×');
+    const twice = (otherCores: number | null) =>
+      combineRounds([measured([2e6], 1, otherCores), measured([2e6], 1, otherCores)]);
+    assert.equal(timeCell(twice(0.5), 1e6), '2.00 ms‡ · 2.00×');
+    assert.equal(timeCell(twice(0.05), 1e6), '2.00 ms · 2.00×');
+    assert.equal(timeCell(twice(null), 1e6), '2.00 ms · 2.00×');
   });
 });
 

@@ -39,6 +39,8 @@ import {
   type WorkloadResult,
   renderMarkdown,
 } from './report.js';
+import { notAReferenceRun, renderReadmeBlock, replaceReadmeBlock } from './readme.js';
+import { combineRounds, consistencyProblems } from './rounds.js';
 import { formatDuration } from './stats.js';
 import { losskitTrainStep } from './train-losskit.js';
 import { parameterCount, tfTrainStep, trainJob, trainLabel } from './train-step.js';
@@ -62,6 +64,8 @@ interface Settings {
   readonly filtered: boolean;
   /** Seconds to wait at most for other processes to go quiet before starting. */
   readonly waitQuietS: number;
+  /** Interleaved rounds per cell (rounds.ts). */
+  readonly rounds: number;
 }
 
 /**
@@ -83,7 +87,7 @@ async function waitForQuiet(maxS: number): Promise<number | null> {
   return last;
 }
 
-const policies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy } =>
+const basePolicies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy } =>
   quick
     ? {
         fast: { warmup: 2, budgetMs: 150, minSamples: 3, maxSamples: 10 },
@@ -93,6 +97,26 @@ const policies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy } =>
         fast: { warmup: 3, budgetMs: 1000, minSamples: 7, maxSamples: 40 },
         slow: { warmup: 1, budgetMs: 2500, minSamples: 3, maxSamples: 10 },
       };
+
+/**
+ * The policy of one round: the time budget and the sample counts split between the rounds, so
+ * that more rounds cost little more time, but at least `floor` timed calls a round (where the
+ * whole policy asked for that many) for a round median worth comparing.
+ */
+export function perRound(p: TimingPolicy, rounds: number, floor: number): TimingPolicy {
+  const minSamples = Math.min(p.minSamples, Math.max(floor, Math.ceil(p.minSamples / rounds)));
+  return {
+    warmup: p.warmup,
+    budgetMs: Math.round(p.budgetMs / rounds),
+    minSamples,
+    maxSamples: Math.max(minSamples, Math.ceil(p.maxSamples / rounds)),
+  };
+}
+
+const policies = (quick: boolean, rounds: number): { fast: TimingPolicy; slow: TimingPolicy } => {
+  const base = basePolicies(quick);
+  return { fast: perRound(base.fast, rounds, 3), slow: perRound(base.slow, rounds, 2) };
+};
 
 const peerGroups: Readonly<Record<string, readonly PeerId[]>> = {
   losskit: ['losskit', 'losskit-out'],
@@ -130,6 +154,14 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
       'only rewrite results.md beside a results.json (after a report change)',
     )
     .option(
+      '--rounds <n>',
+      'measure every cell in n interleaved rounds and mark cells whose rounds disagree (env BENCH_ROUNDS; default 2)',
+    )
+    .option(
+      '--readme [results.json]',
+      "only rewrite the generated block of README.md's Benchmarks section from a results.json (default bench/results.json)",
+    )
+    .option(
       '--wait-quiet <seconds>',
       'first wait (at most this long) until other processes leave the CPU idle',
     )
@@ -144,7 +176,20 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     list?: boolean;
     waitQuiet?: string;
     render?: string;
+    rounds?: string;
+    readme?: string | boolean;
   }>();
+  if (o.readme !== undefined) {
+    const source = typeof o.readme === 'string' ? o.readme : join(benchDir, 'results.json');
+    const results = JSON.parse(readFileSync(source, 'utf8')) as BenchResults;
+    const refused = notAReferenceRun(results);
+    if (refused !== null) throw new Error(`--readme: ${source} is no reference run: ${refused}`);
+    const target = join(benchDir, '..', 'README.md');
+    writeFileSync(target, replaceReadmeBlock(readFileSync(target, 'utf8'), renderReadmeBlock(results)));
+    process.stdout.write(`Wrote the benchmark block of ${target} from ${source}\n`);
+    warnIfNoReference(results);
+    return null;
+  }
   if (o.render !== undefined) {
     const results = JSON.parse(readFileSync(o.render, 'utf8')) as BenchResults;
     const target = join(dirname(o.render), 'results.md');
@@ -169,7 +214,12 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     for (const p of group) peers.add(p);
   }
   const quick = Boolean(o.quick) || process.env.BENCH_QUICK === '1';
-  const filtered = only.length > 0 || peerNames.length > 0 || quick || !o.train;
+  const rounds = Number(o.rounds ?? process.env.BENCH_ROUNDS ?? 2);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(
+      `--rounds must be a whole number of at least 1, got '${o.rounds ?? process.env.BENCH_ROUNDS}'`,
+    );
+  const filtered = only.length > 0 || peerNames.length > 0 || quick || !o.train || rounds < 2;
   return {
     only,
     peers,
@@ -178,6 +228,7 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     outDir: o.out ?? (filtered ? buildDir : benchDir),
     filtered,
     waitQuietS: o.waitQuiet === undefined ? 0 : Number(o.waitQuiet),
+    rounds,
   };
 }
 
@@ -333,14 +384,54 @@ async function trainStep(
   return { id: trainJob.id, label: trainLabel, parameters: parameterCount(trainJob.sizes), peers };
 }
 
+/** A progress that prefixes every step with its round ("round 2/2 mse-2^20 losskit"). */
+function inRound(progress: Progress, round: number, rounds: number): Progress {
+  const tag = rounds > 1 ? `round ${round}/${rounds} ` : '';
+  return {
+    start: (label) => progress.start(`${tag}${label}`),
+    done: (label, result) => progress.done(`${tag}${label}`, result),
+    stop: () => progress.stop(),
+  };
+}
+
+/** The outcomes of one round: per workload id, and of the training step. */
+interface RoundCells {
+  readonly workloads: Map<string, Partial<Record<PeerId, Outcome>>>;
+  train: Partial<Record<TrainPeer, Outcome>> | null;
+}
+
+/** Every cell of every round joined (rounds.ts: `combineRounds`); a cell missing from a round is left out. */
+function joinRounds<K extends string>(
+  rounds: readonly (Partial<Record<K, Outcome>> | undefined)[],
+): Partial<Record<K, Outcome>> {
+  const joined: Partial<Record<K, Outcome>> = {};
+  const keys = new Set(rounds.flatMap((r) => Object.keys(r ?? {}) as K[]));
+  for (const key of keys) {
+    const outcomes = rounds.map((r) => r?.[key]).filter((o): o is Outcome => o !== undefined);
+    if (outcomes.length > 0) joined[key] = combineRounds(outcomes);
+  }
+  return joined;
+}
+
+/** Tells on stderr why a run (or a results file) is no reference, cell by cell. */
+function warnIfNoReference(r: BenchResults): void {
+  const problems = consistencyProblems(r);
+  if (problems.length === 0) return;
+  process.stderr.write(
+    `bench: not a reference run; its cells are marked (? † ‡):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+  );
+}
+
 export async function main(
-  lk: LosskitModule,
+  loadLosskit: () => Promise<LosskitModule>,
   argv: readonly string[],
   paths: BenchPaths,
 ): Promise<BenchResults | null> {
-  const s = parseSettings(argv, paths.benchDir, paths.buildDir);
-  if (s === null) return null;
-  const pol = policies(s.quick);
+  const parsed = parseSettings(argv, paths.benchDir, paths.buildDir);
+  if (parsed === null) return null;
+  const s: Settings = parsed;
+  const lk = await loadLosskit();
+  const pol = policies(s.quick, s.rounds);
   const chosen = selectWorkloads(workloads, s.only);
   if (chosen.length === 0 && !s.train)
     throw new Error(`--only ${s.only.join(',')} matches no workload (see --list)`);
@@ -366,8 +457,9 @@ export async function main(
     versions['TF.js wasm SIMD'] = tf.wasmSimd === null ? 'n/a' : String(tf.wasmSimd);
   } else if (wantTf) notes.push(`TF.js columns skipped: ${tf}.`);
   const wantTorch = s.peers.has('torch-1t') || s.peers.has('torch-2t');
-  const torch: TorchRuntime | string = wantTorch ? findTorch() : 'not selected';
-  if (typeof torch !== 'string') versions.PyTorch = `${torch.version} (${torch.python})`;
+  const torchScript = join(paths.benchDir, 'torch_peer.py');
+  const torch: TorchRuntime | string = wantTorch ? findTorch(torchScript) : 'not selected';
+  if (typeof torch !== 'string') versions.PyTorch = `${torch.version} (${torch.python}; BLAS ${torch.blas})`;
   else if (wantTorch) notes.push(`PyTorch columns skipped: ${torch}.`);
   const wantC = s.peers.has('c-fused') || s.peers.has('c-copy') || s.peers.has('c-triad');
   const c: CRuntime | string = wantC
@@ -385,62 +477,99 @@ export async function main(
     ? 1 + ['tfjs-cpu', 'tfjs-wasm'].filter((p) => s.peers.has(p as PeerId)).length + torchPeers.length
     : 0;
   const progress = createProgress(
-    chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps,
+    s.rounds * (chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps),
   );
 
-  const results: WorkloadResult[] = chosen.map((w) => ({
-    id: w.id,
-    loss: w.loss,
-    size: w.size,
-    elements: elementsOf(w),
-    bytes: bytesOf(w),
-    peers: {},
-  }));
-  const peersOf = (id: string) => results.find((r) => r.id === id)!.peers;
-  try {
-    for (const w of chosen) await inProcess(lk, tf, w, s, pol, progress, peersOf(w.id));
+  /** One round: every stage over every chosen workload, the stages and workloads in `order`. */
+  async function measureRound(round: number): Promise<RoundCells> {
+    const reversed = round % 2 === 0;
+    const order = reversed ? [...chosen].reverse() : chosen;
+    const p = inRound(progress, round, s.rounds);
+    const cells: RoundCells = { workloads: new Map(chosen.map((w) => [w.id, {}])), train: null };
+    const peersOf = (id: string) => cells.workloads.get(id)!;
 
-    for (const w of chosen) {
-      const kinds: [PeerId, () => ReturnType<typeof runFused>][] = [];
-      if (typeof c === 'string') {
-        for (const p of cPeers) kinds.push([p, () => skipped(c)]);
-      } else {
-        if (s.peers.has('c-fused')) kinds.push(['c-fused', () => runFused(c, w, pol.fast)]);
-        if (s.peers.has('c-copy')) kinds.push(['c-copy', () => runStream(c, 'copy', w, pol.fast)]);
-        if (s.peers.has('c-triad')) kinds.push(['c-triad', () => runStream(c, 'triad', w, pol.fast)]);
-      }
-      for (const [peer, run] of kinds) {
-        progress.start(`${w.id} ${peerLabels[peer]}`);
-        const o = run();
-        peersOf(w.id)[peer] = o;
-        progress.done(`${w.id} ${peerLabels[peer]}`, summaryText(o));
-      }
-    }
-
-    let train: TrainResult | null = null;
-    if (s.train) train = await trainStep(lk, tf, s, pol, progress);
-
-    if (torchPeers.length > 0) {
-      const threads = torchPeers.map((p) => (p === 'torch-1t' ? 1 : 2));
-      const peerOf = (n: number): 'torch-1t' | 'torch-2t' => (n === 1 ? 'torch-1t' : 'torch-2t');
-      if (typeof torch === 'string') {
-        for (const w of chosen) for (const p of torchPeers) peersOf(w.id)[p] = skipped(torch);
-        if (train !== null) for (const p of torchPeers) train.peers[p] = skipped(torch);
-      } else {
-        progress.start('PyTorch (starting python)');
-        const job = { threads, policy: pol.fast, workloads: chosen, train: train === null ? null : trainJob };
-        try {
-          await runTorch(torch, join(paths.benchDir, 'torch_peer.py'), job, (r) => {
-            const peer = peerOf(r.threads);
-            if (r.id === trainJob.id && train !== null) train.peers[peer] = r.outcome;
-            else peersOf(r.id)[peer] = r.outcome;
-            progress.done(`${r.id} ${peerLabels[peer]}`, summaryText(r.outcome));
-          });
-        } catch (error) {
-          notes.push(`PyTorch run stopped: ${error instanceof Error ? error.message : String(error)}`);
+    const inProcessStage = async () => {
+      for (const w of order) await inProcess(lk, tf, w, s, pol, p, peersOf(w.id));
+    };
+    const cStage = async () => {
+      for (const w of order) {
+        const kinds: [PeerId, () => ReturnType<typeof runFused>][] = [];
+        if (typeof c === 'string') {
+          for (const peer of cPeers) kinds.push([peer, () => skipped(c)]);
+        } else {
+          if (s.peers.has('c-fused')) kinds.push(['c-fused', () => runFused(c, w, pol.fast)]);
+          if (s.peers.has('c-copy')) kinds.push(['c-copy', () => runStream(c, 'copy', w, pol.fast)]);
+          if (s.peers.has('c-triad')) kinds.push(['c-triad', () => runStream(c, 'triad', w, pol.fast)]);
+        }
+        for (const [peer, run] of kinds) {
+          p.start(`${w.id} ${peerLabels[peer]}`);
+          const o = run();
+          peersOf(w.id)[peer] = o;
+          p.done(`${w.id} ${peerLabels[peer]}`, summaryText(o));
         }
       }
-    }
+    };
+    const trainStage = async () => {
+      if (s.train) cells.train = { ...(cells.train ?? {}), ...(await trainStep(lk, tf, s, pol, p)).peers };
+    };
+    const torchStage = async () => {
+      if (torchPeers.length === 0) return;
+      const threads = torchPeers.map((peer) => (peer === 'torch-1t' ? 1 : 2));
+      const peerOf = (n: number): 'torch-1t' | 'torch-2t' => (n === 1 ? 'torch-1t' : 'torch-2t');
+      const trainCell = (peer: TrainPeer, o: Outcome) => {
+        cells.train = { ...(cells.train ?? {}), [peer]: o };
+      };
+      if (typeof torch === 'string') {
+        for (const w of chosen) for (const peer of torchPeers) peersOf(w.id)[peer] = skipped(torch);
+        if (s.train) for (const peer of torchPeers) trainCell(peer, skipped(torch));
+        return;
+      }
+      p.start('PyTorch (starting python)');
+      const job = {
+        threads,
+        policy: pol.fast,
+        workloads: order,
+        train: s.train ? trainJob : null,
+        trainFirst: reversed,
+      };
+      try {
+        await runTorch(torch, torchScript, job, (r) => {
+          const peer = peerOf(r.threads);
+          if (r.id === trainJob.id && s.train) trainCell(peer, r.outcome);
+          else peersOf(r.id)[peer] = r.outcome;
+          p.done(`${r.id} ${peerLabels[peer]}`, summaryText(r.outcome));
+        });
+      } catch (error) {
+        notes.push(
+          `PyTorch run stopped in round ${round}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    };
+    const stages = [inProcessStage, cStage, trainStage, torchStage];
+    for (const stage of reversed ? stages.reverse() : stages) await stage();
+    return cells;
+  }
+
+  try {
+    const rounds: RoundCells[] = [];
+    for (let round = 1; round <= s.rounds; round++) rounds.push(await measureRound(round));
+
+    const results: WorkloadResult[] = chosen.map((w) => ({
+      id: w.id,
+      loss: w.loss,
+      size: w.size,
+      elements: elementsOf(w),
+      bytes: bytesOf(w),
+      peers: joinRounds(rounds.map((r) => r.workloads.get(w.id))),
+    }));
+    const train: TrainResult | null = s.train
+      ? {
+          id: trainJob.id,
+          label: trainLabel,
+          parameters: parameterCount(trainJob.sizes),
+          peers: joinRounds(rounds.map((r) => r.train ?? undefined)),
+        }
+      : null;
 
     const unregistered = [
       ...new Set(chosen.filter((w) => registryEntry(lk, w.loss) === null).map((w) => w.loss)),
@@ -449,8 +578,8 @@ export async function main(
       notes.push(`Not registered in losskit yet (skipped): ${unregistered.join(', ')}.`);
     notes.push(
       'TF.js: label-derived tensors (one-hot rows, ignore masks) are made before timing; the timed call is tf.valueAndGrads, reading back the scalar value; gradients stay in the backend. Production mode (tf.enableProdMode).',
-      'PyTorch: each call sets .grad = None, computes the loss, calls backward() and reads .item(); focal and dice are composed from torch ops as torchvision / the usual recipes do.',
-      `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls; every other peer gets ${pol.fast.warmup} warm-up calls and ${pol.fast.minSamples}–${pol.fast.maxSamples}.`,
+      'PyTorch: each call sets .grad = None, computes the loss, calls backward() and reads .item(); focal and dice are composed from torch ops as torchvision / the usual recipes do. Threads: torch.set_num_threads, and openblas_set_num_threads where OpenBLAS does the matrix products.',
+      `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls per round; every other peer gets ${pol.fast.warmup} warm-up calls and ${pol.fast.minSamples}–${pol.fast.maxSamples} per round.`,
     );
     const machine: MachineInfo = { ...startInfo, versions, otherCores: otherCores(runStart, snapshot()) };
     if ((machine.otherCores ?? 0) >= busyThreshold) {
@@ -460,8 +589,8 @@ export async function main(
     }
     const out: BenchResults = {
       machine,
-      mode: { quick: s.quick, only: s.only, peers: [...s.peers] },
-      policies: { 'TF.js cpu': pol.slow, 'every other peer': pol.fast },
+      mode: { quick: s.quick, only: s.only, peers: [...s.peers], rounds: s.rounds },
+      policies: { 'TF.js cpu, per round': pol.slow, 'every other peer, per round': pol.fast },
       workloads: results,
       train,
       notes,
@@ -471,8 +600,9 @@ export async function main(
     writeFileSync(join(s.outDir, 'results.md'), renderMarkdown(out));
     progress.stop();
     process.stdout.write(
-      `\n${renderMarkdown(out)}\nWrote ${join(s.outDir, 'results.md')} and results.json${s.filtered ? ' (a filtered or quick run: bench/results.* are left as they were)' : ''}.\n`,
+      `\n${renderMarkdown(out)}\nWrote ${join(s.outDir, 'results.md')} and results.json${s.filtered ? ' (a filtered, quick or single-round run: bench/results.* are left as they were)' : ''}.\n`,
     );
+    warnIfNoReference(out);
     return out;
   } finally {
     progress.stop();

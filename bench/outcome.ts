@@ -1,14 +1,25 @@
 // What one peer's measurement of one workload came to.
 import { type Summary, summarize } from './stats.js';
 
+/** One round of a measurement: the bench measures every peer in interleaved rounds (rounds.ts). */
+export interface Round {
+  readonly medianNs: number;
+  readonly samples: number;
+  /** Cores other processes kept busy during this round (null where unknown). */
+  readonly otherCores: number | null;
+}
+
 export type Outcome =
   | {
       readonly status: 'ok';
+      /** Over the samples of every round together. */
       readonly summary: Summary;
       readonly value: number;
       readonly samplesNs: readonly number[];
-      /** Cores other processes kept busy meanwhile (null where unknown). */
+      /** Cores other processes kept busy meanwhile: the most of any round (null where unknown). */
       readonly otherCores: number | null;
+      /** Each round on its own; absent in results from before rounds (one round, unchecked). */
+      readonly rounds?: readonly Round[];
     }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string };

@@ -13,19 +13,27 @@ import { type Workload, bytesOf } from './workloads.js';
 export interface TorchRuntime {
   readonly python: string;
   readonly version: string;
+  /**
+   * The BLAS library PyTorch's matrix products ran in (real path): Debian's python3-torch uses
+   * whatever libblas.so.3 is installed, netlib's slow reference BLAS unless OpenBLAS is, and the
+   * training step's time depends heavily on it.
+   */
+  readonly blas: string;
 }
 
-/** The first Python that imports torch: $BENCH_PYTHON, `python3`, then Debian's `/usr/bin/python3`. */
-export function findTorch(): TorchRuntime | string {
+/**
+ * The first Python that imports torch: $BENCH_PYTHON, `python3`, then Debian's `/usr/bin/python3`,
+ * probed with `torch_peer.py --blas` (torch's version, then the BLAS it loaded).
+ */
+export function findTorch(script: string): TorchRuntime | string {
   const candidates = [process.env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string =>
     Boolean(c),
   );
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (probe.status === 0) return { python, version: probe.stdout.trim() };
+    const probe = spawnSync(python, [script, '--blas'], { encoding: 'utf8', timeout: 60_000 });
+    const [version, blas] = (probe.stdout ?? '').trim().split('\n');
+    if (probe.status === 0 && version !== undefined && !version.startsWith('{') && version.length > 0)
+      return { python, version, blas: blas ?? 'unknown' };
   }
   return `no python3 here imports torch and numpy (tried ${candidates.join(', ')}; Debian: apt-get install python3-torch)`;
 }
@@ -44,6 +52,8 @@ export interface TorchJob {
   readonly policy: TimingPolicy;
   readonly workloads: readonly Workload[];
   readonly train: TrainJob | null;
+  /** Time the training step before the workloads (the bench alternates the order by round). */
+  readonly trainFirst: boolean;
 }
 
 /** One result line of torch_peer.py, for workload (or train job) `id` at `threads` threads. */
@@ -75,6 +85,7 @@ export function runTorch(
     policy: job.policy,
     workloads: job.workloads.map((w) => ({ id: w.id, loss: w.loss, options: w.options, inputs: w.inputs })),
     train: job.train,
+    trainFirst: job.trainFirst,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(runtime.python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });

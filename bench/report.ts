@@ -2,6 +2,14 @@
 import type { TimingPolicy } from './measure.js';
 import { type Outcome, type PeerId, busyThreshold, computesLoss, peerIds, peerLabels } from './outcome.js';
 import {
+  comparable,
+  consistencyProblems,
+  roundCount,
+  roundSpread,
+  roundsAgreeWithin,
+  trustMarks,
+} from './rounds.js';
+import {
   describeRatio,
   formatDuration,
   formatRatio,
@@ -52,6 +60,8 @@ export interface BenchResults {
     readonly quick: boolean;
     readonly only: readonly string[];
     readonly peers: readonly string[];
+    /** Interleaved rounds per cell (rounds.ts); absent in results from before rounds: one. */
+    readonly rounds?: number;
   };
   readonly policies: Readonly<Record<string, TimingPolicy>>;
   readonly workloads: readonly WorkloadResult[];
@@ -62,7 +72,12 @@ export interface BenchResults {
 /** Values of peers farther than this from losskit's (relative) are flagged in the report. */
 export const valueTolerance = 1e-4;
 
-const medianOf = (o: Outcome | undefined): number | null => (o?.status === 'ok' ? o.summary.medianNs : null);
+/** The median time of a cell a comparison may rest on (rounds agree, no busy neighbour), else null. */
+const medianOf = (o: Outcome | undefined): number | null => (comparable(o) ? o.summary.medianNs : null);
+
+/** The median time of any measured cell (tables show every number, with its marks). */
+export const measuredMedian = (o: Outcome | undefined): number | null =>
+  o?.status === 'ok' ? o.summary.medianNs : null;
 
 function statusCell(o: Outcome | undefined): string | null {
   if (o === undefined) return '—';
@@ -75,11 +90,14 @@ function statusCell(o: Outcome | undefined): string | null {
 export const sharedMark = (o: Outcome): string =>
   o.status === 'ok' && (o.otherCores ?? 0) >= busyThreshold ? '‡' : '';
 
-/** "45.1 ms · 3.66×": a peer's median time and its time relative to losskit's allocating call. */
+/**
+ * "45.1 ms · 3.66×": a peer's median time, its marks (rounds.ts: ‡ busy neighbour, † rounds
+ * disagree, ? a single round) and its time relative to losskit's allocating call.
+ */
 export function timeCell(o: Outcome | undefined, base: number | null, isBase = false): string {
   const status = statusCell(o);
   if (status !== null || o?.status !== 'ok') return status ?? '—';
-  const time = `${formatDuration(o.summary.medianNs)}${sharedMark(o)}`;
+  const time = `${formatDuration(o.summary.medianNs)}${trustMarks(o)}`;
   if (isBase || base === null) return time;
   return `${time} · ${formatRatio(speedRatio(base, o.summary.medianNs))}`;
 }
@@ -146,7 +164,15 @@ export function slowerStatements(results: readonly WorkloadResult[], train: Trai
       }
     }
   }
-  if (lines.length === 0) lines.push('No peer measured in this run is faster than losskit.');
+  if (lines.length === 0) {
+    const cells = [...results.flatMap((w) => Object.values(w.peers)), ...Object.values(train?.peers ?? {})];
+    const marked = cells.filter((o) => o?.status === 'ok' && !comparable(o)).length;
+    lines.push(
+      marked === 0
+        ? 'No peer measured in this run is faster than losskit.'
+        : `No peer is faster than losskit among the cells without † or ‡; the ${marked} marked cells decide nothing.`,
+    );
+  }
   return lines;
 }
 
@@ -214,6 +240,58 @@ function countShared(r: BenchResults): { marked: number; total: number } {
   return { marked: known.filter((o) => sharedMark(o) !== '').length, total: known.length };
 }
 
+/** "1.04×": a cell's slowest round median ÷ its fastest, marked † above `roundsAgreeWithin`. */
+export function spreadCell(o: Outcome | undefined): string {
+  const spread = o === undefined ? null : roundSpread(o);
+  if (spread === null) return '—';
+  return `${sig3(spread)}×${spread > roundsAgreeWithin ? '†' : ''}`;
+}
+
+/** The section on the rounds: how far each cell's rounds agree, and what makes the run no reference. */
+export function roundsSection(r: BenchResults): string[] {
+  const out: string[] = ['## Rounds: do repeated measurements agree?', ''];
+  const rounds = roundCount(r);
+  if (rounds < 2) {
+    out.push(
+      'Each cell was measured in a single round, so nothing checks it: every time carries `?`. ' +
+        'Run the bench with `--rounds 2` or more for numbers that can be trusted.',
+      '',
+    );
+  } else {
+    out.push(
+      `Each cell was measured in ${rounds} interleaved rounds: every peer of every workload, then all of them ` +
+        "again in the opposite order (PyTorch in a fresh process each round). Below: the slowest round's median " +
+        `÷ the fastest's. Above ${roundsAgreeWithin}× (†) the rounds disagree and the cell is no reference number.`,
+      '',
+    );
+    const trainCell = (p: PeerId): Outcome | undefined => r.train?.peers[p as TrainPeer];
+    const present = peerIds.filter(
+      (p) => r.workloads.some((w) => w.peers[p] !== undefined) || trainCell(p) !== undefined,
+    );
+    const rows = r.workloads.map((w) => [w.id, ...present.map((p) => spreadCell(w.peers[p]))]);
+    if (r.train !== null) rows.push(['training step', ...present.map((p) => spreadCell(trainCell(p)))]);
+    out.push(
+      markdownTable(['workload', ...present.map((p) => peerLabels[p])], rows, [
+        'l',
+        ...present.map(() => 'r' as const),
+      ]),
+      '',
+    );
+  }
+  const problems = consistencyProblems(r);
+  if (problems.length === 0)
+    out.push(
+      `Every cell's rounds agree within ${roundsAgreeWithin}× and no measurement shared the machine with a busy process.`,
+      '',
+    );
+  else {
+    out.push('Not a reference run:', '');
+    for (const p of problems) out.push(`- ${p}`);
+    out.push('');
+  }
+  return out;
+}
+
 /** The markdown report. */
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
@@ -237,7 +315,7 @@ export function renderMarkdown(r: BenchResults): string {
       '(the memory-bandwidth limit). All peers compute on identical inputs (a shared hash generator).',
     '',
   );
-  const base = (w: WorkloadResult) => medianOf(w.peers.losskit);
+  const base = (w: WorkloadResult) => measuredMedian(w.peers.losskit);
   out.push('## Value + gradient: median time, and peer time ÷ losskit time', '');
   out.push(
     markdownTable(
@@ -272,7 +350,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   if (r.train !== null) {
     const t = r.train;
-    const trainBase = medianOf(t.peers.losskit);
+    const trainBase = measuredMedian(t.peers.losskit);
     const columns = trainPeers.filter((p) => t.peers[p] !== undefined);
     out.push('## Training step', '');
     out.push(
@@ -284,9 +362,11 @@ export function renderMarkdown(r: BenchResults): string {
       '',
     );
   }
+  out.push(...roundsSection(r));
   out.push('## Where losskit is slower', '');
   out.push(
-    "Factors in brackets are losskit's time divided by the peer's: first losskit's allocating call, then the call with `out`.",
+    "Factors in brackets are losskit's time divided by the peer's: first losskit's allocating call, then the call with `out`. " +
+      'Cells marked † (rounds disagree) or ‡ (busy neighbour) are left out.',
     '',
   );
   for (const line of slowerStatements(r.workloads, r.train)) out.push(`- ${line}`);

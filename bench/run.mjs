@@ -3,6 +3,7 @@
 // .build-bench/ with bench/tsconfig.json, then runs bench/main.ts against the built package
 // (dist/index.js, or the module named by $BENCH_LOSSKIT). Arguments pass through:
 //   npm run bench -- --only mse,huber --quick      node bench/run.mjs --list
+//   node bench/run.mjs --readme     (README.md's benchmark block from bench/results.json)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -33,17 +34,20 @@ if (!existsSync(mainJs)) {
   process.exit(1);
 }
 
+// Loaded only when the bench measures: --readme, --render and --list need no built package.
 const losskitPath = resolve(root, process.env.BENCH_LOSSKIT ?? 'dist/index.js');
-if (!existsSync(losskitPath)) {
-  process.stderr.write(
-    `bench: ${relative(root, losskitPath)} not found; run \`npm run build\` (or use \`npm run bench\`)\n`,
-  );
-  process.exit(1);
+async function loadLosskit() {
+  if (!existsSync(losskitPath)) {
+    process.stderr.write(
+      `bench: ${relative(root, losskitPath)} not found; run \`npm run build\` (or use \`npm run bench\`)\n`,
+    );
+    process.exit(1);
+  }
+  return import(pathToFileURL(losskitPath).href);
 }
-const losskit = await import(pathToFileURL(losskitPath).href);
 const { main } = await import(pathToFileURL(mainJs).href);
 try {
-  await main(losskit, process.argv.slice(2), {
+  await main(loadLosskit, process.argv.slice(2), {
     benchDir,
     buildDir,
     losskitFrom: relative(root, losskitPath),

@@ -7,9 +7,17 @@ workload and thread count it times `value = loss(...); value.backward(); value.i
 gradients (`.grad = None`, as a training loop with `zero_grad(set_to_none=True)` does) and prints
 one JSON line per result on stdout. Progress and errors go to stderr.
 
-Also runs the training-step job {"train": {...}} (MLP forward + backward + Adam).
+Also runs the training-step job {"train": {...}} (MLP forward + backward + Adam), before the
+workloads when the job says "trainFirst" (the bench reverses the order every other round).
+
+Threads: torch.set_num_threads sizes PyTorch's own OpenMP pool. Debian's python3-torch does its
+matrix products in whatever libblas.so.3 is installed (netlib's reference BLAS, single-threaded
+and slow, unless libopenblas0 is): OpenBLAS keeps a thread pool of its own, which set_threads
+sizes too, so "1 thread" means one. `python3 torch_peer.py --blas` prints the BLAS loaded.
 """
+import ctypes
 import json
+import os
 import sys
 import time
 
@@ -91,6 +99,41 @@ def build(loss, options, t):
     return None
 
 
+def blas_libraries():
+    """Real paths of the BLAS libraries this process has loaded (after a matrix product), from /proc."""
+    a = torch.ones(8, 8)
+    (a @ a).sum().item()
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "/" in line}
+    except OSError:
+        return []
+    names = ("blas", "mkl", "accelerate")
+    return sorted({os.path.realpath(p) for p in paths if any(n in os.path.basename(p).lower() for n in names)})
+
+
+def openblas_thread_setter():
+    """openblas_set_num_threads of a loaded OpenBLAS, or None."""
+    for path in blas_libraries():
+        try:
+            setter = getattr(ctypes.CDLL(path), "openblas_set_num_threads", None)
+        except OSError:
+            continue
+        if setter is not None:
+            return setter
+    return None
+
+
+OPENBLAS_THREADS = openblas_thread_setter()
+
+
+def set_threads(n):
+    """n threads for PyTorch's intra-op pool and, where OpenBLAS does the matrix products, for OpenBLAS."""
+    torch.set_num_threads(n)
+    if OPENBLAS_THREADS is not None:
+        OPENBLAS_THREADS(n)
+
+
 def cpu_snapshot():
     """(seconds, busy ticks of the machine, ticks of this process) from /proc; None elsewhere."""
     try:
@@ -157,7 +200,7 @@ def run_workload(w, threads, policy):
         return value.item()
 
     for n in threads:
-        torch.set_num_threads(n)
+        set_threads(n)
         before = cpu_snapshot()
         samples, value = time_calls(step, policy)
         others = other_cores(before, cpu_snapshot())
@@ -186,17 +229,33 @@ def run_train(job, threads, policy):
         return loss.item()
 
     for n in threads:
-        torch.set_num_threads(n)
+        set_threads(n)
         before = cpu_snapshot()
         samples, value = time_calls(step, policy)
         others = other_cores(before, cpu_snapshot())
         print(json.dumps({"id": job["id"], "threads": n, "samplesNs": samples, "value": value, "otherCores": others}), flush=True)
 
 
+def train_job(job, threads):
+    if job.get("train") is None:
+        return
+    try:
+        run_train(job["train"], threads, job["policy"])
+    except Exception as error:  # noqa: BLE001
+        for n in threads:
+            print(json.dumps({"id": job["train"]["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
+
+
 def main():
+    if sys.argv[1:] == ["--blas"]:
+        print(torch.__version__)
+        print(" ".join(blas_libraries()) or "no BLAS library found in /proc/self/maps")
+        return
     job = json.load(sys.stdin)
-    print(json.dumps({"version": torch.__version__, "python": sys.version.split()[0]}), flush=True)
+    print(json.dumps({"version": torch.__version__, "python": sys.version.split()[0], "blas": blas_libraries()}), flush=True)
     threads = job["threads"]
+    if job.get("trainFirst"):
+        train_job(job, threads)
     for w in job.get("workloads", []):
         print(f"torch: {w['id']}", file=sys.stderr, flush=True)
         try:
@@ -204,12 +263,8 @@ def main():
         except Exception as error:  # noqa: BLE001 - report and go on with the next workload
             for n in threads:
                 print(json.dumps({"id": w["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
-    if job.get("train") is not None:
-        try:
-            run_train(job["train"], threads, job["policy"])
-        except Exception as error:  # noqa: BLE001
-            for n in threads:
-                print(json.dumps({"id": job["train"]["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
+    if not job.get("trainFirst"):
+        train_job(job, threads)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,13 @@ export type { LossFamily, LossInfo, Task } from './losses/info.js';
 export type { Reduction } from './losses/reduce.js';
 export { losses, lossList, type LossName } from './losses/registry.js';
 export {
+  type LossAlias,
+  lossAliasTable,
+  type LossNameLookup,
+  lookupLossName,
+  nearestLossNames,
+} from './losses/names.js';
+export {
   huber,
   huberLoss,
   mae,
@@ -174,6 +181,12 @@ export {
   type WeightOptions,
   xavierNormal,
   xavierUniform,
+  exportStateDict,
+  loadStateDict,
+  type StateDict,
+  type StateDictEntry,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
 } from './nn/index.js';
 export {
   Adam,
@@ -198,6 +211,12 @@ export {
   stepDecay,
 } from './optim/index.js';
 export {
+  accuracyMetric,
+  type AccuracyOptions,
+  binaryAccuracyMetric,
+  decisionThreshold,
+  metricOptionsFor,
+  type MetricFactory,
   type BuiltinMetric,
   builtinMetrics,
   type Callback,
@@ -241,9 +260,18 @@ export {
 } from './train/index.js';
 export {
   describeLoss,
+  evidenceCommand,
   findLoss,
+  type FoundLoss,
   isTask,
+  type LabEvidence,
+  labEvidence,
+  type MeasuredVariant,
+  measured,
   recommend,
+  type RecommendationEvidence,
+  resolveLossName,
+  type ChoiceEvidence,
   type Recommendation,
   type RecommendQuery,
   type SelectionChoice,
@@ -259,8 +287,24 @@ export {
   averagePrecision,
   type Axis,
   type BarChart,
+  type Baseline,
+  type BaselineResult,
   binaryScores,
   calibration,
+  type Candidate,
+  type ColumnChoice,
+  type CompareModel,
+  compareLimits,
+  countVerdicts,
+  decided,
+  inconclusive,
+  inconclusiveUnlessFinite,
+  type Lead,
+  type Outcome,
+  outcomeLabel,
+  outcomes,
+  type SeedMetrics,
+  type WinnerDecision,
   type CandidateResult,
   type Chart,
   compareLosses,

@@ -15,7 +15,11 @@ interface ParsedRecord {
   info: { lines: number };
 }
 
-/** Parses CSV text with a header row; malformed input throws a `CliError` naming the line (and column). */
+/**
+ * Parses CSV text with a header row; malformed input throws a `CliError` naming the line (and
+ * column). Rows may end in `\r\n`, `\n` or `\r`, mixed within one file (csv-parse would otherwise
+ * take the first line's ending for every row).
+ */
 export function parseCsv(text: string, source: string): TextTable {
   let records: ParsedRecord[];
   try {
@@ -24,6 +28,7 @@ export function parseCsv(text: string, source: string): TextTable {
       skip_empty_lines: true,
       trim: true,
       bom: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
     }) as unknown as ParsedRecord[];
   } catch (error) {
     const e = error as CsvParseError;

@@ -1,3 +1,6 @@
+import { LossInputError } from '../tensor/errors.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { compareCommand } from './commands/compare.js';
 import { explainCommand } from './commands/explain.js';
@@ -5,6 +8,30 @@ import { labCommand } from './commands/lab.js';
 import { plotCommand } from './commands/plot.js';
 import { recommendCommand } from './commands/recommend.js';
 import { CliError, type CliIO, processIO } from './io.js';
+
+/** The `name` and `version` of the package.json in folder `dir`, if there is a readable one. */
+function readPackageJson(dir: URL): { name?: unknown; version?: unknown } | undefined {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8'));
+    return pkg !== null && typeof pkg === 'object' ? pkg : undefined;
+  } catch {
+    return undefined; // none here, or not JSON: not losskit's
+  }
+}
+
+/**
+ * The version in losskit's package.json, found by walking up from `from` (this compiled file's
+ * folder): the package.json sits two folders above it in the package (`dist/cli/`) and three in
+ * the test build (`.build/src/cli/`). Called only when `--version` is asked for.
+ */
+export function packageVersion(from: URL = new URL('.', import.meta.url)): string {
+  for (let dir = from; ; dir = new URL('..', dir)) {
+    const pkg = readPackageJson(dir);
+    if (pkg?.name === 'losskit' && typeof pkg.version === 'string') return pkg.version;
+    if (new URL('..', dir).href === dir.href)
+      throw new CliError(`cannot find losskit's package.json above ${fileURLToPath(from)}`);
+  }
+}
 
 /** The `losskit` command with its subcommands, writing to `io`. */
 export function createProgram(io: CliIO = processIO): Command {
@@ -14,7 +41,12 @@ export function createProgram(io: CliIO = processIO): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .exitOverride();
+    .exitOverride()
+    .option('-V, --version', 'print the losskit version and exit')
+    .on('option:version', () => {
+      io.out(`${packageVersion()}\n`);
+      throw new CommanderError(0, 'commander.version', 'version printed');
+    });
   for (const command of [
     labCommand(io),
     compareCommand(io),
@@ -48,6 +80,10 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
         : error.exitCode || 2;
     }
     if (error instanceof CliError) {
+      io.err(`losskit: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof LossInputError) {
       io.err(`losskit: ${error.message}\n`);
       return 1;
     }

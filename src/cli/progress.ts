@@ -9,8 +9,9 @@ export interface LabProgressView {
   stop(): void;
 }
 
-const verdictWord = (r: ExperimentResult) =>
-  r.status === 'failed' ? 'failed to run' : r.verdict.held ? 'held' : 'did not hold';
+/** `held`, `did not hold`, `inconclusive` or `failed to run`. */
+const verdictWord = (r: ExperimentResult): string =>
+  r.status === 'failed' ? 'failed to run' : r.verdict.outcome;
 
 /** Bars that redraw while training runs synchronously (redraws are forced, at most every 80 ms). */
 function barsView(): LabProgressView {
@@ -69,6 +70,7 @@ function linesView(io: CliIO): LabProgressView {
   };
 }
 
+/** Bars in an interactive terminal, plain lines otherwise (CI logs, pipes, tests). */
 export function labProgressView(io: CliIO): LabProgressView {
   return io.interactive ? barsView() : linesView(io);
 }
@@ -77,7 +79,13 @@ export function labProgressView(io: CliIO): LabProgressView {
 export function singleProgress(io: CliIO): { update(fraction: number, stage: string): void; stop(): void } {
   if (!io.interactive) return { update() {}, stop() {} };
   const bar = new SingleBar(
-    { format: ' {bar} {percentage}% | {stage}', hideCursor: true, barsize: 30, stream: process.stderr, fps: 12 },
+    {
+      format: ' {bar} {percentage}% | {stage}',
+      hideCursor: true,
+      barsize: 30,
+      stream: process.stderr,
+      fps: 12,
+    },
     Presets.shades_classic,
   );
   bar.start(100, 0, { stage: '' });

@@ -1,4 +1,4 @@
-import { findLoss } from './find-loss.js';
+import { resolveLossName } from './find-loss.js';
 
 const formatDefault = (value: unknown): string =>
   value === undefined
@@ -9,11 +9,20 @@ const formatDefault = (value: unknown): string =>
 
 /**
  * What `losskit explain <loss>` prints: formula, inputs and options, properties, when to use,
- * limitations, hyperparameters and references, all from the registry's `info`.
+ * limitations, hyperparameters and references, all from the registry's `info`. A name from another
+ * library (`BCEWithLogitsLoss`, `sparse_categorical_crossentropy`) first says which registry loss it
+ * is and where the library's defaults differ.
  */
 export function describeLoss(name: string): string {
-  const { info } = findLoss(name);
+  const { entry, alias } = resolveLossName(name);
+  const { info } = entry;
   const lines: string[] = [];
+  if (alias !== undefined) {
+    const whose = alias.library === 'losskit' ? "fit's short name" : `${alias.library}'s name`;
+    lines.push(`'${alias.name}' is ${whose} for ${info.name}.`);
+    if (alias.note !== undefined) lines.push(`Note: ${alias.note}.`);
+    lines.push('');
+  }
   const section = (title: string, items: readonly string[]) => {
     if (items.length === 0) return;
     lines.push('', `${title}:`, ...items.map((item) => `  - ${item}`));

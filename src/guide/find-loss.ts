@@ -1,41 +1,42 @@
 import type { LossEntry } from '../losses/define.js';
+import { type LossAlias, lookupLossName, unknownLossProblem } from '../losses/names.js';
 import { losses } from '../losses/registry.js';
+import { LossInputError } from '../tensor/errors.js';
 
-const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
+/** A registry entry found by name, and the alias it was found by, if any. */
+export interface FoundLoss {
+  readonly entry: LossEntry;
+  /** The alias (`BCEWithLogitsLoss`, PyTorch) when the name was not the registry's own. */
+  readonly alias?: LossAlias;
 }
 
 /**
- * The registry entry for a loss name, accepting any case and separators (`huber`,
- * `binary-cross-entropy`, `smooth_l1`). An unknown name throws an error suggesting the closest ones.
+ * The registry entry for a loss name and the alias it was found by: a registry name in any case
+ * or with any separators (`huber`, `binary-cross-entropy`, `smooth_l1`), fit's short names
+ * (`bce`), or the PyTorch, Keras, TF.js and Optax names (`BCEWithLogitsLoss`, `MSELoss`,
+ * `sparse_categorical_crossentropy`) of a loss with the same semantics. Anything else is a
+ * `LossInputError` that suggests the nearest name (`did you mean 'huber'?`) or, for a library's
+ * name of a loss the registry lacks (`NLLLoss`), says so instead of mapping it to another loss.
+ */
+export function resolveLossName(name: string): FoundLoss {
+  const lookup = lookupLossName(name);
+  if (lookup.kind !== 'registry')
+    throw new LossInputError(
+      'findLoss',
+      'name',
+      `${unknownLossProblem(name, lookup)} (\`losskit explain --list\` lists them all)`,
+    );
+  const registry = losses as unknown as Readonly<Record<string, LossEntry>>;
+  return { entry: registry[lookup.loss], ...(lookup.alias ? { alias: lookup.alias } : {}) };
+}
+
+/**
+ * The registry entry for a loss name, accepting any case and separators and the other libraries'
+ * names (see `resolveLossName`). An unknown name throws a `LossInputError` suggesting the nearest one.
+ *
+ * @example
+ * findLoss('SmoothL1Loss').name // 'smoothL1'
  */
 export function findLoss(name: string): LossEntry {
-  const registry: Readonly<Record<string, LossEntry>> = losses as unknown as Readonly<
-    Record<string, LossEntry>
-  >;
-  const key = normalize(name);
-  const found = Object.keys(registry).find((n) => normalize(n) === key);
-  if (found !== undefined) return registry[found];
-  const closest = Object.keys(registry)
-    .map((n) => ({ n, d: editDistance(normalize(n), key) }))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map((x) => x.n);
-  throw new Error(
-    `unknown loss '${name}'; did you mean ${closest.join(', ')}? (\`losskit explain --list\` lists them all)`,
-  );
+  return resolveLossName(name).entry;
 }

@@ -1,8 +1,23 @@
 // Public API of src/guide: explicit re-exports.
 export { describeLoss } from './describe-loss.js';
-export { findLoss } from './find-loss.js';
-export { type Recommendation, type RecommendQuery, recommend, selectRow } from './recommend.js';
+export { type FoundLoss, findLoss, resolveLossName } from './find-loss.js';
 export {
+  evidenceCommand,
+  imbalancedBinaryEvidence,
+  type LabEvidence,
+  labEvidence,
+  type MeasuredVariant,
+  measured,
+} from './lab-evidence.js';
+export {
+  type Recommendation,
+  type RecommendationEvidence,
+  type RecommendQuery,
+  recommend,
+  selectRow,
+} from './recommend.js';
+export {
+  type ChoiceEvidence,
   type SelectionChoice,
   type SelectionConditions,
   type SelectionRow,

@@ -1,5 +1,7 @@
 import { losses } from '../losses/registry.js';
+import { evidenceCommand, labEvidence } from './lab-evidence.js';
 import {
+  type ChoiceEvidence,
   type SelectionConditions,
   type SelectionRow,
   selectionTable,
@@ -9,6 +11,21 @@ import { isTask, tasks } from './tasks.js';
 
 /** What the user knows about their problem. Only `task` is required. */
 export type RecommendQuery = SelectionConditions;
+
+/** What the lab measured for a suggestion: the run, the arm, and its metrics. */
+export interface RecommendationEvidence {
+  /** The lab experiment (`losskit lab --only <experiment>`). */
+  readonly experiment: string;
+  readonly seed: number;
+  readonly quick: boolean;
+  /** The experiment's variant id and label that is this suggestion. */
+  readonly variant: string;
+  readonly label: string;
+  /** `metric label → value` as the lab measured it: `{ 'minority recall': 0.917, … }`. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** The command that reproduces the numbers. */
+  readonly command: string;
+}
 
 /** One ranked suggestion. */
 export interface Recommendation {
@@ -22,6 +39,10 @@ export interface Recommendation {
   readonly reason: string;
   /** Options to start from (empty: the defaults). */
   readonly options: Readonly<Record<string, number | string | boolean | null>>;
+  /** Options to compute from your data, and how (empty: none): `{ posWeight: 'negatives / positives' }`. */
+  readonly optionsFromData: Readonly<Record<string, string>>;
+  /** The lab's measurement of this suggestion, where it has one. */
+  readonly evidence?: RecommendationEvidence;
   /** Whether the selection table chose it for this situation (otherwise it merely serves the task). */
   readonly fromTable: boolean;
 }
@@ -69,9 +90,31 @@ export function selectRow(query: RecommendQuery): SelectionRow {
   return best;
 }
 
+/** A choice's lab evidence with the run and the metrics spelled out, for the CLI and `--json`. */
+function describeEvidence(reference: ChoiceEvidence): RecommendationEvidence {
+  const evidence = Object.hasOwn(labEvidence, reference.experiment)
+    ? labEvidence[reference.experiment]
+    : undefined;
+  const arm = evidence?.variants[reference.variant];
+  if (evidence === undefined || arm === undefined)
+    throw new Error(`the selection table cites unknown lab evidence ${JSON.stringify(reference)}`);
+  return {
+    experiment: evidence.experiment,
+    seed: evidence.seed,
+    quick: evidence.quick,
+    variant: reference.variant,
+    label: arm.label,
+    metrics: Object.fromEntries(
+      Object.entries(arm.metrics).map(([id, value]) => [evidence.metricLabels[id] ?? id, value]),
+    ),
+    command: evidenceCommand(evidence),
+  };
+}
+
 /**
  * Ranked loss suggestions for a problem: the selection table's choices for the most specific
- * matching row, with reason and starting options, then the task's other registry losses.
+ * matching row, with reason and starting options, then the task's other registry losses. Where
+ * the lab measured a choice, the row is ranked by the measurement and the suggestion carries it.
  *
  * @example
  * recommend({ task: 'segmentation', metric: 'iou' })[0].loss // 'iou'
@@ -92,6 +135,8 @@ export function recommend(query: RecommendQuery): Recommendation[] {
       summary: entry.info.summary,
       reason: choice.reason,
       options: choice.options ?? {},
+      optionsFromData: choice.optionsFromData ?? {},
+      ...(choice.evidence ? { evidence: describeEvidence(choice.evidence) } : {}),
       fromTable: true,
     });
   }
@@ -105,6 +150,7 @@ export function recommend(query: RecommendQuery): Recommendation[] {
       summary: entry.info.summary,
       reason: entry.info.whenToUse[0] ?? entry.info.summary,
       options: {},
+      optionsFromData: {},
       fromTable: false,
     });
   }

@@ -1,4 +1,5 @@
 import type { Task } from '../losses/info.js';
+import { imbalancedBinaryEvidence, measured } from './lab-evidence.js';
 
 /** Metrics a user can say they are judged on; some change the recommended loss. */
 export const targetMetrics = [
@@ -26,20 +27,41 @@ export interface SelectionConditions {
   readonly metric?: TargetMetric;
 }
 
+/** Where the lab measured a choice: an experiment of `labEvidence` and the variant that is this choice. */
+export interface ChoiceEvidence {
+  readonly experiment: string;
+  readonly variant: string;
+}
+
 /** One suggested loss of a row, with the options to start from and why. */
 export interface SelectionChoice {
   /** Registry name. */
   readonly loss: string;
   /** Options to start from (only values that do not depend on the data). */
   readonly options?: Readonly<Record<string, number | string | boolean | null>>;
+  /** Options to compute from your data, and how: `{ posWeight: 'negatives / positives' }`. */
+  readonly optionsFromData?: Readonly<Record<string, string>>;
+  /** Why; where the lab measured the choice, the reason quotes its numbers. */
   readonly reason: string;
+  /** The lab's measurement of this very choice (same loss and options), if it has one. */
+  readonly evidence?: ChoiceEvidence;
 }
 
 /** A row of the selection table: a situation and the losses to try, best first. */
 export interface SelectionRow {
   readonly when: SelectionConditions;
   readonly choose: readonly [SelectionChoice, ...SelectionChoice[]];
+  /**
+   * The lab metric that orders the row's measured choices: choices with `evidence` from this
+   * experiment are listed best first by it (test/lab/recommend.test.ts checks the order).
+   */
+  readonly rankedBy?: { readonly experiment: string; readonly metric: string };
 }
+
+// The imbalanced-binary lab numbers the binary and multi-label rows quote (src/guide/lab-evidence.ts).
+const IB = imbalancedBinaryEvidence.experiment;
+const ib = (variant: string, metric: string): number => measured(IB, variant, metric);
+const IB_RUN = `lab, ${IB}, seed ${imbalancedBinaryEvidence.seed}`;
 
 /**
  * The catalogue's selection table, as data: `recommend()` picks the most specific row whose
@@ -112,38 +134,61 @@ export const selectionTable: readonly SelectionRow[] = [
       {
         loss: 'focal',
         options: { alpha: 0.25, gamma: 2 },
-        reason: 'Worth trying when easy examples dominate the batch.',
+        reason:
+          'Worth trying when easy examples dominate the batch. α = 0.25 weights the positives down: when they are rare, see --imbalanced (α = 0.75).',
       },
     ],
   },
   {
     when: { task: 'binary', imbalanced: true },
+    rankedBy: { experiment: IB, metric: 'recall' },
     choose: [
       {
-        loss: 'focal',
-        options: { alpha: 0.25, gamma: 2 },
-        reason: 'Down-weights the many easy negatives so the rare positives drive the gradient.',
+        loss: 'binaryCrossEntropyWithLogits',
+        optionsFromData: { posWeight: 'negatives / positives' },
+        evidence: { experiment: IB, variant: 'bce-pos-weight' },
+        reason: `posWeight = negatives / positives: the simplest fix, and the one that finds the rare positives (${IB_RUN}: minority recall ${ib('bce-pos-weight', 'recall')} against plain BCE's ${ib('bce', 'recall')}, PR-AUC ${ib('bce-pos-weight', 'prAuc')} vs ${ib('bce', 'prAuc')}), at the price of precision (${ib('bce-pos-weight', 'precision')}): tune the threshold if false alarms cost.`,
       },
       {
-        loss: 'binaryCrossEntropyWithLogits',
-        reason:
-          'With posWeight set to (number of negatives) / (number of positives): the simplest fix, and it raises minority recall.',
+        loss: 'focal',
+        options: { alpha: 0.75, gamma: 2 },
+        evidence: { experiment: IB, variant: 'focal-alpha-75' },
+        reason: `Focal with α = 0.75 (the positives weighted up) balances precision and recall (${IB_RUN}: recall ${ib('focal-alpha-75', 'recall')}, the best F1, ${ib('focal-alpha-75', 'f1')}, against BCE's ${ib('bce', 'f1')}). Not torchvision's default α = 0.25: it weights the rare positives down and lowered recall to ${ib('focal', 'recall')} (BCE ${ib('bce', 'recall')}).`,
       },
     ],
   },
   {
     when: { task: 'binary', imbalanced: true, metric: 'recall' },
+    rankedBy: { experiment: IB, metric: 'recall' },
     choose: [
       {
         loss: 'binaryCrossEntropyWithLogits',
-        reason:
-          'posWeight = negatives / positives moves the decision threshold toward the minority class, trading precision for recall.',
+        optionsFromData: { posWeight: 'negatives / positives' },
+        evidence: { experiment: IB, variant: 'bce-pos-weight' },
+        reason: `posWeight = negatives / positives moves the decision threshold toward the minority class, trading precision for recall (${IB_RUN}: recall ${ib('bce-pos-weight', 'recall')} against plain BCE's ${ib('bce', 'recall')}; precision ${ib('bce-pos-weight', 'precision')}).`,
       },
       {
         loss: 'focal',
-        options: { alpha: 0.25, gamma: 2 },
-        reason:
-          'Focuses on hard examples; better ranking (PR-AUC) than plain BCE, less recall than posWeight.',
+        options: { alpha: 0.75, gamma: 2 },
+        evidence: { experiment: IB, variant: 'focal-alpha-75' },
+        reason: `α = 0.75 weights the positives up: more recall than BCE, far less than posWeight (${IB_RUN}: recall ${ib('focal-alpha-75', 'recall')}). Avoid α = 0.25 here: it lowered recall to ${ib('focal', 'recall')}.`,
+      },
+    ],
+  },
+  {
+    when: { task: 'binary', imbalanced: true, metric: 'f1' },
+    rankedBy: { experiment: IB, metric: 'f1' },
+    choose: [
+      {
+        loss: 'focal',
+        options: { alpha: 0.75, gamma: 2 },
+        evidence: { experiment: IB, variant: 'focal-alpha-75' },
+        reason: `The best F1 at the 0.5 threshold (${IB_RUN}: ${ib('focal-alpha-75', 'f1')} against BCE's ${ib('bce', 'f1')}, posWeight's ${ib('bce-pos-weight', 'f1')} and ${ib('focal', 'f1')} with α = 0.25).`,
+      },
+      {
+        loss: 'binaryCrossEntropyWithLogits',
+        evidence: { experiment: IB, variant: 'bce' },
+        reason: `Plain BCE keeps precision high (${IB_RUN}: F1 ${ib('bce', 'f1')}, precision ${ib('bce', 'precision')}, recall ${ib('bce', 'recall')}); choose the threshold that maximises F1 on validation data.`,
       },
     ],
   },
@@ -225,8 +270,8 @@ export const selectionTable: readonly SelectionRow[] = [
       { loss: 'binaryCrossEntropyWithLogits', reason: 'One independent sigmoid per label.' },
       {
         loss: 'focal',
-        options: { alpha: 0.25, gamma: 2 },
-        reason: 'When most labels are absent most of the time.',
+        options: { alpha: 0.75, gamma: 2 },
+        reason: `When most labels are absent most of the time: α = 0.75 weights the rare present labels up (α = 0.25 weights them down; on binary data it lowered recall to ${ib('focal', 'recall')}, ${IB_RUN}).`,
       },
     ],
   },
@@ -234,13 +279,14 @@ export const selectionTable: readonly SelectionRow[] = [
     when: { task: 'multilabel', imbalanced: true },
     choose: [
       {
-        loss: 'focal',
-        options: { alpha: 0.25, gamma: 2 },
-        reason: 'Down-weights the flood of easy absent labels.',
+        loss: 'binaryCrossEntropyWithLogits',
+        optionsFromData: { posWeight: 'negatives / positives of each label' },
+        reason: `posWeight per label, [C] along the last axis. Each label is a binary problem; on single-label binary data with 1% positives it raised minority recall from ${ib('bce', 'recall')} to ${ib('bce-pos-weight', 'recall')} (${IB_RUN}).`,
       },
       {
-        loss: 'binaryCrossEntropyWithLogits',
-        reason: 'With posWeight per label (negatives / positives of each label).',
+        loss: 'focal',
+        options: { alpha: 0.75, gamma: 2 },
+        reason: `With α = 0.75 the rare present labels are weighted up; torchvision's default α = 0.25 weights them down (on binary data it lowered recall to ${ib('focal', 'recall')}, against ${ib('focal-alpha-75', 'recall')} with α = 0.75; ${IB_RUN}).`,
       },
     ],
   },

@@ -34,9 +34,19 @@ export interface MetricSpec {
 /** `metrics[variantId][metricId]`: every variant has a number for every metric. */
 export type Metrics = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
+/**
+ * What a verdict found: the claim `'held'`, it `'did not hold'`, or the metrics could not decide
+ * (`'inconclusive'`: a metric the comparison needs is NaN or infinite, or every arm failed alike,
+ * e.g. no variant covered a single mode, so there is nothing to compare).
+ */
+export type Outcome = 'held' | 'did not hold' | 'inconclusive';
+
+/** Every outcome, in the order reports list them. */
+export const outcomes: readonly Outcome[] = ['held', 'did not hold', 'inconclusive'];
+
 /** Whether the experiment's claim held on a set of metrics, and why, with the numbers. */
 export interface Verdict {
-  readonly held: boolean;
+  readonly outcome: Outcome;
   /** One or two sentences quoting the metrics and the threshold they were compared with. */
   readonly explanation: string;
 }
@@ -153,7 +163,9 @@ export interface Experiment {
   run(context: ExperimentContext): ExperimentRun | Promise<ExperimentRun>;
   /**
    * Pure: decides from the metrics alone (the mean over seeds) whether the claim held, with
-   * its threshold written in the code. Tests feed it contradicting metrics to see it fail.
+   * its threshold written in the code; `'inconclusive'` when the metrics leave nothing to compare
+   * (never `'held'` on NaN metrics or on arms that all failed). Tests feed it contradicting and
+   * degenerate metrics to see it fail or abstain.
    */
   verdict(metrics: Metrics): Verdict;
 }

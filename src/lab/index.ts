@@ -11,20 +11,31 @@ export {
   type LineChart,
   type MetricSpec,
   type Metrics,
+  type Outcome,
   type ScatterChart,
   type Series,
   type Variant,
   type Verdict,
   defineExperiment,
+  outcomes,
 } from './experiment.js';
 export {
+  type Baseline,
+  type BaselineResult,
+  type Candidate,
   type CandidateResult,
+  type CompareModel,
   type CompareOptions,
   type ComparisonResult,
+  compareLimits,
   compareLosses,
   formatComparison,
+  type Lead,
+  type SeedMetrics,
+  type WinnerDecision,
 } from './compare/compare-losses.js';
 export {
+  type ColumnChoice,
   type CompareTask,
   DataError,
   type Dataset,
@@ -56,5 +67,20 @@ export {
   selectExperiments,
   summarize,
 } from './run-lab.js';
-export { formatClaimsMarkdown, formatExperimentSummary, formatSummary } from './summary-table.js';
-export { formatNumber, metricOf } from './verdict.js';
+export {
+  countVerdicts,
+  formatClaimsMarkdown,
+  formatExperimentSummary,
+  formatSummary,
+  formatVerdictCounts,
+  seedsNote,
+  verdictLabel,
+} from './summary-table.js';
+export {
+  decided,
+  formatNumber,
+  inconclusive,
+  inconclusiveUnlessFinite,
+  metricOf,
+  outcomeLabel,
+} from './verdict.js';

@@ -26,8 +26,15 @@ export interface ExperimentResult {
   readonly error?: string;
   /** `summary[variant][metric]`. Empty when the experiment failed. */
   readonly summary: Readonly<Record<string, Readonly<Record<string, MetricSummary>>>>;
-  /** The verdict on the mean metrics, and on how many seeds it held taken one at a time. */
-  readonly verdict: Verdict & { readonly heldOnSeeds: number; readonly seeds: number };
+  /**
+   * The verdict on the mean metrics, and how many seeds it held on (and was inconclusive on) taken
+   * one at a time. A failed experiment is `'inconclusive'` (nothing was measured) with `status: 'failed'`.
+   */
+  readonly verdict: Verdict & {
+    readonly heldOnSeeds: number;
+    readonly inconclusiveOnSeeds: number;
+    readonly seeds: number;
+  };
   /** Charts of the first seed. */
   readonly charts: readonly Chart[];
   readonly notes: readonly string[];
@@ -99,12 +106,15 @@ export function summarize(values: readonly number[]): MetricSummary {
   };
 }
 
-/** Checks a run reported a finite number for every declared variant and metric. */
+/**
+ * Checks a run reported a number for every declared variant and metric. NaN is a number here: a
+ * metric the run could not define (the verdict then calls the claim inconclusive), not a crash.
+ */
 function checkMetrics(experiment: Experiment, metrics: Metrics): void {
   for (const variant of experiment.variants) {
     for (const metric of experiment.metrics) {
       const value = metrics[variant.id]?.[metric.id];
-      if (typeof value !== 'number' || Number.isNaN(value)) {
+      if (typeof value !== 'number') {
         throw new Error(
           `run reported no number for variant '${variant.id}', metric '${metric.id}' (got ${String(value)})`,
         );
@@ -162,9 +172,10 @@ export async function runExperiment(
       error: message,
       summary: {},
       verdict: {
-        held: false,
+        outcome: 'inconclusive',
         explanation: `The experiment failed before it could be judged: ${message}`,
         heldOnSeeds: 0,
+        inconclusiveOnSeeds: 0,
         seeds: seeds.length,
       },
       charts,
@@ -183,12 +194,18 @@ export async function runExperiment(
       means[variant.id][metric.id] = s.mean;
     }
   }
-  const heldOnSeeds = perSeed.filter((m) => experiment.verdict(m).held).length;
+  const perSeedOutcomes = perSeed.map((m) => experiment.verdict(m).outcome);
+  const count = (outcome: Verdict['outcome']) => perSeedOutcomes.filter((o) => o === outcome).length;
   return {
     ...base,
     status: 'ok',
     summary,
-    verdict: { ...experiment.verdict(means), heldOnSeeds, seeds: seeds.length },
+    verdict: {
+      ...experiment.verdict(means),
+      heldOnSeeds: count('held'),
+      inconclusiveOnSeeds: count('inconclusive'),
+      seeds: seeds.length,
+    },
     charts,
     notes,
     seconds: (performance.now() - started) / 1000,

@@ -1,9 +1,11 @@
+import { describeValue } from '../tensor/errors.js';
 import {
   allocate,
   assertFinite,
   autogradHooks,
   type DType,
   type FloatArray,
+  formatShape,
   LossInputError,
   sameShape,
   shapeSize,
@@ -11,9 +13,10 @@ import {
   type TensorLike,
   toTensor,
 } from '../tensor/index.js';
+import { allFinite } from '../tensor/tensor-like.js';
 import type { InputInfo, LossFamily, LossInfo, LossInfoText } from './info.js';
 import { type OptionSchema, type OptionsOf, resolveOptions, type UserOptions } from './options.js';
-import { planReduction, type Reduction, type ReductionPlan, reducedValue } from './reduce.js';
+import { checkUpstream, planReduction, type Reduction, type ReductionPlan, reducedValue } from './reduce.js';
 
 type Named<In extends string> = { readonly [K in In]: Tensor };
 
@@ -99,9 +102,13 @@ export type LossSpec<In extends string, D extends In, S extends OptionSchema> =
   | CustomLossSpec<In, D, S>;
 
 /**
- * Buffers a training loop can pass so that a call allocates no gradient storage. Each must have
- * its input's shape and the call's dtype. After a call that throws, what they hold is unspecified
- * (a range check fused into a SIMD pass can throw after part of the gradient is written).
+ * Buffers a training loop can pass so that a call allocates no gradient storage. Each must be a
+ * `Tensor` of its input's shape and the call's dtype, keyed by a differentiable input's name, and
+ * share no memory with an input, the upstream or another buffer; anything else is a
+ * `LossInputError` naming `out.grads.<input>` (or `out`, `out.grads`), thrown before any buffer
+ * is written. `out` (or `out.grads`, or one entry) left undefined or null means fresh storage.
+ * After a call that throws, what they hold is unspecified (a range check fused into a SIMD pass
+ * can throw after part of the gradient is written).
  */
 export interface GradBuffers<D extends string> {
   readonly grads?: { readonly [K in D]?: Tensor };
@@ -131,7 +138,16 @@ export interface LossEntry<
   readonly reducible: boolean;
   /**
    * The value and the gradient of sum(upstream * value) with respect to each differentiable
-   * input. `upstream` defaults to ones of the value's shape.
+   * input. `upstream` defaults to ones of the value's shape; it must have that shape and finite
+   * entries, of any size.
+   *
+   * Results are finite or the call throws: where finite arguments give a value or a gradient
+   * that the dtype cannot hold (an upstream of 1e308 times a gradient above 2, inputs of 1e200
+   * squared, float64 weights too large for a float32 gradient), the call throws a
+   * `LossInputError` naming the argument of largest magnitude instead of returning ±Infinity or
+   * NaN. Where the exact result is finite it is returned, however large the upstream (mae's
+   * gradient of ±1e308 for an upstream of 1e308 under `'sum'`). A float64 input of a float32
+   * call must hold values float32 can (|v| up to 3.4e38). `out` is checked as `GradBuffers` says.
    */
   valueAndGrad(
     inputs: { readonly [K in In]: TensorLike },
@@ -154,33 +170,171 @@ function dtypeOfFirst(t: Named<string>, names: readonly string[]): DType {
   return t[names[0]].dtype;
 }
 
-function gradBuffers<D extends string>(
+/** Whether two typed arrays share any byte of memory. */
+function overlaps(a: FloatArray, b: FloatArray): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
+/**
+ * The caller's reusable gradient buffers, checked like any input before anything is written:
+ * `out` an object, `out.grads` an object keyed by differentiable inputs, each entry a Tensor of
+ * its input's shape and `dtype`, overlapping no input, the upstream, nor another buffer.
+ */
+function checkedOut<D extends string>(
   loss: string,
+  inputs: readonly string[],
   names: readonly D[],
   t: Named<string>,
   dtype: DType,
-  out: GradBuffers<D> | undefined,
+  upstream: Tensor | null,
+  out: unknown,
+): { readonly [K in D]?: Tensor } {
+  const reused: { [K in D]?: Tensor } = {};
+  if (out === undefined || out === null) return reused;
+  if (typeof out !== 'object') {
+    throw new LossInputError(
+      loss,
+      'out',
+      `must be { grads: { ${names.join(', ')} } } of Tensors, got ${describeValue(out)}`,
+    );
+  }
+  const grads: unknown = (out as { grads?: unknown }).grads;
+  if (grads === undefined || grads === null) return reused;
+  if (
+    typeof grads !== 'object' ||
+    Array.isArray(grads) ||
+    ArrayBuffer.isView(grads) ||
+    grads instanceof Tensor
+  ) {
+    throw new LossInputError(
+      loss,
+      'out.grads',
+      `must be an object of Tensors by input name (${names.join(', ')}), got ${describeValue(grads)}`,
+    );
+  }
+  const given = grads as Readonly<Record<string, unknown>>;
+  for (const key in given) {
+    if (given[key] !== undefined && given[key] !== null && !(names as readonly string[]).includes(key)) {
+      throw new LossInputError(
+        loss,
+        `out.grads.${key}`,
+        `is not a gradient of ${loss} (it returns: ${names.join(', ')})`,
+      );
+    }
+  }
+  for (const name of names) {
+    const g = given[name];
+    if (g === undefined || g === null) continue;
+    const shape = t[name].shape;
+    if (!(g instanceof Tensor) || !sameShape(g.shape, shape) || g.dtype !== dtype) {
+      const got =
+        g instanceof Tensor ? `a ${g.dtype} Tensor of shape ${formatShape(g.shape)}` : describeValue(g);
+      throw new LossInputError(
+        loss,
+        `out.grads.${name}`,
+        `must be a ${dtype} Tensor of shape ${formatShape(shape)}, got ${got}`,
+      );
+    }
+    const clash = sharedWith(g.data, inputs, t, upstream, names, reused);
+    if (clash !== null) {
+      throw new LossInputError(
+        loss,
+        `out.grads.${name}`,
+        `shares memory with ${clash}: a gradient buffer must be its own storage`,
+      );
+    }
+    reused[name] = g;
+  }
+  return reused;
+}
+
+/** What `data` overlaps among the inputs, the upstream and the buffers taken so far, or null. */
+function sharedWith<D extends string>(
+  data: FloatArray,
+  inputs: readonly string[],
+  t: Named<string>,
+  upstream: Tensor | null,
+  names: readonly D[],
+  taken: { readonly [K in D]?: Tensor },
+): string | null {
+  for (const k of inputs) if (overlaps(t[k].data, data)) return `input ${k}`;
+  if (upstream !== null && overlaps(upstream.data, data)) return 'the upstream';
+  for (const k of names) {
+    const other = taken[k];
+    if (other !== undefined && overlaps(other.data, data)) return `out.grads.${k}`;
+  }
+  return null;
+}
+
+function gradBuffers<D extends string>(
+  names: readonly D[],
+  t: Named<string>,
+  dtype: DType,
+  reused: { readonly [K in D]?: Tensor },
   zeroReused: boolean,
 ): { readonly [K in D]: FloatArray } {
   const grads = {} as { [K in D]: FloatArray };
   for (const name of names) {
-    const reuse = out?.grads?.[name];
-    const shape = t[name].shape;
+    const reuse = reused[name];
     if (reuse !== undefined) {
-      if (!sameShape(reuse.shape, shape) || reuse.dtype !== dtype) {
-        throw new LossInputError(
-          loss,
-          `out.grads.${name}`,
-          `must be a ${dtype} tensor of shape [${shape.join(', ')}]`,
-        );
-      }
       if (zeroReused) reuse.data.fill(0);
       grads[name] = reuse.data;
     } else {
-      grads[name] = allocate(dtype, shapeSize(shape));
+      grads[name] = allocate(dtype, shapeSize(t[name].shape));
     }
   }
   return grads;
+}
+
+/** The largest |value| of a tensor (0 when empty); only on the error path. */
+function maxAbs(t: Tensor): number {
+  let max = 0;
+  for (const v of t.data) max = Math.max(max, Math.abs(v));
+  return max;
+}
+
+/**
+ * The error for a non-finite result of finite arguments: an overflow, since the arguments'
+ * magnitudes exceed what the result's dtype holds. It names the argument of largest magnitude.
+ */
+function overflowError(
+  loss: string,
+  what: string,
+  got: number,
+  dtype: DType,
+  args: readonly { readonly name: string; readonly t: Tensor }[],
+): LossInputError {
+  let worst = args[0];
+  let worstMax = -1;
+  for (const a of args) {
+    const m = maxAbs(a.t);
+    if (m > worstMax) {
+      worst = a;
+      worstMax = m;
+    }
+  }
+  return new LossInputError(
+    loss,
+    worst.name,
+    `${what} is ${got} in ${dtype} for these finite arguments (an overflow: the largest magnitude, ${worstMax}, is in ${worst.name}); rescale them`,
+  );
+}
+
+/** The inputs (and upstream) by name, for `overflowError`. */
+function namedArgs(t: Named<string>, upstream: Tensor | null): { name: string; t: Tensor }[] {
+  const args = Object.keys(t).map((k) => ({ name: k, t: t[k] }));
+  if (upstream !== null) args.push({ name: 'upstream', t: upstream });
+  return args;
+}
+
+/** The first non-finite value of `d` (only called once one is known to be there). */
+function firstNonFinite(d: FloatArray): number {
+  for (const v of d) if (!Number.isFinite(v)) return v;
+  return Number.NaN;
 }
 
 /**
@@ -215,13 +369,23 @@ export function defineLoss<
     }
     const options = resolveOptions(name, spec.options, user);
     const deferred = spec.finiteCheckedBy?.(t, options) ?? NONE;
+    // A float64 input of a float32 call must hold float32 values, or its results could not.
+    const dtype = dtypeOfFirst(t, spec.inputs);
     for (const key of spec.inputs as readonly In[]) {
-      if (!deferred.includes(key)) assertFinite(t[key], name, key);
+      if (!deferred.includes(key)) assertFinite(t[key], name, key, dtype);
     }
     spec.validate(t, options);
     return { t, options, deferred };
   };
 
+  /**
+   * One call: every argument checked (inputs, options, upstream, out), one kernel call, then the
+   * result: a non-finite value of finite inputs (an overflow) is a LossInputError. Gradients are
+   * scanned too when an upstream entry exceeds 1 in magnitude (with |upstream| ≤ 1 each gradient
+   * is at most the plain one, which the loss keeps finite) or when a differentiable input is not
+   * of the result's dtype (float64 magnitudes in a float32 gradient), so that the plain path,
+   * one dtype and no upstream, pays no extra read.
+   */
   const run = (
     inputs: { readonly [K in In]: TensorLike },
     user: unknown,
@@ -233,19 +397,24 @@ export function defineLoss<
     const dtype = dtypeOfFirst(t, spec.inputs);
     const upstream =
       upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
+    let upstreamMax = 1;
+    let reused: { readonly [K in D]?: Tensor } = {};
     let grads: { readonly [K in D]: FloatArray } | null = null;
     let value: Tensor;
     if (spec.kind === 'reducible') {
       const reduction = (options as { reduction?: Reduction }).reduction ?? 'mean';
       const unitShape = spec.unitShape(t, options);
+      if (upstream !== null)
+        upstreamMax = checkUpstream(name, upstream, reduction === 'none' ? unitShape : []);
       const plan = planReduction(name, reduction, unitShape, upstream, {
         mean: reduction === 'mean' && spec.meanDivisor ? spec.meanDivisor(t, options) : undefined,
       });
       const units = reduction === 'none' ? allocate(dtype, shapeSize(unitShape)) : null;
       const skipped = plan.divisor === 0 && units === null;
       if (wantGrads) {
+        reused = checkedOut(name, spec.inputs, spec.differentiable, t, dtype, upstream, out);
         const overwritten = !skipped && (spec.overwritesGrads?.(t, options) ?? false);
-        grads = gradBuffers(name, spec.differentiable, t, dtype, out, !overwritten);
+        grads = gradBuffers(spec.differentiable, t, dtype, reused, !overwritten);
       }
       const total = skipped ? 0 : spec.kernel({ t, options, plan, units, grads });
       // Inputs a kernel was to check (it did not run, or its Σℓ is not finite): scan them here.
@@ -253,23 +422,33 @@ export function defineLoss<
       value = reducedValue(plan, total, units, dtype);
     } else {
       const valueShape = spec.valueShape(t, options);
-      if (upstream !== null) {
-        if (!sameShape(upstream.shape, valueShape)) {
-          throw new LossInputError(
-            name,
-            'upstream',
-            `shape [${upstream.shape.join(', ')}] does not match the value's shape [${valueShape.join(', ')}]`,
-          );
-        }
-        assertFinite(upstream, name, 'upstream');
+      if (upstream !== null) upstreamMax = checkUpstream(name, upstream, valueShape);
+      if (wantGrads) {
+        reused = checkedOut(name, spec.inputs, spec.differentiable, t, dtype, upstream, out);
+        grads = gradBuffers(spec.differentiable, t, dtype, reused, true);
       }
-      if (wantGrads) grads = gradBuffers(name, spec.differentiable, t, dtype, out, true);
       value = spec.compute({ t, options, upstream: upstream?.data ?? null, grads, dtype });
+    }
+    // A reduced value is one number; a 'none' or per-sample value one read of the output.
+    if (!allFinite(value.data)) {
+      throw overflowError(name, 'the loss value', firstNonFinite(value.data), dtype, namedArgs(t, null));
     }
     const gradTensors = {} as { [K in D]: Tensor };
     if (grads !== null) {
+      // A float32 gradient of float64 inputs may not hold their magnitudes either.
+      let scan = upstreamMax > 1;
+      for (const key of spec.differentiable) if (t[key].dtype !== dtype) scan = true;
       for (const key of spec.differentiable) {
-        gradTensors[key] = out?.grads?.[key] ?? new Tensor(grads[key], t[key].shape);
+        if (scan && !allFinite(grads[key])) {
+          throw overflowError(
+            name,
+            `grads.${key}`,
+            firstNonFinite(grads[key]),
+            dtype,
+            namedArgs(t, upstream),
+          );
+        }
+        gradTensors[key] = reused[key] ?? new Tensor(grads[key], t[key].shape);
       }
     }
     return { value, grads: gradTensors };

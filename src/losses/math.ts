@@ -3,16 +3,19 @@
  * allocation-free so that kernels can call it per element (V8 inlines small functions).
  */
 
-/** softplus(x) = log(1 + eˣ), exact for large |x|: max(x, 0) + log1p(e^(−|x|)). */
+/**
+ * softplus(x) = log(1 + eˣ), exact for large |x|: max(x, 0) + log1p(e^(−|x|)), with max(x, 0)
+ * taken as x/2 + |x|/2 (halved first: x + |x| overflows to ∞ for x above 8.9e307).
+ */
 export function softplus(x: number): number {
   const a = Math.abs(x);
-  return 0.5 * (x + a) + log1pUnit(expNonPositive(-a));
+  return 0.5 * x + 0.5 * a + log1pUnit(expNonPositive(-a));
 }
 
-/** log σ(x) = −softplus(−x), finite for every finite x. */
+/** log σ(x) = −softplus(−x), finite for every finite x (min(x, 0) halved first, as `softplus`). */
 export function logSigmoid(x: number): number {
   const a = Math.abs(x);
-  return 0.5 * (x - a) - log1pUnit(expNonPositive(-a));
+  return 0.5 * x - 0.5 * a - log1pUnit(expNonPositive(-a));
 }
 
 /** σ(x) = 1 / (1 + e^(−x)), computed without overflow for either sign. */
@@ -39,6 +42,12 @@ export function logSumExp(x: ArrayLike<number>, offset: number, n: number): numb
   for (let k = 0; k < n; k++) s += expNonPositive(x[offset + k] - m);
   return m + Math.log(s);
 }
+
+/**
+ * The largest finite number of each dtype: results above it overflow to ∞ when stored. Checks
+ * that reject inputs whose true loss or gradient is not representable compare against it.
+ */
+export const LARGEST_FINITE = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE } as const;
 
 /** PyTorch's BCE clamp: log values are clamped at −100 so that p = 0 or 1 gives a finite loss. */
 export const LOG_CLAMP = -100;

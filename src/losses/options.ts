@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/errors.js';
 import { assertFinite, LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
 
 /**
@@ -54,7 +55,7 @@ export function numberOption(
         (bounds.max === undefined || value <= bounds.max) &&
         (bounds.above === undefined || value > bounds.above) &&
         (bounds.below === undefined || value < bounds.below);
-      if (!ok) throw bad(loss, name, `must be ${accepts}, got ${String(value)}`);
+      if (!ok) throw bad(loss, name, `must be ${accepts}, got ${describeValue(value)}`);
       return value as number;
     },
   };
@@ -86,7 +87,7 @@ export function nullableNumberOption(
       try {
         return inner.parse(value, loss, name);
       } catch {
-        throw bad(loss, name, `must be ${inner.accepts}, or null, got ${String(value)}`);
+        throw bad(loss, name, `must be ${inner.accepts}, or null, got ${describeValue(value)}`);
       }
     },
   };
@@ -103,7 +104,7 @@ export function enumOption<const V extends string>(values: readonly V[], default
         throw bad(
           loss,
           name,
-          `must be one of ${accepts}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`,
+          `must be one of ${accepts}, got ${typeof value === 'string' ? `'${value}'` : describeValue(value)}`,
         );
       }
       return value as V;
@@ -117,7 +118,8 @@ export function booleanOption(defaultValue: boolean): OptionSpec<boolean> {
     default: defaultValue,
     accepts: 'true | false',
     parse(value, loss, name) {
-      if (typeof value !== 'boolean') throw bad(loss, name, `must be true or false, got ${String(value)}`);
+      if (typeof value !== 'boolean')
+        throw bad(loss, name, `must be true or false, got ${describeValue(value)}`);
       return value;
     },
   };
@@ -143,11 +145,7 @@ export function tensorOption(): OptionSpec<Tensor | undefined> {
  */
 export function resolveOptions<S extends OptionSchema>(loss: string, schema: S, user: unknown): OptionsOf<S> {
   if (user !== undefined && (user === null || typeof user !== 'object' || Array.isArray(user))) {
-    throw new LossInputError(
-      loss,
-      'options',
-      `must be an object, got ${user === null ? 'null' : typeof user}`,
-    );
+    throw new LossInputError(loss, 'options', `must be an object, got ${describeValue(user)}`);
   }
   const given = (user ?? {}) as Record<string, unknown>;
   const known = Object.keys(schema);

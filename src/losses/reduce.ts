@@ -1,6 +1,5 @@
 import {
   allocate,
-  assertFinite,
   type DType,
   type FloatArray,
   formatShape,
@@ -9,6 +8,7 @@ import {
   shapeSize,
   Tensor,
 } from '../tensor/index.js';
+import { finiteMaxAbs } from '../tensor/tensor-like.js';
 import { enumOption } from './options.js';
 
 /**
@@ -44,27 +44,34 @@ export interface ReductionPlan {
 }
 
 /**
+ * Checks a caller's upstream against the value's shape and for NaN/±Infinity (one read), and
+ * returns its largest magnitude (the boundary scans the gradients for an overflow when it
+ * exceeds 1). Throws a `LossInputError` naming `upstream` and both shapes, or the bad index.
+ */
+export function checkUpstream(loss: string, upstream: Tensor, valueShape: readonly number[]): number {
+  if (!sameShape(upstream.shape, valueShape)) {
+    throw new LossInputError(
+      loss,
+      'upstream',
+      `shape ${formatShape(upstream.shape)} does not match the value's shape ${formatShape(valueShape)}`,
+    );
+  }
+  return finiteMaxAbs(upstream, loss, 'upstream');
+}
+
+/**
  * Plans a reduction. `divisor` is the mean's denominator (defaults to the unit count);
- * `batchSize` the batchmean's; `upstream` is checked against the value's shape here, once.
+ * `batchSize` the batchmean's; `upstream` must have passed `checkUpstream` (the value's shape,
+ * finite).
  */
 export function planReduction(
-  loss: string,
+  _loss: string,
   reduction: Reduction,
   unitShape: readonly number[],
   upstream: Tensor | null,
   divisors: { mean?: number; batch?: number } = {},
 ): ReductionPlan {
   const valueShape = reduction === 'none' ? unitShape : [];
-  if (upstream !== null) {
-    if (!sameShape(upstream.shape, valueShape)) {
-      throw new LossInputError(
-        loss,
-        'upstream',
-        `shape ${formatShape(upstream.shape)} does not match the value's shape ${formatShape(valueShape)}`,
-      );
-    }
-    assertFinite(upstream, loss, 'upstream');
-  }
   if (reduction === 'none')
     return { reduction, valueShape, scale: 1, upstream: upstream?.data ?? null, divisor: 1 };
   const u = upstream === null ? 1 : upstream.data[0];

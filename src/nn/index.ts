@@ -28,3 +28,11 @@ export { Conv2d, type Conv2dLayerOptions, Embedding, type EmbeddingOptions, Line
 export { type ActivationName, type MlpOptions, mlp } from './mlp.js';
 export { Module, type ParameterGroup } from './module.js';
 export { Rng, type RngState, defaultRng, manualSeed } from './random.js';
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  type StateDict,
+  type StateDictEntry,
+  exportStateDict,
+  loadStateDict,
+} from './state-dict.js';

@@ -12,9 +12,17 @@ function positiveInt(layer: string, name: string, v: number): number {
 
 /**
  * Fully connected layer: y = x·W + b with W [in, out], b [out]. Input [..., in] → [..., out].
+ *
+ * **Weight layout.** losskit stores `weight` as `[in, out]` (Keras' and TF.js' kernel layout,
+ * so the forward is a plain `x·W`). PyTorch's `nn.Linear.weight` is the transpose, `[out, in]`
+ * (y = x·Wᵀ + b). The biases agree. `exportStateDict` and `loadStateDict` convert, so PyTorch
+ * `state_dict()` data moves in and out under PyTorch's names and layout; copy `weight.data`
+ * by hand only after transposing.
  */
 export class Linear extends Module {
+  /** `[inFeatures, outFeatures]`: the transpose of PyTorch's `[out, in]` (see the class note). */
   readonly weight: Tensor;
+  /** `[outFeatures]`, or null with `bias: false`. */
   readonly bias: Tensor | null;
 
   constructor(

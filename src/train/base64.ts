@@ -24,18 +24,22 @@ export function encodeBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-/** The bytes of a standard base64 string; throws on anything else. */
-export function decodeBase64(text: string): Uint8Array {
-  if (text.length % 4 !== 0) throw new Error('base64: length is not a multiple of 4');
+/**
+ * The bytes of a standard base64 string (padding only at the end), or the reason it is not one.
+ * Never throws: the caller names the field in its own error.
+ */
+export function decodeBase64(text: string): Uint8Array | { readonly problem: string } {
+  if (text.length % 4 !== 0) return { problem: `length ${text.length} is not a multiple of 4` };
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - padding);
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
     let n = 0;
     for (let k = 0; k < 4; k++) {
-      const ch = text.charCodeAt(i + k);
-      const v = ch === 61 ? 0 : ch < 128 ? LOOKUP[ch] : -1;
-      if (v < 0) throw new Error(`base64: invalid character at ${i + k}`);
+      const at = i + k;
+      const ch = text.charCodeAt(at);
+      const v = ch === 61 && at >= text.length - padding ? 0 : ch < 128 ? LOOKUP[ch] : -1;
+      if (v < 0) return { problem: `invalid base64 character ${JSON.stringify(text[at])} at ${at}` };
       n = (n << 6) | v;
     }
     if (o < out.length) out[o++] = (n >> 16) & 255;

@@ -1,7 +1,8 @@
 import type { Module, RngState } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
-import { type DType, LossInputError, Tensor, formatShape, sameShape } from '../tensor/index.js';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { type DType, LossInputError, Tensor } from '../tensor/index.js';
+import { encodeBase64 } from './base64.js';
+import { decodeEncodedArray, readCheckpoint } from './checkpoint-reader.js';
 import type { History } from './history.js';
 
 /** A tensor in a checkpoint: its exact bytes (little-endian IEEE 754) in base64. */
@@ -61,26 +62,6 @@ export function encodeArray(data: Float32Array | Float64Array, shape: readonly n
   return { dtype, shape: [...shape], data: encodeBase64(bytes) };
 }
 
-/** The float array of an `EncodedArray`, bit for bit. */
-export function decodeArray(encoded: EncodedArray, where: string): Float32Array | Float64Array {
-  const bytes = decodeBase64(encoded.data);
-  const width = encoded.dtype === 'float32' ? 4 : 8;
-  const n = bytes.length / width;
-  const expected = encoded.shape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(n) || n !== expected) {
-    throw new LossInputError(
-      'loadCheckpoint',
-      where,
-      `holds ${bytes.length} bytes, not ${expected} ${encoded.dtype} values`,
-    );
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = encoded.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++)
-    out[i] = width === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true);
-  return out;
-}
-
 /** A checkpoint of `model` (and optionally its optimizer and a `fit` position). */
 export function saveCheckpoint(model: Module, optimizer?: Optimizer, training?: TrainingState): Checkpoint {
   const parameters: Record<string, EncodedArray> = {};
@@ -110,68 +91,27 @@ export function saveCheckpoint(model: Module, optimizer?: Optimizer, training?: 
 }
 
 /**
- * Restores a checkpoint into `model` (same architecture: same parameter names and shapes)
- * and, when given, `optimizer` (same kind). Parameters are overwritten in place, so an
- * optimizer built over them stays valid. Returns the `fit` position it holds, if any.
+ * Restores a checkpoint into `model` (same architecture: same parameter names, dtypes and
+ * shapes) and, when given, `optimizer` (same kind, over parameters of the same shapes).
+ * Everything is checked before anything is written, so a checkpoint that fails leaves the
+ * model and optimizer exactly as they were: a `LossInputError` names the field, e.g.
+ * `loadCheckpoint: checkpoint.optimizer.buffers[2].expAvg: decodes to 12 values, expected 16`.
+ * Rejected: a missing or non-integer step or epoch, a missing or non-finite base learning rate,
+ * NaN or infinite values, data that is not base64 or holds the wrong number of values, and
+ * generator states that are not four unsigned 32-bit words. Parameters are overwritten in
+ * place, so an optimizer built over them stays valid. Returns the `fit` position it holds, if any.
  */
 export function loadCheckpoint(
   checkpoint: Checkpoint,
   model: Module,
   optimizer?: Optimizer,
 ): TrainingState | undefined {
-  if (checkpoint?.format !== 'losskit-checkpoint/1') {
-    throw new LossInputError(
-      'loadCheckpoint',
-      'checkpoint',
-      `format must be 'losskit-checkpoint/1', got ${String(checkpoint?.format)}`,
-    );
-  }
-  const named = model.namedParameters();
-  const missing = named.filter(([n]) => !(n in checkpoint.parameters)).map(([n]) => n);
-  const extra = Object.keys(checkpoint.parameters).filter((n) => !named.some(([m]) => m === n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new LossInputError(
-      'loadCheckpoint',
-      'parameters',
-      `do not match the model (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`,
-    );
-  }
-  for (const [name, t] of named) {
-    const encoded = checkpoint.parameters[name];
-    if (!sameShape(encoded.shape, t.shape) || encoded.dtype !== t.dtype) {
-      throw new LossInputError(
-        'loadCheckpoint',
-        name,
-        `is ${encoded.dtype} ${formatShape(encoded.shape)} in the checkpoint, ${t.dtype} ${formatShape(t.shape)} in the model`,
-      );
-    }
-  }
-  for (const [name, t] of named) t.data.set(decodeArray(checkpoint.parameters[name], name));
-  for (const [name, rng] of model.namedRngs()) {
-    const state = checkpoint.rngs[name];
-    if (state === undefined) throw new LossInputError('loadCheckpoint', 'rngs', `has no state for '${name}'`);
-    rng.setState(state);
-  }
-  if (optimizer !== undefined) {
-    const saved = checkpoint.optimizer;
-    if (saved === undefined)
-      throw new LossInputError('loadCheckpoint', 'optimizer', 'the checkpoint holds no optimizer state');
-    optimizer.loadState({
-      kind: saved.kind,
-      step: saved.step,
-      shapes: saved.shapes,
-      buffers: saved.buffers.map((b, i) =>
-        Object.fromEntries(
-          Object.entries(b).map(([k, v]) => [
-            k,
-            decodeArray(v, `optimizer.buffers[${i}].${k}`) as Float64Array,
-          ]),
-        ),
-      ),
-    });
-    optimizer.baseLr = saved.baseLr;
-  }
-  return checkpoint.training === undefined ? undefined : structuredClone(checkpoint.training);
+  const checked = readCheckpoint(checkpoint, model, optimizer, {
+    where: 'loadCheckpoint',
+    root: 'checkpoint',
+  });
+  checked.apply();
+  return checked.training;
 }
 
 /** The checkpoint as JSON text, for storing anywhere. */
@@ -179,16 +119,34 @@ export function serializeCheckpoint(checkpoint: Checkpoint): string {
   return JSON.stringify(checkpoint);
 }
 
-/** Parses `serializeCheckpoint` (or `JSON.stringify`) output back, checking the format tag. */
+/**
+ * Parses `serializeCheckpoint` (or `JSON.stringify`) output back, checking that it is JSON and
+ * carries the format tag (a `LossInputError` otherwise, never a `SyntaxError`). The contents
+ * are checked when the checkpoint is loaded.
+ */
 export function parseCheckpoint(json: string): Checkpoint {
-  const value = JSON.parse(json) as Checkpoint;
-  if (value?.format !== 'losskit-checkpoint/1') {
+  if (typeof json !== 'string')
+    throw new LossInputError('parseCheckpoint', 'json', `must be a string, got ${typeof json}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    throw new LossInputError(
+      'parseCheckpoint',
+      'json',
+      `is not valid JSON (${e instanceof Error ? e.message : String(e)}); was the text cut short?`,
+    );
+  }
+  if ((value as Partial<Checkpoint> | null)?.format !== 'losskit-checkpoint/1') {
     throw new LossInputError('parseCheckpoint', 'json', 'is not a losskit checkpoint (format tag missing)');
   }
-  return value;
+  return value as Checkpoint;
 }
 
-/** A tensor from an `EncodedArray`. */
+/** A tensor from an `EncodedArray` (its dtype, shape and finite values checked). */
 export function decodeTensor(encoded: EncodedArray): Tensor {
-  return new Tensor(decodeArray(encoded, 'tensor'), encoded.shape);
+  const shape = Array.isArray(encoded?.shape) ? encoded.shape : [];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = decodeEncodedArray(encoded, 'encoded', size, 'decodeTensor');
+  return new Tensor(data, shape);
 }

@@ -3,9 +3,11 @@ import { type Module, Rng } from '../nn/index.js';
 import { type Optimizer, clipGradNorm, globalGradNorm } from '../optim/index.js';
 import { LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
 import { sampleCount, takeRows } from './batches.js';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type TrainingState, saveCheckpoint } from './checkpoint.js';
+import { readCheckpoint } from './checkpoint-reader.js';
 import { type GradientHealthOptions, GradientMonitor, type GradientWarning } from './gradient-health.js';
 import { type History, type StepRecord, type StopReason, emptyHistory, pushColumn } from './history.js';
+import { metricOptionsFor } from './metric-options.js';
 import { type BuiltinMetric, type MetricFn, resolveMetrics } from './metrics.js';
 import { type CombinedObjective, type LossFn, type LossSpec, resolveLoss } from './objective.js';
 
@@ -78,7 +80,13 @@ export interface FitOptions {
   /** Seed of the shuffling. Default 0. */
   readonly seed?: number;
   readonly validation?: { readonly x: TensorLike; readonly y: TensorLike };
-  /** Named metric functions, or built-in names ('accuracy', 'binaryAccuracy', 'mae', 'rmse'). */
+  /**
+   * Named metric functions, or built-in names ('accuracy', 'binaryAccuracy', 'mae', 'rmse').
+   * 'accuracy' follows the output's shape (one column: binary; several: arg-max against
+   * one-hot rows or integer labels); a binary accuracy thresholds at 0 or 0.5 as the loss takes
+   * logits or probabilities (`decisionThreshold`), and is an error when the loss does not say:
+   * pass `{ acc: binaryAccuracyMetric({ threshold }) }` then.
+   */
   readonly metrics?: Readonly<Record<string, MetricFn>> | readonly BuiltinMetric[];
   /** Clip the global gradient norm to this before each step. */
   readonly clipGradNorm?: number;
@@ -88,7 +96,11 @@ export interface FitOptions {
   readonly recordSteps?: boolean;
   readonly callbacks?: readonly Callback[];
   readonly onProgress?: (event: ProgressEvent) => void;
-  /** Continue from a checkpoint taken by `context.checkpoint()`: model, optimizer, shuffling and history. */
+  /**
+   * Continue from a checkpoint taken by `context.checkpoint()`: model, optimizer, shuffling and
+   * history. It is checked whole first (as `loadCheckpoint` does); a bad one is a
+   * `LossInputError` naming the field (`fit: options.resume.training.epoch: …`) and changes nothing.
+   */
   readonly resume?: Checkpoint;
 }
 
@@ -134,7 +146,7 @@ export function fit(model: Module, options: FitOptions): History {
   const y = toTensor(options.y, 'fit', 'y');
   const n = sampleCount('fit', x, y);
   const lossFn = resolveLoss(options.loss);
-  const metrics = resolveMetrics(options.metrics);
+  const metrics = resolveMetrics(options.metrics, metricOptionsFor(options.loss));
   const callbacks = options.callbacks ?? [];
   const recordSteps = options.recordSteps ?? true;
   const shuffleRng = new Rng(options.seed ?? 0);
@@ -143,13 +155,14 @@ export function fit(model: Module, options: FitOptions): History {
   let completed = 0;
   let step = 0;
   if (options.resume !== undefined) {
-    const state = loadCheckpoint(options.resume, model, optimizer);
-    if (state === undefined)
-      throw new LossInputError(
-        'fit',
-        'options.resume',
-        'the checkpoint holds no training state (take it with context.checkpoint())',
-      );
+    // Checked whole before anything is written: a bad checkpoint leaves model and optimizer as they were.
+    const checked = readCheckpoint(options.resume, model, optimizer, {
+      where: 'fit',
+      root: 'options.resume',
+      requireTraining: true,
+    });
+    const state = checked.training as TrainingState;
+    checked.apply();
     shuffleRng.setState(state.shuffleRng);
     history = state.history;
     completed = state.epoch;
@@ -266,11 +279,15 @@ export function fit(model: Module, options: FitOptions): History {
     let valLoss: number | undefined;
     let valMetrics: Record<string, number> = {};
     if (options.validation !== undefined) {
-      const result = evaluate(model, options.validation.x, options.validation.y, {
-        loss: lossFn,
-        metrics: options.metrics,
-        batchSize: Math.max(batchSize, 256),
-      });
+      const result = evaluateWith(
+        model,
+        toTensor(options.validation.x, 'fit', 'validation.x'),
+        toTensor(options.validation.y, 'fit', 'validation.y'),
+        lossFn,
+        metrics,
+        Math.max(batchSize, 256),
+        'fit',
+      );
       valLoss = result.loss;
       valMetrics = result.metrics;
       history.valLoss.push(valLoss);
@@ -331,7 +348,10 @@ export function predict(model: Module, x: TensorLike, options: { readonly batchS
   }
 }
 
-/** Loss and metrics of `model` on (x, y), in evaluation mode, over the whole set at once. */
+/**
+ * Loss and metrics of `model` on (x, y), in evaluation mode, over the whole set at once. Built-in
+ * binary accuracies take their threshold from `loss` as in `fit`.
+ */
 export function evaluate(
   model: Module,
   x: TensorLike,
@@ -344,10 +364,24 @@ export function evaluate(
 ): { loss: number; metrics: Record<string, number> } {
   const target = toTensor(y, 'evaluate', 'y');
   const input = toTensor(x, 'evaluate', 'x');
-  sampleCount('evaluate', input, target);
-  const prediction = predict(model, input, { batchSize: options.batchSize });
-  const loss = noGrad(() => scalarLoss(resolveLoss(options.loss)(prediction, target)));
+  const lossFn = resolveLoss(options.loss);
+  const metrics = resolveMetrics(options.metrics, metricOptionsFor(options.loss), 'evaluate');
+  return evaluateWith(model, input, target, lossFn, metrics, options.batchSize, 'evaluate');
+}
+
+function evaluateWith(
+  model: Module,
+  input: Tensor,
+  target: Tensor,
+  lossFn: LossFn,
+  metricFns: readonly [string, MetricFn][],
+  batchSize: number | undefined,
+  where: string,
+): { loss: number; metrics: Record<string, number> } {
+  sampleCount(where, input, target);
+  const prediction = predict(model, input, { batchSize });
+  const loss = noGrad(() => scalarLoss(lossFn(prediction, target)));
   const metrics: Record<string, number> = {};
-  for (const [name, fn] of resolveMetrics(options.metrics)) metrics[name] = fn(prediction, target);
+  for (const [name, fn] of metricFns) metrics[name] = fn(prediction, target);
   return { loss, metrics };
 }

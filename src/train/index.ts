@@ -31,7 +31,16 @@ export {
 } from './gradient-health.js';
 export { type GradientPenaltyOptions, gradientPenalty } from './gradient-penalty.js';
 export type { History, StepRecord, StopReason } from './history.js';
-export { type BuiltinMetric, type MetricFn, builtinMetrics } from './metrics.js';
+export { decisionThreshold, metricOptionsFor } from './metric-options.js';
+export {
+  type AccuracyOptions,
+  type BuiltinMetric,
+  type MetricFactory,
+  type MetricFn,
+  accuracyMetric,
+  binaryAccuracyMetric,
+  builtinMetrics,
+} from './metrics.js';
 export {
   type CombineTerm,
   type CombinedObjective,

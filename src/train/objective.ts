@@ -1,5 +1,6 @@
 import { lossOp, ops } from '../autograd/index.js';
 import type { LossEntry } from '../losses/define.js';
+import { lookupLossName, lossAliasTable, unknownLossProblem } from '../losses/names.js';
 import { losses } from '../losses/registry.js';
 import { LossInputError, type Tensor } from '../tensor/index.js';
 
@@ -16,27 +17,30 @@ export interface NamedLoss {
 export type LossSpec = string | NamedLoss | LossFn;
 
 /**
- * Short names `combine` also accepts (each maps to one registry entry; the registry stays the
- * one list of losses).
+ * Short names `fit` and `combine` also accept (each maps to one registry entry; the registry stays
+ * the one list of losses). Derived from the alias table in `src/losses/names.ts`.
  */
-export const lossAliases: Readonly<Record<string, string>> = {
-  bce: 'binaryCrossEntropy',
-  bceWithLogits: 'binaryCrossEntropyWithLogits',
-  crossEntropy: 'sparseCategoricalCrossEntropy',
-  kl: 'klDivergence',
-};
+export const lossAliases: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(lossAliasTable.filter((a) => a.acceptedByFit).map((a) => [a.name, a.loss])),
+);
 
-/** The registry entry for a name or alias; the loss must take (prediction, target). */
+/**
+ * The registry entry for a name or alias; the loss must take (prediction, target). Any other name
+ * is a `LossInputError` that suggests the nearest registry name (`did you mean 'huber'?`) or, for
+ * another library's name (`MSELoss`), the registry name to use instead.
+ */
 export function lossEntry(name: string, where = 'loss'): LossEntry {
   const registry = losses as unknown as Readonly<Record<string, LossEntry>>;
-  const entry = registry[lossAliases[name] ?? name];
-  if (entry === undefined) {
-    throw new LossInputError(
-      where,
-      name,
-      `is not a registry loss (known: ${Object.keys(registry).join(', ')}; aliases: ${Object.keys(lossAliases).join(', ')})`,
-    );
+  const key = Object.hasOwn(lossAliases, name) ? lossAliases[name] : name;
+  if (!Object.hasOwn(registry, key)) {
+    const lookup = lookupLossName(name);
+    const problem =
+      lookup.kind === 'registry' && lookup.alias !== undefined
+        ? `is not a registry loss: it is ${lookup.alias.library}'s name for '${lookup.loss}', which is what fit takes${lookup.alias.note ? ` (${lookup.alias.note})` : ''}`
+        : `is not a registry loss: ${unknownLossProblem(name, lookup)} (fit also takes: ${Object.keys(lossAliases).join(', ')})`;
+    throw new LossInputError(where, name, problem);
   }
+  const entry = registry[key];
   if (entry.inputs.length !== 2) {
     throw new LossInputError(
       where,

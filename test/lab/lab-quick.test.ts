@@ -50,7 +50,7 @@ for (const experiment of experiments) {
         means[variant.id][metric.id] = value;
       }
     }
-    assert.deepEqual({ held: r.verdict.held, explanation: r.verdict.explanation }, experiment.verdict(means));
+    assert.deepEqual({ outcome: r.verdict.outcome, explanation: r.verdict.explanation }, experiment.verdict(means));
     assert.ok(r.charts.length > 0, 'draws at least one chart');
     assert.ok(r.seconds < 30, `quick mode took ${r.seconds.toFixed(1)} s`);
   });

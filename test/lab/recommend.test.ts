@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { labEvidence, measured } from '../../src/guide/index.js';
 import { losses, recommend, selectionTable, selectRow, tasks } from '../../src/index.js';
 
 const registry: Readonly<Record<string, unknown>> = losses;
@@ -22,8 +23,10 @@ test("the catalogue's key situations get the catalogue's losses", () => {
   assert.equal(first({ task: 'regression', outliers: true }).loss, 'huber');
   assert.deepEqual(first({ task: 'regression', outliers: true }).options, { delta: 1 });
   assert.equal(first({ task: 'binary' }).loss, 'binaryCrossEntropyWithLogits');
-  assert.equal(first({ task: 'binary', imbalanced: true }).loss, 'focal');
-  assert.deepEqual(first({ task: 'binary', imbalanced: true }).options, { alpha: 0.25, gamma: 2 });
+  assert.equal(first({ task: 'binary', imbalanced: true }).loss, 'binaryCrossEntropyWithLogits');
+  assert.deepEqual(first({ task: 'binary', imbalanced: true }).optionsFromData, {
+    posWeight: 'negatives / positives',
+  });
   assert.equal(first({ task: 'multiclass', noisyLabels: true }).loss, 'labelSmoothingCrossEntropy');
   assert.equal(first({ task: 'segmentation' }).loss, 'bceDice');
   assert.equal(first({ task: 'segmentation', imbalanced: true }).loss, 'dice');
@@ -84,4 +87,80 @@ test('an unknown task or metric is an error listing the valid ones', () => {
     () => recommend({ task: 'binary', metric: 'auc' as never }),
     /unknown metric 'auc'; the metrics are: .*pr-auc/,
   );
+});
+
+test("imbalanced binary follows the lab: posWeight first, then focal with α = 0.75, never torchvision's α = 0.25", () => {
+  for (const query of [
+    { task: 'binary', imbalanced: true },
+    { task: 'binary', imbalanced: true, metric: 'recall' },
+  ] as const) {
+    const [firstChoice, second] = recommend(query);
+    assert.equal(firstChoice.loss, 'binaryCrossEntropyWithLogits');
+    assert.deepEqual(firstChoice.optionsFromData, { posWeight: 'negatives / positives' });
+    assert.equal(firstChoice.evidence?.variant, 'bce-pos-weight');
+    assert.equal(second.loss, 'focal');
+    assert.deepEqual(second.options, { alpha: 0.75, gamma: 2 });
+  }
+  const multilabel = recommend({ task: 'multilabel', imbalanced: true });
+  assert.equal(multilabel[0].loss, 'binaryCrossEntropyWithLogits');
+  for (const row of selectionTable.filter((r) => r.when.imbalanced))
+    for (const choice of row.choose)
+      assert.notDeepEqual(choice.options, { alpha: 0.25, gamma: 2 }, `row ${JSON.stringify(row.when)}`);
+});
+
+test("the explanation cites the lab's numbers: posWeight's recall against BCE's, and α = 0.25's lowered recall", () => {
+  const [posWeight, focal] = recommend({ task: 'binary', imbalanced: true });
+  const recall = (variant: string) => String(measured('imbalanced-binary', variant, 'recall'));
+  assert.ok(
+    posWeight.reason.includes(
+      `minority recall ${recall('bce-pos-weight')} against plain BCE's ${recall('bce')}`,
+    ),
+  );
+  assert.ok(focal.reason.includes(`lowered recall to ${recall('focal')}`));
+  assert.match(posWeight.reason, /lab, imbalanced-binary, seed 1/);
+  assert.deepEqual(posWeight.evidence, {
+    experiment: 'imbalanced-binary',
+    seed: 1,
+    quick: false,
+    variant: 'bce-pos-weight',
+    label: 'BCE + posWeight',
+    metrics: Object.fromEntries(
+      Object.entries(labEvidence['imbalanced-binary'].variants['bce-pos-weight'].metrics).map(([id, v]) => [
+        labEvidence['imbalanced-binary'].metricLabels[id],
+        v,
+      ]),
+    ),
+    command: 'losskit lab --only imbalanced-binary',
+  });
+});
+
+test("where the lab measured a row, its measured choices are ranked best first by the row's metric", () => {
+  const ranked = selectionTable.filter((r) => r.rankedBy !== undefined);
+  assert.ok(ranked.length >= 3, 'the imbalanced binary rows are ranked by the lab');
+  for (const row of ranked) {
+    const by = row.rankedBy;
+    if (by === undefined) continue;
+    const values = row.choose
+      .filter((c) => c.evidence?.experiment === by.experiment)
+      .map((c) => measured(by.experiment, c.evidence?.variant ?? '', by.metric));
+    assert.ok(values.length >= 2, `row ${JSON.stringify(row.when)} ranks at least two measured choices`);
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => b - a),
+      `row ${JSON.stringify(row.when)} is in descending ${by.metric}`,
+    );
+  }
+});
+
+test("a choice citing the lab is the lab's variant: same loss, same options, options from data alike", () => {
+  for (const row of selectionTable) {
+    for (const choice of row.choose) {
+      if (choice.evidence === undefined) continue;
+      const arm = labEvidence[choice.evidence.experiment]?.variants[choice.evidence.variant];
+      assert.ok(arm, `${JSON.stringify(choice.evidence)} exists`);
+      assert.equal(choice.loss, arm.loss);
+      assert.deepEqual(choice.options ?? {}, arm.options);
+      assert.deepEqual(choice.optionsFromData ?? {}, arm.optionsFromData ?? {});
+    }
+  }
 });

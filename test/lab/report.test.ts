@@ -18,7 +18,18 @@ test('each experiment gets a section with its claim, verdict and metrics table; 
   assert.match(html, /badge failed">FAILED TO RUN/);
   assert.match(html, /1\.000 ± 0\.100/, 'mean ± spread with several seeds');
   assert.match(html, /Held on 2 of 2 seeds/);
-  assert.match(html, /1 of 2 claims held/);
+  assert.match(html, /1 of 3 claims held; 1 inconclusive, 1 failed to run/);
+});
+
+test('an inconclusive claim gets its own badge and verdict style, distinct from held and did not hold', () => {
+  const html = renderReport(fakeLabResult());
+  const section = html.slice(html.indexOf('id="nothing-to-compare"'));
+  assert.match(section, /<span class="badge inconclusive">INCONCLUSIVE<\/span>/);
+  assert.match(section, /<div class="verdict inconclusive">A 0, B 0\. Inconclusive: neither covered a mode/);
+  assert.match(section, /Held on 0 of 2 seeds, inconclusive on 2, taken one at a time/);
+  assert.doesNotMatch(section.slice(0, section.indexOf('</section>')), /badge held|HELD</);
+  assert.match(html, /\.badge\.inconclusive \{ background: var\(--inconclusive\); \}/);
+  assert.match(html, /\.verdict\.inconclusive \{[^}]*border-color: var\(--inconclusive\)/);
 });
 
 test('every chart kind renders to inline SVG with marks', () => {

@@ -3,15 +3,21 @@ import { test } from 'node:test';
 import {
   type Experiment,
   type Metrics,
+  decided,
   defineExperiment,
+  formatClaimsMarkdown,
   formatSummary,
+  inconclusive,
   metricOf,
   runLab,
   selectExperiments,
   summarize,
 } from '../../src/lab/index.js';
 
-/** A fake experiment whose metrics are a function of the seed, with a threshold verdict. */
+/**
+ * A fake experiment whose metrics are a function of the seed, with a threshold verdict that is
+ * inconclusive when both errors are 0 or one is NaN.
+ */
 function fake(name: string, errorOf: (seed: number) => { a: number; b: number }): Experiment {
   return defineExperiment({
     name,
@@ -31,7 +37,9 @@ function fake(name: string, errorOf: (seed: number) => { a: number; b: number })
     verdict(metrics: Metrics) {
       const a = metricOf(metrics, 'a', 'error');
       const b = metricOf(metrics, 'b', 'error');
-      return { held: a < b, explanation: `A ${a} vs B ${b}` };
+      if (Number.isNaN(a) || Number.isNaN(b) || (a === 0 && b === 0))
+        return inconclusive(`A ${a} vs B ${b}.`, 'no error to compare');
+      return decided(a < b, `A ${a} vs B ${b}`);
     },
   });
 }
@@ -49,8 +57,9 @@ test('runLab repeats each experiment per seed and reports the mean and sample st
   assert.equal(e.summary.a.error.spread, 1);
   assert.deepEqual(e.summary.a.error.values, [1, 2, 3]);
   assert.equal(e.summary.b.error.spread, 0);
-  assert.equal(e.verdict.held, true);
+  assert.equal(e.verdict.outcome, 'held');
   assert.equal(e.verdict.heldOnSeeds, 3);
+  assert.equal(e.verdict.inconclusiveOnSeeds, 0);
   assert.deepEqual(e.headline, ['error']);
 });
 
@@ -61,9 +70,46 @@ test('the verdict is computed on the mean metrics, and the seeds it held on are 
     seeds: 2,
   });
   const [e] = result.experiments;
-  assert.equal(e.verdict.held, false);
+  assert.equal(e.verdict.outcome, 'did not hold');
   assert.equal(e.verdict.heldOnSeeds, 1);
-  assert.match(formatSummary(result), /DID NOT HOLD \(on 1 of 2 seeds\)/);
+  assert.match(formatSummary(result), /DID NOT HOLD \(held on 1 of 2 seeds\)/);
+});
+
+test('seeds are counted by outcome: held, inconclusive, and the rest did not hold', async () => {
+  // Seed 1: 1 < 5 holds; seed 2: 0 and 0 is inconclusive; seed 3: 20 > 5 fails; mean 7 > 3.33 fails.
+  const errors = [
+    { a: 1, b: 5 },
+    { a: 0, b: 0 },
+    { a: 20, b: 5 },
+  ];
+  const result = await runLab({ experiments: [fake('three', (s) => errors[s - 1])], seeds: 3 });
+  const [e] = result.experiments;
+  assert.equal(e.verdict.outcome, 'did not hold');
+  assert.equal(e.verdict.heldOnSeeds, 1);
+  assert.equal(e.verdict.inconclusiveOnSeeds, 1);
+  assert.match(formatSummary(result), /DID NOT HOLD \(held on 1 of 3 seeds, inconclusive on 1\)/);
+  assert.match(
+    formatClaimsMarkdown(result),
+    /\| \*\*did not hold\*\* \(held on 1 of 3 seeds, inconclusive on 1\) \|/,
+  );
+});
+
+test('a run that reports NaN for a metric is judged, and its claim is inconclusive rather than held or failed', async () => {
+  const result = await runLab({
+    experiments: [
+      fake('undefined-metric', () => ({ a: Number.NaN, b: 2 })),
+      fake('fine', () => ({ a: 1, b: 2 })),
+    ],
+  });
+  const [nan, fine] = result.experiments;
+  assert.equal(nan.status, 'ok');
+  assert.equal(nan.verdict.outcome, 'inconclusive');
+  assert.match(nan.verdict.explanation, /Inconclusive: no error to compare/);
+  const summary = formatSummary(result);
+  assert.match(summary, /\[undefined-metric\] — INCONCLUSIVE/);
+  assert.match(summary, /1 of 2 claims held \(seed 1, [\d.]+ s\); 1 inconclusive\./);
+  assert.match(formatClaimsMarkdown(result), /\| \*\*inconclusive\*\* \| A NaN vs B 2\./);
+  assert.equal(fine.verdict.outcome, 'held');
 });
 
 test('an experiment that throws or omits a metric is reported as failed, and the others still run', async () => {

@@ -99,7 +99,7 @@ test('saveCheckpoint and loadCheckpoint restore parameters and optimizer state, 
     () => loadCheckpoint(checkpoint, mlp([2, 8, 8, 1], { dropout: 0.2 })),
     (e) =>
       e instanceof LossInputError &&
-      e.argument === '0.weight' &&
+      e.argument === 'checkpoint.parameters["0.weight"]' &&
       /float32 \[2, 16\] in the checkpoint, float32 \[2, 8\] in the model/.test(e.message),
   );
   assert.throws(

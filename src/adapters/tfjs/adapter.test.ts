@@ -1,7 +1,7 @@
 // The adapter's own behaviour: log-space logits paths, the boundary (options and shapes checked
 // as the core checks them), label and option types, and tensor hygiene.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LossEntry, LossInputError, lossList, losses } from '../../index.js';
 import { assertAllFinite, assertClose } from '../../../test/helpers/assert-close.js';
@@ -13,12 +13,14 @@ import {
   categoricalCrossEntropy,
   focal,
   ganDiscriminator,
+  diceScore,
   klDivergence,
+  linearCrossEntropy,
   sparseCategoricalCrossEntropy,
   tfLosses,
   tokenCrossEntropy,
 } from './index.js';
-import { fromTf, toTf, useBackend } from './test-helpers/tfjs-backends.js';
+import { BACKENDS, fromTf, toTf, useBackend } from './test-helpers/tfjs-backends.js';
 
 const adapter = tfLosses as unknown as Record<string, TfLoss<keyof typeof losses>>;
 const core = losses as unknown as Record<string, LossEntry>;
@@ -221,6 +223,26 @@ describe('shape errors read as the core errors', () => {
       shapes: { input: [2, 3], target: [2, 3], mu: [3, 2], logVar: [3, 2] },
     },
     { title: 'vaeKl latents without a batch axis', name: 'vaeKl', shapes: { mu: [2], logVar: [2] } },
+    {
+      title: 'a projection weight whose H differs from the hidden size',
+      name: 'linearCrossEntropy',
+      shapes: { hidden: [2, 3, 4], weight: [5, 3], target: [2, 3] },
+    },
+    {
+      title: 'a projection weight with no vocabulary rows',
+      name: 'linearCrossEntropy',
+      shapes: { hidden: [2, 3, 4], weight: [0, 4], target: [2, 3] },
+    },
+    {
+      title: 'a projection weight with a third axis',
+      name: 'linearCrossEntropy',
+      shapes: { hidden: [2, 3, 4], weight: [5, 4, 1], target: [2, 3] },
+    },
+    {
+      title: 'a batch of projection weights',
+      name: 'linearCrossEntropy',
+      shapes: { hidden: [2, 3, 4], weight: [2, 5, 4], target: [2, 3] },
+    },
   ];
   for (const c of cases) {
     test(`${c.name}: ${c.title}`, () => {
@@ -240,6 +262,70 @@ describe('shape errors read as the core errors', () => {
     });
   }
 });
+
+/** The LossInputError a call throws, asserting the argument it names. */
+function inputError(call: () => unknown, argument: string): LossInputError {
+  const e = thrown(call);
+  assert.ok(e instanceof LossInputError, `expected a LossInputError, got ${String(e)}`);
+  assert.equal(e.argument, argument);
+  return e;
+}
+
+for (const backend of BACKENDS) {
+  describe(`disposed tensors at the boundary (${backend} backend)`, () => {
+    before(() => useBackend(backend));
+    after(() => useBackend('cpu'));
+
+    test('a disposed tensor option is a LossInputError naming the option, in value and in bind', () => {
+      const weight = tf.tensor1d([1, 2, 3]);
+      weight.dispose();
+      const logits = tf.ones([2, 3]);
+      const labels = tf.tensor1d([0, 1]);
+      const called = inputError(
+        () => sparseCategoricalCrossEntropy(logits, labels, { weight }),
+        'options.weight',
+      );
+      assert.equal(called.message, 'sparseCategoricalCrossEntropy: options.weight: tensor is disposed');
+      inputError(
+        () => tfLosses.binaryCrossEntropyWithLogits.bind({ posWeight: weight }),
+        'options.posWeight',
+      );
+      tf.dispose([logits, labels]);
+    });
+
+    test('a disposed or non-numeric tensor given to diceScore or a metric is named in the error', () => {
+      const pred = tf.ones([2]);
+      pred.dispose();
+      const target = tf.ones([2]);
+      assert.match(inputError(() => diceScore(pred, target), 'pred').message, /disposed/);
+      assert.match(inputError(() => diceScore(tf.tensor(['a', 'b']), target), 'pred').message, /not numeric/);
+      assert.match(
+        inputError(() => diceScore(target, tf.tensor(['a', 'b'])), 'target').message,
+        /not numeric/,
+      );
+      target.dispose();
+    });
+
+    test('linearCrossEntropy refuses a weight that is not [V, H] before any matmul', () => {
+      const hidden = tf.ones([2, 3, 4]);
+      const target = tf.zeros([2, 3], 'int32');
+      const weight = tf.ones([0, 4]);
+      assert.equal(
+        inputError(() => linearCrossEntropy(hidden, weight, target), 'weight').message,
+        'linearCrossEntropy: weight: shape [0, 4] must be [V, 4] with V ≥ 1 (hidden has H = 4)',
+      );
+      const ones = tf.ones([5, 4]);
+      const good = linearCrossEntropy(hidden, ones, target);
+      assertClose(
+        fromTf(good),
+        { shape: [], data: [Math.log(5)] },
+        { rtol: 1e-6, atol: 0 },
+        'uniform logits',
+      );
+      tf.dispose([hidden, target, weight, ones, good]);
+    });
+  });
+}
 
 describe('labels and tensor-valued options', () => {
   const logits = tf.tensor2d([

@@ -20,6 +20,7 @@ import {
   iouScore,
   klDivergence,
   lossFn,
+  tfLosses,
   triplet,
 } from './index.js';
 import { useBackend } from './test-helpers/tfjs-backends.js';
@@ -83,6 +84,39 @@ describe('lossFn: a registry loss as a model.compile loss', () => {
       bad instanceof LossInputError && bad.argument === 'options.gamma',
       'a bad option fails when the loss is made',
     );
+  });
+
+  test('an unknown name, Object.prototype member names included, is a LossInputError listing the losses it takes', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'hubber']) {
+      assert.throws(
+        () => lossFn(name as never),
+        (e: unknown) =>
+          e instanceof LossInputError &&
+          e.argument === 'name' &&
+          e.message.startsWith(
+            `lossFn: name: '${name}' is not a registry loss; the losses model.compile takes are: `,
+          ) &&
+          /\bbinaryCrossEntropy\b/.test(e.message) &&
+          /\bvalueLoss\b/.test(e.message) &&
+          !/\btriplet\b/.test(e.message),
+        name,
+      );
+    }
+    assert.throws(
+      () => lossFn(42 as never),
+      (e: unknown) =>
+        e instanceof LossInputError &&
+        /^lossFn: name: a value of type number is not a registry loss/.test(e.message),
+    );
+  });
+
+  test('tfLosses holds the losses only: inherited names look up as undefined', () => {
+    const byName = tfLosses as unknown as Readonly<Record<string, unknown>>;
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      assert.equal(byName[name], undefined, name);
+      assert.equal(name in tfLosses, false, name);
+    }
+    assert.equal(tfLosses.mse.name, 'mse');
   });
 
   test('refuses a loss that does not take a prediction and a target', () => {

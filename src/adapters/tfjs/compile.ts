@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { optionalNumberOption, resolveOptions } from '../../losses/options.js';
 import { type LossName, losses } from '../../losses/registry.js';
 import { LossInputError } from '../../tensor/index.js';
-import type { InputName, TfInputs, TfOptions } from './define.js';
+import { type InputName, type TfInputs, type TfOptions, requireTfTensor } from './define.js';
 import { tfLosses } from './registry.js';
 import {
   type Aggregate,
@@ -33,20 +33,40 @@ export type CompilableLossName = {
 
 const TARGET_INPUTS: ReadonlySet<string> = new Set(['target', 'returns']);
 
+/** Whether registry loss inputs are a prediction and a target, the pair `model.compile` passes. */
+const fitsCompile = (inputs: readonly string[]): boolean =>
+  inputs.length === 2 && TARGET_INPUTS.has(inputs[1]);
+
+/** The names `lossFn` takes, in registry order. */
+const compilableNames = (): string[] =>
+  Object.values(losses)
+    .filter((entry) => fitsCompile(entry.inputs))
+    .map((entry) => entry.name);
+
+/** A name as the error quotes it: strings quoted, anything else by its type. */
+const describeName = (name: unknown): string =>
+  typeof name === 'string' ? `'${name}'` : name === null ? 'null' : `a value of type ${typeof name}`;
+
 /**
  * A registry loss as a Keras-style `(yTrue, yPred)` function for `model.compile({ loss })` or as
  * a metric. Options are resolved and checked once, here; the function's `name` is the loss's,
- * which TF.js uses in its logs.
+ * which TF.js uses in its logs. A name that is not a registry loss (including the names of
+ * `Object.prototype` members such as `'constructor'`) is a `LossInputError` listing the valid ones.
  *
  * @example
  * model.compile({ optimizer: tf.train.adam(1e-2), loss: lossFn('focal', { gamma: 2 }) });
  */
 export function lossFn<K extends CompilableLossName>(name: K, options?: TfOptions<K>): TfLossOrMetricFn {
+  if (typeof name !== 'string' || !Object.hasOwn(tfLosses, name)) {
+    throw new LossInputError(
+      'lossFn',
+      'name',
+      `${describeName(name)} is not a registry loss; the losses model.compile takes are: ${compilableNames().join(', ')}`,
+    );
+  }
   const loss = tfLosses[name];
-  if (loss === undefined)
-    throw new LossInputError('lossFn', 'name', `'${String(name)}' is not a registry loss`);
   const inputs = loss.core.inputs as readonly string[];
-  if (inputs.length !== 2 || !TARGET_INPUTS.has(inputs[1])) {
+  if (!fitsCompile(inputs)) {
     throw new LossInputError(
       'lossFn',
       'name',
@@ -84,8 +104,8 @@ const scoreSchema = {
 function overlapMetric(kind: Overlap, name: string, options: OverlapScoreOptions | undefined) {
   const o = resolveOptions(name, scoreSchema, options);
   return (pred: tf.Tensor, target: tf.Tensor): tf.Tensor => {
-    if (!(pred instanceof tf.Tensor)) throw new LossInputError(name, 'pred', 'must be a tf.Tensor');
-    if (!(target instanceof tf.Tensor)) throw new LossInputError(name, 'target', 'must be a tf.Tensor');
+    requireTfTensor(name, 'pred', pred);
+    requireTfTensor(name, 'target', target);
     checkSegmentation(name, pred, target, o.aggregate, 'pred');
     return tf.tidy(() => {
       let p = probabilities(tf.cast(pred, 'float32'), o.fromLogits);

@@ -65,15 +65,41 @@ function isTfTensor(value: unknown): value is tf.Tensor {
 }
 
 /**
+ * `value` must be a live TF.js tensor of a numeric dtype; `argument` names it in the error
+ * (`'input'`, `'options.weight'`, …). Reads no data.
+ */
+export function requireTfTensor(loss: string, argument: string, value: unknown): asserts value is tf.Tensor {
+  if (!isTfTensor(value))
+    throw new LossInputError(
+      loss,
+      argument,
+      `must be a tf.Tensor, got ${value === null ? 'null' : typeof value}`,
+    );
+  if (value.isDisposed) throw new LossInputError(loss, argument, 'tensor is disposed');
+  if (!NUMERIC.has(value.dtype))
+    throw new LossInputError(
+      loss,
+      argument,
+      `dtype '${value.dtype}' is not numeric (float32, int32 or bool)`,
+    );
+}
+
+/**
  * A TF.js tensor option becomes a plain `{shape, data}` so that the core schema parses and checks
  * it (finite values, shape). That reads the option's few values back from the backend once per
- * resolution: once per call of `value`, once in total for `bind` and `lossFn`.
+ * resolution: once per call of `value`, once in total for `bind` and `lossFn`. A disposed or
+ * non-numeric tensor option is a `LossInputError` naming it, before anything is read.
  */
-function plainOptions(options: unknown): unknown {
+function plainOptions(loss: string, options: unknown): unknown {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) return options;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    out[key] = isTfTensor(value) ? { shape: value.shape, data: value.dataSync() } : value;
+    if (isTfTensor(value)) {
+      requireTfTensor(loss, `options.${key}`, value);
+      out[key] = { shape: value.shape, data: value.dataSync() };
+    } else {
+      out[key] = value;
+    }
   }
   return out;
 }
@@ -88,17 +114,10 @@ function tfInputs<K extends LossName>(name: K, names: readonly string[], inputs:
   }
   const out: Record<string, tf.Tensor> = {};
   for (const key of names) {
-    const value = (inputs as Record<string, unknown>)[key];
+    // Own properties only: an input is never read from the object's prototype.
+    const value = Object.hasOwn(inputs, key) ? (inputs as Record<string, unknown>)[key] : undefined;
     if (value === undefined) throw new LossInputError(name, key, 'is missing');
-    if (!isTfTensor(value))
-      throw new LossInputError(
-        name,
-        key,
-        `must be a tf.Tensor, got ${value === null ? 'null' : typeof value}`,
-      );
-    if (value.isDisposed) throw new LossInputError(name, key, 'tensor is disposed');
-    if (!NUMERIC.has(value.dtype))
-      throw new LossInputError(name, key, `dtype '${value.dtype}' is not numeric (float32, int32 or bool)`);
+    requireTfTensor(name, key, value);
     out[key] = value;
   }
   return out as TfInputs<K>;
@@ -120,7 +139,7 @@ export function defineTfLoss<K extends LossName>(name: K, spec: TfLossSpec<K>): 
   const core = losses[name];
   const names = core.inputs as readonly string[];
   const resolve = (options: TfOptions<K> | undefined) =>
-    resolveOptions(name, core.optionSchema, plainOptions(options)) as ResolvedOptions<K>;
+    resolveOptions(name, core.optionSchema, plainOptions(name, options)) as ResolvedOptions<K>;
   const run = (inputs: TfInputs<K>, resolved: ResolvedOptions<K>): tf.Tensor => {
     const t = tfInputs(name, names, inputs);
     spec.check?.(t, resolved);
@@ -158,6 +177,12 @@ export function requireSameShape(loss: string, aName: string, a: Shaped, bName: 
       `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`,
     );
   }
+}
+
+/** `t` must have exactly `rank` axes. */
+export function requireRank(loss: string, name: string, t: tf.Tensor, rank: number, layout: string): void {
+  if (t.rank !== rank)
+    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
 }
 
 /** `t` must have at least `rank` axes. */

@@ -12,15 +12,20 @@ import { sequenceTfLosses } from './sequence.js';
 /**
  * Every registry loss in TF.js ops, keyed by the core registry's names: the type requires an
  * implementation for each `LossName`, so a loss added to the core without one here fails to
- * compile (and the adapter's conformance test fails).
+ * compile (and the adapter's conformance test fails). The object has no prototype, so a name
+ * looked up from user input (`tfLosses[name]`) is a loss or `undefined`, never an inherited
+ * `Object.prototype` member such as `constructor` or `toString`.
  */
-export const tfLosses: { readonly [K in LossName]: TfLoss<K> } = {
-  ...regressionTfLosses,
-  ...classificationTfLosses,
-  ...rankingTfLosses,
-  ...sequenceTfLosses,
-  ...segmentationTfLosses,
-  ...ganTfLosses,
-  ...rlTfLosses,
-  ...autoencoderTfLosses,
-};
+export const tfLosses: { readonly [K in LossName]: TfLoss<K> } = Object.assign(
+  Object.create(null) as Record<never, never>,
+  {
+    ...regressionTfLosses,
+    ...classificationTfLosses,
+    ...rankingTfLosses,
+    ...sequenceTfLosses,
+    ...segmentationTfLosses,
+    ...ganTfLosses,
+    ...rlTfLosses,
+    ...autoencoderTfLosses,
+  },
+);

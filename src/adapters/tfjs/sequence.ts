@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { LossInputError, formatShape } from '../../tensor/index.js';
 import {
   type TfOptions,
   classCount,
   defineTfLoss,
   requireClassAxis,
   requireLabelShape,
+  requireRank,
   requireSameShape,
 } from './define.js';
 import { labelCrossEntropy } from './label-cross-entropy.js';
@@ -32,7 +34,15 @@ export const tokenCrossEntropyTf = defineTfLoss('tokenCrossEntropy', {
 export const linearCrossEntropyTf = defineTfLoss('linearCrossEntropy', {
   check(t) {
     requireClassAxis('linearCrossEntropy', 'hidden', t.hidden, 1, '[..., T, H]');
-    requireClassAxis('linearCrossEntropy', 'weight', t.weight, 2, '[V, H]');
+    requireRank('linearCrossEntropy', 'weight', t.weight, 2, '[V, H]');
+    const features = classCount(t.hidden);
+    if (t.weight.shape[1] !== features || t.weight.shape[0] === 0) {
+      throw new LossInputError(
+        'linearCrossEntropy',
+        'weight',
+        `shape ${formatShape(t.weight.shape)} must be [V, ${features}] with V ≥ 1 (hidden has H = ${features})`,
+      );
+    }
     requireLabelShape('linearCrossEntropy', 'hidden', t.hidden, 'target', t.target);
   },
   compute(t, o) {

@@ -1,14 +1,21 @@
 import { Command } from 'commander';
 import { describeLoss } from '../../guide/index.js';
 import { lossList } from '../../losses/registry.js';
+import { LossInputError } from '../../tensor/errors.js';
 import { CliError, type CliIO } from '../io.js';
 
 export function explainCommand(io: CliIO): Command {
   return new Command('explain')
     .description("show a loss's formula, options, properties, when to use it and its limitations")
-    .argument('[loss]', 'registry name, any case or separators (huber, binary-cross-entropy)')
+    .argument(
+      '[loss]',
+      "registry name in any case or separators (huber, binary-cross-entropy), fit's short names (bce), or a PyTorch, Keras, TF.js or Optax name (BCEWithLogitsLoss, sparse_categorical_crossentropy)",
+    )
     .option('--list', 'list every loss with its family and summary')
-    .addHelpText('after', '\nExamples:\n  losskit explain huber\n  losskit explain --list')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  losskit explain huber\n  losskit explain SmoothL1Loss\n  losskit explain --list',
+    )
     .action((loss: string | undefined, flags: { list?: boolean }) => {
       if (flags.list) {
         for (const entry of lossList)
@@ -20,7 +27,7 @@ export function explainCommand(io: CliIO): Command {
       try {
         io.out(`${describeLoss(loss)}\n`);
       } catch (error) {
-        throw new CliError((error as Error).message);
+        throw new CliError(error instanceof LossInputError ? error.problem : (error as Error).message);
       }
     });
 }

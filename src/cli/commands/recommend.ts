@@ -1,5 +1,12 @@
 import { Command, Option } from 'commander';
-import { type TargetMetric, recommend, selectRow, targetMetrics, tasks } from '../../guide/index.js';
+import {
+  type Recommendation,
+  type TargetMetric,
+  recommend,
+  selectRow,
+  targetMetrics,
+  tasks,
+} from '../../guide/index.js';
 import type { Task } from '../../losses/info.js';
 import type { CliIO } from '../io.js';
 
@@ -12,10 +19,23 @@ interface RecommendFlags {
   json?: boolean;
 }
 
-const formatOptions = (options: Readonly<Record<string, unknown>>) =>
-  Object.entries(options)
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : String(v)}`)
-    .join(', ');
+/** `alpha: 0.75, gamma: 2`, then the options to compute from the data: `posWeight: <negatives / positives>`. */
+const formatOptions = (
+  options: Readonly<Record<string, unknown>>,
+  fromData: Readonly<Record<string, string>>,
+) =>
+  [
+    ...Object.entries(options).map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : String(v)}`),
+    ...Object.entries(fromData).map(([k, how]) => `${k}: <${how}>`),
+  ].join(', ');
+
+/** `Lab (imbalanced-binary, seed 1, BCE + posWeight): minority recall 0.917, … — losskit lab --only imbalanced-binary` */
+const formatEvidence = (evidence: NonNullable<Recommendation['evidence']>) =>
+  `Lab (${evidence.experiment}, seed ${evidence.seed}${evidence.quick ? ', quick' : ''}, ${evidence.label}): ${Object.entries(
+    evidence.metrics,
+  )
+    .map(([metric, value]) => `${metric} ${value}`)
+    .join(', ')} — ${evidence.command}`;
 
 export function recommendCommand(io: CliIO): Command {
   return new Command('recommend')
@@ -57,8 +77,10 @@ export function recommendCommand(io: CliIO): Command {
       for (const s of suggestions) {
         if (!s.fromTable && s.rank === suggestions.findIndex((x) => !x.fromTable) + 1)
           io.out('Also serves this task:\n');
-        const options = Object.keys(s.options).length > 0 ? ` { ${formatOptions(s.options)} }` : '';
+        const list = formatOptions(s.options, s.optionsFromData);
+        const options = list.length > 0 ? ` { ${list} }` : '';
         io.out(`${String(s.rank).padStart(2)}. ${s.loss}${options} — ${s.title}\n    ${s.reason}\n`);
+        if (s.evidence) io.out(`    ${formatEvidence(s.evidence)}\n`);
       }
       io.out('\nMore on any of them: losskit explain <loss>\n');
     });

@@ -249,7 +249,8 @@
   ;; Sigmoid focal loss on logits with gamma = 2, two vectors per pass as bceWithLogits (the
   ;; same padding gives loss 0). With p, r, e, inv, small as there, ce the BCE loss,
   ;; q = y r + (1 - y) p and a_t = alphaNeg + (alphaPos - alphaNeg) y: loss = a_t ce q^2,
-  ;; g = scale a_t q (q ((1 - y) p - y r) + 2 (1 - 2y) ce p r) (no division by q; p r = inv small).
+  ;; g = scale a_t q (q ((1 - y) p - y r) + 2 (1 - 2y) (ce p r)) (no division by q; p r = inv small;
+  ;; ce p r is bounded where ce is huge, so it is formed first: 2 ce overflows f32 for |x| > 1.7e38).
   (func (export "focalGamma2") (param $n i32) (param $scale f32) (param $alphaPos f32) (param $alphaNeg f32)
     (result f64)
     (local $ymax v128)
@@ -393,16 +394,16 @@
               (f32x4.add
                 (f32x4.mul (local.get $qa) (f32x4.sub (local.get $nypa) (local.get $yra)))
                 (f32x4.mul
-                  (f32x4.mul (f32x4.mul (global.get $two) (f32x4.sub (local.get $nya) (local.get $ya))) (local.get $cea))
-                  (f32x4.mul (local.get $inva) (local.get $smalla))))))
+                  (f32x4.mul (global.get $two) (f32x4.sub (local.get $nya) (local.get $ya)))
+                  (f32x4.mul (local.get $cea) (f32x4.mul (local.get $inva) (local.get $smalla)))))))
           (v128.store offset=131088 (local.get $i)
             (f32x4.mul
               (f32x4.mul (local.get $sc) (local.get $atqb))
               (f32x4.add
                 (f32x4.mul (local.get $qb) (f32x4.sub (local.get $nypb) (local.get $yrb)))
                 (f32x4.mul
-                  (f32x4.mul (f32x4.mul (global.get $two) (f32x4.sub (local.get $nyb) (local.get $yb))) (local.get $ceb))
-                  (f32x4.mul (local.get $invb) (local.get $smallb))))))
+                  (f32x4.mul (global.get $two) (f32x4.sub (local.get $nyb) (local.get $yb)))
+                  (f32x4.mul (local.get $ceb) (f32x4.mul (local.get $invb) (local.get $smallb)))))))
           (local.set $i (i32.add (local.get $i) (i32.const 32)))
           (br_if $next (i32.lt_u (local.get $i) (local.get $end))))))
     (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))

@@ -1,272 +1,294 @@
 // `losskit compare`: the lab's comparison on the user's own data. Trains the same small model with
-// each loss suited to the task and reports which did best on a held-out split.
-import { Rng, mlp } from '../../nn/index.js';
+// each loss suited to the task, over several seeds, next to a constant and a linear baseline, and
+// says which loss did best only when its lead is larger than the seed-to-seed spread.
+import { Rng, type RngState, mlp } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
-import { Tensor } from '../../tensor/index.js';
+import { LossInputError, Tensor } from '../../tensor/index.js';
 import { fit, predict } from '../../train/index.js';
 import type { MetricSpec } from '../experiment.js';
-import {
-  averagePrecision,
-  binaryScores,
-  calibration,
-  meanAbsoluteError,
-  rootMeanSquaredError,
-  softmaxRows,
-} from '../metrics.js';
-import type { CompareTask, Dataset } from './dataset.js';
+import { softmaxRows } from '../metrics.js';
+import type { MetricSummary } from '../run-lab.js';
+import { type Baseline, baselinePredictions, baselinesFor } from './baselines.js';
+import { type Candidate, candidatesFor, compareMetrics } from './candidates.js';
+import { checkDataset } from './check-dataset.js';
+import { type CompareTask, DataError, type Dataset } from './dataset.js';
+import { type WinnerDecision, baselinesAhead, decideWinner } from './decide-winner.js';
+import { heldOutMetrics } from './held-out-metrics.js';
+import { type HeldOutSplit, heldOutCount, heldOutSplit } from './held-out-split.js';
+import { summarizeSeeds } from './summarize-seeds.js';
 
-/** One loss tried on the data. */
-export interface Candidate {
-  readonly id: string;
-  readonly label: string;
-  /** Registry name. */
-  readonly loss: string;
-  readonly options: Readonly<Record<string, unknown>>;
+export type { Candidate } from './candidates.js';
+export type { Baseline } from './baselines.js';
+export type { Lead, WinnerDecision } from './decide-winner.js';
+export { formatComparison } from './format-comparison.js';
+
+/** Held-out metrics of one model over the seeds. */
+export interface SeedMetrics {
+  /** Mean over the seeds, by `MetricSpec.id`. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Mean, spread, min, max and per-seed values, by `MetricSpec.id`. */
+  readonly summary: Readonly<Record<string, MetricSummary>>;
 }
 
-export interface CandidateResult extends Candidate {
-  /** Test-split metrics, by `MetricSpec.id`. */
-  readonly metrics: Readonly<Record<string, number>>;
+/** One loss and how the model trained with it did. */
+export interface CandidateResult extends Candidate, SeedMetrics {}
+
+/** One baseline and how it did. */
+export interface BaselineResult extends Baseline, SeedMetrics {}
+
+/** The network every loss trains. */
+export interface CompareModel {
+  /** Layer widths: inputs, hidden…, outputs (ReLU between layers). */
+  readonly layers: readonly number[];
+  readonly optimizer: 'Adam';
+  readonly learningRate: number;
+  readonly epochs: number;
+  readonly batchSize: number;
 }
 
 export interface ComparisonResult {
   readonly task: CompareTask;
+  readonly target: string;
+  readonly features: readonly string[];
+  /** One split, initialisation and shuffling per seed. */
+  readonly seeds: readonly number[];
   readonly trainRows: number;
   readonly testRows: number;
+  readonly model: CompareModel;
   /** The metric that decides which loss did best. */
   readonly primary: MetricSpec;
   readonly metricSpecs: readonly MetricSpec[];
   readonly candidates: readonly CandidateResult[];
-  /** `id` of the candidate with the best primary metric (the first listed on a tie). */
-  readonly best: string;
-  /** Ids of every candidate that ties with the best on the primary metric (including it). */
+  readonly baselines: readonly BaselineResult[];
+  /** The leader on the primary metric and its lead over every other loss. */
+  readonly decision: WinnerDecision;
+  /** `id` of the loss that is clearly better than every other; absent when none is. */
+  readonly best?: string;
+  /** Ids of the losses equal to the leader on every seed (including it). */
   readonly tied: readonly string[];
+  /** Ids of the baselines whose mean primary metric beats every loss's. */
+  readonly baselinesAhead: readonly string[];
   /** For a binary task, the class name treated as positive (1). */
   readonly positiveClass?: string;
 }
 
 export interface CompareOptions {
   readonly task: CompareTask;
-  /** Seeds the split, the initialisation and the shuffling (default 1). */
+  /** The first seed (default 1); seed k of `seeds` is `seed + k`. A non-negative integer. */
   readonly seed?: number;
-  /** Share of rows held out for testing (default 0.25). */
+  /** How many seeds to run (default 5): each draws its own split, initialisation and shuffling. */
+  readonly seeds?: number;
+  /** Share of rows held out for testing, in (0, 1) (default 0.25). */
   readonly testFraction?: number;
-  /** Called with the fraction done and the loss being trained. */
+  /** Training epochs (default: about 1500 optimiser steps, between 2 and 200 epochs). */
+  readonly epochs?: number;
+  /** Hidden layer widths (default [32]). */
+  readonly hidden?: readonly number[];
+  /** Called with the fraction done and what is being trained. */
   readonly onProgress?: (fraction: number, stage: string) => void;
 }
 
-const metricSpecs: Record<CompareTask, readonly MetricSpec[]> = {
-  regression: [
-    { id: 'mae', label: 'MAE', better: 'lower' },
-    { id: 'rmse', label: 'RMSE', better: 'lower' },
-  ],
-  binary: [
-    { id: 'prAuc', label: 'PR-AUC', better: 'higher' },
-    { id: 'f1', label: 'F1', better: 'higher' },
-    { id: 'recall', label: 'recall', better: 'higher' },
-    { id: 'accuracy', label: 'accuracy', better: 'higher' },
-  ],
-  multiclass: [
-    { id: 'accuracy', label: 'accuracy', better: 'higher' },
-    { id: 'ece', label: 'ECE', better: 'lower' },
-  ],
-};
+const batchSize = 32;
+const learningRate = 0.01;
 
-function candidatesFor(task: CompareTask, target: Float64Array, classes: number): Candidate[] {
-  if (task === 'regression') {
-    return [
-      { id: 'mse', label: 'MSE', loss: 'mse', options: {} },
-      { id: 'mae', label: 'MAE', loss: 'mae', options: {} },
-      { id: 'huber', label: 'Huber', loss: 'huber', options: { delta: 1 } },
-      { id: 'smooth-l1', label: 'Smooth L1', loss: 'smoothL1', options: { beta: 1 } },
-    ];
+/** The largest values `compareLosses` accepts: beyond them a run would take hours or exhaust memory. */
+export const compareLimits = { seeds: 1000, epochs: 100_000, hiddenWidth: 4096, hiddenLayers: 16 } as const;
+
+function checkedOptions(options: CompareOptions) {
+  const fail = (argument: string, problem: string) => {
+    throw new LossInputError('compareLosses', `options.${argument}`, problem);
+  };
+  const seed = options.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || seed < 0) fail('seed', `must be a non-negative integer, got ${seed}`);
+  const seeds = options.seeds ?? 5;
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > compareLimits.seeds)
+    fail('seeds', `must be an integer from 1 to ${compareLimits.seeds}, got ${seeds}`);
+  const testFraction = options.testFraction ?? 0.25;
+  if (!(testFraction > 0 && testFraction < 1))
+    fail('testFraction', `must be a number in (0, 1), got ${testFraction}`);
+  const { epochs } = options;
+  if (
+    epochs !== undefined &&
+    !(Number.isSafeInteger(epochs) && epochs >= 1 && epochs <= compareLimits.epochs)
+  )
+    fail('epochs', `must be an integer from 1 to ${compareLimits.epochs}, got ${epochs}`);
+  const hidden = options.hidden ?? [32];
+  const { hiddenLayers, hiddenWidth } = compareLimits;
+  if (
+    hidden.length === 0 ||
+    hidden.length > hiddenLayers ||
+    !hidden.every((h) => Number.isSafeInteger(h) && h >= 1 && h <= hiddenWidth)
+  ) {
+    fail(
+      'hidden',
+      `must be 1 to ${hiddenLayers} layer widths, each an integer from 1 to ${hiddenWidth}, got [${hidden.join(', ')}]`,
+    );
   }
-  if (task === 'binary') {
-    const positives = target.reduce((s, y) => s + y, 0);
-    const posWeight = (target.length - positives) / Math.max(1, positives);
-    return [
-      { id: 'bce', label: 'BCE', loss: 'binaryCrossEntropyWithLogits', options: {} },
-      { id: 'focal', label: 'Focal', loss: 'focal', options: { alpha: 0.25, gamma: 2 } },
-      {
-        id: 'bce-pos-weight',
-        label: 'BCE + posWeight',
-        loss: 'binaryCrossEntropyWithLogits',
-        options: { posWeight: [Number(posWeight.toFixed(3))] },
-      },
-    ];
-  }
-  const counts = new Float64Array(classes);
-  for (const y of target) counts[y]++;
-  const weight = Array.from(counts, (c) => Number((target.length / (classes * Math.max(1, c))).toFixed(3)));
-  return [
-    { id: 'cross-entropy', label: 'Cross-entropy', loss: 'sparseCategoricalCrossEntropy', options: {} },
-    {
-      id: 'label-smoothing',
-      label: 'Label smoothing',
-      loss: 'labelSmoothingCrossEntropy',
-      options: { smoothing: 0.1 },
-    },
-    {
-      id: 'weighted-cross-entropy',
-      label: 'Class-weighted CE',
-      loss: 'sparseCategoricalCrossEntropy',
-      options: { weight },
-    },
-  ];
-}
-
-/** Column means and standard deviations of the training rows (std 1 for constant columns). */
-function standardizer(rows: readonly Float64Array[]): (row: Float64Array) => Float64Array {
-  const width = rows[0].length;
-  const mean = new Float64Array(width);
-  const std = new Float64Array(width);
-  for (const r of rows) for (let c = 0; c < width; c++) mean[c] += r[c] / rows.length;
-  for (const r of rows) for (let c = 0; c < width; c++) std[c] += (r[c] - mean[c]) ** 2 / rows.length;
-  for (let c = 0; c < width; c++) std[c] = Math.sqrt(std[c]) || 1;
-  return (row) => row.map((v, c) => (v - mean[c]) / std[c]);
-}
-
-function matrix(rows: readonly Float64Array[]): Tensor {
-  const width = rows[0].length;
-  const data = new Float64Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) data.set(rows[i], i * width);
-  return new Tensor(data, [rows.length, width]);
+  return { seed, seeds, testFraction, hidden };
 }
 
 /**
- * Splits the rows (seeded), standardises features (and a regression target) on the training
- * split, trains an MLP (inputs → 32 → outputs) with Adam under each suitable loss, and measures
- * every candidate on the held-out split in the data's own units.
+ * For each seed: splits the rows, standardises features (and a regression target) on the
+ * training split, trains an MLP (inputs → hidden… → outputs, ReLU) with Adam under each suitable
+ * loss from the same initial weights, fits the baselines, and measures everything on the held-out
+ * rows in the data's own units. Class weights (`posWeight`, `weight`) come from the class
+ * frequencies of all rows, so each loss is the same on every seed. Reports the mean and spread over the seeds and names a best loss
+ * only when it is clearly ahead (see `decideWinner`).
+ *
+ * A metric that is not a finite number (errors beyond double precision) is a `DataError` naming
+ * the target column; bad options are a `LossInputError`.
+ *
+ * @example
+ * const result = compareLosses(dataset, { task: 'regression', seeds: 3 });
+ * console.log(formatComparison(result));
  */
 export function compareLosses(dataset: Dataset, options: CompareOptions): ComparisonResult {
   const { task } = options;
-  const seed = options.seed ?? 1;
-  const count = dataset.features.length;
-  const testCount = Math.max(1, Math.round(count * (options.testFraction ?? 0.25)));
-  const order = new Rng(seed).permutation(count);
-  const testIdx = Array.from(order.subarray(0, testCount));
-  const trainIdx = Array.from(order.subarray(testCount));
-  const scale = standardizer(trainIdx.map((i) => dataset.features[i]));
-  const xTrain = matrix(trainIdx.map((i) => scale(dataset.features[i])));
-  const xTest = matrix(testIdx.map((i) => scale(dataset.features[i])));
-  const yTrainRaw = Float64Array.from(trainIdx, (i) => dataset.target[i]);
-  const yTest = Float64Array.from(testIdx, (i) => dataset.target[i]);
+  const { seed, seeds, testFraction, hidden } = checkedOptions(options);
+  checkDataset(dataset, task);
+  const rows = dataset.features.length;
+  const testRows = heldOutCount(rows, testFraction);
+  const trainRows = rows - testRows;
   const classes = dataset.classes?.length ?? 0;
-
-  let yMean = 0;
-  let yStd = 1;
-  if (task === 'regression') {
-    yMean = yTrainRaw.reduce((s, v) => s + v, 0) / yTrainRaw.length;
-    yStd = Math.sqrt(yTrainRaw.reduce((s, v) => s + (v - yMean) ** 2, 0) / yTrainRaw.length) || 1;
-  }
-  const yTrain =
-    task === 'multiclass'
-      ? new Tensor(yTrainRaw, [yTrainRaw.length])
-      : new Tensor(task === 'regression' ? yTrainRaw.map((v) => (v - yMean) / yStd) : yTrainRaw, [
-          yTrainRaw.length,
-          1,
-        ]);
-
   const outputs = task === 'multiclass' ? classes : 1;
-  const batchSize = 32;
-  const stepsPerEpoch = Math.ceil(trainIdx.length / batchSize);
-  const epochs = Math.max(2, Math.min(200, Math.round(1500 / stepsPerEpoch)));
-  const candidates = candidatesFor(task, yTrainRaw, classes);
-  const results: CandidateResult[] = candidates.map((candidate, k) => {
-    options.onProgress?.(k / candidates.length, `training ${candidate.label}`);
-    const model = mlp([xTrain.shape[1], 32, outputs], { rng: new Rng(seed + 1), dtype: 'float64' });
-    fit(model, {
-      x: xTrain,
-      y: yTrain,
-      loss: { loss: candidate.loss, options: candidate.options },
-      optimizer: new Adam(model.parameters(), { lr: 0.01 }),
-      epochs,
-      batchSize,
-      seed: seed + 2,
-      health: false,
-      recordSteps: false,
-      onProgress: (e) =>
-        options.onProgress?.((k + e.step / e.totalSteps) / candidates.length, `training ${candidate.label}`),
+  const model: CompareModel = {
+    layers: [dataset.featureNames.length, ...hidden, outputs],
+    optimizer: 'Adam',
+    learningRate,
+    epochs: options.epochs ?? Math.max(2, Math.min(200, Math.round(1500 / Math.ceil(trainRows / batchSize)))),
+    batchSize,
+  };
+  const metricSpecs = compareMetrics[task];
+  const target = dataset.targetName ?? 'target';
+  const finiteMetrics = (metrics: Record<string, number>, label: string) => {
+    for (const spec of metricSpecs) {
+      if (!Number.isFinite(metrics[spec.id])) {
+        throw new DataError(
+          `column '${target}': the held-out ${spec.label} of ${label} is ${metrics[spec.id]}, not a finite number (its errors are too large for double precision)`,
+        );
+      }
+    }
+    return metrics;
+  };
+  const seedList = Array.from({ length: seeds }, (_, k) => seed + k);
+  const candidates = candidatesFor(task, dataset.target, classes);
+  const baselines = baselinesFor(task);
+  const candidateValues: Record<string, number>[][] = candidates.map(() => []);
+  const baselineValues: Record<string, number>[][] = baselines.map(() => []);
+  seedList.forEach((s, seedIndex) => {
+    const root = new Rng(s);
+    const split = heldOutSplit(dataset, task, root.permutation(rows), testRows);
+    const init = root.fork().getState();
+    const shuffleSeed = root.nextUint32();
+    candidates.forEach((candidate, k) => {
+      const report = (fraction: number) =>
+        options.onProgress?.(
+          (seedIndex + (k + fraction) / candidates.length) / seeds,
+          `${seeds > 1 ? `seed ${seedIndex + 1}/${seeds}: ` : ''}training ${candidate.label}`,
+        );
+      const predictions = trainAndPredict(candidate, split, model, { init, shuffleSeed, s, task, report });
+      candidateValues[k].push(
+        finiteMetrics(
+          heldOutMetrics(task, predictions, split.yTest, classes, split.targetScale),
+          candidate.label,
+        ),
+      );
     });
-    model.eval();
-    const out = predict(model, xTest).data;
-    return { ...candidate, metrics: evaluateOn(task, out, yTest, classes, yMean, yStd) };
+    baselines.forEach((baseline, b) => {
+      const predictions = baselinePredictions(baseline, task, split, classes);
+      baselineValues[b].push(
+        finiteMetrics(
+          heldOutMetrics(task, predictions, split.yTest, classes, split.targetScale),
+          baseline.label,
+        ),
+      );
+    });
   });
   options.onProgress?.(1, 'done');
-  const primary = metricSpecs[task][0];
-  const sign = primary.better === 'higher' ? -1 : 1;
-  const bestValue = [...results].sort((a, b) => sign * (a.metrics[primary.id] - b.metrics[primary.id]))[0]
-    .metrics[primary.id];
-  const tied = results.filter((r) => Math.abs(r.metrics[primary.id] - bestValue) <= 1e-12).map((r) => r.id);
+  const summaryOf = (perSeed: readonly Record<string, number>[]): SeedMetrics => {
+    const summary: Record<string, MetricSummary> = {};
+    const metrics: Record<string, number> = {};
+    for (const spec of metricSpecs) {
+      summary[spec.id] = summarizeSeeds(perSeed.map((m) => m[spec.id]));
+      metrics[spec.id] = summary[spec.id].mean;
+    }
+    return { metrics, summary };
+  };
+  const candidateResults = candidates.map((c, k) => ({ ...c, ...summaryOf(candidateValues[k]) }));
+  const baselineResults = baselines.map((b, k) => ({ ...b, ...summaryOf(baselineValues[k]) }));
+  const primary = metricSpecs[0];
+  const primaryValues = (r: SeedMetrics & { id: string }) => ({
+    id: r.id,
+    values: r.summary[primary.id].values,
+  });
+  const decision = decideWinner(candidateResults.map(primaryValues), primary);
   return {
     task,
-    trainRows: trainIdx.length,
-    testRows: testIdx.length,
+    target,
+    features: dataset.featureNames,
+    seeds: seedList,
+    trainRows,
+    testRows,
+    model,
     primary,
-    metricSpecs: metricSpecs[task],
-    candidates: results,
-    best: tied[0],
-    tied,
+    metricSpecs,
+    candidates: candidateResults,
+    baselines: baselineResults,
+    decision,
+    ...(decision.clear ? { best: decision.leader } : {}),
+    tied: decision.tied,
+    baselinesAhead: baselinesAhead(
+      candidateResults.map(primaryValues),
+      baselineResults.map(primaryValues),
+      primary,
+    ),
     ...(task === 'binary' && dataset.classes ? { positiveClass: dataset.classes[1] } : {}),
   };
 }
 
-function evaluateOn(
-  task: CompareTask,
-  out: ArrayLike<number>,
-  y: Float64Array,
-  classes: number,
-  yMean: number,
-  yStd: number,
-): Record<string, number> {
-  if (task === 'regression') {
-    const predictions = Float64Array.from(out, (v) => v * yStd + yMean);
-    return { mae: meanAbsoluteError(predictions, y), rmse: rootMeanSquaredError(predictions, y) };
-  }
-  if (task === 'binary') {
-    const scores = Float64Array.from(out, (z) => 1 / (1 + Math.exp(-z)));
-    let correct = 0;
-    for (let i = 0; i < y.length; i++) correct += (scores[i] >= 0.5 ? 1 : 0) === y[i] ? 1 : 0;
-    const atHalf = binaryScores(scores, y, 0.5);
-    return {
-      prAuc: averagePrecision(scores, y),
-      f1: atHalf.f1,
-      recall: atHalf.recall,
-      accuracy: correct / y.length,
-    };
-  }
-  const c = calibration(softmaxRows(out, classes), y, classes);
-  return { accuracy: c.accuracy, ece: c.ece };
+interface TrainingRun {
+  readonly init: RngState;
+  readonly shuffleSeed: number;
+  /** The seed, for messages. */
+  readonly s: number;
+  readonly task: CompareTask;
+  readonly report: (fraction: number) => void;
 }
 
-/** The comparison as a terminal table, best loss first named. */
-export function formatComparison(result: ComparisonResult): string {
-  const header = [
-    'loss',
-    ...result.metricSpecs.map((m) => `${m.label} ${m.better === 'higher' ? '↑' : '↓'}`),
-  ];
-  const rows = result.candidates.map((c) => [
-    `${c.id === result.best ? '* ' : '  '}${c.label}`,
-    ...result.metricSpecs.map((m) => c.metrics[m.id].toFixed(4)),
-  ]);
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
-  const line = (r: readonly string[]) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const best = result.candidates.find((c) => c.id === result.best);
-  const positive = result.positiveClass !== undefined ? ` Positive class: '${result.positiveClass}'.` : '';
-  const tie =
-    result.tied.length > 1
-      ? ` Tied on ${result.primary.label}: ${result.candidates
-          .filter((c) => result.tied.includes(c.id))
-          .map((c) => c.label)
-          .join(', ')}.`
-      : '';
-  return [
-    `${result.task}: trained on ${result.trainRows} rows, tested on ${result.testRows} held-out rows.${positive}`,
-    '',
-    line(header),
-    ...rows.map(line),
-    '',
-    `Best on ${result.primary.label}: ${best?.label} (${best?.loss}${best && Object.keys(best.options).length > 0 ? ` ${JSON.stringify(best.options)}` : ''}).${tie}`,
-  ].join('\n');
+/** Trains the model under one loss and returns its held-out predictions as `heldOutMetrics` takes them. */
+function trainAndPredict(
+  candidate: Candidate,
+  split: HeldOutSplit,
+  spec: CompareModel,
+  run: TrainingRun,
+): Float64Array {
+  const trainCount = split.yTrain.length;
+  const model = mlp(spec.layers, { rng: Rng.fromState(run.init), dtype: 'float64' });
+  const y =
+    run.task === 'multiclass'
+      ? new Tensor(split.yTrain, [trainCount])
+      : new Tensor(split.yTrain, [trainCount, 1]);
+  try {
+    fit(model, {
+      x: new Tensor(split.xTrain, [trainCount, split.width]),
+      y,
+      loss: { loss: candidate.loss, options: candidate.options },
+      optimizer: new Adam(model.parameters(), { lr: spec.learningRate }),
+      epochs: spec.epochs,
+      batchSize: spec.batchSize,
+      seed: run.shuffleSeed,
+      health: false,
+      recordSteps: false,
+      onProgress: (e) => run.report(e.step / e.totalSteps),
+    });
+  } catch (error) {
+    if (!(error instanceof LossInputError)) throw error;
+    throw new DataError(`training with ${candidate.label} diverged on seed ${run.s}: ${error.message}`);
+  }
+  const out = predict(model, new Tensor(split.xTest, [split.yTest.length, split.width])).data;
+  if (!out.every(Number.isFinite))
+    throw new DataError(`training with ${candidate.label} diverged on seed ${run.s}: non-finite predictions`);
+  if (run.task === 'regression') return Float64Array.from(out);
+  if (run.task === 'binary') return Float64Array.from(out, (z) => 1 / (1 + Math.exp(-z)));
+  return softmaxRows(out, spec.layers[spec.layers.length - 1]);
 }

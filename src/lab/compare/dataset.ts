@@ -16,6 +16,8 @@ export const compareTasks: readonly CompareTask[] = ['regression', 'binary', 'mu
 
 /** Numeric features and a target, ready to train on. */
 export interface Dataset {
+  /** The target column's name, for messages (default 'target'). */
+  readonly targetName?: string;
   readonly featureNames: readonly string[];
   /** One row of numbers per example. */
   readonly features: readonly Float64Array[];
@@ -28,6 +30,21 @@ export interface Dataset {
 /** A problem in the user's data: the message names the source, the line and the column. */
 export class DataError extends Error {
   override readonly name = 'DataError';
+  /** A feature column that could simply be left out to get past the problem (a non-numeric one). */
+  readonly column?: string;
+
+  constructor(message: string, options: { readonly column?: string } = {}) {
+    super(message);
+    if (options.column !== undefined) this.column = options.column;
+  }
+}
+
+/** Which columns are features (default: every column but the target). */
+export interface ColumnChoice {
+  /** Use only these columns as features. */
+  readonly columns?: readonly string[];
+  /** Use every column but these (and the target) as features. */
+  readonly ignore?: readonly string[];
 }
 
 const sortClasses = (values: Iterable<string>) =>
@@ -37,11 +54,47 @@ const sortClasses = (values: Iterable<string>) =>
     return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
   });
 
+const notFinite = (value: number) =>
+  Number.isNaN(value) ? 'is not a number' : 'is not a finite number (beyond ±1.8e308)';
+
+/** Indices of the feature columns `choice` selects, with an error for unknown or conflicting names. */
+function featureColumnsOf(table: TextTable, targetColumn: number, choice: ColumnChoice): number[] {
+  const target = table.header[targetColumn];
+  if (choice.columns !== undefined && choice.ignore !== undefined)
+    throw new DataError('give the columns to use or the columns to ignore, not both');
+  const named = choice.columns ?? choice.ignore;
+  if (named === undefined) return table.header.map((_, i) => i).filter((i) => i !== targetColumn);
+  const role = choice.columns !== undefined ? 'columns to use' : 'columns to ignore';
+  const unknown = named.filter((name) => !table.header.includes(name));
+  if (unknown.length > 0) {
+    throw new DataError(
+      `${table.source} has no column ${unknown.map((n) => `'${n}'`).join(', ')} (among the ${role}); its columns are: ${table.header.join(', ')}`,
+    );
+  }
+  if (named.includes(target))
+    throw new DataError(`'${target}' is the target; it cannot be among the ${role}`);
+  const columns = table.header
+    .map((_, i) => i)
+    .filter((i) => i !== targetColumn && named.includes(table.header[i]) === (choice.columns !== undefined));
+  if (columns.length === 0)
+    throw new DataError(`${table.source}: no feature column is left besides the target '${target}'`);
+  return columns;
+}
+
 /**
- * Converts a table: the target column by name, every other column a numeric feature. Empty and
- * non-numeric feature cells, a missing target column and an unsuitable target are errors.
+ * Converts a table: the target column by name; the feature columns are every other column, or
+ * those `choice` names. Empty and non-numeric feature cells, a missing target column, unknown
+ * column names and an unsuitable target are `DataError`s naming the line and the column.
+ *
+ * @example
+ * tableToDataset(table, 'price', 'regression', { ignore: ['id'] });
  */
-export function tableToDataset(table: TextTable, targetName: string, task: CompareTask): Dataset {
+export function tableToDataset(
+  table: TextTable,
+  targetName: string,
+  task: CompareTask,
+  choice: ColumnChoice = {},
+): Dataset {
   const where = (row: number, column: number) =>
     `${table.source}, line ${table.lines[row]}, column ${column + 1} ('${table.header[column]}')`;
   const targetColumn = table.header.indexOf(targetName);
@@ -52,22 +105,30 @@ export function tableToDataset(table: TextTable, targetName: string, task: Compa
   }
   if (table.header.length < 2)
     throw new DataError(`${table.source} needs at least one feature column besides '${targetName}'`);
+  const featureColumns = featureColumnsOf(table, targetColumn, choice);
   const minimum = 10;
   if (table.rows.length < minimum) {
     throw new DataError(
       `${table.source} has ${table.rows.length} data row(s); compare needs at least ${minimum} to hold some out`,
     );
   }
-  const featureColumns = table.header.map((_, i) => i).filter((i) => i !== targetColumn);
   const features = table.rows.map((row, r) => {
     const out = new Float64Array(featureColumns.length);
     featureColumns.forEach((c, j) => {
       const cell = row[c];
+      const column = table.header[c];
       if (cell === '')
-        throw new DataError(`${where(r, c)}: empty cell (compare does not impute missing values)`);
+        throw new DataError(`${where(r, c)}: empty cell (compare does not impute missing values)`, {
+          column,
+        });
       const value = Number(cell);
       if (!Number.isFinite(value))
-        throw new DataError(`${where(r, c)}: '${cell}' is not a number (feature columns must be numeric)`);
+        throw new DataError(
+          `${where(r, c)}: '${cell}' ${notFinite(value)} (feature columns must be numeric)`,
+          {
+            column,
+          },
+        );
       out[j] = value;
     });
     return out;
@@ -83,10 +144,10 @@ export function tableToDataset(table: TextTable, targetName: string, task: Compa
     targetCells.forEach((cell, r) => {
       const value = Number(cell);
       if (!Number.isFinite(value))
-        throw new DataError(`${where(r, targetColumn)}: regression target '${cell}' is not a number`);
+        throw new DataError(`${where(r, targetColumn)}: regression target '${cell}' ${notFinite(value)}`);
       target[r] = value;
     });
-    return { featureNames, features, target };
+    return { targetName, featureNames, features, target };
   }
   const classes = sortClasses(new Set(targetCells));
   if (task === 'binary' && classes.length !== 2) {
@@ -101,5 +162,5 @@ export function tableToDataset(table: TextTable, targetName: string, task: Compa
   }
   const index = new Map(classes.map((c, i) => [c, i]));
   const target = Float64Array.from(targetCells, (cell) => index.get(cell) ?? 0);
-  return { featureNames, features, target, classes };
+  return { targetName, featureNames, features, target, classes };
 }

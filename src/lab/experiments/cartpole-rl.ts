@@ -1,7 +1,7 @@
 import { Rng } from '../../nn/index.js';
 import { evaluateGreedy, type TrainResult, trainPpo, trainReinforce } from '../env/cartpole-agents.js';
 import { defineExperiment, type LineChart, type Metrics } from '../experiment.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 /** Episodes averaged for the final training return. */
 const LAST_EPISODES = 20;
@@ -9,6 +9,8 @@ const LAST_EPISODES = 20;
 const EVAL_EPISODES = 20;
 /** PPO must beat REINFORCE's final return by at least this much (5% of the 500-step cap). */
 const MARGIN = 25;
+/** CartPole-v1's episode cap: a return of 500 balanced the pole throughout. */
+const MAX_RETURN = 500;
 
 interface Budget {
   readonly steps: number;
@@ -144,12 +146,18 @@ export const cartpoleRl = defineExperiment({
   verdict(metrics: Metrics) {
     const ppo = metricOf(metrics, 'ppo', 'finalReturn');
     const reinforce = metricOf(metrics, 'reinforce', 'finalReturn');
+    const numbers = `PPO's final return ${formatNumber(ppo)} vs REINFORCE's ${formatNumber(reinforce)} after the same number of environment steps.`;
+    const undefinedMetric = inconclusiveUnlessFinite(
+      { "PPO's final return": ppo, "REINFORCE's final return": reinforce },
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (ppo >= MAX_RETURN && reinforce >= MAX_RETURN)
+      return inconclusive(numbers, `both learners balance the pole for the whole ${MAX_RETURN}-step episode`);
     const held = ppo >= reinforce + MARGIN;
-    return {
+    return decided(
       held,
-      explanation:
-        `PPO's final return ${formatNumber(ppo)} vs REINFORCE's ${formatNumber(reinforce)} after the same number of environment steps; ` +
-        `the claim needs PPO ahead by at least ${MARGIN} (5% of the 500-step cap), so it ${held ? 'held' : 'did not hold'}.`,
-    };
+      `${numbers} The claim needs PPO ahead by at least ${MARGIN} (5% of the ${MAX_RETURN}-step cap), so it ${held ? 'held' : 'did not hold'}.`,
+    );
   },
 });

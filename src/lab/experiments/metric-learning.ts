@@ -14,7 +14,7 @@ import {
 import { principalPlane } from '../data/principal-plane.js';
 import { type Chart, defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { rngFor, takeRows } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const SPEC: EmbeddingClustersSpec = {
   trainClasses: 64,
@@ -327,14 +327,26 @@ export const metricLearning = defineExperiment({
     const random = m('random-triplets');
     const numbers = `Held-out Recall@1: batch-hard ${formatNumber(hard)}, random triplets ${formatNumber(random)}, contrastive ${formatNumber(m('contrastive'))}.`;
     const gain = hard - random;
+    const undefinedMetric = inconclusiveUnlessFinite(
+      { "batch-hard's Recall@1": hard, "random triplets' Recall@1": random },
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (random > 1 - MIN_GAIN && hard > 1 - MIN_GAIN)
+      return inconclusive(
+        numbers,
+        `both are within ${MIN_GAIN} of a perfect Recall@1, where no lead of ${MIN_GAIN} is possible`,
+      );
+    if (hard === 0 && random === 0)
+      return inconclusive(numbers, 'neither triplet variant retrieves a single same-class neighbour');
     return gain >= MIN_GAIN
-      ? {
-          held: true,
-          explanation: `${numbers} Batch-hard leads random triplets by ${formatNumber(gain)} (at least ${MIN_GAIN} required).`,
-        }
-      : {
-          held: false,
-          explanation: `${numbers} The claim fails: batch-hard leads random triplets by ${formatNumber(gain)}, less than the ${MIN_GAIN} required.`,
-        };
+      ? decided(
+          true,
+          `${numbers} Batch-hard leads random triplets by ${formatNumber(gain)} (at least ${MIN_GAIN} required).`,
+        )
+      : decided(
+          false,
+          `${numbers} The claim fails: batch-hard leads random triplets by ${formatNumber(gain)}, less than the ${MIN_GAIN} required.`,
+        );
   },
 });

@@ -8,7 +8,7 @@ import { classCentres, gaussianClasses } from '../data/gaussian-classes.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { calibration, reliabilityChart, reliabilityCurve, softmaxRows } from '../metrics.js';
 import { descend, minibatches, rngFor, takeRows } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const CLASSES = 5;
 const DIMS = 10;
@@ -142,11 +142,26 @@ export const noisyCalibration = defineExperiment({
         `label smoothing's ECE is above ${MAX_ECE_RATIO} × cross-entropy's (${formatNumber(MAX_ECE_RATIO * eceCe)})`,
       );
     if (!(confLs < confCe)) failures.push('label smoothing is not less confident');
+    const undefinedMetric = inconclusiveUnlessFinite(
+      {
+        "cross-entropy's ECE": eceCe,
+        "label smoothing's ECE": eceLs,
+        "cross-entropy's mean confidence": confCe,
+        "label smoothing's mean confidence": confLs,
+      },
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (eceCe === 0)
+      return inconclusive(
+        numbers,
+        'cross-entropy is already perfectly calibrated (ECE 0), so there is no error to halve',
+      );
     return failures.length === 0
-      ? {
-          held: true,
-          explanation: `${numbers} Label smoothing's ECE is within ${MAX_ECE_RATIO}× cross-entropy's and its confidence is lower.`,
-        }
-      : { held: false, explanation: `${numbers} The claim fails: ${failures.join('; ')}.` };
+      ? decided(
+          true,
+          `${numbers} Label smoothing's ECE is within ${MAX_ECE_RATIO}× cross-entropy's and its confidence is lower.`,
+        )
+      : decided(false, `${numbers} The claim fails: ${failures.join('; ')}.`);
   },
 });

@@ -7,7 +7,7 @@ import { lineWithOutliers } from '../data/line-with-outliers.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { meanAbsoluteError } from '../metrics.js';
 import { descend, minibatches, rngFor, takeRows } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const TRUE_SLOPE = 2;
 const TRUE_INTERCEPT = 1;
@@ -165,11 +165,25 @@ export const regressionOutliers = defineExperiment({
         );
     }
     const numbers = `Coefficient error (|Δslope| + |Δintercept|): MSE ${formatNumber(base)}, MAE ${formatNumber(error('mae'))}, Huber ${formatNumber(error('huber'))}; clean-test MAE: MSE ${formatNumber(mae('mse'))}, MAE ${formatNumber(mae('mae'))}, Huber ${formatNumber(mae('huber'))}.`;
+    const undefinedMetric = inconclusiveUnlessFinite(
+      {
+        "MSE's coefficient error": base,
+        "MAE's coefficient error": error('mae'),
+        "Huber's coefficient error": error('huber'),
+        "MSE's clean-test MAE": mae('mse'),
+        "MAE's clean-test MAE": mae('mae'),
+        "Huber's clean-test MAE": mae('huber'),
+      },
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (base === 0)
+      return inconclusive(numbers, 'MSE recovered the line exactly, so the outliers did not hurt it');
     return failures.length === 0
-      ? {
-          held: true,
-          explanation: `${numbers} Both robust losses stay within ${MAX_ERROR_RATIO}× MSE's error and predict clean data better.`,
-        }
-      : { held: false, explanation: `${numbers} The claim fails: ${failures.join('; ')}.` };
+      ? decided(
+          true,
+          `${numbers} Both robust losses stay within ${MAX_ERROR_RATIO}× MSE's error and predict clean data better.`,
+        )
+      : decided(false, `${numbers} The claim fails: ${failures.join('; ')}.`);
   },
 });

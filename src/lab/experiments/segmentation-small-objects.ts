@@ -10,7 +10,7 @@ import { foregroundShare, type SegmentationData, smallObjects } from '../data/sm
 import { defineExperiment, type ImageGrid, type Metrics, type Series } from '../experiment.js';
 import { binaryScores } from '../metrics.js';
 import { descend, minibatches, rngFor, takeRows } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const SIZE = 20;
 const CHANNELS = 6;
@@ -202,14 +202,19 @@ export const segmentationSmallObjects = defineExperiment({
     const label = (id: VariantId) => variants.find((v) => v.id === id)?.label ?? id;
     const numbers = `Test IoU: BCE ${formatNumber(base)}, ${OVERLAP.map((id) => `${label(id)} ${formatNumber(m(id, 'iou'))}`).join(', ')} (Dice: BCE ${formatNumber(m('bce', 'dice'))}, ${OVERLAP.map((id) => `${label(id)} ${formatNumber(m(id, 'dice'))}`).join(', ')}).`;
     const short = OVERLAP.filter((id) => !(m(id, 'iou') >= base + IOU_MARGIN));
+    const ids: readonly VariantId[] = ['bce', ...OVERLAP];
+    const undefinedMetric = inconclusiveUnlessFinite(
+      Object.fromEntries(ids.map((id) => [`${label(id)}'s IoU`, m(id, 'iou')])),
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (ids.every((id) => m(id, 'iou') === 0))
+      return inconclusive(numbers, 'no variant found any object pixel (every IoU is 0)');
     return short.length === 0
-      ? {
-          held: true,
-          explanation: `${numbers} Every overlap loss beats BCE's IoU by at least ${IOU_MARGIN}.`,
-        }
-      : {
-          held: false,
-          explanation: `${numbers} The claim fails: ${short.map(label).join(', ')} ${short.length === 1 ? 'does' : 'do'} not beat BCE's IoU ${formatNumber(base)} by at least ${IOU_MARGIN}.`,
-        };
+      ? decided(true, `${numbers} Every overlap loss beats BCE's IoU by at least ${IOU_MARGIN}.`)
+      : decided(
+          false,
+          `${numbers} The claim fails: ${short.map(label).join(', ')} ${short.length === 1 ? 'does' : 'do'} not beat BCE's IoU ${formatNumber(base)} by at least ${IOU_MARGIN}.`,
+        );
   },
 });

@@ -7,7 +7,7 @@ import { Tensor } from '../../tensor/index.js';
 import { type BarChart, defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { softmaxRows } from '../metrics.js';
 import { descend, minibatches, rngFor } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 import {
   aliceTask,
   allOf,
@@ -221,14 +221,16 @@ export const sequenceDistillation = defineExperiment({
     const hard = m('student-hard');
     const limit = MATCH_TOLERANCE * hard;
     const numbers = `Validation perplexity: distilled student ${formatNumber(distilled)}, hard-label student ${formatNumber(hard)} (at most ${formatNumber(limit)} allowed); teacher ${formatNumber(m('teacher'))}, KL-only student ${formatNumber(m('student-kl-only'))}.`;
+    const undefinedMetric = inconclusiveUnlessFinite(
+      { "the distilled student's perplexity": distilled, "the hard-label student's perplexity": hard },
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
     return distilled <= limit
-      ? {
-          held: true,
-          explanation: `${numbers} The distilled student matches or beats the student trained on hard labels.`,
-        }
-      : {
-          held: false,
-          explanation: `${numbers} The claim fails: the distilled student is more than ${Math.round((MATCH_TOLERANCE - 1) * 100)}% worse.`,
-        };
+      ? decided(true, `${numbers} The distilled student matches or beats the student trained on hard labels.`)
+      : decided(
+          false,
+          `${numbers} The claim fails: the distilled student is more than ${Math.round((MATCH_TOLERANCE - 1) * 100)}% worse.`,
+        );
   },
 });

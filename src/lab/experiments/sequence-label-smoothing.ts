@@ -6,7 +6,7 @@ import type { Tensor } from '../../tensor/index.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { reliabilityChart } from '../metrics.js';
 import { descend, minibatches, rngFor } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 import { aliceTask, CharMlp, type CharMlpSize, CONTEXT, charBatch, scoreModel } from './char-model.js';
 
 const SIZE: CharMlpSize = { embedding: 8, hidden: 64 };
@@ -146,11 +146,23 @@ export const sequenceLabelSmoothing = defineExperiment({
     if (!(eceLs < eceCe)) failures.push("label smoothing's calibration error is not lower");
     if (!(pplLs <= MAX_PERPLEXITY_RATIO * pplCe))
       failures.push(`its perplexity is more than ${MAX_PERPLEXITY_RATIO}× cross-entropy's`);
+    const undefinedMetric = inconclusiveUnlessFinite(
+      {
+        "token cross-entropy's ECE": eceCe,
+        "label smoothing's ECE": eceLs,
+        "token cross-entropy's perplexity": pplCe,
+        "label smoothing's perplexity": pplLs,
+      },
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (eceCe === 0 && eceLs === 0)
+      return inconclusive(numbers, 'both models are perfectly calibrated (ECE 0)');
     return failures.length === 0
-      ? {
-          held: true,
-          explanation: `${numbers} Label smoothing is better calibrated and its perplexity is within ${MAX_PERPLEXITY_RATIO}× cross-entropy's.`,
-        }
-      : { held: false, explanation: `${numbers} The claim fails: ${failures.join('; ')}.` };
+      ? decided(
+          true,
+          `${numbers} Label smoothing is better calibrated and its perplexity is within ${MAX_PERPLEXITY_RATIO}× cross-entropy's.`,
+        )
+      : decided(false, `${numbers} The claim fails: ${failures.join('; ')}.`);
   },
 });

@@ -8,7 +8,7 @@ import { Tensor } from '../../tensor/index.js';
 import { type StrokeImages, strokeImages } from '../data/stroke-images.js';
 import { defineExperiment, type ImageGrid, type Metrics, type Series } from '../experiment.js';
 import { descend, minibatches, rngFor, takeRows } from '../training.js';
-import { formatNumber, metricOf } from '../verdict.js';
+import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const SIZE = 8;
 const PIXELS = SIZE * SIZE;
@@ -316,11 +316,23 @@ export const vaeBeta = defineExperiment({
       if (!(recon[i] >= recon[i - 1] * (1 + RELATIVE_STEP)))
         failures.push(`the reconstruction error does not rise by ${RELATIVE_STEP * 100}% ${step}`);
     }
+    const undefinedMetric = inconclusiveUnlessFinite(
+      Object.fromEntries(
+        ids.flatMap((id, i) => [
+          [`the KL at ${label(id)}`, kl[i]],
+          [`the reconstruction at ${label(id)}`, recon[i]],
+        ]),
+      ),
+      numbers,
+    );
+    if (undefinedMetric !== undefined) return undefinedMetric;
+    if (kl.every((v) => v === 0))
+      return inconclusive(numbers, 'the posterior collapsed at every β (KL 0), so there is no KL to trade');
     return failures.length === 0
-      ? {
-          held: true,
-          explanation: `${numbers} Each step up in β lowers the KL and raises the reconstruction error by at least ${RELATIVE_STEP * 100}%.`,
-        }
-      : { held: false, explanation: `${numbers} The claim fails: ${failures.join('; ')}.` };
+      ? decided(
+          true,
+          `${numbers} Each step up in β lowers the KL and raises the reconstruction error by at least ${RELATIVE_STEP * 100}%.`,
+        )
+      : decided(false, `${numbers} The claim fails: ${failures.join('; ')}.`);
   },
 });

@@ -1,9 +1,10 @@
 // The lab's HTML report: one self-contained page (inline CSS and SVG, no scripts, no network).
 import type { LossEntry } from '../../losses/define.js';
 import { losses } from '../../losses/registry.js';
-import type { BarChart, Chart, MetricSpec } from '../experiment.js';
+import type { BarChart, Chart, MetricSpec, Outcome } from '../experiment.js';
 import { formatMetric } from '../format-metric.js';
 import type { ExperimentResult, LabResult } from '../run-lab.js';
+import { formatVerdictCounts, seedsNote, verdictLabel } from '../summary-table.js';
 import { renderChart, serverDocument } from './charts.js';
 
 /** Facts about the run that the lab result itself does not hold. */
@@ -24,7 +25,7 @@ export function escapeHtml(text: string): string {
 }
 
 const STYLE = `
-:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #dde1e8; --held: #1a7f37; --failed: #b42318; --bg: #fbfbfc; }
+:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #dde1e8; --held: #1a7f37; --failed: #b42318; --inconclusive: #8a6100; --bg: #fbfbfc; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: var(--bg); }
 main { max-width: 1040px; margin: 0 auto; padding: 32px 24px 64px; }
@@ -42,10 +43,12 @@ td.best { font-weight: 700; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 12px; font-weight: 700; letter-spacing: .03em; color: white; white-space: nowrap; }
 .badge.held { background: var(--held); }
 .badge.not-held, .badge.failed { background: var(--failed); }
+.badge.inconclusive { background: var(--inconclusive); }
 section.experiment { background: white; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px; margin: 28px 0; }
 .claim { font-size: 16px; margin: 8px 0; }
 .verdict { border-left: 4px solid var(--held); padding: 4px 12px; background: #f3faf5; margin: 10px 0; }
 .verdict.not-held, .verdict.failed { border-color: var(--failed); background: #fdf3f2; }
+.verdict.inconclusive { border-color: var(--inconclusive); border-left-style: dashed; background: #fdf8ec; }
 .setup, .notes, .caption, .losses { color: var(--muted); font-size: 14px; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: flex-start; }
 figure.chart { margin: 8px 0; max-width: 100%; overflow-x: auto; }
@@ -55,21 +58,24 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1
 footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 `;
 
-function badge(result: ExperimentResult): string {
-  if (result.status === 'failed') return '<span class="badge failed">FAILED TO RUN</span>';
-  return result.verdict.held
-    ? '<span class="badge held">HELD</span>'
-    : '<span class="badge not-held">DID NOT HOLD</span>';
+const outcomeClass: Record<Outcome, string> = {
+  held: 'held',
+  'did not hold': 'not-held',
+  inconclusive: 'inconclusive',
+};
+
+/** The CSS class of an experiment's badge and verdict box: one per outcome, and `failed`. */
+function verdictClass(result: ExperimentResult): string {
+  return result.status === 'failed' ? 'failed' : outcomeClass[result.verdict.outcome];
 }
 
-function verdictClass(result: ExperimentResult): string {
-  return result.status === 'failed' ? 'failed' : result.verdict.held ? 'held' : 'not-held';
+function badge(result: ExperimentResult): string {
+  return `<span class="badge ${verdictClass(result)}">${escapeHtml(verdictLabel(result))}</span>`;
 }
 
 function seedNote(result: ExperimentResult): string {
-  return result.status === 'ok' && result.verdict.seeds > 1
-    ? ` Held on ${result.verdict.heldOnSeeds} of ${result.verdict.seeds} seeds taken one at a time.`
-    : '';
+  const note = seedsNote(result);
+  return note ? ` ${note.charAt(0).toUpperCase()}${note.slice(1)}, taken one at a time.` : '';
 }
 
 /** The variant with the best mean for a metric, or undefined when the metric has no direction. */
@@ -183,7 +189,7 @@ function claimsTable(result: LabResult): string {
   const rows = result.experiments
     .map(
       (e) =>
-        `<tr><td><a href="#${escapeHtml(e.name)}">${escapeHtml(e.title)}</a></td><td>${escapeHtml(e.claim)}</td><td>${badge(e)}${e.verdict.seeds > 1 ? ` <span class="losses">${e.verdict.heldOnSeeds}/${e.verdict.seeds} seeds</span>` : ''}</td></tr>`,
+        `<tr><td><a href="#${escapeHtml(e.name)}">${escapeHtml(e.title)}</a></td><td>${escapeHtml(e.claim)}</td><td>${badge(e)}${seedsNote(e) ? ` <span class="losses">${escapeHtml(seedsNote(e))}</span>` : ''}</td></tr>`,
     )
     .join('');
   return `<table class="claims"><thead><tr><th>Experiment</th><th>Claim</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -195,13 +201,12 @@ function claimsTable(result: LabResult): string {
  */
 export function renderReport(result: LabResult, meta: ReportMeta = {}): string {
   const document = serverDocument();
-  const held = result.experiments.filter((e) => e.status === 'ok' && e.verdict.held).length;
   const seeds =
     result.seeds.length === 1
       ? `seed ${result.seeds[0]}`
       : `${result.seeds.length} seeds (${result.seeds[0]}–${result.seeds[result.seeds.length - 1]}), numbers are mean ± standard deviation`;
   const facts = [
-    `${held} of ${result.experiments.length} claims held`,
+    formatVerdictCounts(result),
     result.quick ? 'quick mode (smaller data, fewer steps)' : 'full run',
     seeds,
     `${result.seconds.toFixed(1)} s`,
@@ -210,7 +215,7 @@ export function renderReport(result: LabResult, meta: ReportMeta = {}): string {
   const footer = [
     meta.command ? `Generated by <code>${escapeHtml(meta.command)}</code>.` : '',
     meta.metricsFile ? ` Every metric is in <code>${escapeHtml(meta.metricsFile)}</code>.` : '',
-    ' Each verdict is computed from the metrics with a threshold written in the experiment’s code; a claim that did not hold is reported as such.',
+    ' Each verdict is computed from the metrics with a threshold written in the experiment’s code; a claim that did not hold is reported as such, and one whose metrics leave nothing to compare (undefined numbers, every arm failing alike) as inconclusive.',
   ].join('');
   return `<!doctype html>
 <html lang="en">

@@ -1,5 +1,5 @@
-import type { FloatArray, Tensor } from '../../tensor/index.js';
-import { clampedLog } from '../math.js';
+import { type DType, type FloatArray, formatIndex, LossInputError, type Tensor } from '../../tensor/index.js';
+import { clampedLog, LARGEST_FINITE } from '../math.js';
 import { enumOption } from '../options.js';
 import { requireMinRank, requireSameShape, requireUnitInterval } from '../validate.js';
 
@@ -74,8 +74,42 @@ export function validateReconstruction(
 }
 
 /**
+ * Each KL term ½(exp(lv) + μ² − 1 − lv) and its gradients are finite in `dtype` (the result's):
+ * a log-variance above log(largest) ≈ 709.78 (88.72 for float32) has a variance exp(lv) that
+ * overflows, and |μ| above √largest ≈ 1.34e154 (1.84e19) a square that does. Either is an error
+ * naming the argument, the value and its index, not an infinite loss (the true KL is not
+ * representable there). Callers skip it where the KL term is not computed (β = 0).
+ */
+export function requireRepresentableLatents(loss: string, mu: Tensor, logVar: Tensor, dtype: DType): void {
+  const largest = LARGEST_FINITE[dtype];
+  const maxLogVar = Math.log(largest);
+  const maxMu = Math.sqrt(largest);
+  const lv = logVar.data;
+  for (let i = 0; i < lv.length; i++) {
+    if (lv[i] > maxLogVar) {
+      throw new LossInputError(
+        loss,
+        'logVar',
+        `${lv[i]} at index ${formatIndex(i, logVar.shape)} is above ${maxLogVar.toFixed(2)}, where the variance exp(logVar) overflows ${dtype}`,
+      );
+    }
+  }
+  const m = mu.data;
+  for (let i = 0; i < m.length; i++) {
+    if (Math.abs(m[i]) > maxMu) {
+      throw new LossInputError(
+        loss,
+        'mu',
+        `${m[i]} at index ${formatIndex(i, mu.shape)} is beyond ±${maxMu.toPrecision(3)}, where μ² overflows ${dtype}`,
+      );
+    }
+  }
+}
+
+/**
  * Σ ½(exp(lvᵢ) + μᵢ² − 1 − lvᵢ), the KL divergence of N(μ, exp(lv)) from N(0, 1) summed over
- * every element; ∂/∂μ = μ, ∂/∂lv = ½(exp(lv) − 1). exp(±30) is finite in float64, so no clamp.
+ * every element; ∂/∂μ = μ, ∂/∂lv = ½(exp(lv) − 1). Finite for the inputs that
+ * `requireRepresentableLatents` accepts (a sum of many near-overflow terms aside).
  * `gradMu` and `gradLogVar` are both null or both set.
  */
 export function gaussianKlSum(

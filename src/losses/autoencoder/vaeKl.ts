@@ -1,6 +1,6 @@
 import { defineLoss } from '../define.js';
 import { reductionWithBatchmeanOption } from '../reduce.js';
-import { gaussianKlSum, validateLatents } from './terms.js';
+import { gaussianKlSum, requireRepresentableLatents, validateLatents } from './terms.js';
 
 /**
  * KL divergence of a diagonal Gaussian posterior N(μ, exp(logVar)) from the standard normal prior.
@@ -8,7 +8,8 @@ import { gaussianKlSum, validateLatents } from './terms.js';
  * Element terms ℓᵢⱼ = ½(exp(lvᵢⱼ) + μᵢⱼ² − 1 − lvᵢⱼ), gradients μ and ½(exp(lv) − 1).
  * `mu` and `logVar` are `[N, Z]` (further latent axes are treated like Z). Reductions:
  * 'batchmean' (default) total / N, the KL per sample; 'sum' the total; 'mean' total / (N·Z);
- * 'none' the `[N, Z]` element terms. Finite for log-variances of ±30 (no clamp needed in float64).
+ * 'none' the `[N, Z]` element terms. A log-variance whose exp(logVar) overflows the result's dtype
+ * (above 709.78 in float64, 88.72 in float32), or a μ whose square does, is an error.
  * Reference: Kingma & Welling (2014), Auto-Encoding Variational Bayes, appendix B.
  *
  * @example
@@ -23,6 +24,7 @@ export const { entry: vaeKlLoss, fn: vaeKl } = defineLoss({
   options: { reduction: reductionWithBatchmeanOption('batchmean') },
   validate(t) {
     validateLatents('vaeKl', t.mu, t.logVar);
+    requireRepresentableLatents('vaeKl', t.mu, t.logVar, t.mu.dtype);
   },
   unitShape: (t) => t.mu.shape,
   kernel({ t, plan, units, grads }) {

@@ -7,6 +7,7 @@ import {
   gaussianKlSum,
   reconstructionKindOption,
   reconstructionSum,
+  requireRepresentableLatents,
   validateLatents,
   validateReconstruction,
 } from './terms.js';
@@ -59,6 +60,8 @@ export const { entry: vaeLossLoss, fn: vaeLoss } = defineLoss({
     validateReconstruction('vaeLoss', options.reconstruction, t.input, t.target);
     requireMinRank('vaeLoss', 'input', t.input, 1, '[N, ...]');
     validateLatents('vaeLoss', t.mu, t.logVar);
+    // β = 0 leaves the KL term out entirely, so any finite latents are fine then.
+    if (options.beta > 0) requireRepresentableLatents('vaeLoss', t.mu, t.logVar, t.input.dtype);
     if (t.input.shape[0] !== t.mu.shape[0]) {
       throw new LossInputError(
         'vaeLoss',
@@ -86,16 +89,21 @@ export const { entry: vaeLossLoss, fn: vaeLoss } = defineLoss({
       u * reconScale,
       null,
     );
-    const kl = gaussianKlSum(
-      t.mu.data,
-      t.logVar.data,
-      null,
-      grads?.mu ?? null,
-      grads?.logVar ?? null,
-      u * beta * klScale,
-      null,
-    );
-    return scalarTensor(recon * reconScale + beta * kl * klScale, dtype);
+    // β = 0: the KL term contributes exactly 0 to the value and the gradients (the buffers stay
+    // zero), whatever the latents; computing it would turn 0·∞ into NaN for a huge logVar.
+    const kl =
+      beta === 0
+        ? 0
+        : gaussianKlSum(
+            t.mu.data,
+            t.logVar.data,
+            null,
+            grads?.mu ?? null,
+            grads?.logVar ?? null,
+            u * beta * klScale,
+            null,
+          );
+    return scalarTensor(recon * reconScale + (beta === 0 ? 0 : beta * kl * klScale), dtype);
   },
   info: {
     title: 'VAE loss (negative ELBO)',

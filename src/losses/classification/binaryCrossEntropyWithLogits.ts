@@ -37,7 +37,7 @@ function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, 
       const yi = y[i];
       const a = Math.abs(xi);
       const log1pE = log1pUnit(expNonPositive(-a));
-      total += yi * (0.5 * (a - xi) + log1pE) + (1 - yi) * (0.5 * (xi + a) + log1pE);
+      total += yi * (0.5 * a - 0.5 * xi + log1pE) + (1 - yi) * (0.5 * xi + 0.5 * a + log1pE);
     }
     return total;
   }
@@ -49,7 +49,7 @@ function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, 
     const log1pE = log1pUnit(e);
     // y·softplus(−x) + (1 − y)·softplus(x), the general path's expression (so a posWeight of
     // ones gives the same bits).
-    total += yi * (0.5 * (a - xi) + log1pE) + (1 - yi) * (0.5 * (xi + a) + log1pE);
+    total += yi * (0.5 * a - 0.5 * xi + log1pE) + (1 - yi) * (0.5 * xi + 0.5 * a + log1pE);
     const positive = +(xi >= 0);
     g[i] = s * ((e + positive * (1 - e)) / (1 + e) - yi);
   }
@@ -94,8 +94,8 @@ function fastBceWithLogits(
  * default 1) and w the element weight (`weight`, default 1):
  * ℓ = w[p_c·y·softplus(−x) + (1 − y)·softplus(x)] = −w[p_c·y log σ(x) + (1 − y) log(1 − σ(x))],
  * ∂ℓ/∂x = w[(1 − y)σ(x) − p_c·y·σ(−x)] (= w(σ(x) − y) without `posWeight`).
- * Both terms are non-negative softplus values, so logits of ±1e4 give exact, finite values and
- * gradients. Reduced by `reduction` ('mean' divides by the element count). `input`, `target`
+ * Both terms are non-negative softplus values, so any finite logit (±1e308 included; a wrong
+ * label then costs |x|) gives exact, finite values and gradients. Reduced by `reduction` ('mean' divides by the element count). `input`, `target`
  * (soft targets in [0, 1]) and `weight` share one shape; `posWeight` is [C] along the last axis
  * (or [1]). Matches torch `F.binary_cross_entropy_with_logits`.
  *
@@ -143,7 +143,9 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
       const wi = w === null ? 1 : w[i];
       const pos = pw === null ? yi : pw[i % classes] * yi;
       const neg = 1 - yi;
-      const l = wi * (pos * softplus(-xi) + neg * softplus(xi));
+      // The weights multiply each other first: a softplus of 1e308 times p_c = 3 would overflow
+      // before a weight of 0.5 brought the term back into range.
+      const l = wi * pos * softplus(-xi) + wi * neg * softplus(xi);
       total += l;
       if (units !== null) units[i] = l;
       if (g !== null) g[i] = (up === null ? s : s * up[i]) * wi * (neg * sigmoid(xi) - pos * sigmoid(-xi));

@@ -5,7 +5,8 @@ import { expNonPositive, log1pUnit, sigmoid } from '../math.js';
 import { booleanOption, nullableNumberOption, numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape, requireUnitInterval } from '../validate.js';
-import { logitBce, probabilityBce, probabilityBceGrad } from './binaryTerms.js';
+import { logitBce, probabilityBce } from './binaryTerms.js';
+import { logitFocalSlope, probabilityFocalSlope } from './focalTerms.js';
 
 const NAME = 'focal';
 
@@ -37,16 +38,13 @@ function plainLogitFocal(
     const positive = +(xi >= 0);
     const p = small + positive * (inverse - small);
     const r = small + (1 - positive) * (inverse - small);
-    const ce = 0.5 * (xi + a) - xi * yi + log1pUnit(e);
+    // max(x, 0) as x/2 + |x|/2: x + |x| overflows for x above 8.9e307.
+    const ce = 0.5 * xi + 0.5 * a - xi * yi + log1pUnit(e);
     const q = yi * r + (1 - yi) * p;
     const qg = square ? q * q : q ** gamma;
     const at = alphaPositive * yi + alphaNegative * (1 - yi);
     total += at * ce * qg;
-    if (g !== null) {
-      const qSafe = q > 0 ? q : 1; // q = 0 only at a saturated exact target, where qg = 0
-      const dInner = (1 - yi) * p - yi * r + (gamma * (1 - 2 * yi) * ce * p * r) / qSafe;
-      g[i] = s * at * qg * dInner;
-    }
+    if (g !== null) g[i] = s * at * logitFocalSlope(p, r, q, qg, ce, yi, gamma);
   }
   return total;
 }
@@ -104,7 +102,9 @@ function fastLogitFocal(
  * - probabilities: ∂ℓ/∂p = α_t q^γ [CE′ + γ(1 − 2y)·CE/q], CE = torch `F.binary_cross_entropy`
  *   (logs clamped at −100) and CE′ its gradient (p − y)/max(p(1 − p), 1e-12).
  * Where q = 0 (p equals a hard target exactly) the loss and its gradient are 0; PyTorch's
- * autograd returns NaN there for γ < 1, the limit is 0. Logits of ±1e4 stay finite.
+ * autograd returns NaN there for γ < 1, the limit is 0. Any finite logit (±1e308 included)
+ * gives finite values and gradients, with any γ (with probabilities, a fully wrong p has the
+ * gradient γ·100, which overflows only for γ above 1.8e306).
  * Reduced by `reduction`. `input` and `target` share one shape; targets are in [0, 1] (hard
  * {0, 1} in the paper; soft values follow the same formula), and with `fromLogits: false`
  * probabilities outside [0, 1] are an error. Matches torchvision `ops.sigmoid_focal_loss`
@@ -154,25 +154,25 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
       const at = alpha === null ? 1 : alpha * yi + (1 - alpha) * (1 - yi);
       let ce: number;
       let q: number;
-      // ∂ℓ/∂input divided by α_t q^γ (taken only where q > 0).
-      let dInner = 0;
+      // ∂ℓ/∂input divided by α_t.
+      let slope = 0;
       if (fromLogits) {
         const p = sigmoid(x[i]);
         const r = sigmoid(-x[i]); // 1 − p without cancellation
         ce = logitBce(x[i], yi);
         q = yi * r + (1 - yi) * p;
-        if (g !== null && q > 0) dInner = (1 - yi) * p - yi * r + (gamma * (1 - 2 * yi) * ce * p * r) / q;
+        if (g !== null) slope = logitFocalSlope(p, r, q, q ** gamma, ce, yi, gamma);
       } else {
         const p = x[i];
         ce = probabilityBce(p, yi);
         q = yi * (1 - p) + (1 - yi) * p;
-        if (g !== null && q > 0) dInner = probabilityBceGrad(p, yi) + (gamma * (1 - 2 * yi) * ce) / q;
+        if (g !== null) slope = probabilityFocalSlope(p, q, q ** gamma, ce, yi, gamma);
       }
       const qg = q ** gamma;
       const l = at * ce * qg;
       total += l;
       if (units !== null) units[i] = l;
-      if (g !== null) g[i] = (up === null ? s : s * up[i]) * at * qg * dInner;
+      if (g !== null) g[i] = (up === null ? s : s * up[i]) * at * slope;
     }
     return total;
   },

@@ -49,7 +49,9 @@ export function softmaxCrossEntropyRow(
     expSum += e;
     const w = q[qOffset + c];
     qSum += w;
-    qDotShifted += w * shifted;
+    // A class of weight 0 adds nothing, also where x_c − m overflows to −∞ (logits of ±1e308),
+    // which would otherwise make 0·(−∞) = NaN.
+    if (w !== 0) qDotShifted += w * shifted;
   }
   if (grad !== null) {
     const softmaxScale = (gradScale * qSum) / expSum;

@@ -1,5 +1,5 @@
 import { simdEuclideanTriplet, simdTripletApplies } from '../../kernels/wasm/triplet.js';
-import type { FloatArray, Tensor } from '../../tensor/index.js';
+import { type FloatArray, LossInputError, type Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { booleanOption, numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
@@ -129,6 +129,25 @@ const SAFE_SQUARED_MAX = 1e300;
 const SAFE_SQUARED_MIN = 1e-300;
 
 /**
+ * ε is added to every coordinate of a difference, so every distance is at least about
+ * ε·D^(1/p) (D the row length): where that exceeds the largest double, both distances are ∞
+ * and their difference NaN, whatever the inputs. Such an ε (1e308 with D ≥ 4 and p = 2) is an
+ * error naming it; large ones below (1e160 and up) work, through the rescaled norms.
+ */
+function requireRepresentableEps(
+  anchor: Tensor,
+  options: { readonly eps: number; readonly p: number },
+): void {
+  const floor = options.eps * rowLength(anchor) ** (1 / options.p);
+  if (floor <= Number.MAX_VALUE) return;
+  throw new LossInputError(
+    'triplet',
+    'options.eps',
+    `${options.eps} added to each of the ${rowLength(anchor)} coordinates makes every distance at least ${floor}, beyond the float64 range; use an eps below ${(Number.MAX_VALUE / rowLength(anchor) ** (1 / options.p)).toPrecision(3)}`,
+  );
+}
+
+/**
  * Triplet margin loss, as torch `F.triplet_margin_loss`.
  *
  * Per row, with torch's distance d(x, y) = ‖x − y + ε‖_p: ℓ = max(0, m + d(a, p) − d(a, n)).
@@ -157,10 +176,11 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
     swap: booleanOption(false),
     reduction: reductionOption(),
   },
-  validate(t) {
+  validate(t, options) {
     requireEmbeddings('triplet', 'anchor', t.anchor);
     requireSameShape('triplet', 'anchor', t.anchor, 'positive', t.positive);
     requireSameShape('triplet', 'anchor', t.anchor, 'negative', t.negative);
+    requireRepresentableEps(t.anchor, options);
   },
   unitShape: (t) => rowShape(t.anchor),
   // Float32 rows with p = 2 and no swap take the SIMD kernel, which writes every gradient element

@@ -1,7 +1,28 @@
+import { type FloatArray, formatIndex, LossInputError, type Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { numberOption } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
+
+/**
+ * The error for a gradient −rA that overflowed its buffer (float32 holds at most 3.4e38) though
+ * the value did not: it names the advantages, or the log-probabilities where the ratio r is the
+ * larger factor, with the first overflowing index.
+ */
+function gradientOverflow(
+  t: { readonly logProbs: Tensor; readonly oldLogProbs: Tensor; readonly advantages: Tensor },
+  g: FloatArray,
+): LossInputError {
+  let i = 0;
+  while (i < g.length - 1 && Number.isFinite(g[i])) i++;
+  const r = Math.exp(t.logProbs.data[i] - t.oldLogProbs.data[i]);
+  const culprit = Math.abs(t.advantages.data[i]) >= r ? 'advantages' : 'logProbs';
+  return new LossInputError(
+    'ppoClip',
+    culprit,
+    `the gradient −r·A is ${g[i]} at index ${formatIndex(i, t.logProbs.shape)} in ${t.logProbs.dtype} for these finite arguments (an overflow); rescale the advantages`,
+  );
+}
 
 /**
  * PPO clipped surrogate objective, negated to a loss.
@@ -41,6 +62,9 @@ export const { entry: ppoClipLoss, fn: ppoClip } = defineLoss({
     const up = plan.upstream;
     const s = plan.scale;
     let total = 0;
+    // The largest |gradient| as stored: a float32 buffer turns an rA beyond 3.4e38 into ∞, while
+    // the float64 sum of terms of both signs (the value) can still be finite.
+    let largestGrad = 0;
     for (let i = 0; i < lp.length; i++) {
       const r = Math.exp(lp[i] - old[i]);
       const a = adv[i];
@@ -51,8 +75,12 @@ export const { entry: ppoClipLoss, fn: ppoClip } = defineLoss({
       total += l;
       if (units !== null) units[i] = l;
       // ∂(rA)/∂logProbs = rA; the clipped branch is constant wherever it is strictly the minimum.
-      if (g !== null) g[i] = unclippedIsMin ? -(up === null ? s : s * up[i]) * unclipped : 0;
+      if (g !== null) {
+        g[i] = unclippedIsMin ? -(up === null ? s : s * up[i]) * unclipped : 0;
+        largestGrad = Math.max(largestGrad, Math.abs(g[i]));
+      }
     }
+    if (g !== null && !(largestGrad <= Number.MAX_VALUE)) throw gradientOverflow(t, g);
     return total;
   },
   info: {

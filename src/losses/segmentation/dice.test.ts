@@ -159,6 +159,6 @@ describe('dice', () => {
       'options.aggregate',
       /must be one of 'batch' \| 'sample', got 'mean'/,
     );
-    rejects(() => dice([[0.5]], [[1]], { eps: 0 }), 'options.eps', /> 0/);
+    rejects(() => dice([[0.5]], [[1]], { eps: 0 }), 'options.eps', />= 1\.1754943508222875e-38, got 0/);
   });
 });

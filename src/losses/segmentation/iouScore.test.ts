@@ -44,7 +44,7 @@ describe('iouScore', () => {
   test('bad inputs and options are errors naming the argument', () => {
     rejects(() => iouScore([[-0.5]], [[1]]), 'pred', /probability -0.5/);
     rejects(() => iouScore([[0.5]], [[1]], { threshold: -0.1 }), 'options.threshold', />= 0/);
-    rejects(() => iouScore([[0.5]], [[1]], { eps: 0 }), 'options.eps', /> 0/);
+    rejects(() => iouScore([[0.5]], [[1]], { eps: 0 }), 'options.eps', />= 1\.1754943508222875e-38, got 0/);
     rejects(
       () => iouScore(0.5, 1, { aggregate: 'sample' }),
       'pred',

@@ -20,7 +20,15 @@ export type Overlap = 'dice' | 'iou';
 /** `'batch'`: one score over every element; `'sample'`: the mean of one score per index of the first axis. */
 export type Aggregate = 'batch' | 'sample';
 
-export const epsOption = () => numberOption(1e-5, { above: 0 });
+/**
+ * The smallest ε: float32's smallest normal number, 2⁻¹²⁶. On an empty mask (Σp + Σy = 0) the
+ * gradient of a Dice or IoU loss is up to 2/ε, which stays finite in float32 from here on (a
+ * smaller ε would turn it into ∞ in float32, and below 1e-308 in float64 too).
+ */
+export const MIN_OVERLAP_EPS = 2 ** -126;
+
+/** ε of the overlap ratios: at least `MIN_OVERLAP_EPS`, any finite value above (1e308 included). */
+export const epsOption = () => numberOption(1e-5, { min: MIN_OVERLAP_EPS });
 export const fromLogitsOption = () => booleanOption(false);
 export const aggregateOption = () => enumOption(['batch', 'sample'] as const, 'batch');
 export const alphaOption = () => numberOption(0.5, { min: 0, max: 1 });
@@ -298,8 +306,8 @@ export function overlapLoss(
 
 /**
  * The overlap loss from the sums of `overlapGroupSums`, and (when `grad` is non-null) adds
- * `weight`·∂loss/∂x into it. Per group, with n = numerator and d = denominator of the score:
- * Dice ∂s/∂pⱼ = (2yⱼ·d − n)/d², IoU ∂s/∂pⱼ = (yⱼ·d − n(1 − yⱼ))/d²; with logits times
+ * `weight`·∂loss/∂x into it. Per group, with n = numerator, d = denominator and s = n/d the score:
+ * Dice ∂s/∂pⱼ = (2yⱼ − s)/d, IoU ∂s/∂pⱼ = ((1 + s)yⱼ − s)/d; with logits times
  * σ(x)σ(−x), which underflows to 0 (not NaN) for logits of ±1e4. `gradIsZero`: the caller
  * knows `grad` holds zeros (its own fresh buffer), so float32 kernels may write instead of add.
  */
@@ -324,13 +332,16 @@ export function overlapLossFromSums(
     const inter = sums[3 * g];
     const num = numerator(kind, inter, eps);
     const den = denominator(kind, inter, sums[3 * g + 1], sums[3 * g + 2], eps);
-    lossSum += 1 - num / den;
+    const score = num / den;
+    lossSum += 1 - score;
     if (grad === null || weight === 0) continue;
-    // ∂s/∂pⱼ·d² is affine in yⱼ: Dice 2d·yⱼ − n, IoU (d + n)·yⱼ − n.
-    const scale = -weight / (groups * den * den);
-    const slope = scale * (kind === 'dice' ? 2 * den : den + num);
-    if (fromLogits) addLogitOverlapGrad(x, y, start, end, slope, -scale * num, grad, gradIsZero);
-    else addProbabilityOverlapGrad(y, start, end, slope, -scale * num, grad, gradIsZero);
+    // ∂s/∂pⱼ·d is affine in yⱼ, with s = n/d: Dice 2yⱼ − s, IoU (1 + s)·yⱼ − s. Divided by d once
+    // (not by d²), so that no factor overflows for an ε as large as 1e308; |∂s/∂pⱼ| ≤ 2/ε, which
+    // `epsOption`'s lower bound keeps finite in float32.
+    const scale = -weight / (groups * den);
+    const slope = scale * (kind === 'dice' ? 2 : 1 + score);
+    if (fromLogits) addLogitOverlapGrad(x, y, start, end, slope, -scale * score, grad, gradIsZero);
+    else addProbabilityOverlapGrad(y, start, end, slope, -scale * score, grad, gradIsZero);
   }
   return lossSum / groups;
 }

@@ -1,7 +1,7 @@
 import { formatIndex, LossInputError, type Tensor } from '../../tensor/index.js';
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import { defineLoss } from '../define.js';
-import { logSumExp } from '../math.js';
+import { LARGEST_FINITE, logSumExp } from '../math.js';
 import { enumOption } from '../options.js';
 import { reductionWithBatchmeanOption } from '../reduce.js';
 import { requireSameShape, requireUnitInterval } from '../validate.js';
@@ -27,18 +27,25 @@ function requireLogProbabilities(name: string, t: Tensor): void {
 }
 
 /**
- * With Q given as probabilities, Q = 0 where P > 0 makes KL(P‖Q) infinite. Logits and
- * log-probabilities give P > 0 everywhere, so only a probability target can excuse a zero.
+ * With Q given as probabilities, Q = 0 where P > 0 makes KL(P‖Q) infinite, and a Q so small
+ * that P/Q exceeds the largest number of the result's dtype (below 5.6e-309 in float64, 2.9e-39
+ * in float32, for P = 1) makes the gradient −P/Q overflow. Logits and log-probabilities give
+ * P > 0 everywhere (P ≤ 1 is used as its bound), so only a probability target can excuse a zero.
  */
 function requireSupport(input: Tensor, target: Tensor, targetKind: DistributionKind): void {
   const q = input.data;
   const p = target.data;
+  const largest = LARGEST_FINITE[input.dtype];
   for (let i = 0; i < q.length; i++) {
-    if (q[i] === 0 && (targetKind !== 'probs' || p[i] > 0)) {
+    const mass = targetKind === 'probs' ? p[i] : 1;
+    if (mass > 0 && !(mass / q[i] <= largest)) {
+      const at = formatIndex(i, input.shape);
       throw new LossInputError(
         NAME,
         'input',
-        `probability 0 at index ${formatIndex(i, input.shape)} where the target has mass, so KL(P‖Q) is infinite (pass logits or log-probabilities)`,
+        q[i] === 0
+          ? `probability 0 at index ${at} where the target has mass, so KL(P‖Q) is infinite (pass logits or log-probabilities)`
+          : `probability ${q[i]} at index ${at} is so small that the gradient −P/Q overflows ${input.dtype} (pass logits or log-probabilities)`,
       );
     }
   }

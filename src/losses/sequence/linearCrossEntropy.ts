@@ -1,4 +1,11 @@
-import { allocate, formatShape, LossInputError } from '../../tensor/index.js';
+import {
+  allocate,
+  type FloatArray,
+  formatIndex,
+  formatShape,
+  LossInputError,
+  type Tensor,
+} from '../../tensor/index.js';
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import { countedLabelWeight, softmaxCrossEntropyRow } from '../classification/softmaxCrossEntropyKernel.js';
 import { defineLoss } from '../define.js';
@@ -8,6 +15,37 @@ import { requireLabelShape, requireLabels, requireRank } from '../validate.js';
 import { addScoresTimesWeight, addTransposedScoresTimesRows, rowsTimesTransposed } from './chunkedMatmul.js';
 
 const NAME = 'linearCrossEntropy';
+
+/** The largest |value| of an array. */
+function maxAbs(d: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < d.length; i++) max = Math.max(max, Math.abs(d[i]));
+  return max;
+}
+
+/**
+ * The weight gradient sums (softmax − q)·h over every token, and the hidden one (softmax − q)·W
+ * over the vocabulary: with entries near the float range they can overflow where the loss value
+ * does not (the boundary checks only the value). Such a gradient is an error naming the larger of
+ * `hidden` and `weight`. One read of each gradient, small beside the matrix products.
+ */
+function requireFiniteGradient(
+  hidden: Tensor,
+  weight: Tensor,
+  name: 'hidden' | 'weight',
+  grad: FloatArray,
+): void {
+  for (let i = 0; i < grad.length; i++) {
+    if (Number.isFinite(grad[i])) continue;
+    const culprit = maxAbs(hidden.data) >= maxAbs(weight.data) ? 'hidden' : 'weight';
+    const shape = name === 'hidden' ? hidden.shape : weight.shape;
+    throw new LossInputError(
+      NAME,
+      culprit,
+      `the gradient grads.${name} is ${grad[i]} at index ${formatIndex(i, shape)} in ${hidden.dtype} for these finite arguments (an overflow); rescale hidden and weight`,
+    );
+  }
+}
 
 /**
  * Scores held at once: a chunk has max(4, ⌊2²² / V⌋) rows (16 MiB of float32 scores, 32 MiB of
@@ -140,6 +178,10 @@ export const { entry: linearCrossEntropyLoss, fn: linearCrossEntropy } = defineL
         const src = i * features;
         for (let k = 0; k < features; k++) gh[dst + k] = rowsGrad[src + k];
       }
+    }
+    if (grads !== null) {
+      requireFiniteGradient(t.hidden, t.weight, 'hidden', grads.hidden);
+      requireFiniteGradient(t.hidden, t.weight, 'weight', grads.weight);
     }
     return total;
   },

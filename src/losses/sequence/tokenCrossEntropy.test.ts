@@ -186,7 +186,7 @@ describe('tokenCrossEntropy rejects bad input', () => {
       /shape \[2, 2\] does not match input shape \[2, 3, 4\] without its class axis \(\[2, 3\]\)/,
     );
   });
-  test('labelSmoothing outside [0, 1] and a normalizer that is not positive', () => {
+  test('labelSmoothing outside [0, 1] and a normalizer of 0 (or subnormal) are errors', () => {
     rejects(
       () =>
         tokenCrossEntropy(
@@ -211,7 +211,7 @@ describe('tokenCrossEntropy rejects bad input', () => {
           { normalizer: 0 },
         ),
       'options.normalizer',
-      /> 0, got 0/,
+      />= 2\.2250738585072014e-308, got 0/,
     );
     rejects(
       () =>

@@ -22,7 +22,8 @@ const NAME = 'tokenCrossEntropy';
  *
  * Shapes: `input` [..., T, V] logits, `target` [..., T] ids. `'none'` gives [..., T]; `'sum'`
  * adds the counted tokens; `'mean'` divides by the number of counted tokens, or by `normalizer`
- * when it is given (sum / normalizer), and is 0 with a zero gradient when nothing is counted.
+ * (usually a count; at least 2^-1022) when it is given (sum / normalizer), and is 0 with a zero gradient when
+ * nothing is counted.
  * For gradient accumulation or data parallelism, `reduction: 'sum'` per shard divided by the
  * global token count (or `normalizer` = that count) gives exactly the unsharded mean.
  * Stability: log-sum-exp per token, finite for logits of ±1e4.
@@ -39,7 +40,10 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
   options: {
     ignoreIndex: numberOption(-100, { integer: true }),
     labelSmoothing: numberOption(0, { min: 0, max: 1 }),
-    normalizer: optionalNumberOption({ above: 0 }),
+    // Usually a count of tokens. At least the smallest normal double (2^-1022 ≈ 2.2e-308): below
+    // that 1/normalizer can be ∞ (∞ values, NaN gradients); a value that still overflows is
+    // reported by the boundary as an overflow.
+    normalizer: optionalNumberOption({ min: 2 ** -1022 }),
     reduction: reductionOption(),
   },
   validate(t, options) {
@@ -109,7 +113,7 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
       },
       {
         name: 'normalizer',
-        typical: 'the global number of non-padding tokens of the optimiser step',
+        typical: 'the global number of non-padding tokens of the optimiser step (at least 1)',
         effect: 'Replaces the divisor of mean, so shard means add up to the global mean.',
       },
     ],

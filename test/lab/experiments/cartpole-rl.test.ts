@@ -67,15 +67,28 @@ test('the return curves cover both learners over the same budget of environment 
 
 test('the verdict holds when PPO ends at least 25 above REINFORCE', () => {
   const v = experiment.verdict(metricsWith(450, 300));
-  assert.equal(v.held, true);
+  assert.equal(v.outcome, 'held');
   assert.match(v.explanation, /PPO's final return 450 vs REINFORCE's 300/);
-  assert.equal(experiment.verdict(metricsWith(325, 300)).held, true);
+  assert.equal(experiment.verdict(metricsWith(325, 300)).outcome, 'held');
 });
 
 test('the verdict fails when REINFORCE ends ahead, level, or less than 25 behind', () => {
-  assert.equal(experiment.verdict(metricsWith(200, 420)).held, false);
-  assert.equal(experiment.verdict(metricsWith(500, 500)).held, false);
+  assert.equal(experiment.verdict(metricsWith(200, 420)).outcome, 'did not hold');
+  assert.equal(experiment.verdict(metricsWith(300, 300)).outcome, 'did not hold');
+  assert.equal(experiment.verdict(metricsWith(480, 500)).outcome, 'did not hold', 'one learner at the cap');
   const close = experiment.verdict(metricsWith(320, 300));
-  assert.equal(close.held, false);
+  assert.equal(close.outcome, 'did not hold');
   assert.match(close.explanation, /at least 25.*did not hold/);
+});
+
+test('the verdict is inconclusive, never held, when both learners hit the 500-step cap or a return is undefined', () => {
+  const capped = experiment.verdict(metricsWith(500, 500));
+  assert.equal(capped.outcome, 'inconclusive');
+  assert.match(
+    capped.explanation,
+    /Inconclusive: both learners balance the pole for the whole 500-step episode/,
+  );
+  const undefinedReturn = experiment.verdict(metricsWith(Number.NaN, 300));
+  assert.equal(undefinedReturn.outcome, 'inconclusive');
+  assert.match(undefinedReturn.explanation, /PPO's final return is NaN \(not a finite number\)/);
 });

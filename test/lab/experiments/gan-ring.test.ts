@@ -68,16 +68,36 @@ test('the charts carry data: one scatter of generated over real samples per vari
 
 test('the verdict holds when WGAN-GP covers at least as many modes as the minimax GAN, ties included', () => {
   const more = experiment.verdict(metricsWith(8, 5));
-  assert.equal(more.held, true);
+  assert.equal(more.outcome, 'held');
   assert.match(more.explanation, /WGAN-GP covered 8 of 8 modes and the minimax GAN 5/);
-  assert.equal(experiment.verdict(metricsWith(6, 6)).held, true);
+  assert.equal(experiment.verdict(metricsWith(6, 6)).outcome, 'held');
 });
 
 test('the verdict fails when the minimax GAN covers more modes than WGAN-GP', () => {
   const fewer = experiment.verdict(metricsWith(3, 7));
-  assert.equal(fewer.held, false);
+  assert.equal(fewer.outcome, 'did not hold');
   assert.match(fewer.explanation, /covered 3 of 8 modes and the minimax GAN 7.*did not hold/);
-  assert.equal(experiment.verdict(metricsWith(5.5, 5.6)).held, false, 'means over seeds compare as numbers');
+  assert.equal(
+    experiment.verdict(metricsWith(5.5, 5.6)).outcome,
+    'did not hold',
+    'means over seeds compare as numbers',
+  );
+  assert.equal(
+    experiment.verdict(metricsWith(0, 1)).outcome,
+    'did not hold',
+    'WGAN-GP at 0 against 1 is a real loss',
+  );
+});
+
+test('the verdict is inconclusive, never held, when neither GAN covers a mode or a count is undefined', () => {
+  const none = experiment.verdict(metricsWith(0, 0));
+  assert.equal(none.outcome, 'inconclusive');
+  assert.match(
+    none.explanation,
+    /WGAN-GP covered 0 of 8 modes and the minimax GAN 0\. Inconclusive: neither GAN covered a single mode/,
+  );
+  assert.doesNotMatch(none.explanation, /so it held/);
+  assert.equal(experiment.verdict(metricsWith(Number.NaN, 3)).outcome, 'inconclusive');
 });
 
 test('the ring data is seeded and every sample lies near one of the 8 centres at radius 2', () => {

@@ -95,13 +95,23 @@ test('principalPlane puts the direction of largest spread on the first axis', ()
 
 test('the claim holds when batch-hard beats random triplets by at least 0.02, quoting the numbers', () => {
   const verdict = experiment.verdict(metricsOf(0.7, 0.8, 0.85));
-  assert.equal(verdict.held, true);
+  assert.equal(verdict.outcome, 'held');
   assert.match(verdict.explanation, /batch-hard 0\.85, random triplets 0\.8, contrastive 0\.7/);
 });
 
 test('the claim fails when batch-hard leads by less than 0.02 or trails random triplets', () => {
   const close = experiment.verdict(metricsOf(0.7, 0.8, 0.81));
-  assert.equal(close.held, false);
+  assert.equal(close.outcome, 'did not hold');
   assert.match(close.explanation, /less than the 0\.02 required/);
-  assert.equal(experiment.verdict(metricsOf(0.9, 0.85, 0.8)).held, false);
+  assert.equal(experiment.verdict(metricsOf(0.9, 0.85, 0.8)).outcome, 'did not hold');
+});
+
+test('the claim is inconclusive, never held, at the Recall@1 ceiling, at zero, or on an undefined Recall@1', () => {
+  const ceiling = experiment.verdict(metricsOf(0.99, 0.995, 1));
+  assert.equal(ceiling.outcome, 'inconclusive');
+  assert.match(ceiling.explanation, /Inconclusive: both are within 0\.02 of a perfect Recall@1/);
+  assert.equal(experiment.verdict(metricsOf(0.5, 0, 0)).outcome, 'inconclusive');
+  const undefinedRecall = experiment.verdict(metricsOf(0.7, Number.NaN, 0.85));
+  assert.equal(undefinedRecall.outcome, 'inconclusive');
+  assert.match(undefinedRecall.explanation, /random triplets' Recall@1 is NaN/);
 });

@@ -64,15 +64,31 @@ test('the data has about 2% foreground and the same seed draws the same images',
 
 test('the claim holds when every overlap loss beats BCE by the margin, and the explanation quotes the numbers', () => {
   const verdict = experiment.verdict(withIou({ bce: 0.5, dice: 0.6, iou: 0.58, 'bce-dice': 0.62 }));
-  assert.equal(verdict.held, true);
+  assert.equal(verdict.outcome, 'held');
   assert.match(verdict.explanation, /BCE 0\.5, Dice 0\.6, IoU 0\.58, BCE \+ Dice 0\.62/);
 });
 
 test('the claim fails when BCE matches or beats an overlap loss, naming it', () => {
   const tie = experiment.verdict(withIou({ bce: 0.6, dice: 0.7, iou: 0.6, 'bce-dice': 0.7 }));
-  assert.equal(tie.held, false);
+  assert.equal(tie.outcome, 'did not hold');
   assert.match(tie.explanation, /IoU does not beat BCE's IoU 0\.6/);
   const bceBest = experiment.verdict(withIou({ bce: 0.7, dice: 0.6, iou: 0.6, 'bce-dice': 0.65 }));
-  assert.equal(bceBest.held, false);
+  assert.equal(bceBest.outcome, 'did not hold');
   assert.match(bceBest.explanation, /Dice, IoU, BCE \+ Dice do not beat/);
+});
+
+test('the claim is inconclusive, never held, when no variant finds an object or an IoU is undefined', () => {
+  const nothing = experiment.verdict(withIou({ bce: 0, dice: 0, iou: 0, 'bce-dice': 0 }));
+  assert.equal(nothing.outcome, 'inconclusive');
+  assert.match(nothing.explanation, /Inconclusive: no variant found any object pixel/);
+  const undefinedIou = experiment.verdict(
+    withIou({ bce: Number.NaN, dice: 0.6, iou: 0.58, 'bce-dice': 0.62 }),
+  );
+  assert.equal(undefinedIou.outcome, 'inconclusive');
+  assert.match(undefinedIou.explanation, /BCE's IoU is NaN/);
+  assert.equal(
+    experiment.verdict(withIou({ bce: 0, dice: 0.2, iou: 0, 'bce-dice': 0.1 })).outcome,
+    'did not hold',
+    'one overlap loss at 0 with BCE is a failure, not a tie of failures',
+  );
 });

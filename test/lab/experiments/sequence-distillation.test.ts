@@ -64,16 +64,27 @@ test('the charts carry data: four perplexity curves and the teacher’s soft tar
 
 test('the claim holds when the distilled student is at most 1% worse than the hard-label student', () => {
   const beats = experiment.verdict(metricsOf(8.5, 9.2, 8.9, 9.4));
-  assert.equal(beats.held, true);
+  assert.equal(beats.outcome, 'held');
   assert.match(
     beats.explanation,
     /distilled student 8\.9, hard-label student 9\.2 \(at most 9\.29 allowed\)/,
   );
-  assert.equal(experiment.verdict(metricsOf(8.5, 9.2, 9.25, 9.4)).held, true, 'within 1% counts as a match');
+  assert.equal(
+    experiment.verdict(metricsOf(8.5, 9.2, 9.25, 9.4)).outcome,
+    'held',
+    'within 1% counts as a match',
+  );
 });
 
 test('the claim fails when the distilled student is more than 1% worse', () => {
   const verdict = experiment.verdict(metricsOf(8.5, 9.0, 9.2, 9.1));
-  assert.equal(verdict.held, false);
+  assert.equal(verdict.outcome, 'did not hold');
   assert.match(verdict.explanation, /more than 1% worse/);
+});
+
+test('the claim is inconclusive, never held, when a student perplexity is undefined', () => {
+  const diverged = experiment.verdict(metricsOf(8.5, 9.2, Number.NaN, 9.4));
+  assert.equal(diverged.outcome, 'inconclusive');
+  assert.match(diverged.explanation, /the distilled student's perplexity is NaN \(not a finite number\)/);
+  assert.equal(experiment.verdict(metricsOf(8.5, Number.POSITIVE_INFINITY, 9, 9.4)).outcome, 'inconclusive');
 });

@@ -86,7 +86,7 @@ test('charExamples pairs each position with the characters before it, padded at 
 
 test('the claim holds when label smoothing has the lower ECE and a perplexity within 5%', () => {
   const verdict = experiment.verdict(metricsOf([0.08, 9], [0.04, 9.3]));
-  assert.equal(verdict.held, true);
+  assert.equal(verdict.outcome, 'held');
   assert.match(
     verdict.explanation,
     /token cross-entropy 0\.08, label smoothing 0\.04; validation perplexity 9 vs 9\.3/,
@@ -95,9 +95,18 @@ test('the claim holds when label smoothing has the lower ECE and a perplexity wi
 
 test('the claim fails on a higher ECE or on a perplexity cost above 5%, naming which', () => {
   const worseEce = experiment.verdict(metricsOf([0.04, 9], [0.05, 9]));
-  assert.equal(worseEce.held, false);
+  assert.equal(worseEce.outcome, 'did not hold');
   assert.match(worseEce.explanation, /calibration error is not lower/);
   const costly = experiment.verdict(metricsOf([0.08, 9], [0.04, 9.5]));
-  assert.equal(costly.held, false);
+  assert.equal(costly.outcome, 'did not hold');
   assert.match(costly.explanation, /perplexity is more than 1\.05×/);
+});
+
+test('the claim is inconclusive, never held, when both models have ECE 0 or a metric is undefined', () => {
+  const perfect = experiment.verdict(metricsOf([0, 9], [0, 9]));
+  assert.equal(perfect.outcome, 'inconclusive');
+  assert.match(perfect.explanation, /Inconclusive: both models are perfectly calibrated/);
+  const undefinedEce = experiment.verdict(metricsOf([0.08, 9], [Number.NaN, 9.3]));
+  assert.equal(undefinedEce.outcome, 'inconclusive');
+  assert.match(undefinedEce.explanation, /label smoothing's ECE is NaN/);
 });

@@ -89,7 +89,7 @@ test('the claim holds when KL falls and reconstruction error rises with each ste
       [1, 18],
     ]),
   );
-  assert.equal(verdict.held, true);
+  assert.equal(verdict.outcome, 'held');
   assert.match(
     verdict.explanation,
     /β = 0\.5 6, β = 1 4, β = 4 1; reconstruction: β = 0\.5 9, β = 1 11, β = 4 18/,
@@ -104,7 +104,7 @@ test('the claim fails when the KL does not fall or the reconstruction does not r
       [1, 18],
     ]),
   );
-  assert.equal(klRises.held, false);
+  assert.equal(klRises.outcome, 'did not hold');
   assert.match(klRises.explanation, /the KL does not fall by 2% from β = 0\.5 to β = 1/);
   const reconFlat = experiment.verdict(
     metricsOf([
@@ -113,6 +113,27 @@ test('the claim fails when the KL does not fall or the reconstruction does not r
       [1, 11.1],
     ]),
   );
-  assert.equal(reconFlat.held, false);
+  assert.equal(reconFlat.outcome, 'did not hold');
   assert.match(reconFlat.explanation, /reconstruction error does not rise by 2% from β = 1 to β = 4/);
+});
+
+test('the claim is inconclusive, never held, when the posterior collapsed at every β or a metric is undefined', () => {
+  const collapsed = experiment.verdict(
+    metricsOf([
+      [0, 9],
+      [0, 11],
+      [0, 18],
+    ]),
+  );
+  assert.equal(collapsed.outcome, 'inconclusive');
+  assert.match(collapsed.explanation, /Inconclusive: the posterior collapsed at every β/);
+  const undefinedKl = experiment.verdict(
+    metricsOf([
+      [6, 9],
+      [Number.NaN, 11],
+      [1, 18],
+    ]),
+  );
+  assert.equal(undefinedKl.outcome, 'inconclusive');
+  assert.match(undefinedKl.explanation, /the KL at β = 1 is NaN/);
 });
