@@ -94,7 +94,7 @@ const basePolicies = (quick: boolean): { fast: TimingPolicy; slow: TimingPolicy 
         slow: { warmup: 1, budgetMs: 0, minSamples: 1, maxSamples: 1 },
       }
     : {
-        fast: { warmup: 3, budgetMs: 1000, minSamples: 7, maxSamples: 40 },
+        fast: { warmup: 3, warmupMs: 400, budgetMs: 1000, minSamples: 7, maxSamples: 40 },
         slow: { warmup: 1, budgetMs: 2500, minSamples: 3, maxSamples: 10 },
       };
 
@@ -107,6 +107,7 @@ export function perRound(p: TimingPolicy, rounds: number, floor: number): Timing
   const minSamples = Math.min(p.minSamples, Math.max(floor, Math.ceil(p.minSamples / rounds)));
   return {
     warmup: p.warmup,
+    ...(p.warmupMs === undefined ? {} : { warmupMs: p.warmupMs }),
     budgetMs: Math.round(p.budgetMs / rounds),
     minSamples,
     maxSamples: Math.max(minSamples, Math.ceil(p.maxSamples / rounds)),
@@ -524,25 +525,30 @@ export async function main(
         if (s.train) for (const peer of torchPeers) trainCell(peer, skipped(torch));
         return;
       }
-      p.start('PyTorch (starting python)');
-      const job = {
-        threads,
-        policy: pol.fast,
-        workloads: order,
-        train: s.train ? trainJob : null,
-        trainFirst: reversed,
-      };
-      try {
-        await runTorch(torch, torchScript, job, (r) => {
-          const peer = peerOf(r.threads);
-          if (r.id === trainJob.id && s.train) trainCell(peer, r.outcome);
-          else peersOf(r.id)[peer] = r.outcome;
-          p.done(`${r.id} ${peerLabels[peer]}`, summaryText(r.outcome));
-        });
-      } catch (error) {
-        notes.push(
-          `PyTorch run stopped in round ${round}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+      // One python process per thread count: a pool left spinning by a 2-thread measurement
+      // (OpenMP's and OpenBLAS's workers busy-wait after each parallel region) took the second
+      // core from the next 1-thread one and moved PyTorch's cells 3-6x between rounds.
+      for (const n of reversed ? [...threads].reverse() : threads) {
+        p.start(`PyTorch ${n}T (starting python)`);
+        const job = {
+          threads: [n],
+          policy: pol.fast,
+          workloads: order,
+          train: s.train ? trainJob : null,
+          trainFirst: reversed,
+        };
+        try {
+          await runTorch(torch, torchScript, job, (r) => {
+            const peer = peerOf(r.threads);
+            if (r.id === trainJob.id && s.train) trainCell(peer, r.outcome);
+            else peersOf(r.id)[peer] = r.outcome;
+            p.done(`${r.id} ${peerLabels[peer]}`, summaryText(r.outcome));
+          });
+        } catch (error) {
+          notes.push(
+            `PyTorch ${n}T run stopped in round ${round}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
       }
     };
     const stages = [inProcessStage, cStage, trainStage, torchStage];
@@ -578,8 +584,9 @@ export async function main(
       notes.push(`Not registered in losskit yet (skipped): ${unregistered.join(', ')}.`);
     notes.push(
       'TF.js: label-derived tensors (one-hot rows, ignore masks) are made before timing; the timed call is tf.valueAndGrads, reading back the scalar value; gradients stay in the backend. Production mode (tf.enableProdMode).',
-      'PyTorch: each call sets .grad = None, computes the loss, calls backward() and reads .item(); focal and dice are composed from torch ops as torchvision / the usual recipes do. Threads: torch.set_num_threads, and openblas_set_num_threads where OpenBLAS does the matrix products.',
-      `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls per round; every other peer gets ${pol.fast.warmup} warm-up calls and ${pol.fast.minSamples}–${pol.fast.maxSamples} per round.`,
+      'PyTorch: each call sets .grad = None, computes the loss, calls backward() and reads .item(); focal and dice are composed from torch ops as torchvision / the usual recipes do. Threads: one python process per thread count (OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to it), torch.set_num_threads, and openblas_set_num_threads where OpenBLAS does the matrix products.',
+      `Allocator: GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'} for every peer (bench/run.mjs), so that where a fresh gradient's pages come from does not depend on what ran before.`,
+      `TF.js cpu is slow at 2^24 elements, so it gets ${pol.slow.warmup} warm-up call and ${pol.slow.minSamples}–${pol.slow.maxSamples} timed calls per round; every other peer gets ${pol.fast.warmup} warm-up calls (at least ${pol.fast.warmupMs ?? 0} ms of them) and ${pol.fast.minSamples}–${pol.fast.maxSamples} per round.`,
     );
     const machine: MachineInfo = { ...startInfo, versions, otherCores: otherCores(runStart, snapshot()) };
     if ((machine.otherCores ?? 0) >= busyThreshold) {

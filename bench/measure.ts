@@ -5,6 +5,12 @@ import { type RepetitionPolicy, sampleCount } from './stats.js';
 export interface TimingPolicy extends RepetitionPolicy {
   /** Warm-up calls (JIT, allocator, caches) before timing; calls slower than 1 s get one. */
   readonly warmup: number;
+  /**
+   * Keep warming up until this much time has passed (at most 500 calls): V8 serves the first
+   * few dozen multi-megabyte typed arrays slowly (12 ms against 0.7 ms for a 4 MiB gradient),
+   * so a fixed count of warm-up calls timed that phase in the first round and not the second.
+   */
+  readonly warmupMs?: number;
 }
 
 export interface Timing {
@@ -25,7 +31,9 @@ export async function timeCalls(call: () => number | Promise<number>, policy: Ti
   let value = await call();
   let last = nowNs() - t0;
   const warmups = last > 1e9 ? 0 : policy.warmup - 1;
-  for (let i = 0; i < warmups; i++) {
+  const warmStart = t0;
+  const warmNs = (policy.warmupMs ?? 0) * 1e6;
+  for (let i = 0; i < warmups || (i < 500 && nowNs() - warmStart < warmNs); i++) {
     t0 = nowNs();
     value = await call();
     last = nowNs() - t0;

@@ -88,7 +88,15 @@ export function runTorch(
     trainFirst: job.trainFirst,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(runtime.python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A process that runs one thread count sizes OpenMP's and OpenBLAS's pools to it from the start.
+    const sized =
+      job.threads.length === 1
+        ? { OMP_NUM_THREADS: String(job.threads[0]), OPENBLAS_NUM_THREADS: String(job.threads[0]) }
+        : {};
+    const child = spawn(runtime.python, [script], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...sized },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);

@@ -387,7 +387,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`- Timed calls per measurement: ${samplesLine(r.workloads)}.`);
   for (const [name, p] of Object.entries(r.policies)) {
     out.push(
-      `- ${name}: ${p.warmup} warm-up call(s), then enough calls for ${p.budgetMs} ms, at least ${p.minSamples}, at most ${p.maxSamples}.`,
+      `- ${name}: ${p.warmup} warm-up call(s)${p.warmupMs ? ` and at least ${p.warmupMs} ms of them` : ''}, then enough calls for ${p.budgetMs} ms, at least ${p.minSamples}, at most ${p.maxSamples}.`,
     );
   }
   const failed = failures(r.workloads, r.train);

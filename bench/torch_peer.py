@@ -163,8 +163,12 @@ def time_calls(step, policy):
     t0 = time.perf_counter_ns()
     value = step()
     one = time.perf_counter_ns() - t0
-    for _ in range(max(0, policy["warmup"] - 2)):
+    warm_start = time.perf_counter_ns()
+    warm_ns = policy.get("warmupMs", 0) * 1e6
+    calls = 0
+    while calls < max(0, policy["warmup"] - 2) or (calls < 500 and time.perf_counter_ns() - warm_start < warm_ns):
         value = step()
+        calls += 1
     wanted = policy["maxSamples"] if one <= 0 else -(-policy["budgetMs"] * 1e6 // one)
     count = int(min(policy["maxSamples"], max(policy["minSamples"], wanted)))
     samples = []

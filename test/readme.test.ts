@@ -93,3 +93,18 @@ test('every `npx losskit` command in the README names a real subcommand and real
     assert.equal(run.code, 0, `README: ${command} failed: ${run.stderr}`);
   }
 });
+
+test("the README's lab table is the claims.md of the recorded reference run, and names today's experiments and claims", async () => {
+  const { experiments } = await import('../src/lab/index.js');
+  const reference = readFileSync(new URL('../../docs/lab-reference/claims.md', import.meta.url), 'utf8').trim();
+  assert.ok(readme.includes(reference), 'README.md: the lab table differs from docs/lab-reference/claims.md');
+  const rows = reference.split('\n').slice(2);
+  assert.equal(rows.length, experiments.length, 'one row per experiment');
+  const unescape = (cell: string) => cell.replace(/\\\|/g, '|').trim();
+  experiments.forEach((experiment, i) => {
+    const cells = rows[i].split(/(?<!\\)\|/).slice(1, -1).map(unescape);
+    assert.equal(cells[0], experiment.title, `row ${i + 1}: title`);
+    assert.equal(cells[1], experiment.claim, `row ${i + 1} (${experiment.name}): the claim changed since the reference run`);
+    assert.match(cells[2], /^\*\*(held|did not hold|inconclusive)\*\*/, `row ${i + 1}: result`);
+  });
+});

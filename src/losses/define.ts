@@ -386,14 +386,15 @@ export function defineLoss<
    * of the result's dtype (float64 magnitudes in a float32 gradient), so that the plain path,
    * one dtype and no upstream, pays no extra read.
    */
-  const run = (
-    inputs: { readonly [K in In]: TensorLike },
-    user: unknown,
+  type Prepared = ReturnType<typeof prepare>;
+
+  const execute = (
+    prepared: Prepared,
     upstreamLike: TensorLike | null | undefined,
     wantGrads: boolean,
     out: GradBuffers<D> | undefined,
   ): ValueAndGrad<D> => {
-    const { t, options, deferred } = prepare(inputs, user);
+    const { t, options, deferred } = prepared;
     const dtype = dtypeOfFirst(t, spec.inputs);
     const upstream =
       upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
@@ -454,6 +455,15 @@ export function defineLoss<
     return { value, grads: gradTensors };
   };
 
+  /** One call from the public interface: prepared (coerced, options resolved, checked) once. */
+  const run = (
+    inputs: { readonly [K in In]: TensorLike },
+    user: unknown,
+    upstreamLike: TensorLike | null | undefined,
+    wantGrads: boolean,
+    out: GradBuffers<D> | undefined,
+  ): ValueAndGrad<D> => execute(prepare(inputs, user), upstreamLike, wantGrads, out);
+
   const schemaKeys = Object.keys(spec.options);
   const defaults = resolveOptions(name, spec.options, undefined);
   const inputInfo: InputInfo[] = spec.inputs.map((n) => ({
@@ -511,12 +521,14 @@ export function defineLoss<
       return a instanceof Tensor && (a.requiresGrad || a.gradNode !== null);
     });
     if (tracked && hooks !== null) {
-      const { t } = prepare(inputs, options);
+      // The prepared call goes to the engine as it is: options are resolved and inputs checked
+      // once, however often the engine evaluates it (a non-scalar upstream evaluates it again).
+      const prepared = prepare(inputs, options);
       return hooks.trackedLoss({
         name,
-        inputs: t,
+        inputs: prepared.t,
         differentiable: spec.differentiable,
-        valueAndGrad: (upstream) => run(t, options, upstream, true, undefined),
+        valueAndGrad: (upstream) => execute(prepared, upstream, true, undefined),
       });
     }
     return run(inputs, options, null, false, undefined).value;
