@@ -100,9 +100,9 @@ test("the README's lab table is the claims.md of the recorded reference run, and
   assert.ok(readme.includes(reference), 'README.md: the lab table differs from docs/lab-reference/claims.md');
   const rows = reference.split('\n').slice(2);
   assert.equal(rows.length, experiments.length, 'one row per experiment');
-  const unescape = (cell: string) => cell.replace(/\\\|/g, '|').trim();
+  const cellText = (cell: string) => cell.replace(/\\\|/g, '|').trim();
   experiments.forEach((experiment, i) => {
-    const cells = rows[i].split(/(?<!\\)\|/).slice(1, -1).map(unescape);
+    const cells = rows[i].split(/(?<!\\)\|/).slice(1, -1).map(cellText);
     assert.equal(cells[0], experiment.title, `row ${i + 1}: title`);
     assert.equal(cells[1], experiment.claim, `row ${i + 1} (${experiment.name}): the claim changed since the reference run`);
     assert.match(cells[2], /^\*\*(held|did not hold|inconclusive)\*\*/, `row ${i + 1}: result`);
