@@ -1,6 +1,5 @@
 import type { LossEntry } from '../losses/define.js';
-import { type LossAlias, lookupLossName, unknownLossProblem } from '../losses/names.js';
-import { losses } from '../losses/registry.js';
+import { type LossAlias, lookupLossName, lossByName, unknownLossProblem } from '../losses/names.js';
 import { LossInputError } from '../tensor/errors.js';
 
 /** A registry entry found by name, and the alias it was found by, if any. */
@@ -20,14 +19,14 @@ export interface FoundLoss {
  */
 export function resolveLossName(name: string): FoundLoss {
   const lookup = lookupLossName(name);
-  if (lookup.kind !== 'registry')
+  const entry = lookup.kind === 'registry' ? lossByName(lookup.loss) : undefined;
+  if (entry === undefined)
     throw new LossInputError(
       'findLoss',
       'name',
       `${unknownLossProblem(name, lookup)} (\`losskit explain --list\` lists them all)`,
     );
-  const registry = losses as unknown as Readonly<Record<string, LossEntry>>;
-  return { entry: registry[lookup.loss], ...(lookup.alias ? { alias: lookup.alias } : {}) };
+  return { entry, ...(lookup.kind === 'registry' && lookup.alias ? { alias: lookup.alias } : {}) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Task } from '../losses/info.js';
+import type { LossName } from '../losses/registry.js';
 import { imbalancedBinaryEvidence, measured } from './lab-evidence.js';
 
 /** Metrics a user can say they are judged on; some change the recommended loss. */
@@ -35,8 +36,8 @@ export interface ChoiceEvidence {
 
 /** One suggested loss of a row, with the options to start from and why. */
 export interface SelectionChoice {
-  /** Registry name. */
-  readonly loss: string;
+  /** Registry name (a misspelt one does not compile). */
+  readonly loss: LossName;
   /** Options to start from (only values that do not depend on the data). */
   readonly options?: Readonly<Record<string, number | string | boolean | null>>;
   /** Options to compute from your data, and how: `{ posWeight: 'negatives / positives' }`. */

@@ -5,14 +5,22 @@
 // Everything an experiment returns is plain JSON data (numbers, strings, arrays), so a run can be
 // saved, compared across seeds and rendered without the experiment's code.
 
+import type { LossName } from '../losses/registry.js';
+
+/** A loss a lab variant trains with: a registry loss, or batch-hard triplet mining. */
+export type LabLossName = LossName | 'tripletBatchHard';
+
 /** One competitor in an experiment: a loss, or a loss with particular options. */
 export interface Variant {
   /** Key of this variant in `Metrics`, kebab-case: `'mse'`, `'bce-pos-weight'`. */
   readonly id: string;
   /** How the report and the terminal name it: `'BCE + posWeight'`. */
   readonly label: string;
-  /** Registry names of the losses it trains with (the report links them to their `info`). */
-  readonly losses: readonly string[];
+  /**
+   * The losses it trains with: registry names (the report links them to their `info`), or an
+   * exported training function outside the registry (`tripletBatchHard`, shown by name).
+   */
+  readonly losses: readonly LabLossName[];
   /** The options that make this variant, as a reader should see them: `'posWeight = 99'`. */
   readonly options?: string;
 }

@@ -14,6 +14,7 @@ export {
   type Outcome,
   type ScatterChart,
   type Series,
+  type LabLossName,
   type Variant,
   type Verdict,
   defineExperiment,

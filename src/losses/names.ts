@@ -1,7 +1,8 @@
 // The one table of other names for registry losses: fit's short names and the names PyTorch, Keras,
 // TF.js, torchvision and Optax give the same loss. Below the training layer so that `fit` and the
 // guide (`losskit explain`) share it. Browser-safe: data and string functions only.
-import { losses } from './registry.js';
+import type { LossEntry } from './define.js';
+import { isLossName, type LossName, losses, registryEntry } from './registry.js';
 
 /** Another name for a registry loss, as some library spells it. */
 export interface LossAlias {
@@ -25,13 +26,26 @@ const NLL_NOTE = `it takes log-probabilities, ${CLASSES_LAST}; for logits, spars
 const KERAS_PROBABILITIES =
   "Keras defaults to from_logits=False: pass fromLogits: false for probabilities (losskit's default is logits)";
 
+/**
+ * The short names `fit` and `combine` accept in place of a registry name, and the loss each
+ * names. The alias table lists them first, as the `'losskit'` library's names.
+ */
+export const fitLossAliases = {
+  bce: 'binaryCrossEntropy',
+  bceWithLogits: 'binaryCrossEntropyWithLogits',
+  crossEntropy: 'sparseCategoricalCrossEntropy',
+  kl: 'klDivergence',
+} as const satisfies Readonly<Record<string, LossName>>;
+
+/** One of fit's short names for a registry loss: `'bce'`, `'bceWithLogits'`, `'crossEntropy'`, `'kl'`. */
+export type FitLossAlias = keyof typeof fitLossAliases;
+
 /** Every alias, grouped by library. Names that normalise alike (see `normalizeLossName`) name one loss. */
 export const lossAliasTable: readonly LossAlias[] = [
   // fit's short names.
-  { name: 'bce', library: 'losskit', loss: 'binaryCrossEntropy', acceptedByFit: true },
-  { name: 'bceWithLogits', library: 'losskit', loss: 'binaryCrossEntropyWithLogits', acceptedByFit: true },
-  { name: 'crossEntropy', library: 'losskit', loss: 'sparseCategoricalCrossEntropy', acceptedByFit: true },
-  { name: 'kl', library: 'losskit', loss: 'klDivergence', acceptedByFit: true },
+  ...Object.entries(fitLossAliases).map(
+    ([name, loss]): LossAlias => ({ name, library: 'losskit', loss, acceptedByFit: true }),
+  ),
   // PyTorch (torch.nn classes and torch.nn.functional names).
   { name: 'MSELoss', library: 'PyTorch', loss: 'mse' },
   { name: 'mse_loss', library: 'PyTorch', loss: 'mse' },
@@ -222,7 +236,44 @@ export function editDistance(a: string, b: string): number {
 }
 
 const registryNames = (): readonly string[] => Object.keys(losses);
-const inRegistry = (name: string): boolean => Object.hasOwn(losses, name);
+const inRegistry = isLossName;
+
+/**
+ * The registry name an exact name stands for: itself when it is a registry name, the loss a fit
+ * short name (`bce`) names when `aliases` is set, and undefined otherwise. Own properties only:
+ * `'constructor'` and `'__proto__'` name nothing.
+ *
+ * @example
+ * canonicalLossName('bce', { aliases: true }) // 'binaryCrossEntropy'
+ * canonicalLossName('bce')                    // undefined
+ */
+export function canonicalLossName(
+  name: string,
+  options: { readonly aliases?: boolean } = {},
+): LossName | undefined {
+  if (isLossName(name)) return name;
+  if (options.aliases === true && Object.hasOwn(fitLossAliases, name))
+    return fitLossAliases[name as FitLossAlias];
+  return undefined;
+}
+
+/**
+ * The registry entry for an exact loss name, or undefined when there is none: with
+ * `{ aliases: true }`, fit's short names (`bce`, `crossEntropy`, …) count too. For any case,
+ * separators and other libraries' names, see `lookupLossName`.
+ *
+ * @example
+ * lossByName('huber')?.name                   // 'huber'
+ * lossByName('bce', { aliases: true })?.name  // 'binaryCrossEntropy'
+ * lossByName('constructor')                   // undefined
+ */
+export function lossByName(
+  name: string,
+  options: { readonly aliases?: boolean } = {},
+): LossEntry | undefined {
+  const canonical = canonicalLossName(name, options);
+  return canonical === undefined ? undefined : registryEntry(canonical);
+}
 
 /** What a name refers to. */
 export type LossNameLookup =

@@ -1,33 +1,13 @@
 import { shownInUnitInterval } from '../kernels/wasm/float32.js';
-import { formatIndex, formatShape, LossInputError, sameShape, type Tensor } from '../tensor/index.js';
+import { formatIndex, LossInputError, type Tensor } from '../tensor/index.js';
+
+// Checks that read only shapes live in shape-checks.ts, shared with the TF.js adapter.
+export { requireLabelShape, requireMinRank, requireRank, requireSameShape } from './shape-checks.js';
 
 /**
  * Boundary checks shared by the losses. Each throws a `LossInputError` naming the loss, the
  * argument and the problem; none runs inside a kernel.
  */
-
-/** `b` must have exactly `a`'s shape (no broadcasting between inputs). */
-export function requireSameShape(loss: string, aName: string, a: Tensor, bName: string, b: Tensor): void {
-  if (!sameShape(a.shape, b.shape)) {
-    throw new LossInputError(
-      loss,
-      bName,
-      `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`,
-    );
-  }
-}
-
-/** `t` must have exactly `rank` axes. */
-export function requireRank(loss: string, name: string, t: Tensor, rank: number, layout: string): void {
-  if (t.rank !== rank)
-    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
-}
-
-/** `t` must have at least `rank` axes. */
-export function requireMinRank(loss: string, name: string, t: Tensor, rank: number, layout: string): void {
-  if (t.rank < rank)
-    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
-}
 
 /** Every value in [0, 1] (probabilities; binary or soft targets). */
 export function requireUnitInterval(loss: string, name: string, t: Tensor, what = 'probability'): void {
@@ -90,22 +70,4 @@ export function requireLabels(
     counted++;
   }
   return counted;
-}
-
-/** The label tensor must have the input's shape minus its last (class) axis. */
-export function requireLabelShape(
-  loss: string,
-  inputName: string,
-  input: Tensor,
-  labelName: string,
-  labels: Tensor,
-): void {
-  const expected = input.shape.slice(0, -1);
-  if (!sameShape(expected, labels.shape)) {
-    throw new LossInputError(
-      loss,
-      labelName,
-      `shape ${formatShape(labels.shape)} does not match ${inputName} shape ${formatShape(input.shape)} without its class axis (${formatShape(expected)})`,
-    );
-  }
 }

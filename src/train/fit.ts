@@ -1,6 +1,6 @@
 import { noGrad, ops } from '../autograd/index.js';
 import { type Module, Rng } from '../nn/index.js';
-import { type Optimizer, clipGradNorm, globalGradNorm } from '../optim/index.js';
+import type { Optimizer } from '../optim/index.js';
 import { LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
 import { sampleCount, takeRows } from './batches.js';
 import { type Checkpoint, type TrainingState, saveCheckpoint } from './checkpoint.js';
@@ -10,6 +10,7 @@ import { type History, type StepRecord, type StopReason, emptyHistory, pushColum
 import { metricOptionsFor } from './metric-options.js';
 import { type BuiltinMetric, type MetricFn, resolveMetrics } from './metrics.js';
 import { type CombinedObjective, type LossFn, type LossSpec, resolveLoss } from './objective.js';
+import { trainStep } from './train-step.js';
 
 /** Progress of `fit`, once per batch: enough to draw a progress bar. */
 export interface ProgressEvent {
@@ -114,20 +115,19 @@ function positiveInteger(name: string, v: number, allowZero = false): number {
   return v;
 }
 
-function scalarLoss(loss: Tensor): number {
+function requireScalar(loss: Tensor): void {
   if (loss.size !== 1)
     throw new LossInputError(
       'fit',
       'options.loss',
       `must return a single value, got shape [${loss.shape.join(', ')}] (use a reducing loss)`,
     );
-  return loss.data[0];
 }
 
 /**
- * Trains `model` on (x, y): seeded shuffling, mini-batches, `optimizer` steps, optional
- * gradient clipping, validation and metrics each epoch, gradient health monitoring each step
- * (warnings in `history.warnings`, never printed), callbacks and progress events. Returns the
+ * Trains `model` on (x, y): seeded shuffling, mini-batches, `optimizer` steps (each one a
+ * `trainStep`), optional gradient clipping, validation and metrics each epoch, gradient health
+ * monitoring each step (warnings in `history.warnings`, never printed), callbacks and progress events. Returns the
  * history. Deterministic: the same seeds give the same parameters bit for bit, and a run
  * resumed from a checkpoint ends exactly where the uninterrupted run does.
  *
@@ -168,7 +168,6 @@ export function fit(model: Module, options: FitOptions): History {
     completed = state.epoch;
     step = state.step;
   }
-  const params = model.parameters();
   const monitor =
     options.health === false
       ? null
@@ -211,6 +210,9 @@ export function fit(model: Module, options: FitOptions): History {
     },
   };
 
+  const onWarning = (warning: GradientWarning) => {
+    for (const cb of callbacks) cb.onWarning?.(context, warning);
+  };
   for (const cb of callbacks) cb.onTrainBegin?.(context);
   while (completed < epochs && !stopRequested) {
     epoch = completed + 1;
@@ -227,31 +229,27 @@ export function fit(model: Module, options: FitOptions): History {
       const index = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
       const xb = takeRows(x, index);
       const yb = takeRows(y, index);
-      model.zeroGrad();
-      optimizer.zeroGrad();
-      const prediction = model.forward(xb);
-      const loss = lossFn(prediction, yb);
-      const lossValue = scalarLoss(loss);
-      loss.backward();
+      let prediction = xb;
       step++;
-      let layerNorms: Record<string, number> = {};
-      let gradNorm: number;
-      if (monitor !== null) {
-        const { norms, fresh } = monitor.check(step, epoch);
-        layerNorms = norms.layers;
-        gradNorm = norms.global;
-        for (const w of fresh) for (const cb of callbacks) cb.onWarning?.(context, w);
-      } else {
-        gradNorm = globalGradNorm(params);
-      }
-      const nonFinite = !Number.isFinite(lossValue) || !Number.isFinite(gradNorm);
-      const policy = monitor?.options.onNonFinite ?? 'step';
-      const skipped = nonFinite && policy !== 'step';
-      const lr = optimizer.lr;
-      if (!skipped) {
-        if (options.clipGradNorm !== undefined) clipGradNorm(params, options.clipGradNorm);
-        optimizer.step();
-      } else if (policy === 'stop') {
+      const result = trainStep(
+        model,
+        optimizer,
+        () => {
+          prediction = model.forward(xb);
+          const loss = lossFn(prediction, yb);
+          requireScalar(loss);
+          return loss;
+        },
+        {
+          clipGradNorm: options.clipGradNorm,
+          monitor: monitor ?? undefined,
+          step,
+          epoch,
+          onWarning,
+        },
+      );
+      const { loss: lossValue, gradNorm, layerNorms, lr, skipped } = result;
+      if (result.stop) {
         stopRequested = true;
         stopReason = 'non-finite';
       }
@@ -380,7 +378,11 @@ function evaluateWith(
 ): { loss: number; metrics: Record<string, number> } {
   sampleCount(where, input, target);
   const prediction = predict(model, input, { batchSize });
-  const loss = noGrad(() => scalarLoss(lossFn(prediction, target)));
+  const loss = noGrad(() => {
+    const value = lossFn(prediction, target);
+    requireScalar(value);
+    return value.data[0];
+  });
   const metrics: Record<string, number> = {};
   for (const [name, fn] of metricFns) metrics[name] = fn(prediction, target);
   return { loss, metrics };

@@ -1,5 +1,6 @@
 // Public API of src/train: explicit re-exports. Checkpoints are JSON text, never files, so the
 // training loop runs in browsers too; the caller (or the CLI) decides where the text goes.
+export { type ShuffledBatchesOptions, sampleCount, shuffledBatches, takeRows } from './batches.js';
 export { type EarlyStoppingOptions, earlyStopping } from './callbacks.js';
 export {
   type Checkpoint,
@@ -51,3 +52,4 @@ export {
   lossAliases,
   registryLoss,
 } from './objective.js';
+export { type StepResult, type TrainStepOptions, trainStep } from './train-step.js';

@@ -1,28 +1,35 @@
 import { lossOp, ops } from '../autograd/index.js';
 import type { LossEntry } from '../losses/define.js';
-import { lookupLossName, lossAliasTable, unknownLossProblem } from '../losses/names.js';
-import { losses } from '../losses/registry.js';
+import {
+  type FitLossAlias,
+  fitLossAliases,
+  lookupLossName,
+  lossByName,
+  unknownLossProblem,
+} from '../losses/names.js';
+import type { LossName } from '../losses/registry.js';
 import { LossInputError, type Tensor } from '../tensor/index.js';
 
 /** A training objective: a scalar from the model's prediction and the target. */
 export type LossFn = (prediction: Tensor, target: Tensor) => Tensor;
 
+/** What `fit` and `combine` take as a loss name: a registry name or one of fit's short names. */
+export type FitLossName = LossName | FitLossAlias;
+
 /** A registry loss by name, with options. */
 export interface NamedLoss {
-  readonly loss: string;
+  readonly loss: FitLossName;
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /** What `fit` accepts as its loss: a registry name, a name with options, or a function. */
-export type LossSpec = string | NamedLoss | LossFn;
+export type LossSpec = FitLossName | NamedLoss | LossFn;
 
 /**
  * Short names `fit` and `combine` also accept (each maps to one registry entry; the registry stays
- * the one list of losses). Derived from the alias table in `src/losses/names.ts`.
+ * the one list of losses): `fitLossAliases` of `src/losses/names.ts`, as a plain record.
  */
-export const lossAliases: Readonly<Record<string, string>> = Object.freeze(
-  Object.fromEntries(lossAliasTable.filter((a) => a.acceptedByFit).map((a) => [a.name, a.loss])),
-);
+export const lossAliases: Readonly<Record<string, string>> = Object.freeze({ ...fitLossAliases });
 
 /**
  * The registry entry for a name or alias; the loss must take (prediction, target). Any other name
@@ -30,9 +37,8 @@ export const lossAliases: Readonly<Record<string, string>> = Object.freeze(
  * another library's name (`MSELoss`), the registry name to use instead.
  */
 export function lossEntry(name: string, where = 'loss'): LossEntry {
-  const registry = losses as unknown as Readonly<Record<string, LossEntry>>;
-  const key = Object.hasOwn(lossAliases, name) ? lossAliases[name] : name;
-  if (!Object.hasOwn(registry, key)) {
+  const entry = lossByName(name, { aliases: true });
+  if (entry === undefined) {
     const lookup = lookupLossName(name);
     const problem =
       lookup.kind === 'registry' && lookup.alias !== undefined
@@ -40,7 +46,6 @@ export function lossEntry(name: string, where = 'loss'): LossEntry {
         : `is not a registry loss: ${unknownLossProblem(name, lookup)} (fit also takes: ${Object.keys(lossAliases).join(', ')})`;
     throw new LossInputError(where, name, problem);
   }
-  const entry = registry[key];
   if (entry.inputs.length !== 2) {
     throw new LossInputError(
       where,
@@ -52,7 +57,7 @@ export function lossEntry(name: string, where = 'loss'): LossEntry {
 }
 
 /** A registry loss as a differentiable (prediction, target) function. */
-export function registryLoss(name: string, options?: Readonly<Record<string, unknown>>): LossFn {
+export function registryLoss(name: FitLossName, options?: Readonly<Record<string, unknown>>): LossFn {
   const entry = lossEntry(name);
   const [input, target] = entry.inputs;
   return (prediction, y) => lossOp(entry, { [input]: prediction, [target]: y }, options);
@@ -92,14 +97,14 @@ export interface CombinedObjective extends LossFn {
  * const objective = combine({ bce: 0.5, dice: 0.5 });          // probabilities
  * const logits = combine({ bceWithLogits: 1, dice: { weight: 1, options: { fromLogits: true } } });
  */
-export function combine(terms: Readonly<Record<string, CombineTerm>>): CombinedObjective {
-  const list = Object.entries(terms).map(([name, term]) => {
+export function combine(terms: Readonly<Partial<Record<FitLossName, CombineTerm>>>): CombinedObjective {
+  const list = (Object.entries(terms) as [FitLossName, CombineTerm | undefined][]).map(([name, term]) => {
     const weight = typeof term === 'number' ? term : term?.weight;
     if (typeof weight !== 'number' || !Number.isFinite(weight)) {
       throw new LossInputError('combine', name, `weight must be a finite number, got ${String(weight)}`);
     }
     lossEntry(name, 'combine');
-    const options = typeof term === 'number' ? undefined : term.options;
+    const options = typeof term === 'number' ? undefined : term?.options;
     return { name, weight, fn: registryLoss(name, options) };
   });
   if (list.length === 0) throw new LossInputError('combine', 'terms', 'needs at least one loss');

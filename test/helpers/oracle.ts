@@ -25,7 +25,21 @@ const fixture = (name: string): OracleCase[] =>
  * Every PyTorch reference case: the team oracle's public cases (torch-cases.json) plus the cases
  * generated here for losses the oracle predates (see test/fixtures/README.md).
  */
-export const oracleCases: OracleCase[] = [...fixture('torch-cases.json'), ...fixture('linear-cross-entropy-cases.json')];
+export const oracleCases: OracleCase[] = [
+  ...fixture('torch-cases.json'),
+  ...fixture('linear-cross-entropy-cases.json'),
+];
+
+/** The cases grouped by the loss they check, in file order. */
+export function oracleCasesByLoss(cases: readonly OracleCase[]): Map<string, OracleCase[]> {
+  const byLoss = new Map<string, OracleCase[]>();
+  for (const c of cases) {
+    const list = byLoss.get(c.loss);
+    if (list === undefined) byLoss.set(c.loss, [c]);
+    else list.push(c);
+  }
+  return byLoss;
+}
 
 export const isOracleTensor = (v: unknown): v is OracleTensor =>
   v !== null && typeof v === 'object' && Array.isArray((v as OracleTensor).shape);
@@ -36,9 +50,14 @@ export const asF64 = (t: OracleTensor) => ({ shape: t.shape, data: Float64Array.
 export const asF32 = (t: OracleTensor) => ({ shape: t.shape, data: Float32Array.from(t.data) });
 
 /** The case's inputs and options as TensorLikes of one dtype. */
-export function caseArgs(c: OracleCase, convert: (t: OracleTensor) => { shape: number[]; data: Float64Array | Float32Array } = asF64) {
+export function caseArgs(
+  c: OracleCase,
+  convert: (t: OracleTensor) => { shape: number[]; data: Float64Array | Float32Array } = asF64,
+) {
   const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, convert(v)]));
-  const options = Object.fromEntries(Object.entries(c.options).map(([k, v]) => [k, isOracleTensor(v) ? asF64(v) : v]));
+  const options = Object.fromEntries(
+    Object.entries(c.options).map(([k, v]) => [k, isOracleTensor(v) ? asF64(v) : v]),
+  );
   const upstream = c.upstream ? convert(c.upstream) : undefined;
   return { inputs, options, upstream };
 }

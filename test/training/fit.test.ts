@@ -204,6 +204,7 @@ test('combine weights registry losses by name and logs each term', () => {
     (e) => e instanceof LossInputError && /two inputs/.test(e.message),
   );
   assert.throws(
+    // @ts-expect-error a misspelt loss is a compile error; JavaScript callers get this runtime error
     () => combine({ nope: 1 }),
     (e) => e instanceof LossInputError && /not a registry loss/.test(e.message),
   );
@@ -290,6 +291,7 @@ test('bad fit arguments are errors that say what is wrong', () => {
     (e) => e instanceof LossInputError && e.argument === 'options.batchSize',
   );
   assert.throws(
+    // @ts-expect-error a misspelt loss is a compile error; JavaScript callers get this runtime error
     () => fit(model, { x: [[1]], y: [[1]], loss: 'nonsense', optimizer, epochs: 1 }),
     (e) => e instanceof LossInputError && /not a registry loss/.test(e.message),
   );

@@ -20,7 +20,7 @@ import {
   tfLosses,
   tokenCrossEntropy,
 } from './index.js';
-import { BACKENDS, fromTf, toTf, useBackend } from './test-helpers/tfjs-backends.js';
+import { BACKENDS, fromTf, toTf, useBackend } from '../../../test/helpers/tfjs-backends.js';
 
 const adapter = tfLosses as unknown as Record<string, TfLoss<keyof typeof losses>>;
 const core = losses as unknown as Record<string, LossEntry>;

@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { reconstructionLoss } from '../../losses/autoencoder/reconstruction.js';
+import { vaeKlLoss } from '../../losses/autoencoder/vaeKl.js';
+import { vaeLossLoss } from '../../losses/autoencoder/vaeLoss.js';
 import { LossInputError, formatShape } from '../../tensor/index.js';
-import {
-  type ResolvedOptions,
-  type TfOptions,
-  defineTfLoss,
-  requireMinRank,
-  requireSameShape,
-} from './define.js';
+import { type ResolvedOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
 import { abs0, divideOrZero, probabilityBce, reduce } from './ops.js';
 
 // The autoencoder losses in TF.js ops, with the core's names, options and semantics (API.md).
@@ -30,17 +27,24 @@ function checkLatents(loss: string, mu: tf.Tensor, logVar: tf.Tensor): void {
   requireSameShape(loss, 'mu', mu, 'logVar', logVar);
 }
 
-export const reconstructionTf = defineTfLoss('reconstruction', {
-  check: (t) => requireSameShape('reconstruction', 'input', t.input, 'target', t.target),
-  compute: (t, o) => reduce(reconstructionTerms(o.kind, t.input, t.target), o.reduction),
-});
+/** Element-wise reconstruction loss ('mse', 'l1' or 'bce'), as the core `reconstruction`. */
+export const { entry: reconstructionTf, fn: reconstruction } = defineTfLoss(
+  'reconstruction',
+  reconstructionLoss,
+  {
+    check: (t) => requireSameShape('reconstruction', 'input', t.input, 'target', t.target),
+    compute: (t, o) => reduce(reconstructionTerms(o.kind, t.input, t.target), o.reduction),
+  },
+);
 
-export const vaeKlTf = defineTfLoss('vaeKl', {
+/** KL of the encoder's N(μ, exp(logVar)) from N(0, 1), as the core `vaeKl`. */
+export const { entry: vaeKlTf, fn: vaeKl } = defineTfLoss('vaeKl', vaeKlLoss, {
   check: (t) => checkLatents('vaeKl', t.mu, t.logVar),
   compute: (t, o) => reduce(gaussianKlTerms(t.mu, t.logVar), o.reduction),
 });
 
-export const vaeLossTf = defineTfLoss('vaeLoss', {
+/** Negative ELBO: reconstruction + β·KL, as the core `vaeLoss`. */
+export const { entry: vaeLossTf, fn: vaeLoss } = defineTfLoss('vaeLoss', vaeLossLoss, {
   check(t) {
     requireSameShape('vaeLoss', 'input', t.input, 'target', t.target);
     checkLatents('vaeLoss', t.mu, t.logVar);
@@ -62,31 +66,6 @@ export const vaeLossTf = defineTfLoss('vaeLoss', {
     return tf.add(divideOrZero(recon, divisor(t.input)), tf.mul(o.beta, divideOrZero(kl, divisor(t.mu))));
   },
 });
-
-/** Element-wise reconstruction loss ('mse', 'l1' or 'bce'), as the core `reconstruction`. */
-export function reconstruction(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'reconstruction'>,
-): tf.Tensor {
-  return reconstructionTf.value({ input, target }, options);
-}
-
-/** KL of the encoder's N(μ, exp(logVar)) from N(0, 1), as the core `vaeKl`. */
-export function vaeKl(mu: tf.Tensor, logVar: tf.Tensor, options?: TfOptions<'vaeKl'>): tf.Tensor {
-  return vaeKlTf.value({ mu, logVar }, options);
-}
-
-/** Negative ELBO: reconstruction + β·KL, as the core `vaeLoss`. */
-export function vaeLoss(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  mu: tf.Tensor,
-  logVar: tf.Tensor,
-  options?: TfOptions<'vaeLoss'>,
-): tf.Tensor {
-  return vaeLossTf.value({ input, target, mu, logVar }, options);
-}
 
 export const autoencoderTfLosses = {
   reconstruction: reconstructionTf,

@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { binaryCrossEntropyLoss } from '../../losses/classification/binaryCrossEntropy.js';
+import { binaryCrossEntropyWithLogitsLoss } from '../../losses/classification/binaryCrossEntropyWithLogits.js';
+import { categoricalCrossEntropyLoss } from '../../losses/classification/categoricalCrossEntropy.js';
+import { focalLoss } from '../../losses/classification/focal.js';
+import { sparseCategoricalCrossEntropyLoss } from '../../losses/classification/sparseCategoricalCrossEntropy.js';
 import { LossInputError, type Tensor, formatShape } from '../../tensor/index.js';
 import {
-  type TfOptions,
   classCount,
   constant,
   defineTfLoss,
@@ -18,14 +22,19 @@ import { clippedLog, logitBce, powFromZero, probabilityBce, reduce } from './ops
 const weighted = (units: tf.Tensor, weight: Tensor | undefined) =>
   weight === undefined ? units : tf.mul(units, constant(weight));
 
-export const binaryCrossEntropyTf = defineTfLoss('binaryCrossEntropy', {
-  check(t, o) {
-    requireSameShape('binaryCrossEntropy', 'input', t.input, 'target', t.target);
-    if (o.weight !== undefined)
-      requireSameShape('binaryCrossEntropy', 'input', t.input, 'options.weight', o.weight);
+/** torch `F.binary_cross_entropy` on probabilities (logs clamped at −100), as the core `binaryCrossEntropy`. */
+export const { entry: binaryCrossEntropyTf, fn: binaryCrossEntropy } = defineTfLoss(
+  'binaryCrossEntropy',
+  binaryCrossEntropyLoss,
+  {
+    check(t, o) {
+      requireSameShape('binaryCrossEntropy', 'input', t.input, 'target', t.target);
+      if (o.weight !== undefined)
+        requireSameShape('binaryCrossEntropy', 'input', t.input, 'options.weight', o.weight);
+    },
+    compute: (t, o) => reduce(weighted(probabilityBce(t.input, t.target), o.weight), o.reduction),
   },
-  compute: (t, o) => reduce(weighted(probabilityBce(t.input, t.target), o.weight), o.reduction),
-});
+);
 
 /** Class weights have shape [C] and are non-negative (their few values are already in memory). */
 function requireClassWeight(loss: string, weight: Tensor, classes: number): void {
@@ -53,62 +62,84 @@ function requirePosWeightShape(input: tf.Tensor, posWeight: Tensor): void {
   );
 }
 
-export const binaryCrossEntropyWithLogitsTf = defineTfLoss('binaryCrossEntropyWithLogits', {
-  check(t, o) {
-    const name = 'binaryCrossEntropyWithLogits';
-    requireSameShape(name, 'input', t.input, 'target', t.target);
-    if (o.weight !== undefined) requireSameShape(name, 'input', t.input, 'options.weight', o.weight);
-    if (o.posWeight !== undefined) requirePosWeightShape(t.input, o.posWeight);
+/** Binary cross-entropy on logits in log space, with `weight` and `posWeight`, as the core `binaryCrossEntropyWithLogits`. */
+export const { entry: binaryCrossEntropyWithLogitsTf, fn: binaryCrossEntropyWithLogits } = defineTfLoss(
+  'binaryCrossEntropyWithLogits',
+  binaryCrossEntropyWithLogitsLoss,
+  {
+    check(t, o) {
+      const name = 'binaryCrossEntropyWithLogits';
+      requireSameShape(name, 'input', t.input, 'target', t.target);
+      if (o.weight !== undefined) requireSameShape(name, 'input', t.input, 'options.weight', o.weight);
+      if (o.posWeight !== undefined) requirePosWeightShape(t.input, o.posWeight);
+    },
+    compute(t, o) {
+      const x = t.input;
+      const y = t.target;
+      // p_c·y·softplus(−x) + (1 − y)·softplus(x), in log space.
+      let positive = tf.mul(y, tf.softplus(tf.neg(x)));
+      if (o.posWeight !== undefined) {
+        const pw = constant(o.posWeight);
+        positive = tf.mul(positive, pw.size === 1 ? tf.reshape(pw, []) : pw);
+      }
+      const units = tf.add(positive, tf.mul(tf.sub(1, y), tf.softplus(x)));
+      return reduce(weighted(units, o.weight), o.reduction);
+    },
   },
-  compute(t, o) {
-    const x = t.input;
-    const y = t.target;
-    // p_c·y·softplus(−x) + (1 − y)·softplus(x), in log space.
-    let positive = tf.mul(y, tf.softplus(tf.neg(x)));
-    if (o.posWeight !== undefined) {
-      const pw = constant(o.posWeight);
-      positive = tf.mul(positive, pw.size === 1 ? tf.reshape(pw, []) : pw);
-    }
-    const units = tf.add(positive, tf.mul(tf.sub(1, y), tf.softplus(x)));
-    return reduce(weighted(units, o.weight), o.reduction);
-  },
-});
+);
 
-export const categoricalCrossEntropyTf = defineTfLoss('categoricalCrossEntropy', {
-  check(t) {
-    requireClassAxis('categoricalCrossEntropy', 'input', t.input, 1, '[..., C]');
-    requireSameShape('categoricalCrossEntropy', 'input', t.input, 'target', t.target);
+/** Cross-entropy against probability (or one-hot) targets [..., C], as the core `categoricalCrossEntropy`. */
+export const { entry: categoricalCrossEntropyTf, fn: categoricalCrossEntropy } = defineTfLoss(
+  'categoricalCrossEntropy',
+  categoricalCrossEntropyLoss,
+  {
+    check(t) {
+      requireClassAxis('categoricalCrossEntropy', 'input', t.input, 1, '[..., C]');
+      requireSameShape('categoricalCrossEntropy', 'input', t.input, 'target', t.target);
+    },
+    compute(t, o) {
+      const classes = classCount(t.input);
+      const logProbs = o.fromLogits ? tf.logSoftmax(t.input) : clippedLog(t.input);
+      const alpha = o.labelSmoothing;
+      const smoothed = alpha === 0 ? t.target : tf.add(tf.mul(t.target, 1 - alpha), alpha / classes);
+      return reduce(tf.neg(tf.sum(tf.mul(smoothed, logProbs), -1)), o.reduction);
+    },
   },
-  compute(t, o) {
-    const classes = classCount(t.input);
-    const logProbs = o.fromLogits ? tf.logSoftmax(t.input) : clippedLog(t.input);
-    const alpha = o.labelSmoothing;
-    const smoothed = alpha === 0 ? t.target : tf.add(tf.mul(t.target, 1 - alpha), alpha / classes);
-    return reduce(tf.neg(tf.sum(tf.mul(smoothed, logProbs), -1)), o.reduction);
-  },
-});
+);
 
-export const sparseCategoricalCrossEntropyTf = defineTfLoss('sparseCategoricalCrossEntropy', {
-  check(t, o) {
-    const name = 'sparseCategoricalCrossEntropy';
-    requireClassAxis(name, 'input', t.input, 1, '[..., C]');
-    requireLabelShape(name, 'input', t.input, 'target', t.target);
-    if (o.weight !== undefined) requireClassWeight(name, o.weight, classCount(t.input));
+/** Cross-entropy against integer labels [...] (classes last), as the core `sparseCategoricalCrossEntropy`. */
+export const { entry: sparseCategoricalCrossEntropyTf, fn: sparseCategoricalCrossEntropy } = defineTfLoss(
+  'sparseCategoricalCrossEntropy',
+  sparseCategoricalCrossEntropyLoss,
+  {
+    check(t, o) {
+      const name = 'sparseCategoricalCrossEntropy';
+      requireClassAxis(name, 'input', t.input, 1, '[..., C]');
+      requireLabelShape(name, 'input', t.input, 'target', t.target);
+      if (o.weight !== undefined) requireClassWeight(name, o.weight, classCount(t.input));
+    },
+    compute(t, o) {
+      const classes = classCount(t.input);
+      const logProbs = o.fromLogits ? tf.logSoftmax(t.input) : clippedLog(t.input);
+      const { units, divisor } = labelCrossEntropy(logProbs, t.target, {
+        trueCoefficient: 1 - o.labelSmoothing,
+        base: o.labelSmoothing / classes,
+        classWeight: o.weight === undefined ? null : constant(o.weight),
+        ignoreIndex: o.ignoreIndex,
+      });
+      return reduce(units, o.reduction, divisor);
+    },
   },
-  compute(t, o) {
-    const classes = classCount(t.input);
-    const logProbs = o.fromLogits ? tf.logSoftmax(t.input) : clippedLog(t.input);
-    const { units, divisor } = labelCrossEntropy(logProbs, t.target, {
-      trueCoefficient: 1 - o.labelSmoothing,
-      base: o.labelSmoothing / classes,
-      classWeight: o.weight === undefined ? null : constant(o.weight),
-      ignoreIndex: o.ignoreIndex,
-    });
-    return reduce(units, o.reduction, divisor);
-  },
-});
+);
 
-export const focalTf = defineTfLoss('focal', {
+/**
+ * Sigmoid focal loss (torchvision: α for positives, 1 − α for negatives), as the core `focal`:
+ * α_t·CE·(1 − p_t)^γ on logits (log space) or, with `fromLogits: false`, probabilities.
+ *
+ * @example
+ * focal(tf.tensor1d([2, -1]), tf.tensor1d([1, 0])).dataSync()[0] // 0.0087222… (float32)
+ */
+export const { entry: focalTf, fn: focal } = defineTfLoss('focal', focalLoss, {
   check: (t) => requireSameShape('focal', 'input', t.input, 'target', t.target),
   compute(t, o) {
     const x = t.input;
@@ -129,53 +160,6 @@ export const focalTf = defineTfLoss('focal', {
     return reduce(units, o.reduction);
   },
 });
-
-/** torch `F.binary_cross_entropy` on probabilities (logs clamped at −100), as the core `binaryCrossEntropy`. */
-export function binaryCrossEntropy(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'binaryCrossEntropy'>,
-): tf.Tensor {
-  return binaryCrossEntropyTf.value({ input, target }, options);
-}
-
-/** Binary cross-entropy on logits in log space, with `weight` and `posWeight`, as the core `binaryCrossEntropyWithLogits`. */
-export function binaryCrossEntropyWithLogits(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'binaryCrossEntropyWithLogits'>,
-): tf.Tensor {
-  return binaryCrossEntropyWithLogitsTf.value({ input, target }, options);
-}
-
-/** Cross-entropy against probability (or one-hot) targets [..., C], as the core `categoricalCrossEntropy`. */
-export function categoricalCrossEntropy(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'categoricalCrossEntropy'>,
-): tf.Tensor {
-  return categoricalCrossEntropyTf.value({ input, target }, options);
-}
-
-/** Cross-entropy against integer labels [...] (classes last), as the core `sparseCategoricalCrossEntropy`. */
-export function sparseCategoricalCrossEntropy(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'sparseCategoricalCrossEntropy'>,
-): tf.Tensor {
-  return sparseCategoricalCrossEntropyTf.value({ input, target }, options);
-}
-
-/**
- * Sigmoid focal loss (torchvision: α for positives, 1 − α for negatives), as the core `focal`:
- * α_t·CE·(1 − p_t)^γ on logits (log space) or, with `fromLogits: false`, probabilities.
- *
- * @example
- * focal(tf.tensor1d([2, -1]), tf.tensor1d([1, 0])).dataSync()[0] // 0.0087222… (float32)
- */
-export function focal(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'focal'>): tf.Tensor {
-  return focalTf.value({ input, target }, options);
-}
 
 export const classificationTfLosses = {
   binaryCrossEntropy: binaryCrossEntropyTf,

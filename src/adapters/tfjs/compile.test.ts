@@ -23,7 +23,7 @@ import {
   tfLosses,
   triplet,
 } from './index.js';
-import { useBackend } from './test-helpers/tfjs-backends.js';
+import { useBackend } from '../../../test/helpers/tfjs-backends.js';
 
 before(() => useBackend('cpu'));
 

@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type LossEntry, lossList, losses } from '../../index.js';
 import { type OracleCase, asF32, caseArgs, oracleCases } from '../../../test/helpers/oracle.js';
 import type { TfLoss } from './define.js';
+import * as tfjsEntry from './index.js';
 import { tfLosses } from './index.js';
-import { assertMatchesCore } from './test-helpers/compare.js';
-import { BACKENDS, isMissingKernel, toTf, useBackend } from './test-helpers/tfjs-backends.js';
+import { assertMatchesCore } from '../../../test/helpers/tfjs-compare.js';
+import { BACKENDS, isMissingKernel, toTf, useBackend } from '../../../test/helpers/tfjs-backends.js';
 
 type AnyTfLoss = TfLoss<keyof typeof losses>;
 const adapter = tfLosses as unknown as Record<string, AnyTfLoss | undefined>;
@@ -70,6 +71,24 @@ for (const backend of BACKENDS) {
         tf.dispose((adapter[entry.name] as AnyTfLoss).value(tfInputs as never));
         assert.equal(tf.memory().numTensors, before, `${entry.name} leaked tensors`);
         tf.dispose(Object.values(tfInputs));
+      }
+    });
+
+    test('every loss has a function form in losskit/tfjs: its inputs positionally, then options, as the entry computes', () => {
+      const functions = tfjsEntry as unknown as Record<string, unknown>;
+      for (const entry of lossList as readonly LossEntry[]) {
+        const fn = functions[entry.name];
+        assert.equal(typeof fn, 'function', `losskit/tfjs exports no function ${entry.name}`);
+        const c = casesByLoss.get(entry.name)?.[0];
+        if (c === undefined) continue;
+        const { inputs, options } = caseArgs(c, asF32);
+        const tfInputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, toTf(v)]));
+        const positional = entry.inputs.map((name) => tfInputs[name]);
+        const viaFunction = (fn as (...args: unknown[]) => tf.Tensor)(...positional, options);
+        const viaEntry = (adapter[entry.name] as AnyTfLoss).value(tfInputs as never, options as never);
+        assert.deepEqual(viaFunction.shape, viaEntry.shape, `${entry.name}: shape`);
+        assert.deepEqual(viaFunction.dataSync(), viaEntry.dataSync(), `${entry.name}: value`);
+        tf.dispose([viaFunction, viaEntry, ...Object.values(tfInputs)]);
       }
     });
   });

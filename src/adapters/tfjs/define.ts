@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { LossFunction } from '../../losses/define.js';
 import type { OptionSpec, OptionsOf } from '../../losses/options.js';
 import { resolveOptions } from '../../losses/options.js';
-import { type LossName, losses } from '../../losses/registry.js';
-import { LossInputError, type Tensor, type TensorLike, formatShape, sameShape } from '../../tensor/index.js';
+import type { LossName, losses } from '../../losses/registry.js';
+import { LossInputError } from '../../tensor/errors.js';
+import type { Tensor, TensorLike } from '../../tensor/index.js';
+import type * as coreApi from '../../index.js';
 
 /**
  * The boundary of every TF.js loss: the same input names, option names, defaults and option
@@ -56,6 +59,21 @@ export interface TfLoss<K extends LossName> {
   /** Resolves and checks `options` once, and returns the loss of named inputs under them. */
   bind(options?: TfOptions<K>): (inputs: TfInputs<K>) => tf.Tensor;
 }
+
+/** The core's plain function of loss `K` (type only: the adapter never imports the core's functions). */
+type CoreFunction<K extends LossName> = K extends keyof typeof coreApi ? (typeof coreApi)[K] : never;
+
+/** The input names of loss `K` in positional order, read from the core function's type. */
+type InputList<K extends LossName> =
+  CoreFunction<K> extends LossFunction<infer L extends readonly string[], infer _S> ? L : never;
+
+/** One TF.js tensor per input name. */
+type TfArgs<L extends readonly string[]> = { [I in keyof L]: tf.Tensor };
+
+/** The plain function form of an adapter loss: TF.js inputs positionally, then the options object, as the core's. */
+export type TfLossFunction<K extends LossName> = (
+  ...args: [...TfArgs<InputList<K>>, TfOptions<K>?]
+) => tf.Tensor;
 
 /** Numeric dtypes the adapter accepts; bool targets and int32 labels are cast to float32. */
 const NUMERIC: ReadonlySet<string> = new Set(['float32', 'int32', 'bool']);
@@ -132,11 +150,17 @@ function asFloat<K extends LossName>(t: TfInputs<K>): TfInputs<K> {
 }
 
 /**
- * Turns an adapter spec into the TF.js loss of registry entry `name`. Options are resolved by
- * the core schema (unknown options, bad values and defaults exactly as in the core).
+ * Turns an adapter spec into the TF.js loss of registry entry `core` (the core loss's own entry,
+ * imported from its loss module so that one adapter loss pulls in one core loss, not the
+ * registry). Returns the entry (`tfLosses` lists them) and the plain function (inputs
+ * positionally, then options), as the core's `defineLoss` does. Options are resolved by the core
+ * schema (unknown options, bad values and defaults exactly as in the core).
  */
-export function defineTfLoss<K extends LossName>(name: K, spec: TfLossSpec<K>): TfLoss<K> {
-  const core = losses[name];
+export function defineTfLoss<K extends LossName>(
+  name: K,
+  core: Entry<K>,
+  spec: TfLossSpec<K>,
+): { entry: TfLoss<K>; fn: TfLossFunction<K> } {
   const names = core.inputs as readonly string[];
   const resolve = (options: TfOptions<K> | undefined) =>
     resolveOptions(name, core.optionSchema, plainOptions(name, options)) as ResolvedOptions<K>;
@@ -145,7 +169,7 @@ export function defineTfLoss<K extends LossName>(name: K, spec: TfLossSpec<K>): 
     spec.check?.(t, resolved);
     return tf.tidy(() => spec.compute(asFloat(t), resolved));
   };
-  return {
+  const entry: TfLoss<K> = {
     name,
     core,
     value: (inputs, options) => run(inputs, resolve(options)),
@@ -154,6 +178,15 @@ export function defineTfLoss<K extends LossName>(name: K, spec: TfLossSpec<K>): 
       return (inputs) => run(inputs, resolved);
     },
   };
+  const fn = ((...args: unknown[]) => {
+    const inputs: Record<string, unknown> = {};
+    names.forEach((key, i) => {
+      inputs[key] = args[i];
+    });
+    return entry.value(inputs as TfInputs<K>, args[names.length] as TfOptions<K> | undefined);
+  }) as TfLossFunction<K>;
+  Object.defineProperty(fn, 'name', { value: name });
+  return { entry, fn };
 }
 
 /** A core tensor option (float64 storage) as a float32 TF.js constant. */
@@ -161,70 +194,14 @@ export function constant(t: Tensor): tf.Tensor {
   return tf.tensor(Float32Array.from(t.data), [...t.shape], 'float32');
 }
 
-// Shape checks with the core's wording.
-
-/** Anything with a shape: a TF.js tensor or a core tensor option. */
-interface Shaped {
-  readonly shape: readonly number[];
-}
-
-/** `b` must have exactly `a`'s shape (no broadcasting between inputs). */
-export function requireSameShape(loss: string, aName: string, a: Shaped, bName: string, b: Shaped): void {
-  if (!sameShape(a.shape, b.shape)) {
-    throw new LossInputError(
-      loss,
-      bName,
-      `shape ${formatShape(b.shape)} does not match ${aName} shape ${formatShape(a.shape)}`,
-    );
-  }
-}
-
-/** `t` must have exactly `rank` axes. */
-export function requireRank(loss: string, name: string, t: tf.Tensor, rank: number, layout: string): void {
-  if (t.rank !== rank)
-    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
-}
-
-/** `t` must have at least `rank` axes. */
-export function requireMinRank(loss: string, name: string, t: tf.Tensor, rank: number, layout: string): void {
-  if (t.rank < rank)
-    throw new LossInputError(loss, name, `must have shape ${layout}, got ${formatShape(t.shape)}`);
-}
-
-/** Scores must have at least `minRank` axes and a non-empty class (last) axis. */
-export function requireClassAxis(
-  loss: string,
-  name: string,
-  scores: tf.Tensor,
-  minRank: number,
-  layout: string,
-): void {
-  if (scores.rank < minRank || scores.shape[scores.rank - 1] === 0) {
-    throw new LossInputError(
-      loss,
-      name,
-      `must have shape ${layout} with at least one class, got ${formatShape(scores.shape)}`,
-    );
-  }
-}
-
-/** The label tensor must have the input's shape minus its last (class) axis. */
-export function requireLabelShape(
-  loss: string,
-  inputName: string,
-  input: tf.Tensor,
-  labelName: string,
-  labels: tf.Tensor,
-): void {
-  const expected = input.shape.slice(0, -1);
-  if (!sameShape(expected, labels.shape)) {
-    throw new LossInputError(
-      loss,
-      labelName,
-      `shape ${formatShape(labels.shape)} does not match ${inputName} shape ${formatShape(input.shape)} without its class axis (${formatShape(expected)})`,
-    );
-  }
-}
+// Shape checks with the core's wording: the core's own, which read only shapes.
+export {
+  requireClassAxis,
+  requireLabelShape,
+  requireMinRank,
+  requireRank,
+  requireSameShape,
+} from '../../losses/shape-checks.js';
 
 /** The number of classes (last axis) of a `[..., C]` tensor. */
 export const classCount = (t: tf.Tensor): number => t.shape[t.rank - 1];

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type TfOptions, defineTfLoss } from './define.js';
+import { ganDiscriminatorLoss } from '../../losses/gan/ganDiscriminator.js';
+import { ganGeneratorLoss } from '../../losses/gan/ganGenerator.js';
+import { lsganDiscriminatorLoss } from '../../losses/gan/lsganDiscriminator.js';
+import { lsganGeneratorLoss } from '../../losses/gan/lsganGenerator.js';
+import { wganCriticLoss } from '../../losses/gan/wganCritic.js';
+import { wganGeneratorLoss } from '../../losses/gan/wganGenerator.js';
+import { defineTfLoss } from './define.js';
 import { meanOrZero, probabilityBce } from './ops.js';
 
 // The adversarial losses in TF.js ops, with the core's names, options and semantics (API.md).
@@ -19,65 +25,53 @@ function againstFake(d: tf.Tensor, fromLogits: boolean): tf.Tensor {
 /** E[½(D − target)²]. */
 const halfSquaredTo = (d: tf.Tensor, target: number) => meanOrZero(tf.mul(0.5, tf.square(tf.sub(d, target))));
 
-export const ganDiscriminatorTf = defineTfLoss('ganDiscriminator', {
-  compute: (t, o) => tf.add(againstReal(t.real, o.fromLogits), againstFake(t.fake, o.fromLogits)),
-});
+/** −E[log D(x)] − E[log(1 − D(G(z)))] on critic outputs, as the core `ganDiscriminator`. */
+export const { entry: ganDiscriminatorTf, fn: ganDiscriminator } = defineTfLoss(
+  'ganDiscriminator',
+  ganDiscriminatorLoss,
+  {
+    compute: (t, o) => tf.add(againstReal(t.real, o.fromLogits), againstFake(t.fake, o.fromLogits)),
+  },
+);
 
-export const ganGeneratorTf = defineTfLoss('ganGenerator', {
+/** The generator's loss (non-saturating by default), as the core `ganGenerator`. */
+export const { entry: ganGeneratorTf, fn: ganGenerator } = defineTfLoss('ganGenerator', ganGeneratorLoss, {
   // Non-saturating −E[log D(G(z))]; saturating E[log(1 − D(G(z)))].
   compute: (t, o) =>
     o.saturating ? tf.neg(againstFake(t.fake, o.fromLogits)) : againstReal(t.fake, o.fromLogits),
 });
 
-export const lsganDiscriminatorTf = defineTfLoss('lsganDiscriminator', {
-  compute: (t) => tf.add(halfSquaredTo(t.real, 1), halfSquaredTo(t.fake, 0)),
-});
+/** ½E[(D(x) − 1)²] + ½E[D(G(z))²], as the core `lsganDiscriminator`. */
+export const { entry: lsganDiscriminatorTf, fn: lsganDiscriminator } = defineTfLoss(
+  'lsganDiscriminator',
+  lsganDiscriminatorLoss,
+  {
+    compute: (t) => tf.add(halfSquaredTo(t.real, 1), halfSquaredTo(t.fake, 0)),
+  },
+);
 
-export const lsganGeneratorTf = defineTfLoss('lsganGenerator', {
-  compute: (t) => halfSquaredTo(t.fake, 1),
-});
+/** ½E[(D(G(z)) − 1)²], as the core `lsganGenerator`. */
+export const { entry: lsganGeneratorTf, fn: lsganGenerator } = defineTfLoss(
+  'lsganGenerator',
+  lsganGeneratorLoss,
+  {
+    compute: (t) => halfSquaredTo(t.fake, 1),
+  },
+);
 
-export const wganCriticTf = defineTfLoss('wganCritic', {
+/** E[D(G(z))] − E[D(x)], as the core `wganCritic`. */
+export const { entry: wganCriticTf, fn: wganCritic } = defineTfLoss('wganCritic', wganCriticLoss, {
   compute: (t) => tf.sub(meanOrZero(t.fake), meanOrZero(t.real)),
 });
 
-export const wganGeneratorTf = defineTfLoss('wganGenerator', {
-  compute: (t) => tf.neg(meanOrZero(t.fake)),
-});
-
-/** −E[log D(x)] − E[log(1 − D(G(z)))] on critic outputs, as the core `ganDiscriminator`. */
-export function ganDiscriminator(
-  real: tf.Tensor,
-  fake: tf.Tensor,
-  options?: TfOptions<'ganDiscriminator'>,
-): tf.Tensor {
-  return ganDiscriminatorTf.value({ real, fake }, options);
-}
-
-/** The generator's loss (non-saturating by default), as the core `ganGenerator`. */
-export function ganGenerator(fake: tf.Tensor, options?: TfOptions<'ganGenerator'>): tf.Tensor {
-  return ganGeneratorTf.value({ fake }, options);
-}
-
-/** ½E[(D(x) − 1)²] + ½E[D(G(z))²], as the core `lsganDiscriminator`. */
-export function lsganDiscriminator(real: tf.Tensor, fake: tf.Tensor): tf.Tensor {
-  return lsganDiscriminatorTf.value({ real, fake });
-}
-
-/** ½E[(D(G(z)) − 1)²], as the core `lsganGenerator`. */
-export function lsganGenerator(fake: tf.Tensor): tf.Tensor {
-  return lsganGeneratorTf.value({ fake });
-}
-
-/** E[D(G(z))] − E[D(x)], as the core `wganCritic`. */
-export function wganCritic(real: tf.Tensor, fake: tf.Tensor): tf.Tensor {
-  return wganCriticTf.value({ real, fake });
-}
-
 /** −E[D(G(z))], as the core `wganGenerator`. */
-export function wganGenerator(fake: tf.Tensor): tf.Tensor {
-  return wganGeneratorTf.value({ fake });
-}
+export const { entry: wganGeneratorTf, fn: wganGenerator } = defineTfLoss(
+  'wganGenerator',
+  wganGeneratorLoss,
+  {
+    compute: (t) => tf.neg(meanOrZero(t.fake)),
+  },
+);
 
 export const ganTfLosses = {
   ganDiscriminator: ganDiscriminatorTf,

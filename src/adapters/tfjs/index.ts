@@ -24,7 +24,12 @@ export {
   sparseCategoricalCrossEntropy,
 } from './classification.js';
 export { contrastive, pairwiseHinge, triplet } from './ranking.js';
-export { klDivergence, labelSmoothingCrossEntropy, linearCrossEntropy, tokenCrossEntropy } from './sequence.js';
+export {
+  klDivergence,
+  labelSmoothingCrossEntropy,
+  linearCrossEntropy,
+  tokenCrossEntropy,
+} from './sequence.js';
 export { bceDice, bceIou, dice, iou } from './segmentation.js';
 export {
   ganDiscriminator,

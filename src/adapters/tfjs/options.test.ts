@@ -3,8 +3,8 @@
 // empty batches), on the cpu and wasm backends.
 import { before, describe, test } from 'node:test';
 import { type LossEntry, losses } from '../../index.js';
-import { type PlainTensor, assertMatchesCore } from './test-helpers/compare.js';
-import { BACKENDS, useBackend } from './test-helpers/tfjs-backends.js';
+import { type PlainTensor, assertMatchesCore } from '../../../test/helpers/tfjs-compare.js';
+import { BACKENDS, useBackend } from '../../../test/helpers/tfjs-backends.js';
 
 /** A deterministic uniform [0, 1) generator (Park–Miller). */
 function uniform(seed: number): () => number {

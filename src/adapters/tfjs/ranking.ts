@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { contrastiveLoss } from '../../losses/ranking/contrastive.js';
+import { pairwiseHingeLoss } from '../../losses/ranking/pairwiseHinge.js';
+import { tripletLoss } from '../../losses/ranking/triplet.js';
 import { LossInputError, formatShape, sameShape } from '../../tensor/index.js';
-import { type TfOptions, defineTfLoss, requireSameShape } from './define.js';
+import { defineTfLoss, requireSameShape } from './define.js';
 import { hinge, minSplit, pNorm, reduce, safeSqrt } from './ops.js';
 
 // The ranking losses in TF.js ops, with the core's names, options and semantics (API.md).
@@ -11,7 +14,8 @@ function requireEmbeddings(loss: string, name: string, t: tf.Tensor): void {
     throw new LossInputError(loss, name, `must have shape [N, D] or [D], got ${formatShape(t.shape)}`);
 }
 
-export const contrastiveTf = defineTfLoss('contrastive', {
+/** Contrastive loss of pairs of embeddings a, b [N, D] with labels [N] (1 similar, 0 dissimilar), as the core `contrastive`. */
+export const { entry: contrastiveTf, fn: contrastive } = defineTfLoss('contrastive', contrastiveLoss, {
   check(t) {
     requireEmbeddings('contrastive', 'a', t.a);
     requireSameShape('contrastive', 'a', t.a, 'b', t.b);
@@ -34,7 +38,8 @@ export const contrastiveTf = defineTfLoss('contrastive', {
   },
 });
 
-export const tripletTf = defineTfLoss('triplet', {
+/** Triplet margin loss of anchor, positive and negative embeddings [N, D], as the core `triplet` (torch `F.triplet_margin_loss`). */
+export const { entry: tripletTf, fn: triplet } = defineTfLoss('triplet', tripletLoss, {
   check(t) {
     requireEmbeddings('triplet', 'anchor', t.anchor);
     requireSameShape('triplet', 'anchor', t.anchor, 'positive', t.positive);
@@ -51,39 +56,15 @@ export const tripletTf = defineTfLoss('triplet', {
   },
 });
 
-export const pairwiseHingeTf = defineTfLoss('pairwiseHinge', {
-  check: (t) => requireSameShape('pairwiseHinge', 'positive', t.positive, 'negative', t.negative),
-  compute: (t, o) => reduce(hinge(tf.sub(o.margin, tf.sub(t.positive, t.negative))), o.reduction),
-});
-
-/** Contrastive loss of pairs of embeddings a, b [N, D] with labels [N] (1 similar, 0 dissimilar), as the core `contrastive`. */
-export function contrastive(
-  a: tf.Tensor,
-  b: tf.Tensor,
-  label: tf.Tensor,
-  options?: TfOptions<'contrastive'>,
-): tf.Tensor {
-  return contrastiveTf.value({ a, b, label }, options);
-}
-
-/** Triplet margin loss of anchor, positive and negative embeddings [N, D], as the core `triplet` (torch `F.triplet_margin_loss`). */
-export function triplet(
-  anchor: tf.Tensor,
-  positive: tf.Tensor,
-  negative: tf.Tensor,
-  options?: TfOptions<'triplet'>,
-): tf.Tensor {
-  return tripletTf.value({ anchor, positive, negative }, options);
-}
-
 /** Pairwise hinge max(0, margin − (pos − neg)) on scores, as the core `pairwiseHinge`. */
-export function pairwiseHinge(
-  positive: tf.Tensor,
-  negative: tf.Tensor,
-  options?: TfOptions<'pairwiseHinge'>,
-): tf.Tensor {
-  return pairwiseHingeTf.value({ positive, negative }, options);
-}
+export const { entry: pairwiseHingeTf, fn: pairwiseHinge } = defineTfLoss(
+  'pairwiseHinge',
+  pairwiseHingeLoss,
+  {
+    check: (t) => requireSameShape('pairwiseHinge', 'positive', t.positive, 'negative', t.negative),
+    compute: (t, o) => reduce(hinge(tf.sub(o.margin, tf.sub(t.positive, t.negative))), o.reduction),
+  },
+);
 
 export const rankingTfLosses = {
   contrastive: contrastiveTf,

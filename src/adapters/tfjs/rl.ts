@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type TfOptions, defineTfLoss, requireSameShape } from './define.js';
+import { policyGradientLoss } from '../../losses/rl/policyGradient.js';
+import { ppoClipLoss } from '../../losses/rl/ppoClip.js';
+import { valueLossLoss } from '../../losses/rl/valueLoss.js';
+import { defineTfLoss, requireSameShape } from './define.js';
 import { reduce } from './ops.js';
 
 // The reinforcement-learning losses in TF.js ops, with the core's names, options and semantics
@@ -17,20 +20,27 @@ function normalized(advantages: tf.Tensor): tf.Tensor {
   return tf.div(centered, tf.add(std, ADVANTAGE_STD_EPS));
 }
 
-export const policyGradientTf = defineTfLoss('policyGradient', {
-  check: (t) => requireSameShape('policyGradient', 'logProbs', t.logProbs, 'advantages', t.advantages),
-  compute(t, o) {
-    const advantages = o.normalizeAdvantages ? normalized(t.advantages) : t.advantages;
-    return reduce(tf.neg(tf.mul(t.logProbs, advantages)), o.reduction);
+/** REINFORCE surrogate −E[log π(a|s)·A], as the core `policyGradient`. */
+export const { entry: policyGradientTf, fn: policyGradient } = defineTfLoss(
+  'policyGradient',
+  policyGradientLoss,
+  {
+    check: (t) => requireSameShape('policyGradient', 'logProbs', t.logProbs, 'advantages', t.advantages),
+    compute(t, o) {
+      const advantages = o.normalizeAdvantages ? normalized(t.advantages) : t.advantages;
+      return reduce(tf.neg(tf.mul(t.logProbs, advantages)), o.reduction);
+    },
   },
-});
+);
 
-export const valueLossTf = defineTfLoss('valueLoss', {
+/** Value regression E[(V − R)²] (no ½), as the core `valueLoss`. */
+export const { entry: valueLossTf, fn: valueLoss } = defineTfLoss('valueLoss', valueLossLoss, {
   check: (t) => requireSameShape('valueLoss', 'values', t.values, 'returns', t.returns),
   compute: (t, o) => reduce(tf.squaredDifference(t.values, t.returns), o.reduction),
 });
 
-export const ppoClipTf = defineTfLoss('ppoClip', {
+/** PPO's clipped surrogate, negated to a loss, as the core `ppoClip`. */
+export const { entry: ppoClipTf, fn: ppoClip } = defineTfLoss('ppoClip', ppoClipLoss, {
   check(t) {
     requireSameShape('ppoClip', 'logProbs', t.logProbs, 'oldLogProbs', t.oldLogProbs);
     requireSameShape('ppoClip', 'logProbs', t.logProbs, 'advantages', t.advantages);
@@ -44,34 +54,6 @@ export const ppoClipTf = defineTfLoss('ppoClip', {
     return reduce(tf.neg(tf.minimum(unclipped, clipped)), o.reduction);
   },
 });
-
-/** REINFORCE surrogate −E[log π(a|s)·A], as the core `policyGradient`. */
-export function policyGradient(
-  logProbs: tf.Tensor,
-  advantages: tf.Tensor,
-  options?: TfOptions<'policyGradient'>,
-): tf.Tensor {
-  return policyGradientTf.value({ logProbs, advantages }, options);
-}
-
-/** Value regression E[(V − R)²] (no ½), as the core `valueLoss`. */
-export function valueLoss(
-  values: tf.Tensor,
-  returns: tf.Tensor,
-  options?: TfOptions<'valueLoss'>,
-): tf.Tensor {
-  return valueLossTf.value({ values, returns }, options);
-}
-
-/** PPO's clipped surrogate, negated to a loss, as the core `ppoClip`. */
-export function ppoClip(
-  logProbs: tf.Tensor,
-  oldLogProbs: tf.Tensor,
-  advantages: tf.Tensor,
-  options?: TfOptions<'ppoClip'>,
-): tf.Tensor {
-  return ppoClipTf.value({ logProbs, oldLogProbs, advantages }, options);
-}
 
 export const rlTfLosses = {
   policyGradient: policyGradientTf,

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type ResolvedOptions,
-  type TfOptions,
-  defineTfLoss,
-  requireMinRank,
-  requireSameShape,
-} from './define.js';
+import { bceDiceLoss } from '../../losses/segmentation/bceDice.js';
+import { bceIouLoss } from '../../losses/segmentation/bceIou.js';
+import { diceLoss } from '../../losses/segmentation/dice.js';
+import { iouLoss } from '../../losses/segmentation/iou.js';
+import { type ResolvedOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
 import { logitBce, meanOrZero, probabilityBce } from './ops.js';
 
 // The segmentation losses in TF.js ops, with the core's names, options and semantics (API.md),
@@ -88,45 +86,29 @@ function combined(
   );
 }
 
-export const diceTf = defineTfLoss('dice', {
+/** Soft Dice loss 1 − (2Σpy + ε)/(Σp + Σy + ε), as the core `dice`. */
+export const { entry: diceTf, fn: dice } = defineTfLoss('dice', diceLoss, {
   check: (t, o) => checkSegmentation('dice', t.input, t.target, o.aggregate),
   compute: (t, o) => overlapLoss('dice', t.input, t.target, o),
 });
 
-export const iouTf = defineTfLoss('iou', {
+/** Soft IoU (Jaccard) loss 1 − (Σpy + ε)/(Σ(p + y − py) + ε), as the core `iou`. */
+export const { entry: iouTf, fn: iou } = defineTfLoss('iou', iouLoss, {
   check: (t, o) => checkSegmentation('iou', t.input, t.target, o.aggregate),
   compute: (t, o) => overlapLoss('iou', t.input, t.target, o),
 });
 
-export const bceDiceTf = defineTfLoss('bceDice', {
+/** α·BCE + (1 − α)·Dice, as the core `bceDice`. */
+export const { entry: bceDiceTf, fn: bceDice } = defineTfLoss('bceDice', bceDiceLoss, {
   check: (t, o) => checkSegmentation('bceDice', t.input, t.target, o.aggregate),
   compute: (t, o) => combined('dice', t.input, t.target, o),
 });
 
-export const bceIouTf = defineTfLoss('bceIou', {
+/** α·BCE + (1 − α)·IoU, as the core `bceIou`. */
+export const { entry: bceIouTf, fn: bceIou } = defineTfLoss('bceIou', bceIouLoss, {
   check: (t, o) => checkSegmentation('bceIou', t.input, t.target, o.aggregate),
   compute: (t, o) => combined('iou', t.input, t.target, o),
 });
-
-/** Soft Dice loss 1 − (2Σpy + ε)/(Σp + Σy + ε), as the core `dice`. */
-export function dice(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'dice'>): tf.Tensor {
-  return diceTf.value({ input, target }, options);
-}
-
-/** Soft IoU (Jaccard) loss 1 − (Σpy + ε)/(Σ(p + y − py) + ε), as the core `iou`. */
-export function iou(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'iou'>): tf.Tensor {
-  return iouTf.value({ input, target }, options);
-}
-
-/** α·BCE + (1 − α)·Dice, as the core `bceDice`. */
-export function bceDice(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'bceDice'>): tf.Tensor {
-  return bceDiceTf.value({ input, target }, options);
-}
-
-/** α·BCE + (1 − α)·IoU, as the core `bceIou`. */
-export function bceIou(input: tf.Tensor, target: tf.Tensor, options?: TfOptions<'bceIou'>): tf.Tensor {
-  return bceIouTf.value({ input, target }, options);
-}
 
 export const segmentationTfLosses = {
   dice: diceTf,

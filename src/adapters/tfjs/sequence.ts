@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { klDivergenceLoss } from '../../losses/sequence/klDivergence.js';
+import { labelSmoothingCrossEntropyLoss } from '../../losses/sequence/labelSmoothingCrossEntropy.js';
+import { linearCrossEntropyLoss } from '../../losses/sequence/linearCrossEntropy.js';
+import { tokenCrossEntropyLoss } from '../../losses/sequence/tokenCrossEntropy.js';
 import { LossInputError, formatShape } from '../../tensor/index.js';
 import {
-  type TfOptions,
   classCount,
   defineTfLoss,
   requireClassAxis,
@@ -14,75 +17,90 @@ import { reduce } from './ops.js';
 
 // The sequence losses in TF.js ops, with the core's names, options and semantics (API.md).
 
-export const tokenCrossEntropyTf = defineTfLoss('tokenCrossEntropy', {
-  check(t) {
-    requireClassAxis('tokenCrossEntropy', 'input', t.input, 2, '[..., T, V]');
-    requireLabelShape('tokenCrossEntropy', 'input', t.input, 'target', t.target);
+/** Next-token cross-entropy, `input` [..., T, V] logits and `target` [..., T] ids, as the core `tokenCrossEntropy`. */
+export const { entry: tokenCrossEntropyTf, fn: tokenCrossEntropy } = defineTfLoss(
+  'tokenCrossEntropy',
+  tokenCrossEntropyLoss,
+  {
+    check(t) {
+      requireClassAxis('tokenCrossEntropy', 'input', t.input, 2, '[..., T, V]');
+      requireLabelShape('tokenCrossEntropy', 'input', t.input, 'target', t.target);
+    },
+    compute(t, o) {
+      const vocabulary = classCount(t.input);
+      const { units, divisor } = labelCrossEntropy(tf.logSoftmax(t.input), t.target, {
+        trueCoefficient: 1 - o.labelSmoothing,
+        base: o.labelSmoothing / vocabulary,
+        classWeight: null,
+        ignoreIndex: o.ignoreIndex,
+      });
+      return reduce(units, o.reduction, o.normalizer ?? divisor);
+    },
   },
-  compute(t, o) {
-    const vocabulary = classCount(t.input);
-    const { units, divisor } = labelCrossEntropy(tf.logSoftmax(t.input), t.target, {
-      trueCoefficient: 1 - o.labelSmoothing,
-      base: o.labelSmoothing / vocabulary,
-      classWeight: null,
-      ignoreIndex: o.ignoreIndex,
-    });
-    return reduce(units, o.reduction, o.normalizer ?? divisor);
-  },
-});
+);
 
-export const linearCrossEntropyTf = defineTfLoss('linearCrossEntropy', {
-  check(t) {
-    requireClassAxis('linearCrossEntropy', 'hidden', t.hidden, 1, '[..., T, H]');
-    requireRank('linearCrossEntropy', 'weight', t.weight, 2, '[V, H]');
-    const features = classCount(t.hidden);
-    if (t.weight.shape[1] !== features || t.weight.shape[0] === 0) {
-      throw new LossInputError(
-        'linearCrossEntropy',
-        'weight',
-        `shape ${formatShape(t.weight.shape)} must be [V, ${features}] with V ≥ 1 (hidden has H = ${features})`,
-      );
-    }
-    requireLabelShape('linearCrossEntropy', 'hidden', t.hidden, 'target', t.target);
+/** Cross-entropy of `hidden @ weightᵀ` against token ids, as the core `linearCrossEntropy` (logits materialised). */
+export const { entry: linearCrossEntropyTf, fn: linearCrossEntropy } = defineTfLoss(
+  'linearCrossEntropy',
+  linearCrossEntropyLoss,
+  {
+    check(t) {
+      requireClassAxis('linearCrossEntropy', 'hidden', t.hidden, 1, '[..., T, H]');
+      requireRank('linearCrossEntropy', 'weight', t.weight, 2, '[V, H]');
+      const features = classCount(t.hidden);
+      if (t.weight.shape[1] !== features || t.weight.shape[0] === 0) {
+        throw new LossInputError(
+          'linearCrossEntropy',
+          'weight',
+          `shape ${formatShape(t.weight.shape)} must be [V, ${features}] with V ≥ 1 (hidden has H = ${features})`,
+        );
+      }
+      requireLabelShape('linearCrossEntropy', 'hidden', t.hidden, 'target', t.target);
+    },
+    compute(t, o) {
+      // TF.js has no fused form: the logits are materialised here, and TF.js's autodiff
+      // differentiates the matmul. The core's linearCrossEntropy is the memory-lean one.
+      const hiddenSize = classCount(t.hidden);
+      const rows = tf.reshape(t.hidden, [-1, hiddenSize]);
+      const logits = tf.matMul(rows, t.weight, false, true);
+      const vocabulary = t.weight.shape[0];
+      const { units, divisor } = labelCrossEntropy(tf.logSoftmax(logits), tf.reshape(t.target, [-1]), {
+        trueCoefficient: 1 - o.labelSmoothing,
+        base: o.labelSmoothing / vocabulary,
+        classWeight: null,
+        ignoreIndex: o.ignoreIndex,
+      });
+      return reduce(tf.reshape(units, t.target.shape), o.reduction, divisor);
+    },
   },
-  compute(t, o) {
-    // TF.js has no fused form: the logits are materialised here, and TF.js's autodiff
-    // differentiates the matmul. The core's linearCrossEntropy is the memory-lean one.
-    const hiddenSize = classCount(t.hidden);
-    const rows = tf.reshape(t.hidden, [-1, hiddenSize]);
-    const logits = tf.matMul(rows, t.weight, false, true);
-    const vocabulary = t.weight.shape[0];
-    const { units, divisor } = labelCrossEntropy(tf.logSoftmax(logits), tf.reshape(t.target, [-1]), {
-      trueCoefficient: 1 - o.labelSmoothing,
-      base: o.labelSmoothing / vocabulary,
-      classWeight: null,
-      ignoreIndex: o.ignoreIndex,
-    });
-    return reduce(tf.reshape(units, t.target.shape), o.reduction, divisor);
-  },
-});
+);
 
-export const labelSmoothingCrossEntropyTf = defineTfLoss('labelSmoothingCrossEntropy', {
-  check(t) {
-    requireClassAxis('labelSmoothingCrossEntropy', 'input', t.input, 1, '[..., K]');
-    requireLabelShape('labelSmoothingCrossEntropy', 'input', t.input, 'target', t.target);
+/** Cross-entropy against a smoothed one-hot target ('others' or 'uniform'), as the core `labelSmoothingCrossEntropy`. */
+export const { entry: labelSmoothingCrossEntropyTf, fn: labelSmoothingCrossEntropy } = defineTfLoss(
+  'labelSmoothingCrossEntropy',
+  labelSmoothingCrossEntropyLoss,
+  {
+    check(t) {
+      requireClassAxis('labelSmoothingCrossEntropy', 'input', t.input, 1, '[..., K]');
+      requireLabelShape('labelSmoothingCrossEntropy', 'input', t.input, 'target', t.target);
+    },
+    compute(t, o) {
+      const classes = classCount(t.input);
+      const alpha = o.smoothing;
+      // 'uniform': α/K everywhere, 1 − α on top for the true class (torch). 'others': the true class
+      // 1 − α, each other class α/(K − 1) (nothing to spread over when K = 1).
+      const other = o.distribution === 'uniform' ? alpha / classes : classes > 1 ? alpha / (classes - 1) : 0;
+      const trueCoefficient = o.distribution === 'uniform' ? 1 - alpha : 1 - alpha - other;
+      const { units, divisor } = labelCrossEntropy(tf.logSoftmax(t.input), t.target, {
+        trueCoefficient,
+        base: other,
+        classWeight: null,
+        ignoreIndex: o.ignoreIndex,
+      });
+      return reduce(units, o.reduction, divisor);
+    },
   },
-  compute(t, o) {
-    const classes = classCount(t.input);
-    const alpha = o.smoothing;
-    // 'uniform': α/K everywhere, 1 − α on top for the true class (torch). 'others': the true class
-    // 1 − α, each other class α/(K − 1) (nothing to spread over when K = 1).
-    const other = o.distribution === 'uniform' ? alpha / classes : classes > 1 ? alpha / (classes - 1) : 0;
-    const trueCoefficient = o.distribution === 'uniform' ? 1 - alpha : 1 - alpha - other;
-    const { units, divisor } = labelCrossEntropy(tf.logSoftmax(t.input), t.target, {
-      trueCoefficient,
-      base: other,
-      classWeight: null,
-      ignoreIndex: o.ignoreIndex,
-    });
-    return reduce(units, o.reduction, divisor);
-  },
-});
+);
 
 type Kind = 'logits' | 'logProbs' | 'probs';
 
@@ -93,7 +111,8 @@ function logDistribution(x: tf.Tensor, kind: Kind): tf.Tensor {
   return tf.log(x);
 }
 
-export const klDivergenceTf = defineTfLoss('klDivergence', {
+/** KL(P‖Q) with Q = `input` (approximating) and P = `target` (reference), as the core `klDivergence`. */
+export const { entry: klDivergenceTf, fn: klDivergence } = defineTfLoss('klDivergence', klDivergenceLoss, {
   check(t) {
     requireClassAxis('klDivergence', 'input', t.input, 1, '[..., C]');
     requireSameShape('klDivergence', 'input', t.input, 'target', t.target);
@@ -117,43 +136,6 @@ export const klDivergenceTf = defineTfLoss('klDivergence', {
     return reduce(units, o.reduction);
   },
 });
-
-/** Next-token cross-entropy, `input` [..., T, V] logits and `target` [..., T] ids, as the core `tokenCrossEntropy`. */
-export function tokenCrossEntropy(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'tokenCrossEntropy'>,
-): tf.Tensor {
-  return tokenCrossEntropyTf.value({ input, target }, options);
-}
-
-/** Cross-entropy of `hidden @ weightᵀ` against token ids, as the core `linearCrossEntropy` (logits materialised). */
-export function linearCrossEntropy(
-  hidden: tf.Tensor,
-  weight: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'linearCrossEntropy'>,
-): tf.Tensor {
-  return linearCrossEntropyTf.value({ hidden, weight, target }, options);
-}
-
-/** Cross-entropy against a smoothed one-hot target ('others' or 'uniform'), as the core `labelSmoothingCrossEntropy`. */
-export function labelSmoothingCrossEntropy(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'labelSmoothingCrossEntropy'>,
-): tf.Tensor {
-  return labelSmoothingCrossEntropyTf.value({ input, target }, options);
-}
-
-/** KL(P‖Q) with Q = `input` (approximating) and P = `target` (reference), as the core `klDivergence`. */
-export function klDivergence(
-  input: tf.Tensor,
-  target: tf.Tensor,
-  options?: TfOptions<'klDivergence'>,
-): tf.Tensor {
-  return klDivergenceTf.value({ input, target }, options);
-}
 
 export const sequenceTfLosses = {
   tokenCrossEntropy: tokenCrossEntropyTf,

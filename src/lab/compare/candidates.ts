@@ -1,4 +1,5 @@
 // The losses `compare` tries for each task, and the metrics it judges them by.
+import type { LossName } from '../../losses/registry.js';
 import type { MetricSpec } from '../experiment.js';
 import type { CompareTask } from './dataset.js';
 
@@ -6,8 +7,8 @@ import type { CompareTask } from './dataset.js';
 export interface Candidate {
   readonly id: string;
   readonly label: string;
-  /** Registry name. */
-  readonly loss: string;
+  /** Registry name (a misspelt one does not compile). */
+  readonly loss: LossName;
   readonly options: Readonly<Record<string, unknown>>;
 }
 

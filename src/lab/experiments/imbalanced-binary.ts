@@ -1,14 +1,15 @@
 // Experiment 2: about 1% positives with overlapping classes: BCE vs focal vs BCE with posWeight.
 // A fourth arm, focal with α = 0.75, is measured for the selection guide (src/guide/lab-evidence.ts)
 // and is not part of the claim.
-import { binaryCrossEntropyWithLogits, focal } from '../../losses/classification/index.js';
 import { mlp } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
+import { shuffledBatches, takeRows, trainStep } from '../../train/index.js';
 import { gaussianClasses } from '../data/gaussian-classes.js';
+import { rngFor } from '../data/rng-for.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { averagePrecision, binaryScores, precisionRecallCurve } from '../metrics.js';
-import { descend, minibatches, rngFor, takeRows } from '../training.js';
+import { type ArmOptions, type LossArm, armObjective, armVariant } from './loss-arm.js';
 import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const POSITIVE_RATE = 0.01;
@@ -21,36 +22,32 @@ const RECALL_MARGIN = 0.1;
 /** PR-AUC may fall at most this far below plain BCE's. */
 const PR_AUC_TOLERANCE = 0.05;
 
-const variants = [
-  { id: 'bce', label: 'BCE', losses: ['binaryCrossEntropyWithLogits'] },
-  {
-    id: 'focal',
-    label: `Focal (α = ${FOCAL.alpha})`,
-    losses: ['focal'],
-    options: `alpha = ${FOCAL.alpha}, gamma = ${FOCAL.gamma}`,
-  },
+const arms = [
+  { id: 'bce', label: 'BCE', loss: 'binaryCrossEntropyWithLogits' },
+  { id: 'focal', label: `Focal (α = ${FOCAL.alpha})`, loss: 'focal', options: FOCAL },
   {
     id: 'bce-pos-weight',
     label: 'BCE + posWeight',
-    losses: ['binaryCrossEntropyWithLogits'],
-    options: 'posWeight = negatives / positives',
+    loss: 'binaryCrossEntropyWithLogits',
+    // posWeight itself is counted on each run's training data (see `run`).
+    optionsNote: 'posWeight = negatives / positives',
   },
   {
     id: 'focal-alpha-75',
     label: `Focal (α = ${FOCAL_POSITIVE.alpha})`,
-    losses: ['focal'],
-    options: `alpha = ${FOCAL_POSITIVE.alpha}, gamma = ${FOCAL_POSITIVE.gamma}`,
+    loss: 'focal',
+    options: FOCAL_POSITIVE,
   },
-] as const;
+] as const satisfies readonly LossArm[];
 
-type VariantId = (typeof variants)[number]['id'];
+type VariantId = (typeof arms)[number]['id'];
 
 export const imbalancedBinary = defineExperiment({
   name: 'imbalanced-binary',
   title: 'Imbalanced binary classification: BCE vs focal vs posWeight',
   claim: `With 1% positives, focal loss (torchvision's defaults α = ${FOCAL.alpha}, γ = ${FOCAL.gamma}) and BCE with posWeight find more of the rare positives than plain BCE (minority recall at the 0.5 threshold at least ${RECALL_FACTOR}× BCE's) without hurting the ranking (PR-AUC within ${PR_AUC_TOLERANCE} of BCE's).`,
   setup: `Two overlapping Gaussian classes in 2-D (unit variance, centres 2.5 apart), ${POSITIVE_RATE * 100}% positives. A small MLP (2 → 16 → 1, ReLU) is trained with Adam on minibatches under each loss, and evaluated on 20 000 fresh points: PR-AUC (average precision), and recall, precision and F1 of the positive class at the default threshold p ≥ 0.5. A fourth arm, focal with α = ${FOCAL_POSITIVE.alpha} (positives weighted up instead of down), is measured for the selection guide and is not part of the claim.`,
-  variants,
+  variants: arms.map(armVariant),
   metrics: [
     {
       id: 'prAuc',
@@ -87,35 +84,33 @@ export const imbalancedBinary = defineExperiment({
     const trainTarget = Float64Array.from(train.labels);
     const positives = trainTarget.reduce((s, y) => s + y, 0);
     const posWeight = (train.count - positives) / Math.max(1, positives);
-    const lossOf: Record<VariantId, (logits: Tensor, target: Tensor) => Tensor> = {
-      bce: (z, y) => binaryCrossEntropyWithLogits(z, y),
-      focal: (z, y) => focal(z, y, FOCAL),
-      'focal-alpha-75': (z, y) => focal(z, y, FOCAL_POSITIVE),
-      'bce-pos-weight': (z, y) => binaryCrossEntropyWithLogits(z, y, { posWeight: [posWeight] }),
+    const optionsFromData: Partial<Record<VariantId, ArmOptions>> = {
+      'bce-pos-weight': { posWeight: [posWeight] },
     };
     const steps = quick ? 300 : 1000;
     const testInput = new Tensor(test.features, [test.count, test.dims]);
+    const trainInput = new Tensor(train.features, [train.count, 2]);
+    const trainLabels = new Tensor(trainTarget, [train.count, 1]);
     const metrics: Record<string, Record<string, number>> = {};
     const curves: Series[] = [];
-    variants.forEach((variant, v) => {
+    arms.forEach((variant, v) => {
       const model = mlp([2, 16, 1], { rng: rngFor(seed, 'imbalanced-binary/init'), dtype: 'float64' });
       const optimizer = new Adam(model.parameters(), { lr: 0.02 });
-      minibatches({
+      const objective = armObjective(variant, optionsFromData[variant.id]);
+      const batches = shuffledBatches({
         count: train.count,
         batchSize: 512,
         steps,
         rng: rngFor(seed, 'imbalanced-binary/shuffle'),
-        update(indices) {
-          const loss = lossOf[variant.id](
-            model.forward(takeRows(train.features, 2, indices)),
-            takeRows(trainTarget, 1, indices),
-          );
-          return descend(optimizer, loss);
-        },
-        onStep(step) {
-          if (step % 25 === 0) onProgress((v + step / steps) / variants.length, `training ${variant.label}`);
-        },
       });
+      let step = 0;
+      for (const rows of batches) {
+        const x = takeRows(trainInput, rows);
+        const y = takeRows(trainLabels, rows);
+        trainStep(model, optimizer, () => objective(model.forward(x), y), { measureGradNorm: false });
+        if (step % 25 === 0) onProgress((v + step / steps) / arms.length, `training ${variant.label}`);
+        step++;
+      }
       model.eval();
       const scores = Float64Array.from(model.forward(testInput).data, (z) => 1 / (1 + Math.exp(-z)));
       const atHalf = binaryScores(scores, test.labels, 0.5);

@@ -5,6 +5,7 @@ import { contrastive, triplet, tripletBatchHard } from '../../losses/ranking/ind
 import { mlp, type Rng, type Sequential } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
+import { takeRows } from '../../train/index.js';
 import {
   type ClusterData,
   type EmbeddingClustersSpec,
@@ -12,8 +13,8 @@ import {
   recallAtOne,
 } from '../data/embedding-clusters.js';
 import { principalPlane } from '../data/principal-plane.js';
+import { rngFor } from '../data/rng-for.js';
 import { type Chart, defineExperiment, type Metrics, type Series } from '../experiment.js';
-import { rngFor, takeRows } from '../training.js';
 import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const SPEC: EmbeddingClustersSpec = {
@@ -94,12 +95,16 @@ function otherPoint(rng: Rng, group: readonly number[], except: number): number 
   return candidate === except ? group[group.length - 1] : candidate;
 }
 
-/** One training step of one variant; returns the loss value. Fills `.grad` of the model's parameters. */
+/**
+ * One training step of one variant; returns the loss value. Fills `.grad` of the model's parameters.
+ * Batch-hard mining returns its gradient rather than a graph, so the steps back-propagate
+ * themselves and `run` drives the optimizer (instead of `trainStep`, which needs a scalar graph).
+ */
 type Step = (model: Sequential, margin: number) => number;
 
 function stepFor(id: VariantId, train: ClusterData, groups: number[][], rng: Rng): Step {
-  const embed = (model: Sequential, rows: number[]) =>
-    model.forward(takeRows(train.features, train.dims, rows));
+  const features = new Tensor(train.features, [train.count, train.dims]);
+  const embed = (model: Sequential, rows: number[]) => model.forward(takeRows(features, rows));
   const classes = groups.length;
   const pick = (group: readonly number[]) => group[rng.int(group.length)];
   switch (id) {

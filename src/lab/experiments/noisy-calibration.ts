@@ -1,13 +1,13 @@
 // Experiment 3: multi-class classification with noisy labels: cross-entropy vs label smoothing.
-import { sparseCategoricalCrossEntropy } from '../../losses/classification/index.js';
-import { labelSmoothingCrossEntropy } from '../../losses/sequence/index.js';
 import { mlp } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
+import { shuffledBatches, takeRows, trainStep } from '../../train/index.js';
 import { classCentres, gaussianClasses } from '../data/gaussian-classes.js';
+import { rngFor } from '../data/rng-for.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { calibration, reliabilityChart, reliabilityCurve, softmaxRows } from '../metrics.js';
-import { descend, minibatches, rngFor, takeRows } from '../training.js';
+import { type LossArm, armObjective, armVariant } from './loss-arm.js';
 import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const CLASSES = 5;
@@ -17,29 +17,24 @@ const SMOOTHING = 0.1;
 /** Label smoothing's ECE must be at most this share of cross-entropy's. */
 const MAX_ECE_RATIO = 0.5;
 
-const variants = [
-  { id: 'cross-entropy', label: 'Cross-entropy', losses: ['sparseCategoricalCrossEntropy'] },
+const arms = [
+  { id: 'cross-entropy', label: 'Cross-entropy', loss: 'sparseCategoricalCrossEntropy' },
   {
     id: 'label-smoothing',
     label: 'Label smoothing',
-    losses: ['labelSmoothingCrossEntropy'],
-    options: `smoothing = ${SMOOTHING}`,
+    loss: 'labelSmoothingCrossEntropy',
+    options: { smoothing: SMOOTHING },
   },
-] as const;
+] as const satisfies readonly LossArm[];
 
-type VariantId = (typeof variants)[number]['id'];
-
-const lossOf: Record<VariantId, (logits: Tensor, labels: Tensor) => Tensor> = {
-  'cross-entropy': (z, y) => sparseCategoricalCrossEntropy(z, y),
-  'label-smoothing': (z, y) => labelSmoothingCrossEntropy(z, y, { smoothing: SMOOTHING }),
-};
+type VariantId = (typeof arms)[number]['id'];
 
 export const noisyCalibration = defineExperiment({
   name: 'noisy-calibration',
   title: 'Calibration with noisy labels: cross-entropy vs label smoothing',
   claim: `With ${LABEL_NOISE * 100}% of training labels wrong, label smoothing (α = ${SMOOTHING}) is better calibrated than cross-entropy: its expected calibration error is at most ${MAX_ECE_RATIO}× cross-entropy's and its mean confidence is lower.`,
   setup: `${CLASSES} Gaussian classes in ${DIMS}-D; ${LABEL_NOISE * 100}% of the training labels are replaced by a different random class, test labels are clean. An MLP (${DIMS} → 32 → 32 → ${CLASSES}, ReLU) is trained with Adam long enough to fit the noise. Expected calibration error uses 15 equal-width confidence bins.`,
-  variants,
+  variants: arms.map(armVariant),
   metrics: [
     {
       id: 'accuracy',
@@ -72,37 +67,37 @@ export const noisyCalibration = defineExperiment({
     const metrics: Record<string, Record<string, number>> = {};
     const reliability: Series[] = [];
     const eceTraces: Series[] = [];
-    variants.forEach((variant, v) => {
+    const trainInput = new Tensor(train.features, [train.count, DIMS]);
+    const trainLabels = new Tensor(Float64Array.from(train.labels), [train.count]);
+    arms.forEach((variant, v) => {
       const model = mlp([DIMS, 32, 32, CLASSES], {
         rng: rngFor(seed, 'noisy-calibration/init'),
         dtype: 'float64',
       });
       const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+      const objective = armObjective(variant);
       const trace: [number, number][] = [];
-      minibatches({
+      const batches = shuffledBatches({
         count: train.count,
         batchSize: 64,
         steps,
         rng: rngFor(seed, 'noisy-calibration/shuffle'),
-        update(indices) {
-          const labels = new Tensor(
-            Float64Array.from(indices, (i) => train.labels[i]),
-            [indices.length],
-          );
-          const loss = lossOf[variant.id](model.forward(takeRows(train.features, DIMS, indices)), labels);
-          return descend(optimizer, loss);
-        },
-        onStep(step) {
-          if (step % 25 === 0) onProgress((v + step / steps) / variants.length, `training ${variant.label}`);
-          if ((step + 1) % Math.round(steps / 20) === 0) {
-            model.eval();
-            const probs = softmaxRows(model.forward(testInput).data, CLASSES);
-            const c = calibration(probs, test.labels, CLASSES);
-            trace.push([step + 1, c.ece]);
-            model.train();
-          }
-        },
       });
+      let step = 0;
+      for (const rows of batches) {
+        const x = takeRows(trainInput, rows);
+        const labels = takeRows(trainLabels, rows);
+        trainStep(model, optimizer, () => objective(model.forward(x), labels), { measureGradNorm: false });
+        if (step % 25 === 0) onProgress((v + step / steps) / arms.length, `training ${variant.label}`);
+        if ((step + 1) % Math.round(steps / 20) === 0) {
+          model.eval();
+          const probs = softmaxRows(model.forward(testInput).data, CLASSES);
+          const c = calibration(probs, test.labels, CLASSES);
+          trace.push([step + 1, c.ece]);
+          model.train();
+        }
+        step++;
+      }
       model.eval();
       const probs = softmaxRows(model.forward(testInput).data, CLASSES);
       metrics[variant.id] = calibration(probs, test.labels, CLASSES);

@@ -1,12 +1,13 @@
 // Experiment 1: a line with 15% gross outliers, fitted with MSE, MAE and Huber.
-import { huber, mae, mse } from '../../losses/regression/index.js';
 import { Linear } from '../../nn/index.js';
 import { Adam, cosineDecay } from '../../optim/index.js';
-import type { Tensor } from '../../tensor/index.js';
+import { Tensor } from '../../tensor/index.js';
+import { shuffledBatches, takeRows, trainStep } from '../../train/index.js';
 import { lineWithOutliers } from '../data/line-with-outliers.js';
+import { rngFor } from '../data/rng-for.js';
 import { defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { meanAbsoluteError } from '../metrics.js';
-import { descend, minibatches, rngFor, takeRows } from '../training.js';
+import { type LossArm, armObjective, armVariant } from './loss-arm.js';
 import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const TRUE_SLOPE = 2;
@@ -16,26 +17,20 @@ const HUBER_DELTA = 1;
 /** The verdict's threshold: a robust fit must have at most this share of MSE's coefficient error. */
 const MAX_ERROR_RATIO = 0.5;
 
-const variants = [
-  { id: 'mse', label: 'MSE', losses: ['mse'] },
-  { id: 'mae', label: 'MAE', losses: ['mae'] },
-  { id: 'huber', label: 'Huber', losses: ['huber'], options: `delta = ${HUBER_DELTA}` },
-] as const;
+const arms = [
+  { id: 'mse', label: 'MSE', loss: 'mse' },
+  { id: 'mae', label: 'MAE', loss: 'mae' },
+  { id: 'huber', label: 'Huber', loss: 'huber', options: { delta: HUBER_DELTA } },
+] as const satisfies readonly LossArm[];
 
-type VariantId = (typeof variants)[number]['id'];
-
-const lossOf: Record<VariantId, (prediction: Tensor, target: Tensor) => Tensor> = {
-  mse: (p, t) => mse(p, t),
-  mae: (p, t) => mae(p, t),
-  huber: (p, t) => huber(p, t, { delta: HUBER_DELTA }),
-};
+type VariantId = (typeof arms)[number]['id'];
 
 export const regressionOutliers = defineExperiment({
   name: 'regression-outliers',
   title: 'Regression with outliers: MSE vs MAE vs Huber',
   claim: `With 15% gross outliers, MAE and Huber recover the true line far better than MSE (at most ${MAX_ERROR_RATIO}× its coefficient error) and predict clean data better.`,
   setup: `y = ${TRUE_SLOPE}x + ${TRUE_INTERCEPT} with Gaussian noise (σ = ${NOISE}) on x ∈ [−1, 1]; 15% of the points are replaced by gross outliers 4.5–13.5 units above the line, placed at x > 0 where they have leverage. A linear model is fitted with Adam (cosine-decayed learning rate) under each loss; its coefficients are compared with the truth and its MAE is measured on clean test points.`,
-  variants,
+  variants: arms.map(armVariant),
   metrics: [
     { id: 'slopeError', label: 'slope error', better: 'lower', description: '|fitted slope − true slope|.' },
     {
@@ -61,30 +56,31 @@ export const regressionOutliers = defineExperiment({
     const metrics: Record<string, Record<string, number>> = {};
     const fitted: Series[] = [];
     const slopeTraces: Series[] = [];
-    variants.forEach((variant, v) => {
+    const trainX = new Tensor(train.x, [train.x.length, 1]);
+    const trainY = new Tensor(train.y, [train.y.length, 1]);
+    arms.forEach((variant, v) => {
       const model = new Linear(1, 1, { dtype: 'float64', rng: rngFor(seed, 'regression-outliers/init') });
       const optimizer = new Adam(model.parameters(), {
         lr: 0.05,
         schedule: cosineDecay({ steps, minFactor: 0.01 }),
       });
+      const objective = armObjective(variant);
       const trace: [number, number][] = [];
-      minibatches({
+      const batches = shuffledBatches({
         count: train.x.length,
         batchSize: 64,
         steps,
         rng: rngFor(seed, 'regression-outliers/shuffle'),
-        update(indices) {
-          const loss = lossOf[variant.id](
-            model.forward(takeRows(train.x, 1, indices)),
-            takeRows(train.y, 1, indices),
-          );
-          return descend(optimizer, loss);
-        },
-        onStep(step) {
-          if (step % 10 === 0) trace.push([step, model.weight.data[0]]);
-          if (step % 50 === 0) onProgress((v + step / steps) / variants.length, `training ${variant.label}`);
-        },
       });
+      let step = 0;
+      for (const rows of batches) {
+        const x = takeRows(trainX, rows);
+        const y = takeRows(trainY, rows);
+        trainStep(model, optimizer, () => objective(model.forward(x), y), { measureGradNorm: false });
+        if (step % 10 === 0) trace.push([step, model.weight.data[0]]);
+        if (step % 50 === 0) onProgress((v + step / steps) / arms.length, `training ${variant.label}`);
+        step++;
+      }
       const slope = model.weight.data[0];
       const intercept = model.bias?.data[0] ?? 0;
       const predictions = test.x.map((x) => slope * x + intercept);

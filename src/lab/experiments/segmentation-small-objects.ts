@@ -1,15 +1,16 @@
 // Experiment 4: segmentation of small objects (about 2% foreground) with a tiny conv net:
 // BCE vs Dice vs IoU vs BCE + Dice.
 import { noGrad, ops } from '../../autograd/index.js';
-import { binaryCrossEntropyWithLogits } from '../../losses/classification/index.js';
-import { bceDice, dice, diceScore, iou, iouScore } from '../../losses/segmentation/index.js';
+import { diceScore, iouScore } from '../../losses/segmentation/index.js';
 import { Conv2d, Module, type Rng } from '../../nn/index.js';
 import { Adam } from '../../optim/index.js';
-import type { Tensor } from '../../tensor/index.js';
-import { foregroundShare, type SegmentationData, smallObjects } from '../data/small-objects.js';
+import { Tensor } from '../../tensor/index.js';
+import { shuffledBatches, takeRows, trainStep } from '../../train/index.js';
+import { rngFor } from '../data/rng-for.js';
+import { foregroundShare, smallObjects } from '../data/small-objects.js';
 import { defineExperiment, type ImageGrid, type Metrics, type Series } from '../experiment.js';
 import { binaryScores } from '../metrics.js';
-import { descend, minibatches, rngFor, takeRows } from '../training.js';
+import { type LossArm, armObjective, armVariant } from './loss-arm.js';
 import { decided, formatNumber, inconclusive, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 
 const SIZE = 20;
@@ -19,22 +20,15 @@ const THRESHOLD = 0.5;
 const IOU_MARGIN = 0.01;
 const DATA = { size: SIZE, contrast: 1, noise: 0.45, specks: 6 } as const;
 
-const variants = [
-  { id: 'bce', label: 'BCE', losses: ['binaryCrossEntropyWithLogits'] },
-  { id: 'dice', label: 'Dice', losses: ['dice'], options: 'fromLogits' },
-  { id: 'iou', label: 'IoU', losses: ['iou'], options: 'fromLogits' },
-  { id: 'bce-dice', label: 'BCE + Dice', losses: ['bceDice'], options: 'fromLogits, alpha = 0.5' },
-] as const;
+const arms = [
+  { id: 'bce', label: 'BCE', loss: 'binaryCrossEntropyWithLogits' },
+  { id: 'dice', label: 'Dice', loss: 'dice', options: { fromLogits: true } },
+  { id: 'iou', label: 'IoU', loss: 'iou', options: { fromLogits: true } },
+  { id: 'bce-dice', label: 'BCE + Dice', loss: 'bceDice', options: { fromLogits: true, alpha: 0.5 } },
+] as const satisfies readonly LossArm[];
 
-type VariantId = (typeof variants)[number]['id'];
+type VariantId = (typeof arms)[number]['id'];
 const OVERLAP: readonly VariantId[] = ['dice', 'iou', 'bce-dice'];
-
-const lossOf: Record<VariantId, (logits: Tensor, target: Tensor) => Tensor> = {
-  bce: (z, y) => binaryCrossEntropyWithLogits(z, y),
-  dice: (z, y) => dice(z, y, { fromLogits: true }),
-  iou: (z, y) => iou(z, y, { fromLogits: true }),
-  'bce-dice': (z, y) => bceDice(z, y, { fromLogits: true }),
-};
 
 /**
  * A two-scale conv net: conv at full resolution, max-pool, conv at half resolution, upsample,
@@ -61,12 +55,13 @@ class TinySegmenter extends Module {
 }
 
 const PIXELS = SIZE * SIZE;
-const asImages = (flat: Tensor) => ops.reshape(flat, [-1, 1, SIZE, SIZE]);
+/** `count` row-major images of `PIXELS` pixels as a [count, 1, SIZE, SIZE] tensor (no copy). */
+const asImages = (pixels: Float64Array, count: number) => new Tensor(pixels, [count, 1, SIZE, SIZE]);
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Logits of every image of `data` (no graph). */
-function predict(model: TinySegmenter, data: SegmentationData, indices: Int32Array): Tensor {
-  return noGrad(() => model.forward(asImages(takeRows(data.images, PIXELS, indices))));
+/** Logits of `images` (no graph). */
+function predict(model: TinySegmenter, images: Tensor): Tensor {
+  return noGrad(() => model.forward(images));
 }
 
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -76,7 +71,7 @@ export const segmentationSmallObjects = defineExperiment({
   title: 'Segmentation of small objects: BCE vs Dice vs IoU vs BCE + Dice',
   claim: `On small foreground objects (about 2% of the pixels), the overlap losses (Dice, IoU, BCE + Dice) each reach a higher test IoU than plain BCE (by at least ${IOU_MARGIN}) for the same training budget.`,
   setup: `${SIZE}×${SIZE} grey-scale images with one or two objects (2×2 or 3×3 squares, small discs) of brightness 1 on Gaussian noise (σ = ${DATA.noise}), plus ${DATA.specks} bright single-pixel specks that are not objects. A tiny conv net (3×3 convs with ${CHANNELS} channels at full and half resolution, max-pool, nearest upsampling, skip connection; 445 weights) is trained from the same initialisation with Adam (lr 0.01, batches of 8) for the same number of steps under each loss, and evaluated on held-out images with the mask thresholded at p > ${THRESHOLD}: IoU and Dice over all test pixels (iouScore and diceScore).`,
-  variants,
+  variants: arms.map(armVariant),
   metrics: [
     {
       id: 'iou',
@@ -110,36 +105,41 @@ export const segmentationSmallObjects = defineExperiment({
     const test = smallObjects(dataRng, { ...DATA, count: quick ? 48 : 160 });
     const steps = quick ? 80 : 400;
     const evalEvery = quick ? 20 : 50;
-    const testIndices = range(test.count);
-    const testMasks = asImages(takeRows(test.masks, PIXELS, testIndices));
+    const testImages = asImages(test.images, test.count);
+    const testMasks = asImages(test.masks, test.count);
+    const trainImages = asImages(train.images, train.count);
+    const trainMasks = asImages(train.masks, train.count);
     const shown = range(6);
     const metrics: Record<string, Record<string, number>> = {};
     const curves: Series[] = [];
     const predictions: ImageGrid['images'][number][] = [];
     const testIou = (logits: Tensor) =>
       iouScore(logits, testMasks, { fromLogits: true, threshold: THRESHOLD });
-    variants.forEach((variant, v) => {
+    arms.forEach((variant, v) => {
       const model = new TinySegmenter(CHANNELS, rngFor(seed, 'segmentation-small-objects/init'));
       const optimizer = new Adam(model.parameters(), { lr: 0.01 });
-      const curve: [number, number][] = [[0, testIou(predict(model, test, testIndices))]];
-      minibatches({
+      const objective = armObjective(variant);
+      const curve: [number, number][] = [[0, testIou(predict(model, testImages))]];
+      const batches = shuffledBatches({
         count: train.count,
         batchSize: 8,
         steps,
         rng: rngFor(seed, 'segmentation-small-objects/shuffle'),
-        update(indices) {
-          const logits = model.forward(asImages(takeRows(train.images, PIXELS, indices)));
-          const loss = lossOf[variant.id](logits, asImages(takeRows(train.masks, PIXELS, indices)));
-          return descend(optimizer, loss);
-        },
-        onStep(step) {
-          if ((step + 1) % evalEvery === 0) {
-            curve.push([step + 1, testIou(predict(model, test, testIndices))]);
-            onProgress((v + (step + 1) / steps) / variants.length, `training ${variant.label}`);
-          }
-        },
       });
-      const logits = predict(model, test, testIndices);
+      let step = 0;
+      for (const rows of batches) {
+        const images = takeRows(trainImages, rows);
+        const masks = takeRows(trainMasks, rows);
+        trainStep(model, optimizer, () => objective(model.forward(images), masks), {
+          measureGradNorm: false,
+        });
+        if ((step + 1) % evalEvery === 0) {
+          curve.push([step + 1, testIou(predict(model, testImages))]);
+          onProgress((v + (step + 1) / steps) / arms.length, `training ${variant.label}`);
+        }
+        step++;
+      }
+      const logits = predict(model, testImages);
       const probabilities = Float64Array.from(logits.data, sigmoid);
       // binaryScores counts p ≥ threshold; the overlap scores count p > threshold. Only an exact 0.5 differs.
       const { precision, recall } = binaryScores(probabilities, test.masks, THRESHOLD);
@@ -199,7 +199,7 @@ export const segmentationSmallObjects = defineExperiment({
   verdict(metrics: Metrics) {
     const m = (id: VariantId, metric: string) => metricOf(metrics, id, metric);
     const base = m('bce', 'iou');
-    const label = (id: VariantId) => variants.find((v) => v.id === id)?.label ?? id;
+    const label = (id: VariantId) => arms.find((v) => v.id === id)?.label ?? id;
     const numbers = `Test IoU: BCE ${formatNumber(base)}, ${OVERLAP.map((id) => `${label(id)} ${formatNumber(m(id, 'iou'))}`).join(', ')} (Dice: BCE ${formatNumber(m('bce', 'dice'))}, ${OVERLAP.map((id) => `${label(id)} ${formatNumber(m(id, 'dice'))}`).join(', ')}).`;
     const short = OVERLAP.filter((id) => !(m(id, 'iou') >= base + IOU_MARGIN));
     const ids: readonly VariantId[] = ['bce', ...OVERLAP];

@@ -4,9 +4,10 @@ import { noGrad, ops } from '../../autograd/index.js';
 import { klDivergence, tokenCrossEntropy } from '../../losses/sequence/index.js';
 import { Adam } from '../../optim/index.js';
 import { Tensor } from '../../tensor/index.js';
+import { shuffledBatches, trainStep } from '../../train/index.js';
+import { rngFor } from '../data/rng-for.js';
 import { type BarChart, defineExperiment, type Metrics, type Series } from '../experiment.js';
 import { softmaxRows } from '../metrics.js';
-import { descend, minibatches, rngFor } from '../training.js';
 import { decided, formatNumber, inconclusiveUnlessFinite, metricOf } from '../verdict.js';
 import {
   aliceTask,
@@ -165,22 +166,23 @@ export const sequenceDistillation = defineExperiment({
     ) => {
       const optimizer = new Adam(model.parameters(), { lr });
       const points: [number, number][] = [];
-      minibatches({
+      const batches = shuffledBatches({
         count: task.train.count,
         batchSize: BATCH,
         steps,
         rng: rngFor(seed, 'sequence-distillation/batches'),
-        update(rows) {
-          const { contexts, targets } = charBatch(task.train, rows);
-          const value = loss(model.forward(contexts), targets, rows);
-          return descend(optimizer, value);
-        },
-        onStep(step) {
-          if ((step + 1) % evalEvery !== 0) return;
-          points.push([step + 1, scoreModel(model, task, task.validation).perplexity]);
-          onProgress((stage + (step + 1) / steps) / stages, `training ${label}`);
-        },
       });
+      let step = 0;
+      for (const rows of batches) {
+        const { contexts, targets } = charBatch(task.train, rows);
+        trainStep(model, optimizer, () => loss(model.forward(contexts), targets, rows), {
+          measureGradNorm: false,
+        });
+        step++;
+        if (step % evalEvery !== 0) continue;
+        points.push([step, scoreModel(model, task, task.validation).perplexity]);
+        onProgress((stage + step / steps) / stages, `training ${label}`);
+      }
       const { perplexity, accuracy } = scoreModel(model, task, task.validation);
       curves.push({ name: label, points });
       return { perplexity, accuracy, parameters: model.parameterCount() };

@@ -1,6 +1,5 @@
 // The lab's HTML report: one self-contained page (inline CSS and SVG, no scripts, no network).
-import type { LossEntry } from '../../losses/define.js';
-import { losses } from '../../losses/registry.js';
+import { lossByName } from '../../losses/names.js';
 import type { BarChart, Chart, MetricSpec, Outcome } from '../experiment.js';
 import { formatMetric } from '../format-metric.js';
 import type { ExperimentResult, LabResult } from '../run-lab.js';
@@ -150,10 +149,9 @@ function figure(chart: Chart, preferred: readonly string[], document: Document):
 }
 
 function lossList(result: ExperimentResult): string {
-  const registry = losses as unknown as Readonly<Record<string, LossEntry>>;
   const names = [...new Set(result.variants.flatMap((v) => v.losses))];
   const items = names.map((name) => {
-    const entry = registry[name];
+    const entry = lossByName(name);
     return entry
       ? `<li><code>${escapeHtml(name)}</code> — ${escapeHtml(entry.info.summary)}</li>`
       : `<li><code>${escapeHtml(name)}</code></li>`;

@@ -5,22 +5,7 @@ import { formatShape, LossInputError, type Tensor } from '../../tensor/index.js'
  * of `src/losses/validate.ts`.
  */
 
-/** Scores must have at least `minRank` axes and a non-empty class (last) axis. */
-export function requireClassAxis(
-  loss: string,
-  name: string,
-  scores: Tensor,
-  minRank: number,
-  layout: string,
-): void {
-  if (scores.rank < minRank || scores.shape[scores.rank - 1] === 0) {
-    throw new LossInputError(
-      loss,
-      name,
-      `must have shape ${layout} with at least one class, got ${formatShape(scores.shape)}`,
-    );
-  }
-}
+export { requireClassAxis } from '../shape-checks.js';
 
 /** Class weights must have shape [C] and be non-negative. */
 export function requireClassWeight(loss: string, weight: Tensor, classes: number): void {

@@ -4,7 +4,7 @@ import { embeddingClusters, recallAtOne } from '../../../src/lab/data/embedding-
 import { principalPlane } from '../../../src/lab/data/principal-plane.js';
 import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
 import { metricLearning as experiment } from '../../../src/lab/experiments/metric-learning.js';
-import { rngFor } from '../../../src/lab/training.js';
+import { rngFor } from '../../../src/lab/data/rng-for.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

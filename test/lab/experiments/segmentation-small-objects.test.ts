@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import { foregroundShare, smallObjects } from '../../../src/lab/data/small-objects.js';
 import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
 import { segmentationSmallObjects as experiment } from '../../../src/lab/experiments/segmentation-small-objects.js';
-import { rngFor } from '../../../src/lab/training.js';
+import { rngFor } from '../../../src/lab/data/rng-for.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import { strokeImages } from '../../../src/lab/data/stroke-images.js';
 import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
 import { vaeBeta as experiment } from '../../../src/lab/experiments/vae-beta.js';
-import { rngFor } from '../../../src/lab/training.js';
+import { rngFor } from '../../../src/lab/data/rng-for.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

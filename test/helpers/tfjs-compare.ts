@@ -1,10 +1,10 @@
-// Test support: the adapter's value and TF.js gradients against the core's valueAndGrad.
+// Test support: the TF.js adapter's value and TF.js gradients against the core's valueAndGrad.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertClose } from '../../../../test/helpers/assert-close.js';
-import type { LossEntry } from '../../../index.js';
-import type { TfLoss } from '../define.js';
-import { tfLosses } from '../registry.js';
+import { assertClose } from './assert-close.js';
+import type { LossEntry } from '../../src/index.js';
+import type { TfLoss } from '../../src/adapters/tfjs/define.js';
+import { tfLosses } from '../../src/adapters/tfjs/registry.js';
 import { fromTf, toTf } from './tfjs-backends.js';
 
 /** A `{shape, data}` tensor as the oracle and the tests write them. */
