@@ -140,10 +140,59 @@ export function tensorOption(): OptionSpec<Tensor | undefined> {
 }
 
 /**
- * Resolves user options against a schema: unknown names are an error that lists the known ones,
- * every value is parsed, and missing ones take their defaults.
+ * A pair of numbers, each checked like a `numberOption` (Adam's `betas`). A bad pair's error
+ * shows both values.
  */
-export function resolveOptions<S extends OptionSchema>(loss: string, schema: S, user: unknown): OptionsOf<S> {
+export function numberPairOption(
+  defaultValue: readonly [number, number],
+  bounds: Parameters<typeof numberOption>[1] = {},
+): OptionSpec<readonly [number, number]> {
+  const inner = numberOption(0, bounds);
+  const accepts = `a pair [a, b], each ${inner.accepts}`;
+  return {
+    default: defaultValue,
+    accepts,
+    parse(value, loss, name) {
+      if (!Array.isArray(value) || value.length !== 2) {
+        throw bad(loss, name, `must be ${accepts}, got ${describeValue(value)}`);
+      }
+      try {
+        return [inner.parse(value[0], loss, name), inner.parse(value[1], loss, name)] as const;
+      } catch {
+        const shown = value.map((v: unknown) => describeValue(v)).join(', ');
+        throw bad(loss, name, `must be ${accepts}, got [${shown}]`);
+      }
+    },
+  };
+}
+
+/** An optional function (an optimizer's learning-rate `schedule`); `undefined` means "not set". */
+export function functionOption<F extends (...args: never[]) => unknown>(
+  accepts = 'a function',
+): OptionSpec<F | undefined> {
+  return {
+    default: undefined,
+    accepts: `${accepts}, or undefined`,
+    parse(value, loss, name) {
+      if (typeof value !== 'function')
+        throw bad(loss, name, `must be ${accepts}, got ${describeValue(value)}`);
+      return value as F;
+    },
+  };
+}
+
+/**
+ * Resolves user options against a schema: unknown names are an error that lists the known ones,
+ * every value is parsed, and missing ones take their defaults. `owner` names what takes the
+ * options in that error ("this loss takes: …", "this optimizer takes: …"); errors name `loss`,
+ * which is the loss, optimizer, layer or function the options belong to.
+ */
+export function resolveOptions<S extends OptionSchema>(
+  loss: string,
+  schema: S,
+  user: unknown,
+  owner = 'loss',
+): OptionsOf<S> {
   if (user !== undefined && (user === null || typeof user !== 'object' || Array.isArray(user))) {
     throw new LossInputError(loss, 'options', `must be an object, got ${describeValue(user)}`);
   }
@@ -152,7 +201,7 @@ export function resolveOptions<S extends OptionSchema>(loss: string, schema: S, 
   for (const key of Object.keys(given)) {
     if (!known.includes(key)) {
       const list = known.length ? known.join(', ') : 'none';
-      throw new LossInputError(loss, `options.${key}`, `unknown option (this loss takes: ${list})`);
+      throw new LossInputError(loss, `options.${key}`, `unknown option (this ${owner} takes: ${list})`);
     }
   }
   const out: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import { ops } from '../autograd/index.js';
 import { LossInputError, Tensor } from '../tensor/index.js';
+import { resolveLayerOptions, rngOption } from './layer-options.js';
 import { Module } from './module.js';
 import { type Rng, defaultRng } from './random.js';
 
@@ -116,6 +117,8 @@ export class Lambda extends Module {
   }
 }
 
+const DROPOUT_OPTIONS = { rng: rngOption() } as const;
+
 /**
  * Inverted dropout: in training mode each element is zeroed with probability `p` and the rest
  * scaled by 1/(1 − p); in evaluation mode it is the identity. Its generator is part of the
@@ -130,7 +133,8 @@ export class Dropout extends Module {
   ) {
     super();
     if (!(p >= 0 && p < 1)) throw new LossInputError('Dropout', 'p', `must be in [0, 1), got ${p}`);
-    this.rng = this.addRng('rng', options.rng ?? defaultRng().fork());
+    const o = resolveLayerOptions('Dropout', DROPOUT_OPTIONS, options);
+    this.rng = this.addRng('rng', o.rng ?? defaultRng().fork());
   }
 
   forward(input: Tensor): Tensor {

@@ -1,7 +1,14 @@
 import { ops } from '../autograd/index.js';
 import { LossInputError, Tensor } from '../tensor/index.js';
+import type { OptionSpec } from '../losses/options.js';
 import { initialize } from './init.js';
-import type { WeightOptions } from './layer-options.js';
+import {
+  dtypeOption,
+  resolveLayerOptions,
+  rngOption,
+  WEIGHT_OPTIONS,
+  type WeightOptions,
+} from './layer-options.js';
 import { Module } from './module.js';
 
 function positiveInt(layer: string, name: string, v: number): number {
@@ -33,17 +40,18 @@ export class Linear extends Module {
     super();
     positiveInt('Linear', 'inFeatures', inFeatures);
     positiveInt('Linear', 'outFeatures', outFeatures);
-    const dtype = options.dtype ?? 'float32';
+    const o = resolveLayerOptions('Linear', WEIGHT_OPTIONS, options);
+    const dtype = o.dtype;
     this.weight = this.addParameter(
       'weight',
-      initialize(options.init ?? 'heUniform', [inFeatures, outFeatures], {
+      initialize(o.init, [inFeatures, outFeatures], {
         fanIn: inFeatures,
         fanOut: outFeatures,
-        rng: options.rng,
+        rng: o.rng,
         dtype,
       }),
     );
-    this.bias = options.bias === false ? null : this.addParameter('bias', Tensor.zeros([outFeatures], dtype));
+    this.bias = o.bias ? this.addParameter('bias', Tensor.zeros([outFeatures], dtype)) : null;
   }
 
   forward(input: Tensor): Tensor {
@@ -73,6 +81,21 @@ export interface Conv2dLayerOptions extends WeightOptions {
 }
 
 /**
+ * The option declarations of `Conv2d`. `stride` and `padding` depend on the input size, so
+ * `ops.conv2d` checks them at the forward (with their own messages); declaring them here
+ * lets the layer reject unknown option names.
+ */
+const CONV2D_OPTIONS = {
+  ...WEIGHT_OPTIONS,
+  stride: checkedByConv<Conv2dLayerOptions['stride']>('a positive integer or a pair of them'),
+  padding: checkedByConv<Conv2dLayerOptions['padding']>("a non-negative integer, a pair of them, or 'same'"),
+} as const;
+
+function checkedByConv<T>(accepts: string): OptionSpec<T | undefined> {
+  return { default: undefined, accepts, parse: (value) => value as T };
+}
+
+/**
  * 2-D convolution over NCHW images: weight [out, in, k, k], bias [out].
  * Input [N, in, H, W] → [N, out, OH, OW].
  */
@@ -91,19 +114,20 @@ export class Conv2d extends Module {
     positiveInt('Conv2d', 'inChannels', inChannels);
     positiveInt('Conv2d', 'outChannels', outChannels);
     positiveInt('Conv2d', 'kernelSize', kernelSize);
-    const dtype = options.dtype ?? 'float32';
+    const o = resolveLayerOptions('Conv2d', CONV2D_OPTIONS, options);
+    const dtype = o.dtype;
     const area = kernelSize * kernelSize;
     this.weight = this.addParameter(
       'weight',
-      initialize(options.init ?? 'heUniform', [outChannels, inChannels, kernelSize, kernelSize], {
+      initialize(o.init, [outChannels, inChannels, kernelSize, kernelSize], {
         fanIn: inChannels * area,
         fanOut: outChannels * area,
-        rng: options.rng,
+        rng: o.rng,
         dtype,
       }),
     );
-    this.bias = options.bias === false ? null : this.addParameter('bias', Tensor.zeros([outChannels], dtype));
-    this.conv = { stride: options.stride, padding: options.padding };
+    this.bias = o.bias ? this.addParameter('bias', Tensor.zeros([outChannels], dtype)) : null;
+    this.conv = { stride: o.stride, padding: o.padding };
   }
 
   forward(input: Tensor): Tensor {
@@ -122,6 +146,8 @@ export interface EmbeddingOptions {
   readonly dtype?: WeightOptions['dtype'];
 }
 
+const EMBEDDING_OPTIONS = { rng: rngOption(), dtype: dtypeOption() } as const;
+
 /** Lookup table: integer ids [...] → vectors [..., dim]; weights start N(0, 1) as in PyTorch. */
 export class Embedding extends Module {
   readonly weight: Tensor;
@@ -134,14 +160,15 @@ export class Embedding extends Module {
     super();
     positiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     positiveInt('Embedding', 'embeddingDim', embeddingDim);
+    const o = resolveLayerOptions('Embedding', EMBEDDING_OPTIONS, options);
     // He normal with gain 1/√2 and fanIn 1 is exactly N(0, 1).
     this.weight = this.addParameter(
       'weight',
       initialize('heNormal', [numEmbeddings, embeddingDim], {
         fanIn: 1,
         gain: Math.SQRT1_2,
-        rng: options.rng,
-        dtype: options.dtype,
+        rng: o.rng,
+        dtype: o.dtype,
       }),
     );
   }

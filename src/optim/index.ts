@@ -1,6 +1,13 @@
 // Public API of src/optim: explicit re-exports.
 export { clipGradNorm, globalGradNorm } from './clip.js';
-export { Optimizer, type OptimizerOptions, type OptimizerState, type ParameterState } from './optimizer.js';
+export {
+  Optimizer,
+  type OptimizerOptions,
+  type OptimizerState,
+  optimizerOptions,
+  type ParameterState,
+  resolveOptimizerOptions,
+} from './optimizer.js';
 export {
   Adam,
   type AdamOptions,

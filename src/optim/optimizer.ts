@@ -1,5 +1,12 @@
 import { noGrad } from '../autograd/index.js';
 import { type FloatArray, LossInputError, type Tensor, formatShape, sameShape } from '../tensor/index.js';
+import {
+  functionOption,
+  numberOption,
+  type OptionSchema,
+  type OptionsOf,
+  resolveOptions,
+} from '../losses/options.js';
 import type { Schedule } from './schedules.js';
 
 /** Named float64 buffers an optimizer keeps for one parameter (momentum, moment estimates, …). */
@@ -25,10 +32,29 @@ export interface OptimizerOptions {
   readonly schedule?: Schedule;
 }
 
-/** Throws unless `v` satisfies `ok`. */
-export function checkHyper(where: string, name: string, v: number, ok: boolean, what: string): number {
-  if (!ok || Number.isNaN(v)) throw new LossInputError(where, `options.${name}`, `must be ${what}, got ${v}`);
-  return v;
+/**
+ * The option declarations every optimizer starts from: `lr` (non-negative, with the
+ * optimizer's own default) and an optional `schedule`. An optimizer spreads these into its
+ * own schema and resolves it with `resolveOptimizerOptions`.
+ */
+export function optimizerOptions(defaultLr: number) {
+  return {
+    lr: numberOption(defaultLr, { min: 0 }),
+    schedule: functionOption<Schedule>('a Schedule (step => factor)'),
+  } as const;
+}
+
+/**
+ * Resolves an optimizer's options against its schema, as losses resolve theirs: an unknown
+ * name is an error listing the known ones (`Adam: options.lrr: unknown option (this optimizer
+ * takes: lr, schedule, …)`), a bad value an error naming the option, the bound and the value.
+ */
+export function resolveOptimizerOptions<S extends OptionSchema>(
+  kind: string,
+  schema: S,
+  user: unknown,
+): OptionsOf<S> {
+  return resolveOptions(kind, schema, user, 'optimizer');
 }
 
 /**
@@ -54,14 +80,13 @@ export abstract class Optimizer {
     if (!Array.isArray(params) || params.length === 0)
       throw new LossInputError(this.kind, 'params', 'needs at least one parameter tensor');
     this.params = [...params];
-    this.baseLr = checkHyper(
-      this.kind,
-      'lr',
-      options.lr ?? defaultLr,
-      (options.lr ?? defaultLr) >= 0,
-      'a non-negative number',
-    );
-    this.schedule = options.schedule ?? null;
+    // Only the shared options here: the subclass resolves its whole schema (unknown names included).
+    const shared = resolveOptimizerOptions(this.kind, optimizerOptions(defaultLr), {
+      lr: options?.lr,
+      schedule: options?.schedule,
+    });
+    this.baseLr = shared.lr;
+    this.schedule = shared.schedule ?? null;
     this.buffers = this.params.map(() => ({}));
   }
 

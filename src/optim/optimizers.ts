@@ -1,5 +1,14 @@
-import type { FloatArray, Tensor } from '../tensor/index.js';
-import { Optimizer, type OptimizerOptions, type ParameterState, checkHyper } from './optimizer.js';
+import { booleanOption, numberOption, numberPairOption } from '../losses/options.js';
+import { LossInputError, type FloatArray, type Tensor } from '../tensor/index.js';
+import {
+  Optimizer,
+  type OptimizerOptions,
+  type ParameterState,
+  optimizerOptions,
+  resolveOptimizerOptions,
+} from './optimizer.js';
+
+const nonNegative = (defaultValue: number) => numberOption(defaultValue, { min: 0 });
 
 /** Options of `SGD`. */
 export interface SgdOptions extends OptimizerOptions {
@@ -12,6 +21,15 @@ export interface SgdOptions extends OptimizerOptions {
   /** L2 penalty added to the gradient. Default 0. */
   readonly weightDecay?: number;
 }
+
+/** The option declarations of `SGD`. */
+export const SGD_OPTIONS = {
+  ...optimizerOptions(0.01),
+  momentum: nonNegative(0),
+  dampening: nonNegative(0),
+  weightDecay: nonNegative(0),
+  nesterov: booleanOption(false),
+} as const;
 
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay,
@@ -29,36 +47,18 @@ export class SGD extends Optimizer {
 
   constructor(params: readonly Tensor[], options: SgdOptions = {}) {
     super(params, options, 0.01);
-    this.momentum = checkHyper(
-      'SGD',
-      'momentum',
-      options.momentum ?? 0,
-      (options.momentum ?? 0) >= 0,
-      'non-negative',
-    );
-    this.dampening = checkHyper(
-      'SGD',
-      'dampening',
-      options.dampening ?? 0,
-      (options.dampening ?? 0) >= 0,
-      'non-negative',
-    );
-    this.weightDecay = checkHyper(
-      'SGD',
-      'weightDecay',
-      options.weightDecay ?? 0,
-      (options.weightDecay ?? 0) >= 0,
-      'non-negative',
-    );
-    this.nesterov = options.nesterov ?? false;
-    if (this.nesterov)
-      checkHyper(
+    const o = resolveOptimizerOptions('SGD', SGD_OPTIONS, options);
+    this.momentum = o.momentum;
+    this.dampening = o.dampening;
+    this.weightDecay = o.weightDecay;
+    this.nesterov = o.nesterov;
+    if (this.nesterov && !(this.momentum > 0 && this.dampening === 0)) {
+      throw new LossInputError(
         'SGD',
-        'momentum',
-        this.momentum,
-        this.momentum > 0 && this.dampening === 0,
-        'positive with dampening 0 for Nesterov',
+        'options.momentum',
+        `must be > 0 with dampening 0 for Nesterov, got momentum ${this.momentum} and dampening ${this.dampening}`,
       );
+    }
   }
 
   protected update(p: FloatArray, g: FloatArray, state: ParameterState, lr: number): void {
@@ -86,6 +86,16 @@ export interface AdamOptions extends OptimizerOptions {
   readonly weightDecay?: number;
 }
 
+/** The option declarations of `Adam` (weight decay default 0) and `AdamW` (default 0.01). */
+export function adamOptions(defaultLr: number, defaultDecay: number) {
+  return {
+    ...optimizerOptions(defaultLr),
+    betas: numberPairOption([0.9, 0.999], { min: 0, below: 1 }),
+    eps: nonNegative(1e-8),
+    weightDecay: nonNegative(defaultDecay),
+  } as const;
+}
+
 abstract class AdamBase extends Optimizer {
   protected readonly beta1: number;
   protected readonly beta2: number;
@@ -94,18 +104,10 @@ abstract class AdamBase extends Optimizer {
 
   constructor(params: readonly Tensor[], options: AdamOptions, defaultDecay: number) {
     super(params, options, 0.001);
-    const where = this.kind;
-    const [b1, b2] = options.betas ?? [0.9, 0.999];
-    this.beta1 = checkHyper(where, 'betas', b1, b1 >= 0 && b1 < 1, 'in [0, 1)');
-    this.beta2 = checkHyper(where, 'betas', b2, b2 >= 0 && b2 < 1, 'in [0, 1)');
-    this.eps = checkHyper(where, 'eps', options.eps ?? 1e-8, (options.eps ?? 1e-8) >= 0, 'non-negative');
-    this.weightDecay = checkHyper(
-      where,
-      'weightDecay',
-      options.weightDecay ?? defaultDecay,
-      (options.weightDecay ?? defaultDecay) >= 0,
-      'non-negative',
-    );
+    const o = resolveOptimizerOptions(this.kind, adamOptions(0.001, defaultDecay), options);
+    [this.beta1, this.beta2] = o.betas;
+    this.eps = o.eps;
+    this.weightDecay = o.weightDecay;
   }
 
   /** The Adam step with an L2 term `l2` in the gradient (PyTorch's formulation). */
@@ -180,6 +182,16 @@ export interface RmspropOptions extends OptimizerOptions {
   readonly weightDecay?: number;
 }
 
+/** The option declarations of `RMSprop`. */
+export const RMSPROP_OPTIONS = {
+  ...optimizerOptions(0.01),
+  alpha: numberOption(0.99, { min: 0, below: 1 }),
+  eps: nonNegative(1e-8),
+  momentum: nonNegative(0),
+  centered: booleanOption(false),
+  weightDecay: nonNegative(0),
+} as const;
+
 /** RMSprop (Hinton's lecture 6e), PyTorch's `torch.optim.RMSprop`. Default lr 0.01. */
 export class RMSprop extends Optimizer {
   private readonly alpha: number;
@@ -194,29 +206,12 @@ export class RMSprop extends Optimizer {
 
   constructor(params: readonly Tensor[], options: RmspropOptions = {}) {
     super(params, options, 0.01);
-    this.alpha = checkHyper(
-      'RMSprop',
-      'alpha',
-      options.alpha ?? 0.99,
-      (options.alpha ?? 0.99) >= 0 && (options.alpha ?? 0.99) < 1,
-      'in [0, 1)',
-    );
-    this.eps = checkHyper('RMSprop', 'eps', options.eps ?? 1e-8, (options.eps ?? 1e-8) >= 0, 'non-negative');
-    this.momentum = checkHyper(
-      'RMSprop',
-      'momentum',
-      options.momentum ?? 0,
-      (options.momentum ?? 0) >= 0,
-      'non-negative',
-    );
-    this.weightDecay = checkHyper(
-      'RMSprop',
-      'weightDecay',
-      options.weightDecay ?? 0,
-      (options.weightDecay ?? 0) >= 0,
-      'non-negative',
-    );
-    this.centered = options.centered ?? false;
+    const o = resolveOptimizerOptions('RMSprop', RMSPROP_OPTIONS, options);
+    this.alpha = o.alpha;
+    this.eps = o.eps;
+    this.momentum = o.momentum;
+    this.centered = o.centered;
+    this.weightDecay = o.weightDecay;
   }
 
   protected update(p: FloatArray, g: FloatArray, state: ParameterState, lr: number): void {

@@ -1,3 +1,4 @@
+import { numberOption } from '../losses/options.js';
 import { LossInputError } from '../tensor/index.js';
 
 /**
@@ -6,22 +7,23 @@ import { LossInputError } from '../tensor/index.js';
  */
 export type Schedule = (step: number) => number;
 
-function check(where: string, name: string, v: number, ok: boolean, what: string): void {
-  if (!ok) throw new LossInputError(where, name, `must be ${what}, got ${v}`);
-}
+// The schedules' numeric arguments, declared with the loss option specs (one error shape).
+const positiveInteger = numberOption(1, { min: 1, integer: true });
+const positive = numberOption(1, { above: 0 });
+const fraction = numberOption(0, { min: 0, max: 1 });
 
 /** ×gamma every `every` steps: gamma^⌊t / every⌋ (PyTorch's StepLR). */
 export function stepDecay(options: { readonly every: number; readonly gamma?: number }): Schedule {
   const { every, gamma = 0.1 } = options;
-  check('stepDecay', 'every', every, Number.isInteger(every) && every > 0, 'a positive integer');
-  check('stepDecay', 'gamma', gamma, gamma > 0, 'positive');
+  positiveInteger.parse(every, 'stepDecay', 'every');
+  positive.parse(gamma, 'stepDecay', 'gamma');
   return (t) => gamma ** Math.floor(t / every);
 }
 
 /** ×gamma every step: gamma^t. */
 export function exponentialDecay(options: { readonly gamma: number }): Schedule {
   const { gamma } = options;
-  check('exponentialDecay', 'gamma', gamma, gamma > 0, 'positive');
+  positive.parse(gamma, 'exponentialDecay', 'gamma');
   return (t) => gamma ** t;
 }
 
@@ -31,8 +33,8 @@ export function exponentialDecay(options: { readonly gamma: number }): Schedule 
  */
 export function cosineDecay(options: { readonly steps: number; readonly minFactor?: number }): Schedule {
   const { steps, minFactor = 0 } = options;
-  check('cosineDecay', 'steps', steps, Number.isInteger(steps) && steps > 0, 'a positive integer');
-  check('cosineDecay', 'minFactor', minFactor, minFactor >= 0 && minFactor <= 1, 'in [0, 1]');
+  positiveInteger.parse(steps, 'cosineDecay', 'steps');
+  fraction.parse(minFactor, 'cosineDecay', 'minFactor');
   return (t) =>
     t >= steps ? minFactor : minFactor + ((1 - minFactor) * (1 + Math.cos((Math.PI * t) / steps))) / 2;
 }
@@ -43,8 +45,8 @@ export function cosineDecay(options: { readonly steps: number; readonly minFacto
  */
 export function linearWarmup(options: { readonly steps: number; readonly startFactor?: number }): Schedule {
   const { steps, startFactor = 0 } = options;
-  check('linearWarmup', 'steps', steps, Number.isInteger(steps) && steps > 0, 'a positive integer');
-  check('linearWarmup', 'startFactor', startFactor, startFactor >= 0 && startFactor <= 1, 'in [0, 1]');
+  positiveInteger.parse(steps, 'linearWarmup', 'steps');
+  fraction.parse(startFactor, 'linearWarmup', 'startFactor');
   return (t) => (t + 1 >= steps ? 1 : startFactor + ((1 - startFactor) * (t + 1)) / steps);
 }
 
@@ -66,14 +68,14 @@ export function sequenceSchedules(
 ): Schedule {
   const last = phases[phases.length - 1] as Schedule;
   const bounded = phases.slice(0, -1) as (readonly [Schedule, number])[];
-  for (const [, length] of bounded)
-    check(
-      'sequenceSchedules',
-      'length',
-      length,
-      Number.isInteger(length) && length > 0,
-      'a positive integer',
-    );
+  for (const [, length] of bounded) {
+    if (!(Number.isInteger(length) && length > 0))
+      throw new LossInputError(
+        'sequenceSchedules',
+        'length',
+        `must be ${positiveInteger.accepts}, got ${length}`,
+      );
+  }
   return (t) => {
     let start = 0;
     for (const [schedule, length] of bounded) {

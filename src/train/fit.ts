@@ -1,4 +1,5 @@
 import { noGrad, ops } from '../autograd/index.js';
+import { numberOption } from '../losses/options.js';
 import { type Module, Rng } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
 import { LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
@@ -105,15 +106,11 @@ export interface FitOptions {
   readonly resume?: Checkpoint;
 }
 
-function positiveInteger(name: string, v: number, allowZero = false): number {
-  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1))
-    throw new LossInputError(
-      'fit',
-      `options.${name}`,
-      `must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`,
-    );
-  return v;
-}
+/** The declarations of `fit`'s and `predict`'s own numeric options (defaults applied by the caller). */
+const COUNT_OPTIONS = {
+  epochs: numberOption(0, { min: 0, integer: true }),
+  batchSize: numberOption(32, { min: 1, integer: true }),
+} as const;
 
 function requireScalar(loss: Tensor): void {
   if (loss.size !== 1)
@@ -137,8 +134,8 @@ function requireScalar(loss: Tensor): void {
  */
 export function fit(model: Module, options: FitOptions): History {
   const { optimizer } = options;
-  const epochs = positiveInteger('epochs', options.epochs, true);
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+  const epochs = COUNT_OPTIONS.epochs.parse(options.epochs, 'fit', 'epochs');
+  const batchSize = COUNT_OPTIONS.batchSize.parse(options.batchSize ?? 32, 'fit', 'batchSize');
   if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) {
     throw new LossInputError('fit', 'options.clipGradNorm', `must be positive, got ${options.clipGradNorm}`);
   }
@@ -327,7 +324,7 @@ function identity(n: number): Int32Array {
  */
 export function predict(model: Module, x: TensorLike, options: { readonly batchSize?: number } = {}): Tensor {
   const input = toTensor(x, 'predict', 'x');
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? 256);
+  const batchSize = COUNT_OPTIONS.batchSize.parse(options.batchSize ?? 256, 'predict', 'batchSize');
   const wasTraining = model.training;
   model.eval();
   try {
