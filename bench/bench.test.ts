@@ -24,6 +24,7 @@ import {
 import { losskitTrainStep } from './train-losskit.js';
 import { tfTrainStep, trainJob } from './train-step.js';
 import { bytesOf, elementsOf, makers, selectWorkloads, smallWorkloads, workloads } from './workloads.js';
+import { testMachine } from './test-machine.js';
 
 describe('statistics', () => {
   test('the median of an odd count is the middle value, of an even count the mean of the two middle values', () => {
@@ -89,17 +90,7 @@ function fakeResults(): BenchResults {
   const once = (ms: number, value: number): Outcome => measured([ms * 1e6, ms * 1e6, ms * 1e6], value);
   const at = (ms: number, value = 1): Outcome => combineRounds([once(ms, value), once(ms, value)]);
   return {
-    machine: {
-      cpu: 'Test CPU',
-      cores: 2,
-      memoryGiB: 8,
-      os: 'Linux',
-      node: 'v20',
-      versions: { 'TF.js': '4.22.0' },
-      date: '2026-01-01T00:00:00Z',
-      load: [0.1, 0.1, 0.1],
-      otherCores: 0.05,
-    },
+    machine: testMachine({ versions: { 'TF.js': '4.22.0' }, load: [0.1, 0.1, 0.1], otherCores: 0.05 }),
     mode: { quick: false, only: [], peers: [], rounds: 2 },
     policies: { 'every other peer': { warmup: 1, budgetMs: 10, minSamples: 3, maxSamples: 5 } },
     workloads: [

@@ -17,6 +17,7 @@ import {
 } from './readme.js';
 import type { BenchResults, WorkloadResult } from './report.js';
 import { combineRounds } from './rounds.js';
+import { testMachine } from './test-machine.js';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
@@ -61,17 +62,10 @@ const cell = (...ms: number[]): Outcome =>
 
 function fake(peers: WorkloadResult['peers'], train: BenchResults['train'] = null): BenchResults {
   return {
-    machine: {
-      cpu: 'Test CPU',
-      cores: 2,
-      memoryGiB: 8,
-      os: 'Linux',
-      node: 'v20',
+    machine: testMachine({
       versions: { PyTorch: '1.13 (python3; BLAS /usr/lib/libblas.so.3)' },
-      date: '2026-01-01T00:00:00Z',
-      load: [0, 0, 0],
       otherCores: 0.01,
-    },
+    }),
     mode: { quick: false, only: [], peers: [], rounds: 2 },
     policies: {},
     workloads: [{ id: 'mse-2^20', loss: 'mse', size: 'N = 2^20', elements: 1, bytes: 1, peers }],

@@ -13,6 +13,7 @@ import {
   trustMarks,
   trustOf,
 } from './rounds.js';
+import { testMachine } from './test-machine.js';
 
 /** One round of `count` calls of `ms` milliseconds each. */
 const round = (ms: number, count = 5, otherCores: number | null = 0, value = 1): Outcome =>
@@ -27,17 +28,7 @@ const cell = (...ms: number[]): Outcome => combineRounds(ms.map((m) => round(m))
 
 function results(train: BenchResults['train'], rounds = 2): BenchResults {
   return {
-    machine: {
-      cpu: 'Test CPU',
-      cores: 2,
-      memoryGiB: 8,
-      os: 'Linux',
-      node: 'v20',
-      versions: {},
-      date: '2026-01-01T00:00:00Z',
-      load: [0, 0, 0],
-      otherCores: 0,
-    },
+    machine: testMachine(),
     mode: { quick: false, only: [], peers: [], rounds },
     policies: {},
     workloads: [
