@@ -2,7 +2,7 @@
 // workload computes the same value and gradients in losskit as in its TF.js peer (small inputs).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as losskit from '../src/index.js';
+import * as losskit from '../packages/losskit/src/index.js';
 import { generate, lowbias32, uniformAt } from './data.js';
 import { machineBusyTicks, otherCores, processTicks } from './interference.js';
 import { type Outcome, measured, skipped } from './outcome.js';

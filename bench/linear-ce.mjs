@@ -12,7 +12,7 @@ const [T, V, H] = process.argv.slice(2, 5).map(Number);
 const shape = { T: T || 2048, V: V || 32768, H: H || 256 };
 
 if (process.env.LINEAR_CE_CHILD) {
-  const lk = await import(new URL('../dist/index.js', import.meta.url).href);
+  const lk = await import(new URL('../packages/losskit/dist/index.js', import.meta.url).href);
   const approach = process.env.LINEAR_CE_CHILD;
   const fill = (n, seed) => {
     const a = new Float32Array(n);

@@ -1,5 +1,5 @@
 // `npm run bench`: every workload through losskit and its peers in one run, then the report.
-// bench/run.mjs compiles this folder and calls `main` with the built package (dist/).
+// bench/run.mjs compiles this folder and calls `main` with the built core package (packages/losskit/dist/).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
@@ -233,12 +233,12 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
   };
 }
 
-/** The commit the bench ran on, and whether src/ had uncommitted changes (read-only git). */
+/** The commit the bench ran on, and whether the core's source had uncommitted changes (read-only git). */
 function sourceState(cwd: string): string | null {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
   if (head.status !== 0) return null;
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../src'], { cwd, encoding: 'utf8' });
-  return `commit ${head.stdout.trim()}${dirty.stdout.trim().length > 0 ? ' with uncommitted changes in src/' : ''}`;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../packages/losskit/src'], { cwd, encoding: 'utf8' });
+  return `commit ${head.stdout.trim()}${dirty.stdout.trim().length > 0 ? ' with uncommitted changes in packages/losskit/src/' : ''}`;
 }
 
 function machineInfo(): Omit<MachineInfo, 'versions' | 'otherCores'> {

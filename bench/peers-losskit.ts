@@ -1,7 +1,7 @@
 // losskit's two calls per workload: the allocating `valueAndGrad` and the one that reuses
 // gradient buffers through its `out` argument (what a training loop does every step).
-import type * as Losskit from '../src/index.js';
-import type { LossEntry, Tensor } from '../src/index.js';
+import type * as Losskit from '../packages/losskit/src/index.js';
+import type { LossEntry, Tensor } from '../packages/losskit/src/index.js';
 import { generate } from './data.js';
 import { type Workload, sizeOf } from './workloads.js';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of `npm run bench` (which runs `npm run build` first): compiles bench/*.ts into
 // .build-bench/ with bench/tsconfig.json, then runs bench/main.ts against the built package
-// (dist/index.js, or the module named by $BENCH_LOSSKIT). Arguments pass through:
+// (packages/losskit/dist/index.js, or the module named by $BENCH_LOSSKIT). Arguments pass through:
 //   npm run bench -- --only mse,huber --quick      node bench/run.mjs --list
 //   node bench/run.mjs --readme     (README.md's benchmark block from bench/results.json)
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,7 @@ if (!existsSync(mainJs)) {
 }
 
 // Loaded only when the bench measures: --readme, --render and --list need no built package.
-const losskitPath = resolve(root, process.env.BENCH_LOSSKIT ?? 'dist/index.js');
+const losskitPath = resolve(root, process.env.BENCH_LOSSKIT ?? 'packages/losskit/dist/index.js');
 async function loadLosskit() {
   if (!existsSync(losskitPath)) {
     process.stderr.write(

@@ -1,6 +1,6 @@
 // losskit's side of the training-step benchmark: its autograd (ops, backward), nn (mlp) and
 // optim (Adam) layers, with the same initial weights as the TF.js model.
-import type { Tensor } from '../src/index.js';
+import type { Tensor } from '../packages/losskit/src/index.js';
 import { generate } from './data.js';
 import type { LosskitModule } from './peers-losskit.js';
 import type { TrainJob } from './peers-external.js';

@@ -16,7 +16,7 @@ import {
   triplet,
   tripletBatchHard,
   vaeLoss,
-} from '../src/index.js';
+} from '../packages/losskit/src/index.js';
 
 /** Computes one loss of every family and returns the printed lines. */
 export function familyExamples(): string[] {

@@ -1,5 +1,5 @@
-// Assembles the WebAssembly kernels (src/kernels/wasm/*.wat) with wabt and writes
-// src/kernels/wasm/kernels.generated.ts, which embeds each module as base64 so that the package
+// Assembles the WebAssembly kernels (packages/losskit/src/kernels/wasm/*.wat) with wabt and writes
+// packages/losskit/src/kernels/wasm/kernels.generated.ts, which embeds each module as base64 so that the package
 // loads it in Node and browsers without file access. The generated file is committed; run this
 // after editing a .wat file.
 // Usage: node scripts/build-wasm.mjs [--check]   (--check: exit 1 if the embedded bytes differ)
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = join(root, 'src/kernels/wasm');
+const dir = join(root, 'packages/losskit/src/kernels/wasm');
 const target = join(dir, 'kernels.generated.ts');
 
 /** The generated module's text for these .wat files (sorted by name). */

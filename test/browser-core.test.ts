@@ -1,4 +1,4 @@
-// The core in a browser: dist/ served over HTTP to Debian's chromium, every WebAssembly kernel
+// The core in a browser: packages/losskit/dist/ served over HTTP to Debian's chromium, every WebAssembly kernel
 // loaded there (synchronous compilation on the main thread) and giving the bits Node gives.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { browserSkipReason, launchChromium } from './lab/browser.js';
 
-const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+const dist = fileURLToPath(new URL('../../packages/losskit/dist/', import.meta.url));
 
 /**
  * The workload both sides run: each SIMD kernel on inputs from a fixed formula, returning the
@@ -96,7 +96,7 @@ test('the core runs in chromium: every WebAssembly kernel loads and gives the sa
       ([source, root]) => new Function('base', `return (async () => {${source}})();`)(root),
       [workload, base] as const,
     )) as Outcome;
-    const inNode = await run(new URL('../../dist/', import.meta.url).href);
+    const inNode = await run(new URL('../../packages/losskit/dist/', import.meta.url).href);
     assert.deepEqual(
       inBrowser.loaded,
       { float32: true, overlap: true, gemm: true, softmax: true, triplet: true },

@@ -2,7 +2,7 @@
 // differences, float32 against float64, reductions against a manual one, and generic bad input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LossInputError, type LossEntry, lossByName, lossList, Tensor } from '../src/index.js';
+import { LossInputError, type LossEntry, lossByName, lossList, Tensor } from '../packages/losskit/src/index.js';
 import { assertClose } from './helpers/assert-close.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { type OracleCase, asF32, caseArgs, oracleCases, oracleCasesByLoss } from './helpers/oracle.js';

@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { type CheckedLine, type ReadmeBlock, checkPromisedValue, instrumentBlock, readmeBlocks } from './helpers/readme.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const coreEntry = pathToFileURL(join(new URL('../src/index.js', import.meta.url).pathname)).href;
+const coreEntry = pathToFileURL(join(new URL('../packages/losskit/src/index.js', import.meta.url).pathname)).href;
 
 /** Transpiles one instrumented block and runs it as an ES module; returns the lines it checked. */
 async function runBlock(block: ReadmeBlock, dir: string): Promise<CheckedLine[]> {
@@ -95,7 +95,7 @@ test('every `npx losskit` command in the README names a real subcommand and real
 });
 
 test("the README's lab table is the claims.md of the recorded reference run, and names today's experiments and claims", async () => {
-  const { experiments } = await import('../src/lab/index.js');
+  const { experiments } = await import('../packages/lab/src/lab/index.js');
   const reference = readFileSync(new URL('../../docs/lab-reference/claims.md', import.meta.url), 'utf8').trim();
   assert.ok(readme.includes(reference), 'README.md: the lab table differs from docs/lab-reference/claims.md');
   const rows = reference.split('\n').slice(2);

@@ -10,7 +10,7 @@
 // covered as soon as they have oracle cases.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type LossEntry, LossInputError, losses } from '../../src/index.js';
+import { type LossEntry, LossInputError, losses } from '../../packages/losskit/src/index.js';
 import { isOracleTensor, type OracleCase, type OracleTensor, oracleCases } from '../helpers/oracle.js';
 
 const registry = losses as unknown as Record<string, LossEntry>;

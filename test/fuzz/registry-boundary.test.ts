@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import * as losskit from '../../src/index.js';
-import { type LossEntry, LossInputError, losses, Tensor, tensor } from '../../src/index.js';
+import * as losskit from '../../packages/losskit/src/index.js';
+import { type LossEntry, LossInputError, losses, Tensor, tensor } from '../../packages/losskit/src/index.js';
 import {
   type CallPlan,
   callPlanArb,

@@ -5,7 +5,7 @@
 // plan into the real arguments. Plans stay small and printable, so a counterexample reads as a
 // recipe even when it stands for a cyclic array or a 100 000-deep nesting.
 import fc from 'fast-check';
-import { type LossEntry, Tensor } from '../../src/index.js';
+import { type LossEntry, Tensor } from '../../packages/losskit/src/index.js';
 import { type MalformedKind, malformedKinds, malformedValue } from './fuzz-malformed.js';
 import { type OracleCase, type OracleTensor, oracleCases } from './oracle.js';
 

@@ -1,7 +1,7 @@
 // Malformed TensorLikes for the boundary fuzzer: every kind of value a loss must reject with a
 // LossInputError (wrong types, bigint and DataView typed arrays, self-containing and 100 000-deep
 // nesting, shared rows standing for 2^36 numbers, bad shapes, data of nulls, booleans and strings).
-import { Tensor } from '../../src/index.js';
+import { Tensor } from '../../packages/losskit/src/index.js';
 import type { OracleTensor } from './oracle.js';
 
 /** Inputs that are not valid TensorLikes (or valid ones with a malformed part). */

@@ -1,4 +1,4 @@
-import { type LossEntry, type TensorLike, tensor } from '../../src/index.js';
+import { type LossEntry, type TensorLike, tensor } from '../../packages/losskit/src/index.js';
 import { assertClose } from './assert-close.js';
 
 type Plain = { shape: number[]; data: Float64Array };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LossInputError } from '../../src/index.js';
+import { LossInputError } from '../../packages/losskit/src/index.js';
 
 /** What a rejected input must report; `loss` is checked only when given. */
 export interface ExpectedLossInputError {

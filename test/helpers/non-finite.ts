@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type LossEntry, Tensor } from '../../src/index.js';
+import { type LossEntry, Tensor } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from './loss-errors.js';
 
 /** Small inputs take the JavaScript loops; large float32 ones the WebAssembly SIMD kernels. */

@@ -22,11 +22,13 @@ const fixture = (name: string): OracleCase[] =>
   JSON.parse(readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url), 'utf8')).cases;
 
 /**
- * Every PyTorch reference case: the team oracle's public cases (torch-cases.json) plus the cases
- * generated here for losses the oracle predates (see test/fixtures/README.md).
+ * Every PyTorch reference case: the team oracle's public cases (torch-cases.json, and
+ * parity-a-cases.json for Catalogue II part A) plus the cases generated here for losses the
+ * oracle predates (see test/fixtures/README.md).
  */
 export const oracleCases: OracleCase[] = [
   ...fixture('torch-cases.json'),
+  ...fixture('parity-a-cases.json'),
   ...fixture('linear-cross-entropy-cases.json'),
 ];
 

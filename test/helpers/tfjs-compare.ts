@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertClose } from './assert-close.js';
-import type { LossEntry } from '../../src/index.js';
-import type { TfLoss } from '../../src/adapters/tfjs/define.js';
-import { tfLosses } from '../../src/adapters/tfjs/registry.js';
+import type { LossEntry } from '../../packages/losskit/src/index.js';
+import type { TfLoss } from '../../packages/losskit/src/adapters/tfjs/define.js';
+import { tfLosses } from '../../packages/losskit/src/adapters/tfjs/registry.js';
 import { fromTf, toTf } from './tfjs-backends.js';
 
 /** A `{shape, data}` tensor as the oracle and the tests write them. */

@@ -3,7 +3,7 @@
 // out-of-memory on shared rows that stand for billions of numbers (issue #12).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { losses, tensor } from '../../src/index.js';
+import { losses, tensor } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from '../helpers/loss-errors.js';
 
 function nestedDeep(depth: number): unknown {

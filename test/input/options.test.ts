@@ -1,7 +1,7 @@
 // Option values of any type (a null-prototype object, a symbol, a bigint) are a LossInputError
 // naming the option, never the TypeError that String() throws on them (issue #12).
 import { test } from 'node:test';
-import { losses } from '../../src/index.js';
+import { losses } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from '../helpers/loss-errors.js';
 
 const call = (options: unknown) => losses.huber.valueAndGrad({ input: [1], target: [0] }, options as never);

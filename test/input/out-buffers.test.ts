@@ -3,7 +3,7 @@
 // no memory with an input, the upstream or another buffer (issue #12).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { losses, Tensor } from '../../src/index.js';
+import { losses, Tensor } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from '../helpers/loss-errors.js';
 
 const input = () => new Tensor(Float64Array.from([1, 2, 3]), [3]);

@@ -3,7 +3,7 @@
 // magnitude, never a silent Infinity or NaN; a finite answer is still returned (issue #12).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { losses, Tensor } from '../../src/index.js';
+import { losses, Tensor } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from '../helpers/loss-errors.js';
 
 test('an upstream of 1e308 that makes the gradient overflow is a LossInputError naming upstream', () => {

@@ -3,7 +3,7 @@
 // non-negative safe integers, the element count matches, and data is array-like (issue #12).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { losses, tensor } from '../../src/index.js';
+import { losses, tensor } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from '../helpers/loss-errors.js';
 
 const mse = (target: unknown) =>

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runInNewContext } from 'node:vm';
-import { losses, tensor } from '../../src/index.js';
+import { losses, tensor } from '../../packages/losskit/src/index.js';
 import { assertLossInputError } from '../helpers/loss-errors.js';
 
 const accepted =

@@ -1,6 +1,6 @@
 // Runs the CLI in-process and captures what it prints.
-import type { CliIO } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/program.js';
+import type { CliIO } from '../../packages/lab/src/cli/io.js';
+import { runCli } from '../../packages/lab/src/cli/program.js';
 
 export interface CliRun {
   readonly code: number;

@@ -2,7 +2,7 @@
 // and data near the limits of double precision. Few epochs and small files keep it quick.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCsv } from '../../src/cli/csv.js';
+import { parseCsv } from '../../packages/lab/src/cli/csv.js';
 import { cli } from './cli-capture.js';
 
 const fixture = (name: string) => new URL(`../../../test/fixtures/csv/${name}`, import.meta.url).pathname;

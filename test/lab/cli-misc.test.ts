@@ -13,13 +13,13 @@ import {
   nonNegativeInteger,
   numberRange,
   positiveInteger,
-} from '../../src/cli/parse-args.js';
-import { CliError } from '../../src/cli/io.js';
-import { packageVersion } from '../../src/cli/program.js';
+} from '../../packages/lab/src/cli/parse-args.js';
+import { CliError } from '../../packages/lab/src/cli/io.js';
+import { packageVersion } from '../../packages/lab/src/cli/program.js';
 import { cli } from './cli-capture.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const compiledSrc = fileURLToPath(new URL('../../src/', import.meta.url));
+const compiledLab = fileURLToPath(new URL('../../packages/lab/src/', import.meta.url));
 const scratch = () => mkdtempSync(join(tmpdir(), 'losskit-misc-'));
 const outFile = () => join(scratch(), 'plot.svg');
 
@@ -34,7 +34,7 @@ function parserError(parse: (value: string) => unknown, value: string): string {
 }
 
 test('losskit --version and -V print the version in package.json', async () => {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'packages/lab/package.json'), 'utf8'));
   for (const flag of ['--version', '-V']) {
     const run = await cli(flag);
     assert.equal(run.code, 0, flag);
@@ -43,9 +43,9 @@ test('losskit --version and -V print the version in package.json', async () => {
 });
 
 test('the compiled bin reads the version of the package it is installed in (dist/cli/main.js)', () => {
-  const pkg = join(scratch(), 'losskit');
-  cpSync(compiledSrc, join(pkg, 'dist'), { recursive: true });
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'losskit', version: '9.8.7-layout' }));
+  const pkg = join(scratch(), 'lab');
+  cpSync(compiledLab, join(pkg, 'dist'), { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@losskit/lab', version: '9.8.7-layout' }));
   symlinkSync(join(repoRoot, 'node_modules'), join(pkg, 'node_modules'), 'dir');
   const run = spawnSync(process.execPath, [join(pkg, 'dist', 'cli', 'main.js'), '--version'], {
     encoding: 'utf8',
@@ -58,7 +58,7 @@ test('a missing package.json is a CliError naming where it was looked for, not a
   const dir = scratch();
   assert.throws(
     () => packageVersion(pathToFileURL(`${dir}/`)),
-    (e: unknown) => e instanceof CliError && e.message === `cannot find losskit's package.json above ${dir}/`,
+    (e: unknown) => e instanceof CliError && e.message === `cannot find the package.json of @losskit/lab above ${dir}/`,
   );
 });
 

@@ -2,16 +2,16 @@
 // deterministic baselines (least squares, softmax regression).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fitLeastSquares, predictLinear } from '../../src/lab/compare/least-squares.js';
+import { fitLeastSquares, predictLinear } from '../../packages/lab/src/lab/compare/least-squares.js';
 import {
   fitSoftmaxRegression,
   softmaxProbabilities,
   softmaxRidge,
-} from '../../src/lab/compare/softmax-regression.js';
-import { solveSymmetric } from '../../src/lab/compare/solve-symmetric.js';
-import { standardizeColumn } from '../../src/lab/compare/standardize-column.js';
-import { summarizeSeeds } from '../../src/lab/compare/summarize-seeds.js';
-import { summarize } from '../../src/lab/index.js';
+} from '../../packages/lab/src/lab/compare/softmax-regression.js';
+import { solveSymmetric } from '../../packages/lab/src/lab/compare/solve-symmetric.js';
+import { standardizeColumn } from '../../packages/lab/src/lab/compare/standardize-column.js';
+import { summarizeSeeds } from '../../packages/lab/src/lab/compare/summarize-seeds.js';
+import { summarize } from '../../packages/lab/src/lab/index.js';
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
   assert.ok(

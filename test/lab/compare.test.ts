@@ -2,10 +2,10 @@
 // rule that names a best loss, overflow, and the text report.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baselinesAhead, decideWinner } from '../../src/lab/compare/decide-winner.js';
-import { formatMetricColumn } from '../../src/lab/compare/format-comparison.js';
-import { heldOutCount } from '../../src/lab/compare/held-out-split.js';
-import { summarizeSeeds } from '../../src/lab/compare/summarize-seeds.js';
+import { baselinesAhead, decideWinner } from '../../packages/lab/src/lab/compare/decide-winner.js';
+import { formatMetricColumn } from '../../packages/lab/src/lab/compare/format-comparison.js';
+import { heldOutCount } from '../../packages/lab/src/lab/compare/held-out-split.js';
+import { summarizeSeeds } from '../../packages/lab/src/lab/compare/summarize-seeds.js';
 import {
   type ComparisonResult,
   DataError,
@@ -16,9 +16,9 @@ import {
   formatComparison,
   summarize,
   tableToDataset,
-} from '../../src/lab/index.js';
-import type { LossName } from '../../src/losses/registry.js';
-import { LossInputError } from '../../src/tensor/index.js';
+} from '../../packages/lab/src/lab/index.js';
+import type { LossName } from '../../packages/losskit/src/losses/registry.js';
+import { LossInputError } from '../../packages/losskit/src/tensor/index.js';
 
 const mae: MetricSpec = { id: 'mae', label: 'MAE', better: 'lower' };
 const accuracy: MetricSpec = { id: 'accuracy', label: 'accuracy', better: 'higher' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lossList } from '../../src/index.js';
-import { lossCurves } from '../../src/lab/index.js';
+import { lossList } from '../../packages/losskit/src/index.js';
+import { lossCurves } from '../../packages/lab/src/lab/index.js';
 
 const at = (points: readonly (readonly [number, number])[], x: number) => {
   const p = points.find(([px]) => Math.abs(px - x) < 1e-9);

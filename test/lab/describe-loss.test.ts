@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveLossName } from '../../src/guide/index.js';
+import { resolveLossName } from '../../packages/losskit/src/guide/index.js';
 import {
   editDistance,
   lookupLossName,
   lossAliasTable,
   nearestLossNames,
   normalizeLossName,
-} from '../../src/losses/names.js';
-import { describeLoss, findLoss, LossInputError, lossAliases, lossList, losses } from '../../src/index.js';
-import { lossEntry } from '../../src/train/objective.js';
+} from '../../packages/losskit/src/losses/names.js';
+import { describeLoss, findLoss, LossInputError, lossAliases, lossList, losses } from '../../packages/losskit/src/index.js';
+import { lossEntry } from '../../packages/losskit/src/train/objective.js';
 
 const registry: Readonly<Record<string, unknown>> = losses;
 

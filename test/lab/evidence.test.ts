@@ -2,8 +2,8 @@
 // measurement is re-run here with its seed and mode, so the guide cannot drift from the lab.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labEvidence } from '../../src/guide/index.js';
-import { experiments, formatNumber, type Variant } from '../../src/lab/index.js';
+import { labEvidence } from '../../packages/losskit/src/guide/index.js';
+import { experiments, formatNumber, type Variant } from '../../packages/lab/src/lab/index.js';
 
 for (const evidence of Object.values(labEvidence)) {
   test(`the guide's numbers from ${evidence.experiment} (seed ${evidence.seed}${evidence.quick ? ', quick' : ''}) are what the lab measures`, async () => {

@@ -1,5 +1,5 @@
 // A lab result with every kind of chart, made up (no training), for report tests.
-import type { LabResult } from '../../src/lab/index.js';
+import type { LabResult } from '../../packages/lab/src/lab/index.js';
 
 const curve = (f: (x: number) => number) => Array.from({ length: 30 }, (_, i) => [i, f(i)] as const);
 

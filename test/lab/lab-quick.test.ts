@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, test } from 'node:test';
-import { type LabResult, experiments } from '../../src/lab/index.js';
+import { type LabResult, experiments } from '../../packages/lab/src/lab/index.js';
 import { browserSkipReason, launchChromium } from './browser.js';
 import { type CliRun, cli } from './cli-capture.js';
 

@@ -6,7 +6,7 @@ import {
   calibration,
   precisionRecallCurve,
   softmaxRows,
-} from '../../src/lab/index.js';
+} from '../../packages/lab/src/lab/index.js';
 
 test('average precision is 1 for a perfect ranking and the mean precision at each positive otherwise', () => {
   assert.equal(averagePrecision([0.9, 0.8, 0.1, 0.2], [1, 1, 0, 0]), 1);

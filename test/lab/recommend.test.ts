@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labEvidence, measured } from '../../src/guide/index.js';
-import { losses, recommend, selectionTable, selectRow, tasks } from '../../src/index.js';
+import { labEvidence, measured } from '../../packages/losskit/src/guide/index.js';
+import { losses, recommend, selectionTable, selectRow, tasks } from '../../packages/losskit/src/index.js';
 
 const registry: Readonly<Record<string, unknown>> = losses;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderReport } from '../../src/lab/report/index.js';
+import { renderReport } from '../../packages/lab/src/lab/report/index.js';
 import { fakeLabResult } from './fake-lab-result.js';
 
 test('the report is one self-contained page: no scripts, no external resources', () => {

@@ -12,7 +12,7 @@ import {
   runLab,
   selectExperiments,
   summarize,
-} from '../../src/lab/index.js';
+} from '../../packages/lab/src/lab/index.js';
 
 /**
  * A fake experiment whose metrics are a function of the seed, with a threshold verdict that is

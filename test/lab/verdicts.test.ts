@@ -3,10 +3,10 @@
 // or every arm failing alike) make it inconclusive, and the explanation says why.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { experiments } from '../../src/lab/experiments/index.js';
-import { imbalancedBinary } from '../../src/lab/experiments/imbalanced-binary.js';
-import { noisyCalibration } from '../../src/lab/experiments/noisy-calibration.js';
-import { regressionOutliers } from '../../src/lab/experiments/regression-outliers.js';
+import { experiments } from '../../packages/lab/src/lab/experiments/index.js';
+import { imbalancedBinary } from '../../packages/lab/src/lab/experiments/imbalanced-binary.js';
+import { noisyCalibration } from '../../packages/lab/src/lab/experiments/noisy-calibration.js';
+import { regressionOutliers } from '../../packages/lab/src/lab/experiments/regression-outliers.js';
 
 test("regression-outliers holds when MAE and Huber have at most half of MSE's coefficient error and a lower clean MAE", () => {
   const row = (slopeError: number, interceptError: number, cleanTestMae: number) => ({

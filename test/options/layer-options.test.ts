@@ -2,7 +2,7 @@
 // list of known ones, a bad value names the option, and left-out options take their defaults.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Conv2d, Dropout, Embedding, Linear, LossInputError, Rng, tensor } from '../../src/index.js';
+import { Conv2d, Dropout, Embedding, Linear, LossInputError, Rng, tensor } from '../../packages/losskit/src/index.js';
 
 type Options = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ import {
   type Tensor,
   tensor,
   variable,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 
 type Make = (params: Tensor[], options?: Record<string, unknown>) => Optimizer;
 

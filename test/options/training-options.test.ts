@@ -12,7 +12,7 @@ import {
   linearWarmup,
   predict,
   stepDecay,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 
 function refused(fn: () => unknown, message: string): void {
   assert.throws(fn, (e) => e instanceof LossInputError && e.message === message);

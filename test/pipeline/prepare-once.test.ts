@@ -2,7 +2,7 @@
 // resolved) once, as a plain call is: the engine receives the prepared call (issue #13).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { huber, tensor, variable } from '../../src/index.js';
+import { huber, tensor, variable } from '../../packages/losskit/src/index.js';
 
 /** Options whose every property read is counted. */
 function countedOptions(values: Record<string, unknown>): { options: Record<string, unknown>; reads: () => number } {

@@ -2,9 +2,9 @@
 // exactly its entries, and the names that other modules take are checked against it at compile time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as losskit from '../../src/index.js';
-import type { Candidate } from '../../src/lab/compare/candidates.js';
-import type { Variant } from '../../src/lab/experiment.js';
+import * as losskit from '../../packages/losskit/src/index.js';
+import type { Candidate } from '../../packages/lab/src/lab/compare/candidates.js';
+import type { Variant } from '../../packages/lab/src/lab/experiment.js';
 import {
   fitLossAliases,
   isLossName,
@@ -16,7 +16,7 @@ import {
   lossList,
   type NamedLoss,
   type SelectionChoice,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 
 const exported = losskit as unknown as Readonly<Record<string, unknown>>;
 const entries = losses as unknown as Readonly<Record<string, LossEntry>>;

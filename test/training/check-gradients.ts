@@ -1,6 +1,6 @@
 // Finite-difference checks of the autograd engine: first derivatives of any op, and second
 // derivatives (the gradient of a gradient, as WGAN-GP needs), in float64.
-import { Tensor, gradients, ops } from '../../src/index.js';
+import { Tensor, gradients, ops } from '../../packages/losskit/src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 
 /** A deterministic float64 tensor with values spread over [lo, hi). */

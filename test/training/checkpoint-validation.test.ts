@@ -15,8 +15,8 @@ import {
   parseCheckpoint,
   saveCheckpoint,
   serializeCheckpoint,
-} from '../../src/index.js';
-import { encodeArray } from '../../src/train/checkpoint.js';
+} from '../../packages/losskit/src/index.js';
+import { encodeArray } from '../../packages/losskit/src/train/checkpoint.js';
 import { twoSpirals } from './data.js';
 
 const data = twoSpirals(8, 1);

@@ -1,5 +1,5 @@
 // Seeded data sets for the training tests.
-import { Rng, type Tensor, tensor } from '../../src/index.js';
+import { Rng, type Tensor, tensor } from '../../packages/losskit/src/index.js';
 
 /**
  * Two interleaved spirals (1.5 turns each, radius 0.3 to 3, Gaussian jitter 0.02): the classic

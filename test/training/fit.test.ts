@@ -21,7 +21,7 @@ import {
   ops,
   predict,
   tensor,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 import { linearData, twoSpirals } from './data.js';
 
 test('an MLP trained with Adam on two spirals reaches at least 97% training accuracy within seconds', () => {

@@ -19,7 +19,7 @@ import {
   tensor,
   variable,
   wganCritic,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { sample } from './check-gradients.js';
 

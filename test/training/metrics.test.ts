@@ -16,13 +16,13 @@ import {
   fit,
   mse,
   tensor,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 import {
   accuracyMetric,
   binaryAccuracyMetric,
   builtinMetrics,
   decisionThreshold,
-} from '../../src/train/index.js';
+} from '../../packages/losskit/src/train/index.js';
 
 // x → logit x (weight 1, bias 0): logits -2, -1, 1, 2 classify as 0, 0, 1, 1.
 const x = tensor([[-2], [-1], [1], [2]]);

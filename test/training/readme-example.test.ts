@@ -1,7 +1,7 @@
 // The README's training-loop example, verbatim apart from the assertions: it must run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Adam, Rng, fit, huber, mlp, predict, tensor } from '../../src/index.js';
+import { Adam, Rng, fit, huber, mlp, predict, tensor } from '../../packages/losskit/src/index.js';
 
 test('the README example trains a small model with a registry loss', () => {
   // --- README example begins ---

@@ -18,7 +18,7 @@ import {
   parseCheckpoint,
   saveCheckpoint,
   serializeCheckpoint,
-} from '../../src/index.js';
+} from '../../packages/losskit/src/index.js';
 import { twoSpirals } from './data.js';
 
 const data = twoSpirals(40, 9);

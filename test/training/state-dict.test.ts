@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { Linear, LossInputError, Rng, Sequential, Tanh, mlp, predict, tensor } from '../../src/index.js';
-import { type StateDict, exportStateDict, loadStateDict } from '../../src/nn/index.js';
+import { Linear, LossInputError, Rng, Sequential, Tanh, mlp, predict, tensor } from '../../packages/losskit/src/index.js';
+import { type StateDict, exportStateDict, loadStateDict } from '../../packages/losskit/src/nn/index.js';
 
 interface Fixture {
   readonly stateDict: Record<string, { shape: number[]; data: number[] }>;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
-import { LossInputError, Tensor, ops, tensor, variable } from '../../src/index.js';
+import { LossInputError, Tensor, ops, tensor, variable } from '../../packages/losskit/src/index.js';
 
 test('toString shows the values with rows aligned, then the shape and dtype', () => {
   assert.equal(

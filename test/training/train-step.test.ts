@@ -14,8 +14,8 @@ import {
   mse,
   ops,
   tensor,
-} from '../../src/index.js';
-import { GradientMonitor, shuffledBatches, takeRows, trainStep } from '../../src/train/index.js';
+} from '../../packages/losskit/src/index.js';
+import { GradientMonitor, shuffledBatches, takeRows, trainStep } from '../../packages/losskit/src/train/index.js';
 import { twoSpirals } from './data.js';
 
 // Dropout draws from the model's generator and the schedule depends on the step: both must agree.

@@ -6,8 +6,8 @@ import {
   cartPoleFailed,
   cartPoleReset,
   cartPoleStep,
-} from '../../../src/lab/env/cartpole.js';
-import { Rng } from '../../../src/nn/index.js';
+} from '../../../packages/lab/src/lab/env/cartpole.js';
+import { Rng } from '../../../packages/losskit/src/nn/index.js';
 
 const close = (actual: readonly number[], expected: readonly number[], tolerance = 1e-12) => {
   assert.equal(actual.length, expected.length);

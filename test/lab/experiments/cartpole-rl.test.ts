@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { cartpoleRl as experiment } from '../../../src/lab/experiments/cartpole-rl.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { cartpoleRl as experiment } from '../../../packages/lab/src/lab/experiments/cartpole-rl.js';
 
 let run: ExperimentRun;
 let again: ExperimentRun;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { modeCoverage, ringCentre, sampleRing } from '../../../src/lab/data/ring-of-gaussians.js';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { ganRing as experiment } from '../../../src/lab/experiments/gan-ring.js';
-import { Rng } from '../../../src/nn/index.js';
+import { modeCoverage, ringCentre, sampleRing } from '../../../packages/lab/src/lab/data/ring-of-gaussians.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { ganRing as experiment } from '../../../packages/lab/src/lab/experiments/gan-ring.js';
+import { Rng } from '../../../packages/losskit/src/nn/index.js';
 
 const RING = { modes: 8, radius: 2, std: 0.05 };
 

@@ -2,8 +2,8 @@
 // training objective both come from that declaration.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { armObjective, armVariant, describeOptions } from '../../../src/lab/experiments/loss-arm.js';
-import { huber, tensor } from '../../../src/index.js';
+import { armObjective, armVariant, describeOptions } from '../../../packages/lab/src/lab/experiments/loss-arm.js';
+import { huber, tensor } from '../../../packages/losskit/src/index.js';
 
 test('a variant shows its options as written: numbers, flags by name, strings quoted, lists bracketed', () => {
   assert.equal(describeOptions({ alpha: 0.25, gamma: 2 }), 'alpha = 0.25, gamma = 2');

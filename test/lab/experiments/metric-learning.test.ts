@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { embeddingClusters, recallAtOne } from '../../../src/lab/data/embedding-clusters.js';
-import { principalPlane } from '../../../src/lab/data/principal-plane.js';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { metricLearning as experiment } from '../../../src/lab/experiments/metric-learning.js';
-import { rngFor } from '../../../src/lab/data/rng-for.js';
+import { embeddingClusters, recallAtOne } from '../../../packages/lab/src/lab/data/embedding-clusters.js';
+import { principalPlane } from '../../../packages/lab/src/lab/data/principal-plane.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { metricLearning as experiment } from '../../../packages/lab/src/lab/experiments/metric-learning.js';
+import { rngFor } from '../../../packages/lab/src/lab/data/rng-for.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { foregroundShare, smallObjects } from '../../../src/lab/data/small-objects.js';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { segmentationSmallObjects as experiment } from '../../../src/lab/experiments/segmentation-small-objects.js';
-import { rngFor } from '../../../src/lab/data/rng-for.js';
+import { foregroundShare, smallObjects } from '../../../packages/lab/src/lab/data/small-objects.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { segmentationSmallObjects as experiment } from '../../../packages/lab/src/lab/experiments/segmentation-small-objects.js';
+import { rngFor } from '../../../packages/lab/src/lab/data/rng-for.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

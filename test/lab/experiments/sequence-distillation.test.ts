@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { sequenceDistillation as experiment } from '../../../src/lab/experiments/sequence-distillation.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { sequenceDistillation as experiment } from '../../../packages/lab/src/lab/experiments/sequence-distillation.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { aliceText } from '../../../src/lab/data/alice-text.js';
-import { charCorpus, charExamples } from '../../../src/lab/data/char-corpus.js';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { sequenceLabelSmoothing as experiment } from '../../../src/lab/experiments/sequence-label-smoothing.js';
+import { aliceText } from '../../../packages/lab/src/lab/data/alice-text.js';
+import { charCorpus, charExamples } from '../../../packages/lab/src/lab/data/char-corpus.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { sequenceLabelSmoothing as experiment } from '../../../packages/lab/src/lab/experiments/sequence-label-smoothing.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];

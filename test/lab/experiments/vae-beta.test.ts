@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { strokeImages } from '../../../src/lab/data/stroke-images.js';
-import type { ExperimentRun, Metrics } from '../../../src/lab/experiment.js';
-import { vaeBeta as experiment } from '../../../src/lab/experiments/vae-beta.js';
-import { rngFor } from '../../../src/lab/data/rng-for.js';
+import { strokeImages } from '../../../packages/lab/src/lab/data/stroke-images.js';
+import type { ExperimentRun, Metrics } from '../../../packages/lab/src/lab/experiment.js';
+import { vaeBeta as experiment } from '../../../packages/lab/src/lab/experiments/vae-beta.js';
+import { rngFor } from '../../../packages/lab/src/lab/data/rng-for.js';
 
 let run: ExperimentRun;
 const progress: number[] = [];
