@@ -24,6 +24,8 @@ export function uniformAt(seed: number, i: number): number {
 export type Fill =
   | { readonly kind: 'uniform'; readonly seed: number; readonly lo: number; readonly hi: number }
   | { readonly kind: 'bits'; readonly seed: number }
+  /** Integers lo + ⌊u·(hi − lo + 1)⌋, each in [lo, hi] (CTC labels and lengths). */
+  | { readonly kind: 'integers'; readonly seed: number; readonly lo: number; readonly hi: number }
   | {
       readonly kind: 'labels';
       readonly seed: number;
@@ -41,6 +43,9 @@ export function fillArray(out: Float32Array, fill: Fill): Float32Array {
     for (let i = 0; i < n; i++) out[i] = fill.lo + span * uniformAt(fill.seed, i);
   } else if (fill.kind === 'bits') {
     for (let i = 0; i < n; i++) out[i] = uniformAt(fill.seed, i) < 0.5 ? 0 : 1;
+  } else if (fill.kind === 'integers') {
+    const count = fill.hi - fill.lo + 1;
+    for (let i = 0; i < n; i++) out[i] = fill.lo + Math.floor(uniformAt(fill.seed, i) * count);
   } else {
     const { classes, ignoreSeed, ignoreRate = 0, ignoreIndex = -100 } = fill;
     for (let i = 0; i < n; i++) {

@@ -320,6 +320,10 @@ async function inProcess(
       record(peer, skipped(tf));
       continue;
     }
+    if (w.tfjs === null) {
+      record(peer, skipped('TF.js has no equivalent'));
+      continue;
+    }
     const ready = tf.backends.get(backend);
     if (ready !== true) {
       record(peer, skipped(ready ?? 'not loaded'));

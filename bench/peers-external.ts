@@ -151,6 +151,7 @@ export function buildReference(source: string, outDir: string): CRuntime | strin
 export function fillArg(fill: Fill): string {
   if (fill.kind === 'uniform') return `u:${fill.seed}:${fill.lo}:${fill.hi}`;
   if (fill.kind === 'bits') return `bits:${fill.seed}`;
+  if (fill.kind === 'integers') return `int:${fill.seed}:${fill.lo}:${fill.hi}`;
   const ignore =
     fill.ignoreSeed === undefined
       ? ''

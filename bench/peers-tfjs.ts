@@ -72,6 +72,8 @@ export interface TfCall {
  * The gradients stay in the backend (not copied out), as in a training loop.
  */
 export function tfCall(tf: TfModule, w: Workload, data?: ReadonlyMap<string, Float32Array>): TfCall {
+  const build = w.tfjs;
+  if (build === null) throw new Error(`${w.loss} has no TF.js equivalent`);
   tf.engine().startScope();
   const t: Record<string, TF.Tensor> = {};
   for (const spec of w.inputs) {
@@ -81,7 +83,7 @@ export function tfCall(tf: TfModule, w: Workload, data?: ReadonlyMap<string, Flo
       'float32',
     );
   }
-  const loss: TfLoss = w.tfjs(tf, t);
+  const loss: TfLoss = build(tf, t);
   const differentiable = w.inputs.filter((s) => s.differentiable).map((s) => t[s.name]);
   const valueAndGrads = tf.valueAndGrads((...args: TF.Tensor[]) => loss(...args));
   const run = () => valueAndGrads(differentiable);

@@ -11,7 +11,8 @@
  * Usage:
  *   reference <kind> warmup=W budget=MS min=N max=N [opt=name:value ...] in=DIMS:FILL ...
  *   reference copy|triad warmup=W budget=MS min=N max=N bytes=B
- * DIMS is 8x512x8192; FILL is u:seed:lo:hi | bits:seed | labels:seed:classes[:ignoreSeed:rate:index].
+ * DIMS is 8x512x8192; FILL is u:seed:lo:hi | bits:seed | labels:seed:classes[:ignoreSeed:rate:index]
+ * | int:seed:lo:hi.
  * Prints one JSON object: {"kind", "samplesNs": [...], "value"}.
  * Inputs are generated exactly as bench/data.ts does (lowbias32 hash streams).
  */
@@ -88,6 +89,11 @@ static void fill(float *out, long n, const char *spec) {
       int ignored = ignore_seed >= 0 && uniform_at((uint32_t)ignore_seed, i) < rate;
       out[i] = ignored ? (float)index : (float)floor(uniform_at(seed, i) * (double)classes);
     }
+  } else if (strcmp(kind, "int") == 0) {
+    unsigned seed;
+    long lo, hi;
+    sscanf(rest, "%u:%ld:%ld", &seed, &lo, &hi);
+    for (long i = 0; i < n; i++) out[i] = (float)(lo + (long)floor(uniform_at(seed, i) * (double)(hi - lo + 1)));
   } else {
     fprintf(stderr, "reference: unknown fill '%s'\n", spec);
     exit(2);

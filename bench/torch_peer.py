@@ -58,6 +58,9 @@ def generate(size, fill):
             ignored = uniform(fill["ignoreSeed"], size) < fill.get("ignoreRate", 0)
             labels[ignored] = fill.get("ignoreIndex", -100)
         return labels
+    if kind == "integers":
+        count = fill["hi"] - fill["lo"] + 1
+        return (fill["lo"] + np.floor(uniform(fill["seed"], size) * count)).astype(np.int64)
     raise ValueError(f"unknown fill {kind}")
 
 
@@ -94,6 +97,17 @@ def build(loss, options, t):
         return lambda: F.cross_entropy(t["input"].reshape(-1, v), t["target"].reshape(-1), ignore_index=o.get("ignoreIndex", -100))
     if loss == "dice":
         return lambda: dice(t["input"], t["target"], o.get("eps", 1e-5))
+    if loss == "ctc":
+        # batch first in losskit, time first in torch; log-softmax of the logits, mean over target lengths
+        return lambda: F.ctc_loss(
+            F.log_softmax(t["input"], -1).transpose(0, 1),
+            t["targets"],
+            t["inputLengths"],
+            t["targetLengths"],
+            blank=int(o.get("blank", 0)),
+            reduction="mean",
+            zero_infinity=bool(o.get("zeroInfinity", False)),
+        )
     if loss == "triplet":
         return lambda: F.triplet_margin_loss(t["anchor"], t["positive"], t["negative"], margin=o.get("margin", 1.0), p=2, eps=o.get("eps", 1e-6))
     return None

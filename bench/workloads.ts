@@ -36,7 +36,8 @@ export interface Workload {
   readonly inputs: readonly InputSpec[];
   /** Options passed to losskit (and, where numeric, to the C and PyTorch peers). */
   readonly options: Readonly<Record<string, OptionValue>>;
-  readonly tfjs: TfLossBuilder;
+  /** TF.js's loss, or null where TF.js has none (CTC): its columns show as skipped. */
+  readonly tfjs: TfLossBuilder | null;
 }
 
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -80,6 +81,18 @@ const labels = (shape: readonly number[], seed: number, classes: number, ignoreR
     ignoreRate > 0
       ? { kind: 'labels', seed, classes, ignoreSeed: seed + 1000, ignoreRate, ignoreIndex: -100 }
       : { kind: 'labels', seed, classes },
+  differentiable: false,
+});
+const integers = (
+  name: string,
+  shape: readonly number[],
+  seed: number,
+  lo: number,
+  hi: number,
+): InputSpec => ({
+  name,
+  shape,
+  fill: { kind: 'integers', seed, lo, hi },
   differentiable: false,
 });
 const regressionPair = (shape: readonly number[]): InputSpec[] => [
@@ -224,6 +237,23 @@ export const makers = {
     options: { margin: 1, eps: 1e-6 },
     tfjs: tfTriplet(1, 1e-6),
   }),
+  /**
+   * CTC over [batch, time, classes] logits with blank 0: labels in [1, C), input lengths in
+   * [0.8·T, T] and target lengths in [S/2, S], so every sample has an alignment. TF.js has none.
+   */
+  ctc: (batch: number, time: number, classes: number, labels: number): Workload => ({
+    id: `ctc-${batch}x${time}x${classes}`,
+    loss: 'ctc',
+    size: `[${batch}, ${time}, ${classes}], S ≤ ${labels}`,
+    inputs: [
+      real('input', [batch, time, classes], 16, -4, 4),
+      integers('targets', [batch, labels], 17, 1, classes - 1),
+      integers('inputLengths', [batch], 18, Math.ceil(0.8 * time), time),
+      integers('targetLengths', [batch], 19, Math.ceil(labels / 2), labels),
+    ],
+    options: {},
+    tfjs: null,
+  }),
 } as const;
 
 // ---- the table (issue 6) ----
@@ -244,6 +274,7 @@ export const workloads: readonly Workload[] = [
   makers.tokenCrossEntropy(8, 512, 8192),
   makers.dice([16, 1, 256, 256]),
   makers.triplet(4096, 128),
+  makers.ctc(32, 200, 30, 40),
 ];
 
 /** One small workload per maker: the equality test runs these against TF.js. */
@@ -256,6 +287,7 @@ export const smallWorkloads: readonly Workload[] = [
   makers.tokenCrossEntropy(2, 8, 40, 0.25),
   makers.dice([2, 1, 8, 8]),
   makers.triplet(16, 8),
+  makers.ctc(2, 12, 5, 4),
 ];
 
 /** Keeps the workloads whose id or loss name is in `only` (all when `only` is empty). */

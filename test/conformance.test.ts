@@ -2,7 +2,13 @@
 // differences, float32 against float64, reductions against a manual one, and generic bad input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LossInputError, type LossEntry, lossByName, lossList, Tensor } from '../packages/losskit/src/index.js';
+import {
+  LossInputError,
+  type LossEntry,
+  lossByName,
+  lossList,
+  Tensor,
+} from '../packages/losskit/src/index.js';
 import { assertClose } from './helpers/assert-close.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { type OracleCase, asF32, caseArgs, oracleCases, oracleCasesByLoss } from './helpers/oracle.js';
@@ -41,13 +47,30 @@ test('the allow-list of losses without oracle cases names only registry losses t
   }
 });
 
+/**
+ * Losses whose `'mean'` (and for some `'sum'`) is, by their API row, not the mean (or sum) of
+ * their `'none'` units, with the reason; the test below skips what differs, and their oracle cases
+ * and own tests check those reductions.
+ */
+const meanOfOtherUnits: ReadonlyMap<string, string> = new Map([
+  ['ctc', "each sample's loss is divided by its target length (at least 1) before the batch mean"],
+  ['pairwiseLogistic', "'mean' and 'sum' run over every pair of every list; 'none' is each list's mean"],
+]);
+const sumOfOtherUnits: ReadonlySet<string> = new Set(['pairwiseLogistic']);
+
 function call(entry: LossEntry, c: OracleCase, convert = undefined as Parameters<typeof caseArgs>[1]) {
   const { inputs, options, upstream } = caseArgs(c, convert);
   return entry.valueAndGrad(inputs as never, options as never, upstream ?? null);
 }
 
-/** Cases sitting on a kink (or a clamp edge), where a finite difference straddles two branches. */
-const onKink = (c: OracleCase) => c.tags.some((t) => t === 'kink-ok' || t === 'zero-grad' || t === 'clip');
+/**
+ * Cases where central differences of the value do not give the expected gradient: on a kink or
+ * a clamp edge a difference straddles two branches; with `stop-gradient` (CIoU's α, VQ-VAE's
+ * stop-gradients) and `eps-clamp` (gaussianNll's variance clamp) the reference gradient is, by
+ * design, not the derivative of the value (shared/oracle/README.md, "Catalogue II conventions").
+ */
+const noFiniteDifference = new Set(['kink-ok', 'zero-grad', 'clip', 'stop-gradient', 'eps-clamp']);
+const onKink = (c: OracleCase) => c.tags.some((t) => noFiniteDifference.has(t));
 
 /** The registry entry of a registry name, as the generic `LossEntry` the checks below take. */
 function registered(name: string): LossEntry {
@@ -177,13 +200,15 @@ for (const { name } of lossList) {
           const units = value('none');
           let total = 0;
           for (const v of units.data) total += v;
-          assertClose(value('sum'), { shape: [], data: [total] }, { rtol: 1e-12, atol: 1e-12 }, 'sum');
-          assertClose(
-            value('mean'),
-            { shape: [], data: [total / units.size] },
-            { rtol: 1e-12, atol: 1e-12 },
-            'mean',
-          );
+          if (!sumOfOtherUnits.has(name))
+            assertClose(value('sum'), { shape: [], data: [total] }, { rtol: 1e-12, atol: 1e-12 }, 'sum');
+          if (!meanOfOtherUnits.has(name))
+            assertClose(
+              value('mean'),
+              { shape: [], data: [total / units.size] },
+              { rtol: 1e-12, atol: 1e-12 },
+              'mean',
+            );
           if (entry.optionSchema.reduction.accepts.includes('batchmean')) {
             const batch = units.shape.length > 0 ? units.shape[0] : 1;
             assertClose(

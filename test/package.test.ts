@@ -55,11 +55,11 @@ test('the core package.json: ESM, side-effect free, exports to dist, no dependen
 
 test('the lab package provides the losskit command and depends on the core at its version', () => {
   assert.equal(labPkg.name, '@losskit/lab');
-  assert.equal(labPkg.bin.losskit, './dist/cli/main.js');
+  assert.equal(labPkg.bin.losskit, './bin/losskit.js');
   assert.equal(labPkg.dependencies.losskit, `^${corePkg.version}`);
   const root = readJson(join(repoRoot, 'package.json'));
   assert.equal(root.private, true);
-  assert.deepEqual(root.workspaces, ['packages/losskit', 'packages/lab']);
+  assert.deepEqual(root.workspaces, ['packages/losskit', 'packages/lab', 'packages/playground']);
   assert.equal(root.dependencies, undefined, 'the libraries of the CLI are the lab package’s');
 });
 

@@ -108,3 +108,36 @@ test("the README's lab table is the claims.md of the recorded reference run, and
     assert.match(cells[2], /^\*\*(held|did not hold|inconclusive)\*\*/, `row ${i + 1}: result`);
   });
 });
+
+test("the README's counts are the registry's and the fixtures': losses, reference cases, experiments", async () => {
+  const { lossList } = await import('../packages/losskit/src/index.js');
+  const { oracleCases } = await import('./helpers/oracle.js');
+  const { experiments } = await import('../packages/lab/src/lab/index.js');
+  const losses = readme.match(/the (\d+) registry losses/);
+  assert.ok(losses, 'the README says how many registry losses there are');
+  assert.equal(Number(losses[1]), lossList.length);
+  const cases = readme.match(/Every one of the ([\d,]+) PyTorch \(float64\) reference cases/);
+  assert.ok(cases, 'the README says how many PyTorch reference cases the losses pass');
+  assert.equal(Number(cases[1].replace(',', '')), oracleCases.length);
+  const listed = readme.match(/Experiments \(`losskit lab --list`\): ([^.]*)\./);
+  assert.ok(listed, 'the README lists the experiments');
+  assert.deepEqual(
+    [...listed[1].matchAll(/`([a-z-]+)`/g)].map((m) => m[1]),
+    experiments.map((e: { name: string }) => e.name),
+  );
+});
+
+test("every number the README's guide section quotes from the lab is a number of the guide's lab evidence", async () => {
+  const { labEvidence } = await import('../packages/losskit/src/guide/index.js');
+  const start = readme.indexOf('The same guide is a library function');
+  const end = readme.indexOf('`explain` (and `fit`', start);
+  assert.ok(start > 0 && end > start, 'the guide paragraph is where the test expects it');
+  const quoted = [...readme.slice(start, end).matchAll(/\b0\.\d+\b/g)].map((m) => Number(m[0]));
+  assert.ok(quoted.length >= 8, `found ${quoted.length} numbers`);
+  const measured = new Set(
+    Object.values(labEvidence).flatMap((e) => Object.values(e.variants).flatMap((v) => Object.values(v.metrics))),
+  );
+  // Options quoted beside the numbers (α = 0.75, 0.25) are not measurements.
+  const options = new Set([0.75, 0.25]);
+  for (const n of quoted) assert.ok(measured.has(n) || options.has(n), `README quotes ${n}, which the lab evidence does not hold`);
+});

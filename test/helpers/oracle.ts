@@ -23,12 +23,13 @@ const fixture = (name: string): OracleCase[] =>
 
 /**
  * Every PyTorch reference case: the team oracle's public cases (torch-cases.json, and
- * parity-a-cases.json for Catalogue II part A) plus the cases generated here for losses the
- * oracle predates (see test/fixtures/README.md).
+ * parity-a-cases.json and parity-b-cases.json for Catalogue II) plus the cases generated here for
+ * losses the oracle predates (see test/fixtures/README.md).
  */
 export const oracleCases: OracleCase[] = [
   ...fixture('torch-cases.json'),
   ...fixture('parity-a-cases.json'),
+  ...fixture('parity-b-cases.json'),
   ...fixture('linear-cross-entropy-cases.json'),
 ];
 

@@ -60,12 +60,21 @@ test('explain takes PyTorch, Keras and fit names and says which registry loss th
   }
 });
 
-test('explain nll says no registry loss has NLL semantics yet instead of explaining another loss', async () => {
-  const { code, stdout, stderr } = await cli('explain', 'nll');
-  assert.equal(code, 1);
-  assert.equal(stdout, '');
-  assert.match(stderr, /^losskit: 'nll' is PyTorch's name for a loss with no registry equivalent yet/);
-  assert.match(stderr, /it would be 'negativeLogLikelihood'/);
+test('explain nll explains negativeLogLikelihood, with what differs from PyTorch', async () => {
+  const { code, stdout } = await cli('explain', 'nll');
+  assert.equal(code, 0);
+  assert.match(stdout, /negativeLogLikelihood/);
+  assert.match(stdout, /log-probabilities/);
+});
+
+test('recommend --target intervals gives the quantile loss at 5% and 95%; --target takes only known kinds', async () => {
+  const { code, stdout } = await cli('recommend', '--task', 'regression', '--target', 'intervals');
+  assert.equal(code, 0);
+  assert.match(stdout, /Selection table row: regression, intervals targets/);
+  assert.match(stdout, / 1\. quantile \{ quantile: \[0\.05, 0\.95\] \}/);
+  const bad = await cli('recommend', '--task', 'regression', '--target', 'ordinal');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /Allowed choices are counts, intervals, variance, unaligned/);
 });
 
 test("explain suggests the nearest name for a typo: did you mean 'huber'?", async () => {

@@ -45,7 +45,7 @@ test('losskit --version and -V print the version in package.json', async () => {
 test('the compiled bin reads the version of the package it is installed in (dist/cli/main.js)', () => {
   const pkg = join(scratch(), 'lab');
   cpSync(compiledLab, join(pkg, 'dist'), { recursive: true });
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@losskit/lab', version: '9.8.7-layout' }));
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@losskit/lab', version: '9.8.7-layout', type: 'module' }));
   symlinkSync(join(repoRoot, 'node_modules'), join(pkg, 'node_modules'), 'dir');
   const run = spawnSync(process.execPath, [join(pkg, 'dist', 'cli', 'main.js'), '--version'], {
     encoding: 'utf8',

@@ -31,11 +31,13 @@ for (const evidence of Object.values(labEvidence)) {
       assert.ok(variant, `variant '${id}'`);
       assert.equal(variant.label, arm.label, id);
       assert.deepEqual(variant.losses, [arm.loss], id);
-      for (const [option, value] of Object.entries(arm.options))
+      for (const [option, value] of Object.entries(arm.options)) {
+        const shown = Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
         assert.ok(
-          variant.options?.includes(`${option} = ${value}`),
-          `${id}: ${option} = ${value} in '${variant.options}'`,
+          variant.options?.includes(`${option} = ${shown}`),
+          `${id}: ${option} = ${shown} in '${variant.options}'`,
         );
+      }
       for (const [option, how] of Object.entries(arm.optionsFromData ?? {}))
         assert.ok(variant.options?.includes(`${option} = ${how}`), `${id}: ${option} = ${how}`);
       assert.deepEqual(Object.keys(arm.metrics).sort(), experiment.metrics.map((m) => m.id).sort(), id);

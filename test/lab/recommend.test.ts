@@ -27,7 +27,6 @@ test("the catalogue's key situations get the catalogue's losses", () => {
   assert.deepEqual(first({ task: 'binary', imbalanced: true }).optionsFromData, {
     posWeight: 'negatives / positives',
   });
-  assert.equal(first({ task: 'multiclass', noisyLabels: true }).loss, 'labelSmoothingCrossEntropy');
   assert.equal(first({ task: 'segmentation' }).loss, 'bceDice');
   assert.equal(first({ task: 'segmentation', imbalanced: true }).loss, 'dice');
   assert.equal(first({ task: 'segmentation', metric: 'iou' }).loss, 'iou');
@@ -35,6 +34,39 @@ test("the catalogue's key situations get the catalogue's losses", () => {
   assert.equal(first({ task: 'distillation' }).loss, 'klDivergence');
   assert.equal(first({ task: 'gan' }).loss, 'wganCritic');
   assert.equal(first({ task: 'rl' }).loss, 'ppoClip');
+});
+
+test('Catalogue II part A serves its situations: counts, intervals, variance, alignment, recall, noisy labels', () => {
+  const first = (query: Parameters<typeof recommend>[0]) => recommend(query)[0];
+  assert.equal(first({ task: 'regression', target: 'counts' }).loss, 'poissonNll');
+  assert.deepEqual(first({ task: 'regression', target: 'intervals' }).options, { quantile: [0.05, 0.95] });
+  assert.equal(first({ task: 'regression', target: 'intervals' }).loss, 'quantile');
+  assert.equal(first({ task: 'regression', target: 'variance' }).loss, 'gaussianNll');
+  assert.equal(first({ task: 'sequence', target: 'unaligned' }).loss, 'ctc');
+  assert.equal(first({ task: 'segmentation', metric: 'recall' }).loss, 'tversky');
+  const tversky = first({ task: 'segmentation', metric: 'recall' }).options;
+  assert.ok(Number(tversky.beta) > Number(tversky.alpha), 'false negatives weigh more than false positives');
+  // A target kind that has no row for the task falls back to the task's base row.
+  assert.deepEqual(selectRow({ task: 'binary', target: 'counts' }).when, { task: 'binary' });
+  assert.throws(
+    () => recommend({ task: 'regression', target: 'ordinal' as never }),
+    /unknown target kind 'ordinal'; the kinds are: counts, intervals, variance, unaligned/,
+  );
+  // Each new loss names a task, so `recommend` lists it for that task even outside its row.
+  for (const [loss, task] of [
+    ['logCosh', 'regression'],
+    ['hinge', 'binary'],
+    ['multiMargin', 'multiclass'],
+    ['multiLabelSoftMargin', 'multilabel'],
+    ['marginRanking', 'ranking'],
+    ['cosineEmbedding', 'metric-learning'],
+    ['ctc', 'sequence'],
+    ['tversky', 'segmentation'],
+  ] as const)
+    assert.ok(
+      recommend({ task }).some((s) => s.loss === loss),
+      `${loss} is suggested for ${task}`,
+    );
 });
 
 test("the most specific matching row wins, and conditions without a row fall back to the task's base row", () => {

@@ -32,6 +32,8 @@ export * from './losses/classification/index.js';
 export * from './losses/ranking/index.js';
 export * from './losses/sequence/index.js';
 export * from './losses/segmentation/index.js';
+export * from './losses/detection/index.js';
+export * from './losses/alignment/index.js';
 export * from './losses/gan/index.js';
 export * from './losses/rl/index.js';
 export * from './losses/autoencoder/index.js';
@@ -152,6 +154,8 @@ export {
   type GradientNorms,
   gradientPenalty,
   type GradientPenaltyOptions,
+  r1Penalty,
+  type R1PenaltyOptions,
   type GradientProblem,
   type GradientWarning,
   type History,
@@ -200,5 +204,7 @@ export {
   selectRow,
   type TargetMetric,
   targetMetrics,
+  type TargetKind,
+  targetKinds,
   tasks,
 } from './guide/index.js';

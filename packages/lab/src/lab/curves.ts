@@ -6,7 +6,7 @@ import { findLoss } from 'losskit';
 import type { LineChart, Series } from './experiment.js';
 
 /** An option value as the command line gives it. */
-export type OptionValue = number | string | boolean | null;
+export type OptionValue = number | string | boolean | null | readonly number[];
 
 /** How a loss is probed: the axis, the inputs for a point on it, and which gradient to show. */
 interface Probe {
@@ -82,6 +82,34 @@ const criticProbe = (fromLogits: boolean, names: readonly string[]): Probe => {
   };
 };
 
+/**
+ * The representation-learning losses against the cosine similarity x of one positive pair: the
+ * moving row is [x, √(1 − x²)], a unit vector, so the loss sees x itself as the cosine. The
+ * drawn gradient is the first component's times 1/(1 − x²), which is dL/dx along that circle:
+ * a loss of normalised rows has a gradient orthogonal to the row (g₀x + g₁√(1 − x²) = 0). With
+ * `normalize: false` the moving row is [x, 0] and the axis the raw dot product.
+ */
+const similarityProbe = (
+  rows: (moving: number[]) => Record<string, TensorLike>,
+  wrt: string,
+  pair: string,
+  normalize: boolean,
+): Probe =>
+  normalize
+    ? {
+        xLabel: `cosine similarity of ${pair}`,
+        domain: [-0.99, 0.99],
+        inputs: (x) => rows([x, Math.sqrt(1 - x * x)]),
+        wrt,
+        chain: (x) => 1 / (1 - x * x),
+      }
+    : {
+        xLabel: `dot product of ${pair}`,
+        domain: [-3, 3],
+        inputs: (x) => rows([x, 0]),
+        wrt,
+      };
+
 function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue>>): Probe {
   const fromLogits = (options.fromLogits ?? entry.defaults.fromLogits ?? true) !== false;
   switch (entry.name) {
@@ -91,7 +119,12 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
     case 'focal':
       return binaryProbe(fromLogits);
     case 'categoricalCrossEntropy':
+    case 'poly1CrossEntropy':
+    case 'categoricalFocal':
       return classesProbe(fromLogits, () => [[1, 0, 0]]);
+    case 'generalizedCrossEntropy':
+    case 'sparseCategoricalFocal':
+      return classesProbe(fromLogits, () => [0]);
     case 'sparseCategoricalCrossEntropy':
     case 'labelSmoothingCrossEntropy':
     case 'tokenCrossEntropy':
@@ -105,6 +138,13 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
         wrt: 'hidden',
       };
     case 'klDivergence':
+      return {
+        xLabel: 'logit of class 1 of the model (reference gives it 0.75, class 2 at logit 0)',
+        domain: [-4, 6],
+        inputs: (x) => ({ input: [[x, 0]], target: [[0.75, 0.25]] }),
+        wrt: 'input',
+      };
+    case 'jensenShannon':
       return {
         xLabel: 'logit of class 1 of the model (reference gives it 0.75, class 2 at logit 0)',
         domain: [-4, 6],
@@ -138,11 +178,199 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
         inputs: (x) => ({ anchor: [[0]], positive: [[1]], negative: [[x]] }),
         wrt: 'negative',
       };
+    case 'ntXent':
+    case 'supervisedContrastive':
+      return similarityProbe(
+        (moving) => ({ embeddings: [moving, [1, 0], [-1, 0]], labels: [0, 0, 1] }),
+        'embeddings',
+        'a positive pair (its negative opposite the positive)',
+        true,
+      );
+    case 'clipContrastive':
+    case 'sigmoidContrastive':
+      return similarityProbe(
+        (moving) => ({
+          imageEmbeddings: [moving, [0, 1]],
+          textEmbeddings: [
+            [1, 0],
+            [0, 1],
+          ],
+        }),
+        'imageEmbeddings',
+        'a matching image–text pair (the other pair aligned)',
+        (options.normalize ?? entry.defaults.normalize ?? true) !== false,
+      );
     case 'dice':
     case 'iou':
+    case 'tversky':
     case 'bceDice':
     case 'bceIou':
       return overlapProbe(fromLogits);
+    case 'hinge':
+    case 'squaredHinge':
+    case 'softMargin':
+      return {
+        xLabel: 'score of a positive example (target 1)',
+        domain: [-3, 3],
+        inputs: (x) => ({ input: [x], target: [1] }),
+        wrt: 'input',
+      };
+    case 'multiLabelSoftMargin':
+      return {
+        xLabel: 'score of a label that is present (target 1)',
+        domain: LOGIT_DOMAIN,
+        inputs: (x) => ({ input: [[x]], target: [[1]] }),
+        wrt: 'input',
+      };
+    case 'categoricalHinge':
+      return {
+        xLabel: 'score of the true class (two other classes at 0)',
+        domain: [-3, 3],
+        inputs: (x) => ({ input: [[x, 0, 0]], target: [[1, 0, 0]] }),
+        wrt: 'input',
+      };
+    case 'multiMargin':
+      return {
+        xLabel: 'score of the true class (two other classes at 0)',
+        domain: [-3, 3],
+        inputs: (x) => ({ input: [[x, 0, 0]], target: [0] }),
+        wrt: 'input',
+      };
+    case 'multiLabelMargin':
+      return {
+        xLabel: 'score of the one present label (an absent one at 0)',
+        domain: [-3, 3],
+        inputs: (x) => ({ input: [[x, 0]], target: [[0, -1]] }),
+        wrt: 'input',
+      };
+    case 'negativeLogLikelihood':
+      return {
+        xLabel: 'log-probability of the true class',
+        domain: [-5, -0.01],
+        inputs: (x) => ({ input: [[x, -1, -1]], target: [0] }),
+        wrt: 'input',
+      };
+    case 'meanAbsolutePercentageError':
+    case 'meanSquaredLogarithmicError':
+      return {
+        xLabel: 'prediction (target 1)',
+        domain: [0.01, 4],
+        inputs: (x) => ({ input: [x], target: [1] }),
+        wrt: 'input',
+      };
+    case 'poissonNll':
+      return {
+        xLabel: 'predicted log-rate (observed count 3)',
+        domain: [-2, 3],
+        inputs: (x) => ({ input: [x], target: [3] }),
+        wrt: 'input',
+      };
+    case 'cosineDistance':
+      return {
+        xLabel: 'first coordinate x of the prediction [x, 1] (target [1, 0])',
+        domain: [-3, 3],
+        inputs: (x) => ({ input: [[x, 1]], target: [[1, 0]] }),
+        wrt: 'input',
+      };
+    case 'ctc':
+      return {
+        xLabel: 'logit of the blank on a one-frame input whose label is class 1 (its logit 0)',
+        domain: LOGIT_DOMAIN,
+        inputs: (x) => ({ input: [[[x, 0]]], targets: [[1]], inputLengths: [1], targetLengths: [1] }),
+        wrt: 'input',
+      };
+    case 'lovaszHinge':
+      return overlapProbe(true);
+    case 'lovaszSoftmax':
+      return classesProbe(true, () => [0]);
+    case 'rankingSoftmax':
+      return {
+        xLabel: 'score of the relevant item (two irrelevant items at 0)',
+        domain: LOGIT_DOMAIN,
+        inputs: (x) => ({ scores: [[x, 0, 0]], labels: [[1, 0, 0]] }),
+        wrt: 'scores',
+      };
+    case 'pairwiseLogistic':
+      return {
+        xLabel: 'score margin (more relevant − less relevant item)',
+        domain: [-6, 6],
+        inputs: (x) => ({ scores: [[x, 0]], labels: [[1, 0]] }),
+        wrt: 'scores',
+      };
+    case 'marginRanking':
+      return {
+        xLabel: 'score margin (first − second, the first should rank higher)',
+        domain: [-3, 3],
+        inputs: (x) => ({ input1: [x], input2: [0], target: [1] }),
+        wrt: 'input1',
+      };
+    case 'hingeEmbedding':
+      return {
+        xLabel: 'distance of a dissimilar pair (target −1)',
+        domain: [0, 3],
+        inputs: (x) => ({ input: [x], target: [-1] }),
+        wrt: 'input',
+      };
+    case 'cosineEmbedding':
+      return {
+        xLabel:
+          'first coordinate x of the embedding [x, 1] of a similar pair (the other is [1, 0], target 1)',
+        domain: [-3, 3],
+        inputs: (x) => ({ input1: [[x, 1]], input2: [[1, 0]], target: [1] }),
+        wrt: 'input1',
+      };
+    case 'gaussianNll':
+      return {
+        xLabel: 'error (prediction − target), variance 1',
+        domain: [-4, 4],
+        inputs: (x) => ({ input: [x], target: [0], variance: [1] }),
+        wrt: 'input',
+      };
+    case 'entropyBonus':
+      return {
+        xLabel: 'logit of one action (two others at 0)',
+        domain: LOGIT_DOMAIN,
+        inputs: (x) => ({ logits: [[x, 0, 0]] }),
+        wrt: 'logits',
+      };
+    case 'clippedValueLoss':
+      return {
+        xLabel: 'value estimate V (value at rollout 0, return 1, clip 0.2)',
+        domain: [-2, 3],
+        inputs: (x) => ({ values: [x], oldValues: [0], returns: [1] }),
+        wrt: 'values',
+      };
+    case 'vqCommitment':
+      return errorProbe('encoded', 'quantized', 'encoder output − its code vector');
+    case 'giou':
+    case 'diou':
+    case 'ciou':
+      return {
+        xLabel: 'left edge x1 of the predicted box [x1, 0, 2, 2] (target [0, 0, 2, 2])',
+        domain: [-4, 1.9],
+        inputs: (x) => ({ boxes: [[x, 0, 2, 2]], target: [[0, 0, 2, 2]] }),
+        wrt: 'boxes',
+      };
+    case 'dpo':
+      return {
+        xLabel: 'log-ratio margin Δ of the chosen over the rejected response',
+        domain: [-20, 20],
+        inputs: (x) => ({
+          policyChosen: [x],
+          policyRejected: [0],
+          referenceChosen: [0],
+          referenceRejected: [0],
+        }),
+        wrt: 'policyChosen',
+      };
+    case 'simpo':
+    case 'orpo':
+      return {
+        xLabel: 'average log-probability of the chosen response (rejected at −1)',
+        domain: [-3, -0.05],
+        inputs: (x) => ({ chosen: [x], rejected: [-1] }),
+        wrt: 'chosen',
+      };
     case 'policyGradient':
       return {
         xLabel: 'log-probability of the action (advantage 1)',
@@ -155,6 +383,21 @@ function probeFor(entry: LossEntry, options: Readonly<Record<string, OptionValue
         xLabel: 'probability ratio r (advantage 1)',
         domain: [0.2, 2.5],
         inputs: (x) => ({ logProbs: [Math.log(x)], oldLogProbs: [0], advantages: [1] }),
+        wrt: 'logProbs',
+        chain: (x) => 1 / x,
+      };
+    case 'grpo':
+      // One token of one completion, advantage 1, the reference policy equal to the old one.
+      return {
+        xLabel: 'probability ratio ρ of one token (advantage 1, reference = old policy)',
+        domain: [0.2, 2.5],
+        inputs: (x) => ({
+          logProbs: [[Math.log(x)]],
+          oldLogProbs: [[0]],
+          refLogProbs: [[0]],
+          advantages: [1],
+          mask: [[1]],
+        }),
         wrt: 'logProbs',
         chain: (x) => 1 / x,
       };

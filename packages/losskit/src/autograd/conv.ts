@@ -1,3 +1,4 @@
+import { gemm } from '../kernels/gemm.js';
 import {
   type DType,
   type FloatArray,
@@ -7,7 +8,6 @@ import {
   formatShape,
 } from '../tensor/index.js';
 import { record } from './engine.js';
-import { gemm } from './matmul.js';
 import { type Operand, asPair, resultDtype } from './operand.js';
 
 /** Stride and zero padding of a 2-D convolution. */
@@ -166,10 +166,9 @@ function forwardKernel(g: Geometry, x: FloatArray, wt: FloatArray): Float64Array
   const positions = g.oh * g.ow;
   const y = new Float64Array(g.n * g.o * positions);
   const col = new Float64Array(taps * positions);
-  const row = new Float64Array(positions);
   for (let n = 0; n < g.n; n++) {
     im2col(g, x, n, col);
-    gemm(wt, 0, col, 0, y, n * g.o * positions, g.o, taps, positions, false, false, row);
+    gemm(wt, 0, col, 0, y, n * g.o * positions, g.o, taps, positions, false, false);
   }
   return y;
 }
@@ -179,9 +178,8 @@ function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray): Float64Ar
   const positions = g.oh * g.ow;
   const gx = new Float64Array(g.n * g.c * g.h * g.w);
   const col = new Float64Array(taps * positions);
-  const row = new Float64Array(positions);
   for (let n = 0; n < g.n; n++) {
-    gemm(wt, 0, gy, n * g.o * positions, col, 0, taps, g.o, positions, true, false, row);
+    gemm(wt, 0, gy, n * g.o * positions, col, 0, taps, g.o, positions, true, false);
     col2imAdd(g, col, n, gx);
   }
   return gx;
@@ -192,10 +190,9 @@ function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray): Float64Ar
   const positions = g.oh * g.ow;
   const gw = new Float64Array(g.o * taps);
   const col = new Float64Array(taps * positions);
-  const row = new Float64Array(taps);
   for (let n = 0; n < g.n; n++) {
     im2col(g, x, n, col);
-    gemm(gy, n * g.o * positions, col, 0, gw, 0, g.o, positions, taps, false, true, row, true);
+    gemm(gy, n * g.o * positions, col, 0, gw, 0, g.o, positions, taps, false, true, true);
   }
   return gw;
 }

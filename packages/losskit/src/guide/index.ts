@@ -4,6 +4,8 @@ export { type FoundLoss, findLoss, resolveLossName } from './find-loss.js';
 export {
   evidenceCommand,
   imbalancedBinaryEvidence,
+  noisyLabelsEvidence,
+  predictionIntervalsEvidence,
   type LabEvidence,
   labEvidence,
   type MeasuredVariant,
@@ -24,5 +26,7 @@ export {
   type TargetMetric,
   selectionTable,
   targetMetrics,
+  type TargetKind,
+  targetKinds,
 } from './selection-table.js';
 export { isTask, tasks } from './tasks.js';

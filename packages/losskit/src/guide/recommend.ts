@@ -1,10 +1,11 @@
 import { losses } from '../losses/registry.js';
-import { evidenceCommand, labEvidence } from './lab-evidence.js';
+import { evidenceCommand, labEvidence, type OptionValue } from './lab-evidence.js';
 import {
   type ChoiceEvidence,
   type SelectionConditions,
   type SelectionRow,
   selectionTable,
+  targetKinds,
   targetMetrics,
 } from './selection-table.js';
 import { isTask, tasks } from './tasks.js';
@@ -38,7 +39,7 @@ export interface Recommendation {
   /** Why it suits this situation. */
   readonly reason: string;
   /** Options to start from (empty: the defaults). */
-  readonly options: Readonly<Record<string, number | string | boolean | null>>;
+  readonly options: Readonly<Record<string, OptionValue>>;
   /** Options to compute from your data, and how (empty: none): `{ posWeight: 'negatives / positives' }`. */
   readonly optionsFromData: Readonly<Record<string, string>>;
   /** The lab's measurement of this suggestion, where it has one. */
@@ -47,13 +48,16 @@ export interface Recommendation {
   readonly fromTable: boolean;
 }
 
-const conditionKeys = ['imbalanced', 'outliers', 'noisyLabels', 'metric'] as const;
+const conditionKeys = ['imbalanced', 'outliers', 'noisyLabels', 'metric', 'target'] as const;
 
 function checkQuery(query: RecommendQuery): void {
   if (!isTask(query.task))
     throw new Error(`unknown task '${String(query.task)}'; the tasks are: ${tasks.join(', ')}`);
   if (query.metric !== undefined && !(targetMetrics as readonly string[]).includes(query.metric)) {
     throw new Error(`unknown metric '${String(query.metric)}'; the metrics are: ${targetMetrics.join(', ')}`);
+  }
+  if (query.target !== undefined && !(targetKinds as readonly string[]).includes(query.target)) {
+    throw new Error(`unknown target kind '${String(query.target)}'; the kinds are: ${targetKinds.join(', ')}`);
   }
 }
 
@@ -64,7 +68,7 @@ function specificity(row: SelectionRow, query: RecommendQuery): number {
   for (const key of conditionKeys) {
     const wanted = row.when[key];
     if (wanted === undefined) continue;
-    const given = key === 'metric' ? query.metric : (query[key] ?? false);
+    const given = key === 'metric' || key === 'target' ? query[key] : (query[key] ?? false);
     if (given !== wanted) return -1;
     matched++;
   }

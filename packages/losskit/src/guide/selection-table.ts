@@ -1,6 +1,12 @@
 import type { Task } from '../losses/info.js';
 import type { LossName } from '../losses/registry.js';
-import { imbalancedBinaryEvidence, measured } from './lab-evidence.js';
+import {
+  imbalancedBinaryEvidence,
+  measured,
+  noisyLabelsEvidence,
+  type OptionValue,
+  predictionIntervalsEvidence,
+} from './lab-evidence.js';
 
 /** Metrics a user can say they are judged on; some change the recommended loss. */
 export const targetMetrics = [
@@ -19,6 +25,16 @@ export const targetMetrics = [
 ] as const;
 export type TargetMetric = (typeof targetMetrics)[number];
 
+/**
+ * What the targets are, or what the model must give beyond a point estimate, where that changes
+ * the loss: `counts` (non-negative integer targets, Poisson-like), `intervals` (prediction
+ * intervals: quantiles), `variance` (the noise level varies with the input and the model should
+ * predict it: heteroscedastic regression), `unaligned` (each input sequence has a shorter label
+ * sequence with no frame-level alignment: speech, handwriting).
+ */
+export const targetKinds = ['counts', 'intervals', 'variance', 'unaligned'] as const;
+export type TargetKind = (typeof targetKinds)[number];
+
 /** The conditions of a row. A row applies when every condition it names matches the query. */
 export interface SelectionConditions {
   readonly task: Task;
@@ -26,6 +42,7 @@ export interface SelectionConditions {
   readonly outliers?: boolean;
   readonly noisyLabels?: boolean;
   readonly metric?: TargetMetric;
+  readonly target?: TargetKind;
 }
 
 /** Where the lab measured a choice: an experiment of `labEvidence` and the variant that is this choice. */
@@ -39,7 +56,7 @@ export interface SelectionChoice {
   /** Registry name (a misspelt one does not compile). */
   readonly loss: LossName;
   /** Options to start from (only values that do not depend on the data). */
-  readonly options?: Readonly<Record<string, number | string | boolean | null>>;
+  readonly options?: Readonly<Record<string, OptionValue>>;
   /** Options to compute from your data, and how: `{ posWeight: 'negatives / positives' }`. */
   readonly optionsFromData?: Readonly<Record<string, string>>;
   /** Why; where the lab measured the choice, the reason quotes its numbers. */
@@ -63,6 +80,13 @@ export interface SelectionRow {
 const IB = imbalancedBinaryEvidence.experiment;
 const ib = (variant: string, metric: string): number => measured(IB, variant, metric);
 const IB_RUN = `lab, ${IB}, seed ${imbalancedBinaryEvidence.seed}`;
+// The noisy-labels and prediction-intervals lab numbers the multi-class and regression rows quote.
+const NL = noisyLabelsEvidence.experiment;
+const nl = (variant: string, metric: string): number => measured(NL, variant, metric);
+const NL_RUN = `${NL}, seed ${noisyLabelsEvidence.seed}`;
+const PI = predictionIntervalsEvidence.experiment;
+const pi = (metric: string, variant = 'quantile'): number => measured(PI, variant, metric);
+const PI_RUN = `${PI}, seed ${predictionIntervalsEvidence.seed}`;
 
 /**
  * The catalogue's selection table, as data: `recommend()` picks the most specific row whose
@@ -120,6 +144,52 @@ export const selectionTable: readonly SelectionRow[] = [
         loss: 'huber',
         options: { delta: 1 },
         reason: 'Close to MAE for large errors with smoother convergence near zero.',
+      },
+    ],
+  },
+  {
+    when: { task: 'regression', target: 'counts' },
+    choose: [
+      {
+        loss: 'poissonNll',
+        options: { logInput: true },
+        reason:
+          'Counts (events, clicks, cases) have a variance that grows with the mean: the Poisson likelihood weighs each error by it, and a log-rate output is always a valid rate.',
+      },
+      {
+        loss: 'meanSquaredLogarithmicError',
+        reason: 'Relative errors on non-negative targets spanning orders of magnitude, without a likelihood.',
+      },
+      { loss: 'mse', reason: 'Only when the counts are large and their spread is about constant.' },
+    ],
+  },
+  {
+    when: { task: 'regression', target: 'intervals' },
+    choose: [
+      {
+        loss: 'quantile',
+        options: { quantile: [0.05, 0.95] },
+        reason: `Two outputs trained with the pinball loss at 5% and 95% give a 90% interval whose width follows the noise: in the lab (${PI_RUN}) it covered ${pi('coverage')} of held-out points and ${pi('coverageHighNoise')} on the noisy half, where MSE ± 1.645σ covers ${pi('coverageHighNoise', 'mse')} (and ${pi('coverageLowNoise', 'mse')} on the quiet half).`,
+        evidence: { experiment: PI, variant: 'quantile' },
+      },
+      {
+        loss: 'gaussianNll',
+        reason: 'Predicts a mean and a variance per input: intervals as mean ± 1.645σ if the noise is Gaussian.',
+      },
+    ],
+  },
+  {
+    when: { task: 'regression', target: 'variance' },
+    choose: [
+      {
+        loss: 'gaussianNll',
+        reason:
+          'Heteroscedastic regression: the model outputs a mean and a variance, and the likelihood weights each residual by the variance it predicts.',
+      },
+      {
+        loss: 'quantile',
+        options: { quantile: [0.05, 0.5, 0.95] },
+        reason: 'The spread as quantiles instead of a variance, when the noise is skewed or heavy-tailed.',
       },
     ],
   },
@@ -239,6 +309,12 @@ export const selectionTable: readonly SelectionRow[] = [
     when: { task: 'multiclass', noisyLabels: true },
     choose: [
       {
+        loss: 'generalizedCrossEntropy',
+        options: { q: 0.7 },
+        reason: `Between cross-entropy (q → 0) and MAE (q = 1): a wrong label the model contradicts gets a bounded gradient. With 40% of labels flipped (lab, ${NL_RUN}) it reached clean accuracy ${nl('gce', 'accuracy')} against cross-entropy's ${nl('cross-entropy', 'accuracy')}, fitting ${nl('gce', 'memorized')} of the wrong labels against ${nl('cross-entropy', 'memorized')}.`,
+        evidence: { experiment: NL, variant: 'gce' },
+      },
+      {
         loss: 'labelSmoothingCrossEntropy',
         options: { smoothing: 0.1 },
         reason: 'Caps the confidence the loss rewards, so wrong labels cannot push logits to infinity.',
@@ -340,6 +416,20 @@ export const selectionTable: readonly SelectionRow[] = [
     ],
   },
   {
+    when: { task: 'sequence', target: 'unaligned' },
+    choose: [
+      {
+        loss: 'ctc',
+        reason:
+          'Speech or handwriting: the label sequence is shorter than the input and its alignment to the frames is unknown; CTC sums over every alignment with a blank symbol.',
+      },
+      {
+        loss: 'tokenCrossEntropy',
+        reason: 'Only when every frame has its own label (a known alignment).',
+      },
+    ],
+  },
+  {
     when: { task: 'sequence', metric: 'calibration' },
     choose: [
       {
@@ -414,6 +504,22 @@ export const selectionTable: readonly SelectionRow[] = [
     ],
   },
   {
+    when: { task: 'segmentation', metric: 'recall' },
+    choose: [
+      {
+        loss: 'tversky',
+        options: { alpha: 0.3, beta: 0.7, fromLogits: true },
+        reason:
+          'Weights missed foreground (false negatives, β) above false alarms (α): recall-critical masks such as lesions; γ < 1 (focal Tversky) adds weight to hard examples.',
+      },
+      {
+        loss: 'dice',
+        options: { fromLogits: true },
+        reason: 'The symmetric case (α = β = 0.5): Tversky reduces to Dice.',
+      },
+    ],
+  },
+  {
     when: { task: 'segmentation', metric: 'dice' },
     choose: [
       { loss: 'dice', options: { fromLogits: true }, reason: 'Optimises the Dice score directly.' },
@@ -421,6 +527,50 @@ export const selectionTable: readonly SelectionRow[] = [
         loss: 'bceDice',
         options: { alpha: 0.5, fromLogits: true },
         reason: 'Dice plus BCE for smoother optimisation.',
+      },
+    ],
+  },
+  // Detection (box regression on matched pairs).
+  {
+    when: { task: 'detection' },
+    choose: [
+      {
+        loss: 'giou',
+        reason:
+          'Trains the overlap the IoU metrics judge, with the same weight for small and large boxes, and still pulls disjoint boxes together.',
+      },
+      {
+        loss: 'ciou',
+        reason: 'Adds the centre distance and the aspect ratio: faster when predictions start inside their targets.',
+      },
+      { loss: 'diou', reason: 'GIoU with a centre-distance term instead of the enclosing-area one.' },
+      {
+        loss: 'smoothL1',
+        options: { beta: 1 },
+        reason:
+          'On the coordinates (or their offsets): the classic Faster R-CNN choice, but large boxes dominate unless the targets are normalised.',
+      },
+    ],
+  },
+  // Alignment (preference optimisation of a policy).
+  {
+    when: { task: 'alignment' },
+    choose: [
+      {
+        loss: 'dpo',
+        options: { beta: 0.1 },
+        reason:
+          'The standard: preference pairs and a frozen reference model, no reward model; β sets how far the policy may move from the reference.',
+      },
+      {
+        loss: 'simpo',
+        options: { beta: 2, gamma: 1 },
+        reason: 'No reference model and length-normalised rewards: cheaper, and no bias towards long answers.',
+      },
+      {
+        loss: 'orpo',
+        options: { beta: 0.1 },
+        reason: 'Added to supervised fine-tuning in one stage, without a reference model.',
       },
     ],
   },

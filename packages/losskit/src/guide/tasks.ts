@@ -10,6 +10,8 @@ const taskSet: Record<Task, true> = {
   sequence: true,
   distillation: true,
   segmentation: true,
+  detection: true,
+  alignment: true,
   gan: true,
   rl: true,
   autoencoder: true,

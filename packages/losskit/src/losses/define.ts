@@ -14,9 +14,19 @@ import {
   toTensor,
 } from '../tensor/index.js';
 import { allFinite } from '../tensor/tensor-like.js';
+import {
+  activeChecks,
+  type FusedChecks,
+  type InputCheck,
+  NO_CHECKS,
+  pendingChecks,
+  runChecks,
+} from './checks.js';
 import type { InputInfo, LossFamily, LossInfo, LossInfoText } from './info.js';
 import { type OptionSchema, type OptionsOf, resolveOptions, type UserOptions } from './options.js';
 import { checkUpstream, planReduction, type Reduction, type ReductionPlan, reducedValue } from './reduce.js';
+
+export type { CheckKind, FusedChecks, InputCheck } from './checks.js';
 
 type Named<In extends string> = { readonly [K in In]: Tensor };
 
@@ -30,6 +40,12 @@ export interface KernelArgs<In extends string, D extends In, O> {
   readonly plan: ReductionPlan;
   /** Write each unit's loss ℓᵢ here when `plan.reduction === 'none'`; null otherwise. */
   readonly units: FloatArray | null;
+  /**
+   * The spec's declared `checks` when the kernel fuses them (`fusesChecks`): `absorb` where its
+   * pass verified the values, `run` before a path that reads them unverified. Otherwise the
+   * boundary ran them already and both methods do nothing.
+   */
+  readonly checks: FusedChecks;
   /**
    * Gradient buffers, zero-filled (unless the spec's `overwritesGrads` says the kernel writes
    * every element), one per differentiable input; null when only the value is needed. Unit i's
@@ -49,9 +65,24 @@ interface CommonSpec<In extends string, D extends In, S extends OptionSchema> {
   readonly info: LossInfoText;
   /**
    * Shape and domain checks beyond "finite numbers" (done for every input already, except those
-   * `finiteCheckedBy` names). Throws `LossInputError`. Runs once per call, before any kernel.
+   * `finiteCheckedBy` names) and beyond the declared `checks`. Throws `LossInputError`. Runs
+   * once per call, before any kernel.
    */
   validate(t: Named<In>, options: OptionsOf<S>): void;
+  /**
+   * Value checks of single inputs declared as data (`src/losses/checks.ts`: every value in
+   * [0, 1], every value 0 or 1, each optionally only for some options). The boundary runs them
+   * once per call, right after `validate`, in this order, unless `fusesChecks` hands them to the
+   * kernel. Default: none.
+   */
+  readonly checks?: readonly InputCheck<In, OptionsOf<S>>[];
+  /**
+   * Whether the kernel (`kernel` or `compute`) fuses the declared `checks` into its own pass
+   * over these inputs: it then receives them as `args.checks` and absorbs them where its pass
+   * verified the values, or runs them; the boundary runs after it whatever it did not cover
+   * (also when it does not run), so fusing moves a check, never drops it. Default: false.
+   */
+  fusesChecks?(t: Named<In>, options: OptionsOf<S>): boolean;
   /**
    * Inputs that skip the boundary's separate finite scan in this call, because another pass
    * rejects non-finite values in them already: `validate` (a [0, 1] or integer-label check), or,
@@ -94,6 +125,8 @@ export interface CustomLossSpec<In extends string, D extends In, S extends Optio
     readonly upstream: FloatArray | null;
     readonly grads: { readonly [K in D]: FloatArray } | null;
     readonly dtype: DType;
+    /** As `KernelArgs.checks`. */
+    readonly checks: FusedChecks;
   }): Tensor;
 }
 
@@ -340,7 +373,8 @@ function firstNonFinite(d: FloatArray): number {
 /**
  * Turns a loss specification into its registry entry and plain function: coercion of every
  * TensorLike, finite checks, option resolution, the loss's own validation, reduction planning,
- * then exactly one kernel call. This is the boundary; kernels validate nothing.
+ * the declared `checks` (or their hand-over to a kernel that fuses them, settled after it), then
+ * exactly one kernel call. This is the boundary; kernels validate nothing they did not declare.
  */
 export function defineLoss<
   const InList extends readonly string[],
@@ -375,7 +409,21 @@ export function defineLoss<
       if (!deferred.includes(key)) assertFinite(t[key], name, key, dtype);
     }
     spec.validate(t, options);
-    return { t, options, deferred };
+    // The declared checks: here, or handed to a kernel that fuses them (settled after it runs).
+    let fused = activeChecks(spec.checks, options);
+    if (fused.length > 0 && !(spec.fusesChecks?.(t, options) ?? false)) {
+      runChecks(name, fused, t);
+      fused = NONE;
+    }
+    return { t, options, deferred, fused };
+  };
+
+  type Prepared = ReturnType<typeof prepare>;
+
+  /** Runs what the kernel left of the fused checks; a later evaluation of this call has none. */
+  const settle = (prepared: Prepared, checks: { settle(): void }) => {
+    checks.settle();
+    prepared.fused = NONE;
   };
 
   /**
@@ -386,8 +434,6 @@ export function defineLoss<
    * of the result's dtype (float64 magnitudes in a float32 gradient), so that the plain path,
    * one dtype and no upstream, pays no extra read.
    */
-  type Prepared = ReturnType<typeof prepare>;
-
   const execute = (
     prepared: Prepared,
     upstreamLike: TensorLike | null | undefined,
@@ -395,6 +441,7 @@ export function defineLoss<
     out: GradBuffers<D> | undefined,
   ): ValueAndGrad<D> => {
     const { t, options, deferred } = prepared;
+    const checks = prepared.fused.length === 0 ? null : pendingChecks(name, prepared.fused, t);
     const dtype = dtypeOfFirst(t, spec.inputs);
     const upstream =
       upstreamLike === undefined || upstreamLike === null ? null : toTensor(upstreamLike, name, 'upstream');
@@ -417,7 +464,10 @@ export function defineLoss<
         const overwritten = !skipped && (spec.overwritesGrads?.(t, options) ?? false);
         grads = gradBuffers(spec.differentiable, t, dtype, reused, !overwritten);
       }
-      const total = skipped ? 0 : spec.kernel({ t, options, plan, units, grads });
+      const total = skipped
+        ? 0
+        : spec.kernel({ t, options, plan, units, grads, checks: checks ?? NO_CHECKS });
+      if (checks !== null) settle(prepared, checks);
       // Inputs a kernel was to check (it did not run, or its Σℓ is not finite): scan them here.
       if (skipped || !Number.isFinite(total)) for (const key of deferred) assertFinite(t[key], name, key);
       value = reducedValue(plan, total, units, dtype);
@@ -428,7 +478,15 @@ export function defineLoss<
         reused = checkedOut(name, spec.inputs, spec.differentiable, t, dtype, upstream, out);
         grads = gradBuffers(spec.differentiable, t, dtype, reused, true);
       }
-      value = spec.compute({ t, options, upstream: upstream?.data ?? null, grads, dtype });
+      value = spec.compute({
+        t,
+        options,
+        upstream: upstream?.data ?? null,
+        grads,
+        dtype,
+        checks: checks ?? NO_CHECKS,
+      });
+      if (checks !== null) settle(prepared, checks);
     }
     // A reduced value is one number; a 'none' or per-sample value one read of the output.
     if (!allFinite(value.data)) {
@@ -480,6 +538,14 @@ export function defineLoss<
       default: spec.options[k].default,
       accepts: spec.options[k].accepts,
     })),
+    // The notes live on the option specs (`withNote`); a spec may add notes on what is not an option.
+    hyperparameters: [
+      ...schemaKeys.flatMap((k) => {
+        const note = spec.options[k].note;
+        return note === undefined ? [] : [{ name: k, typical: note.typical, effect: note.effect }];
+      }),
+      ...(spec.info.hyperparameters ?? []),
+    ],
   };
 
   const entry: LossEntry<In, D, S> = {

@@ -5,6 +5,8 @@ export type LossFamily =
   | 'ranking'
   | 'sequence'
   | 'segmentation'
+  | 'detection'
+  | 'alignment'
   | 'gan'
   | 'rl'
   | 'autoencoder';
@@ -20,6 +22,8 @@ export type Task =
   | 'sequence'
   | 'distillation'
   | 'segmentation'
+  | 'detection'
+  | 'alignment'
   | 'gan'
   | 'rl'
   | 'autoencoder';
@@ -54,7 +58,11 @@ export interface LossInfoText {
   readonly properties: LossProperties;
   readonly whenToUse: readonly string[];
   readonly limitations: readonly string[];
-  readonly hyperparameters: readonly HyperparameterNote[];
+  /**
+   * Notes on hyperparameters that are not options of the loss. The notes on its options are
+   * written on the option specs (`withNote` of `options.ts`), and the entry's `info` lists both.
+   */
+  readonly hyperparameters?: readonly HyperparameterNote[];
   /** Papers or library documentation whose semantics the loss follows. */
   readonly references: readonly string[];
   /** Tasks this loss serves, for the selection guide. */
@@ -76,6 +84,8 @@ export interface InputInfo {
 
 /** The full `info` of a registry entry: the author's text plus what the definition implies. */
 export interface LossInfo extends LossInfoText {
+  /** Typical values and effect of each noted option (from its spec), then the author's other notes. */
+  readonly hyperparameters: readonly HyperparameterNote[];
   readonly name: string;
   readonly family: LossFamily;
   readonly inputs: readonly InputInfo[];

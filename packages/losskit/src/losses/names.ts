@@ -196,9 +196,44 @@ export const lossAliasTable: readonly LossAlias[] = [
   { name: 'hinge', library: 'Keras', loss: 'hinge' },
   { name: 'squared_hinge', library: 'Keras', loss: 'squaredHinge' },
   { name: 'categorical_hinge', library: 'Keras', loss: 'categoricalHinge' },
-  { name: 'log_cosh', library: 'Keras', loss: 'logCosh' },
+  { name: 'log_cosh', library: 'Keras / Optax', loss: 'logCosh' },
   { name: 'mean_absolute_percentage_error', library: 'Keras', loss: 'meanAbsolutePercentageError' },
   { name: 'mean_squared_logarithmic_error', library: 'Keras', loss: 'meanSquaredLogarithmicError' },
+  { name: 'mape', library: 'Keras', loss: 'meanAbsolutePercentageError' },
+  { name: 'msle', library: 'Keras', loss: 'meanSquaredLogarithmicError' },
+  {
+    name: 'poisson',
+    library: 'Keras',
+    loss: 'poissonNll',
+    note: 'Keras takes the rate itself (logInput: false) and computes ŷ − y·log(ŷ + 1e-7); losskit adds eps = 1e-8 inside the log',
+  },
+  {
+    name: 'cosine_similarity',
+    library: 'Keras',
+    loss: 'cosineDistance',
+    note: 'Keras returns −cos; cosineDistance returns 1 − cos, the same gradient shifted by 1',
+  },
+  {
+    name: 'CategoricalGeneralizedCrossEntropy',
+    library: 'Keras',
+    loss: 'generalizedCrossEntropy',
+    note: KERAS_PROBABILITIES,
+  },
+  // Optax.
+  { name: 'hinge_loss', library: 'Optax', loss: 'hinge' },
+  { name: 'poly_loss_cross_entropy', library: 'Optax', loss: 'poly1CrossEntropy' },
+  {
+    name: 'cosine_distance',
+    library: 'Optax',
+    loss: 'cosineDistance',
+    note: "Optax returns the per-row distances: reduction: 'none'",
+  },
+  {
+    name: 'ctc_loss',
+    library: 'Optax / PyTorch',
+    loss: 'ctc',
+    note: 'batch first here, as Optax (PyTorch puts time first); logits by default (inputKind), lengths instead of paddings',
+  },
   // TF.js (tf.losses).
   { name: 'meanSquaredError', library: 'TF.js', loss: 'mse' },
   { name: 'absoluteDifference', library: 'TF.js', loss: 'mae' },
@@ -211,6 +246,8 @@ export const lossAliasTable: readonly LossAlias[] = [
   },
   { name: 'sigmoidCrossEntropy', library: 'TF.js', loss: 'binaryCrossEntropyWithLogits' },
   { name: 'softmaxCrossEntropy', library: 'TF.js', loss: 'categoricalCrossEntropy' },
+  { name: 'hingeLoss', library: 'TF.js', loss: 'hinge', note: 'TF.js also maps 0/1 labels to −1/1' },
+
 ];
 
 /** A loss name without case or separators: `'BCEWithLogitsLoss'` → `'bcewithlogitsloss'`. */

@@ -9,7 +9,28 @@ export interface OptionSpec<T> {
   readonly default: T;
   /** Short description of the accepted values, used by `explain` and error messages. */
   readonly accepts: string;
+  /**
+   * The values people typically use and what the option changes, where the author wrote it
+   * (`withNote`): a loss's `info.hyperparameters` is made of these notes, so they live once,
+   * beside the option's domain.
+   */
+  readonly note?: OptionNote;
   parse(value: unknown, loss: string, name: string): T;
+}
+
+/** What `explain` says about an option beyond its domain: typical values and their effect. */
+export interface OptionNote {
+  readonly typical: string;
+  readonly effect: string;
+}
+
+/**
+ * An option spec with its note: `withNote(numberOption(1, { above: 0 }), '1.0', 'Where the
+ * loss turns from quadratic to linear.')`. The loss's `info.hyperparameters` lists the noted
+ * options in schema order; optimizers and layers carry notes the same way.
+ */
+export function withNote<T>(spec: OptionSpec<T>, typical: string, effect: string): OptionSpec<T> {
+  return { ...spec, note: { typical, effect } };
 }
 
 export type OptionSchema = Readonly<Record<string, OptionSpec<unknown>>>;

@@ -1,6 +1,8 @@
+import { alignmentLosses } from './alignment/index.js';
 import type { LossEntry } from './define.js';
 import { autoencoderLosses } from './autoencoder/index.js';
 import { classificationLosses } from './classification/index.js';
+import { detectionLosses } from './detection/index.js';
 import { ganLosses } from './gan/index.js';
 import { rankingLosses } from './ranking/index.js';
 import { regressionLosses } from './regression/index.js';
@@ -18,6 +20,8 @@ export const losses = {
   ...rankingLosses,
   ...sequenceLosses,
   ...segmentationLosses,
+  ...detectionLosses,
+  ...alignmentLosses,
   ...ganLosses,
   ...rlLosses,
   ...autoencoderLosses,

@@ -1,5 +1,5 @@
 export { type AutogradHooks, type TrackedLossCall, installAutogradHooks, autogradHooks } from './autograd-hooks.js';
-export { type DType, type FloatArray, allocate, dtypeOf } from './dtype.js';
+export { type DType, type FloatArray, allocate, dtypeOf } from './float-array.js';
 export { LossInputError } from './errors.js';
 export { formatIndex, formatShape, sameShape, shapeSize } from './shape.js';
 export { type GradNode, type NestedNumbers, Tensor } from './tensor.js';

@@ -1,5 +1,5 @@
 import { SIMD_MIN_LENGTH, simdAllFinite } from '../kernels/wasm/float32.js';
-import { allocate, type DType, type FloatArray } from './dtype.js';
+import { allocate, type DType, type FloatArray } from './float-array.js';
 import { describeValue, LossInputError } from './errors.js';
 import { formatIndex, formatShape, MAX_RANK, shapeProblem, shapeSize } from './shape.js';
 import { type NestedNumbers, Tensor } from './tensor.js';

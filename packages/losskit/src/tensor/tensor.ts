@@ -1,5 +1,5 @@
 import { autogradHooks } from './autograd-hooks.js';
-import { type DType, type FloatArray, allocate, dtypeOf } from './dtype.js';
+import { type DType, type FloatArray, allocate, dtypeOf } from './float-array.js';
 import { LossInputError } from './errors.js';
 import { formatShape, isValidShape, shapeProblem, shapeSize } from './shape.js';
 

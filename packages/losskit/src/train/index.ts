@@ -31,6 +31,7 @@ export {
   gradientNorms,
 } from './gradient-health.js';
 export { type GradientPenaltyOptions, gradientPenalty } from './gradient-penalty.js';
+export { type R1PenaltyOptions, r1Penalty } from './r1-penalty.js';
 export type { History, StepRecord, StopReason } from './history.js';
 export { decisionThreshold, metricOptionsFor } from './metric-options.js';
 export {

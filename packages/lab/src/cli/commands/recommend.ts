@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import {
   type Recommendation,
+  type TargetKind,
   type TargetMetric,
   recommend,
   selectRow,
+  targetKinds,
   targetMetrics,
   tasks,
 } from 'losskit';
@@ -16,6 +18,7 @@ interface RecommendFlags {
   outliers?: boolean;
   noisyLabels?: boolean;
   metric?: TargetMetric;
+  target?: TargetKind;
   json?: boolean;
 }
 
@@ -25,7 +28,9 @@ const formatOptions = (
   fromData: Readonly<Record<string, string>>,
 ) =>
   [
-    ...Object.entries(options).map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : String(v)}`),
+    ...Object.entries(options).map(
+      ([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`,
+    ),
     ...Object.entries(fromData).map(([k, how]) => `${k}: <${how}>`),
   ].join(', ');
 
@@ -45,10 +50,16 @@ export function recommendCommand(io: CliIO): Command {
     .option('--outliers', 'the targets have gross outliers or heavy tails')
     .option('--noisy-labels', 'some labels are wrong')
     .addOption(new Option('--metric <metric>', 'the metric you are judged on').choices(targetMetrics))
+    .addOption(
+      new Option(
+        '--target <kind>',
+        'counts (non-negative integers), intervals (prediction intervals wanted), variance (noise that varies with the input), unaligned (label sequences shorter than the input, no alignment)',
+      ).choices(targetKinds),
+    )
     .option('--json', 'print the suggestions as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  losskit recommend --task binary --imbalanced\n  losskit recommend --task segmentation --metric iou',
+      '\nExamples:\n  losskit recommend --task binary --imbalanced\n  losskit recommend --task segmentation --metric iou\n  losskit recommend --task regression --target intervals',
     )
     .action((flags: RecommendFlags) => {
       const query = {
@@ -57,6 +68,7 @@ export function recommendCommand(io: CliIO): Command {
         outliers: flags.outliers ?? false,
         noisyLabels: flags.noisyLabels ?? false,
         ...(flags.metric ? { metric: flags.metric } : {}),
+        ...(flags.target ? { target: flags.target } : {}),
       };
       const suggestions = recommend(query);
       if (flags.json) {
@@ -70,6 +82,7 @@ export function recommendCommand(io: CliIO): Command {
         row.outliers ? 'with outliers' : '',
         row.noisyLabels ? 'noisy labels' : '',
         row.metric ? `judged on ${row.metric}` : '',
+        row.target ? `${row.target} targets` : '',
       ]
         .filter(Boolean)
         .join(', ');

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { reconstructionLoss } from '../../losses/autoencoder/reconstruction.js';
 import { vaeKlLoss } from '../../losses/autoencoder/vaeKl.js';
 import { vaeLossLoss } from '../../losses/autoencoder/vaeLoss.js';
+import { vqCommitmentLoss } from '../../losses/autoencoder/vqCommitment.js';
 import { LossInputError, formatShape } from '../../tensor/index.js';
 import { type ResolvedOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
-import { abs0, divideOrZero, probabilityBce, reduce } from './ops.js';
+import { abs0, divideOrZero, probabilityBce, reduce, stopGradient } from './ops.js';
 
 // The autoencoder losses in TF.js ops, with the core's names, options and semantics (API.md).
 
@@ -67,8 +68,19 @@ export const { entry: vaeLossTf, fn: vaeLoss } = defineTfLoss('vaeLoss', vaeLoss
   },
 });
 
+/** (sg(z) − e)² + β(z − sg(e))², as the core `vqCommitment`. */
+export const { entry: vqCommitmentTf, fn: vqCommitment } = defineTfLoss('vqCommitment', vqCommitmentLoss, {
+  check: (t) => requireSameShape('vqCommitment', 'encoded', t.encoded, 'quantized', t.quantized),
+  compute(t, o) {
+    const codebook = tf.squaredDifference(stopGradient(t.encoded), t.quantized);
+    const commitment = tf.squaredDifference(t.encoded, stopGradient(t.quantized));
+    return reduce(tf.add(codebook, tf.mul(o.beta, commitment)), o.reduction);
+  },
+});
+
 export const autoencoderTfLosses = {
   reconstruction: reconstructionTf,
   vaeKl: vaeKlTf,
   vaeLoss: vaeLossTf,
+  vqCommitment: vqCommitmentTf,
 } as const;

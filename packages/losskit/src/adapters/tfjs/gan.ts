@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ganDiscriminatorLoss } from '../../losses/gan/ganDiscriminator.js';
 import { ganGeneratorLoss } from '../../losses/gan/ganGenerator.js';
+import { hingeGanDiscriminatorLoss } from '../../losses/gan/hingeGanDiscriminator.js';
+import { hingeGanGeneratorLoss } from '../../losses/gan/hingeGanGenerator.js';
 import { lsganDiscriminatorLoss } from '../../losses/gan/lsganDiscriminator.js';
 import { lsganGeneratorLoss } from '../../losses/gan/lsganGenerator.js';
 import { wganCriticLoss } from '../../losses/gan/wganCritic.js';
@@ -73,6 +75,24 @@ export const { entry: wganGeneratorTf, fn: wganGenerator } = defineTfLoss(
   },
 );
 
+/** E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))], as the core `hingeGanDiscriminator` (relu: no gradient at the hinge). */
+export const { entry: hingeGanDiscriminatorTf, fn: hingeGanDiscriminator } = defineTfLoss(
+  'hingeGanDiscriminator',
+  hingeGanDiscriminatorLoss,
+  {
+    compute: (t) => tf.add(meanOrZero(tf.relu(tf.sub(1, t.real))), meanOrZero(tf.relu(tf.add(1, t.fake)))),
+  },
+);
+
+/** −E[D(G(z))], as the core `hingeGanGenerator`. */
+export const { entry: hingeGanGeneratorTf, fn: hingeGanGenerator } = defineTfLoss(
+  'hingeGanGenerator',
+  hingeGanGeneratorLoss,
+  {
+    compute: (t) => tf.neg(meanOrZero(t.fake)),
+  },
+);
+
 export const ganTfLosses = {
   ganDiscriminator: ganDiscriminatorTf,
   ganGenerator: ganGeneratorTf,
@@ -80,4 +100,6 @@ export const ganTfLosses = {
   lsganGenerator: lsganGeneratorTf,
   wganCritic: wganCriticTf,
   wganGenerator: wganGeneratorTf,
+  hingeGanDiscriminator: hingeGanDiscriminatorTf,
+  hingeGanGenerator: hingeGanGeneratorTf,
 } as const;

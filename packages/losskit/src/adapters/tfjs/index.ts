@@ -15,7 +15,19 @@ export {
   iouScore,
   lossFn,
 } from './compile.js';
-export { huber, mae, mse, smoothL1 } from './regression.js';
+export {
+  cosineDistance,
+  gaussianNll,
+  huber,
+  logCosh,
+  mae,
+  meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  mse,
+  poissonNll,
+  quantile,
+  smoothL1,
+} from './regression.js';
 export {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -23,14 +35,44 @@ export {
   focal,
   sparseCategoricalCrossEntropy,
 } from './classification.js';
-export { contrastive, pairwiseHinge, triplet } from './ranking.js';
 export {
+  categoricalFocal,
+  generalizedCrossEntropy,
+  poly1CrossEntropy,
+  sparseCategoricalFocal,
+} from './classification.js';
+export {
+  categoricalHinge,
+  hinge,
+  multiLabelMargin,
+  multiLabelSoftMargin,
+  multiMargin,
+  negativeLogLikelihood,
+  softMargin,
+  squaredHinge,
+} from './classification.js';
+export {
+  contrastive,
+  cosineEmbedding,
+  hingeEmbedding,
+  marginRanking,
+  pairwiseHinge,
+  triplet,
+} from './ranking.js';
+export { clipContrastive, ntXent, sigmoidContrastive, supervisedContrastive } from './ranking.js';
+export { pairwiseLogistic, rankingSoftmax } from './ranking.js';
+export {
+  ctc,
+  jensenShannon,
   klDivergence,
   labelSmoothingCrossEntropy,
   linearCrossEntropy,
   tokenCrossEntropy,
 } from './sequence.js';
-export { bceDice, bceIou, dice, iou } from './segmentation.js';
+export { bceDice, bceIou, dice, iou, tversky } from './segmentation.js';
+export { lovaszHinge, lovaszSoftmax } from './segmentation.js';
+export { ciou, diou, giou } from './detection.js';
+export { dpo, orpo, simpo } from './alignment.js';
 export {
   ganDiscriminator,
   ganGenerator,
@@ -38,6 +80,8 @@ export {
   lsganGenerator,
   wganCritic,
   wganGenerator,
+  hingeGanDiscriminator,
+  hingeGanGenerator,
 } from './gan.js';
-export { policyGradient, ppoClip, valueLoss } from './rl.js';
-export { reconstruction, vaeKl, vaeLoss } from './autoencoder.js';
+export { clippedValueLoss, entropyBonus, grpo, policyGradient, ppoClip, valueLoss } from './rl.js';
+export { reconstruction, vaeKl, vaeLoss, vqCommitment } from './autoencoder.js';

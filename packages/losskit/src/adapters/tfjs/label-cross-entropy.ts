@@ -44,3 +44,22 @@ export function labelCrossEntropy(
   }
   return { units, divisor: tf.sum(labelWeight) };
 }
+
+/**
+ * PaLM's auxiliary z-loss added to per-position losses `units` [...]: zLoss·lse(x)² at every
+ * counted position (labels not equal to `ignoreIndex`), lse the log-sum-exp of the logits [..., C]
+ * along the last axis, unweighted; `units` unchanged for zLoss 0. TF.js's autodiff gives the
+ * core's gradient 2·zLoss·lse·softmax(x).
+ */
+export function addZLoss(
+  units: tf.Tensor,
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  zLoss: number,
+  ignoreIndex: number | undefined,
+): tf.Tensor {
+  if (zLoss === 0) return units;
+  let z = tf.mul(zLoss, tf.square(tf.logSumExp(logits, -1)));
+  if (ignoreIndex !== undefined) z = tf.mul(z, tf.cast(tf.notEqual(labels, ignoreIndex), 'float32'));
+  return tf.add(units, z);
+}

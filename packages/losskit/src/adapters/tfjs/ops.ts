@@ -21,6 +21,17 @@ export function abs0(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sign(x));
 }
 
+let stopGradientOp: ((x: tf.Tensor) => tf.Tensor) | null = null;
+
+/** The value of x with no gradient (torch's `detach` / `no_grad`: CIoU's α, VQ-VAE's sg). */
+export function stopGradient(x: tf.Tensor): tf.Tensor {
+  stopGradientOp ??= tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input] = args as [tf.Tensor];
+    return { value: tf.clone(input), gradFunc: (dy) => tf.zerosLike(dy) };
+  });
+  return stopGradientOp(x);
+}
+
 /** max(x, 0) whose gradient passes where x ≥ 0 (torch's `clamp_min(0)`; `tf.relu` blocks it at 0). */
 export function hinge(x: tf.Tensor): tf.Tensor {
   return tf.maximum(x, tf.zerosLike(x));

@@ -1,7 +1,9 @@
 import type { LossName } from '../../losses/registry.js';
 import { autoencoderTfLosses } from './autoencoder.js';
 import { classificationTfLosses } from './classification.js';
+import { alignmentTfLosses } from './alignment.js';
 import type { TfLoss } from './define.js';
+import { detectionTfLosses } from './detection.js';
 import { ganTfLosses } from './gan.js';
 import { rankingTfLosses } from './ranking.js';
 import { regressionTfLosses } from './regression.js';
@@ -24,6 +26,8 @@ export const tfLosses: { readonly [K in LossName]: TfLoss<K> } = Object.assign(
     ...rankingTfLosses,
     ...sequenceTfLosses,
     ...segmentationTfLosses,
+    ...detectionTfLosses,
+    ...alignmentTfLosses,
     ...ganTfLosses,
     ...rlTfLosses,
     ...autoencoderTfLosses,

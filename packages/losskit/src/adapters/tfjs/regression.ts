@@ -5,6 +5,15 @@ import { mseLoss } from '../../losses/regression/mse.js';
 import { smoothL1Loss } from '../../losses/regression/smoothL1.js';
 import { defineTfLoss, requireSameShape } from './define.js';
 import { abs0, reduce } from './ops.js';
+import {
+  cosineDistanceTf,
+  gaussianNllTf,
+  logCoshTf,
+  meanAbsolutePercentageErrorTf,
+  meanSquaredLogarithmicErrorTf,
+  poissonNllTf,
+  quantileTf,
+} from './regression-parity.js';
 
 // The regression losses in TF.js ops. Semantics, options and defaults: the core's `mse`, `mae`,
 // `huber` and `smoothL1` (torch `F.mse_loss`, `F.l1_loss`, `F.huber_loss`, `F.smooth_l1_loss`).
@@ -47,4 +56,28 @@ export const { entry: smoothL1Tf, fn: smoothL1 } = defineTfLoss('smoothL1', smoo
   },
 });
 
-export const regressionTfLosses = { mse: mseTf, mae: maeTf, huber: huberTf, smoothL1: smoothL1Tf } as const;
+// Catalogue II, part A (issue #14): defined in regression-parity.ts, so that `import { huber }`
+// does not bundle them.
+export {
+  cosineDistance,
+  gaussianNll,
+  logCosh,
+  meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  poissonNll,
+  quantile,
+} from './regression-parity.js';
+
+export const regressionTfLosses = {
+  mse: mseTf,
+  mae: maeTf,
+  huber: huberTf,
+  smoothL1: smoothL1Tf,
+  logCosh: logCoshTf,
+  meanAbsolutePercentageError: meanAbsolutePercentageErrorTf,
+  meanSquaredLogarithmicError: meanSquaredLogarithmicErrorTf,
+  quantile: quantileTf,
+  poissonNll: poissonNllTf,
+  gaussianNll: gaussianNllTf,
+  cosineDistance: cosineDistanceTf,
+} as const;

@@ -3,8 +3,13 @@ import { bceDiceLoss } from '../../losses/segmentation/bceDice.js';
 import { bceIouLoss } from '../../losses/segmentation/bceIou.js';
 import { diceLoss } from '../../losses/segmentation/dice.js';
 import { iouLoss } from '../../losses/segmentation/iou.js';
+import { tverskyLoss } from '../../losses/segmentation/tversky.js';
+import { lovaszHingeLoss } from '../../losses/segmentation/lovaszHinge.js';
+import { lovaszSoftmaxLoss } from '../../losses/segmentation/lovaszSoftmax.js';
+import { requireClassAxis, requireLabelShape } from '../../losses/shape-checks.js';
+import { lovaszRows } from './lovasz.js';
 import { type ResolvedOptions, defineTfLoss, requireMinRank, requireSameShape } from './define.js';
-import { logitBce, meanOrZero, probabilityBce } from './ops.js';
+import { divideOrZero, logitBce, meanOrZero, oneHot, powFromZero, probabilityBce } from './ops.js';
 
 // The segmentation losses in TF.js ops, with the core's names, options and semantics (API.md),
 // and the building blocks of the Dice and IoU metrics (./metrics.ts).
@@ -110,9 +115,91 @@ export const { entry: bceIouTf, fn: bceIou } = defineTfLoss('bceIou', bceIouLoss
   compute: (t, o) => combined('iou', t.input, t.target, o),
 });
 
+/**
+ * (1 − (TP + ε)/(TP + α·FP + β·FN + ε))^γ per group, mean over groups, as the core `tversky`;
+ * 1 − TI written as (α·FP + β·FN)/(TP + α·FP + β·FN + ε), and q^γ with gradient 0 at q = 0.
+ */
+export const { entry: tverskyTf, fn: tversky } = defineTfLoss('tversky', tverskyLoss, {
+  check: (t, o) => checkSegmentation('tversky', t.input, t.target, o.aggregate),
+  compute(t, o) {
+    const p = probabilities(t.input, o.fromLogits);
+    const groups = o.aggregate === 'batch' ? 1 : p.shape[0];
+    if (groups === 0) return tf.mul(tf.sum(p), 0);
+    const rows = [groups, p.size / groups]; // a 0-d input is one group of one element
+    const pr = tf.reshape(p, rows);
+    const yr = tf.reshape(t.target, rows);
+    const tp = tf.sum(tf.mul(pr, yr), 1);
+    const fp = tf.sum(tf.mul(pr, tf.sub(1, yr)), 1);
+    const fn = tf.sum(tf.mul(tf.sub(1, pr), yr), 1);
+    const weighted = tf.add(tf.mul(o.alpha, fp), tf.mul(o.beta, fn));
+    const q = tf.div(weighted, tf.add(tf.add(tp, weighted), o.eps));
+    return tf.mean(o.gamma === 1 ? q : powFromZero(q, o.gamma));
+  },
+});
+
+/**
+ * The Lovász hinge, as the core `lovaszHinge`: errors relu(1 − x(2y − 1)) per group (every
+ * element, or each index of the first axis with `perImage`), the Lovász extension of each group
+ * (`lovaszRows`, a custom-gradient op around `tf.topk`), mean over groups.
+ */
+export const { entry: lovaszHingeTf, fn: lovaszHinge } = defineTfLoss('lovaszHinge', lovaszHingeLoss, {
+  check(t) {
+    requireMinRank('lovaszHinge', 'input', t.input, 1, '[N, ...]');
+    requireSameShape('lovaszHinge', 'input', t.input, 'target', t.target);
+  },
+  compute(t, o) {
+    const x = t.input;
+    const groups = o.perImage ? x.shape[0] : 1;
+    if (groups === 0 || x.size === 0) return tf.mul(tf.sum(x), 0);
+    const rows = [groups, x.size / groups];
+    const y = tf.reshape(t.target, rows);
+    const errors = tf.relu(tf.sub(1, tf.mul(tf.reshape(x, rows), tf.sub(tf.mul(y, 2), 1))));
+    return tf.mean(lovaszRows(errors, y, tf.onesLike(y)));
+  },
+});
+
+/**
+ * Lovász-Softmax, as the core `lovaszSoftmax`: per group and class c, the Lovász extension of
+ * the errors |[y = c] − softmax(x)_c| (written fg + p − 2·fg·p) over the pixels not ignored; the
+ * mean over all classes or over those present in the group, then over groups.
+ */
+export const { entry: lovaszSoftmaxTf, fn: lovaszSoftmax } = defineTfLoss('lovaszSoftmax', lovaszSoftmaxLoss, {
+  check(t) {
+    requireClassAxis('lovaszSoftmax', 'input', t.input, 2, '[N, ..., C]');
+    requireLabelShape('lovaszSoftmax', 'input', t.input, 'target', t.target);
+  },
+  compute(t, o) {
+    const x = t.input;
+    const c = x.shape[x.rank - 1];
+    const pixels = x.size / c;
+    const groups = o.perImage ? x.shape[0] : 1;
+    if (groups === 0 || pixels === 0) return tf.mul(tf.sum(x), 0);
+    const n = pixels / groups;
+    const rows = [groups * c, n];
+    const labels = tf.reshape(t.target, [groups, n]);
+    const valid =
+      o.ignoreIndex === undefined ? tf.onesLike(labels) : tf.cast(tf.notEqual(labels, o.ignoreIndex), 'float32');
+    // [groups, c, n]: one row of n pixels per group and class.
+    const fg = tf.mul(tf.transpose(oneHot(labels, c), [0, 2, 1]), tf.expandDims(valid, 1));
+    const p = tf.transpose(tf.softmax(tf.reshape(x, [groups, n, c])), [0, 2, 1]);
+    const errors = tf.sub(tf.add(fg, p), tf.mul(tf.mul(fg, p), 2));
+    const validRows = tf.reshape(tf.tile(tf.expandDims(valid, 1), [1, c, 1]), rows);
+    const perClass = tf.reshape(
+      lovaszRows(tf.reshape(errors, rows), tf.reshape(fg, rows), validRows),
+      [groups, c],
+    );
+    if (o.classes === 'all') return tf.mean(perClass);
+    const present = tf.cast(tf.greater(tf.sum(fg, 2), 0), 'float32');
+    return tf.mean(divideOrZero(tf.sum(tf.mul(perClass, present), 1), tf.sum(present, 1)));
+  },
+});
+
 export const segmentationTfLosses = {
   dice: diceTf,
   iou: iouTf,
   bceDice: bceDiceTf,
   bceIou: bceIouTf,
+  tversky: tverskyTf,
+  lovaszHinge: lovaszHingeTf,
+  lovaszSoftmax: lovaszSoftmaxTf,
 } as const;

@@ -1,5 +1,5 @@
-import { instantiateEmbedded } from './instantiate.js';
 import { float32Wasm } from './kernels.generated.js';
+import { copyIn, copyOut, eachChunk, embeddedKernel, type Loaded } from './module.js';
 
 /**
  * WebAssembly SIMD kernels for float32 inputs of the common case of some losses (a reduced
@@ -33,12 +33,13 @@ interface Float32Exports {
   allFinite(n: number): number;
 }
 
-interface LoadedKernels {
-  readonly exports: Float32Exports;
+interface Float32Regions {
   readonly input: Float32Array;
   readonly target: Float32Array;
   readonly grad: Float32Array;
 }
+
+type LoadedKernels = Loaded<Float32Exports, Float32Regions>;
 
 /** Below this many elements the JavaScript loop is as fast (copies and call overhead). */
 export const SIMD_MIN_LENGTH = 256;
@@ -52,26 +53,13 @@ function normalFloat32(v: number): boolean {
   return v === 0 || (a >= 2 ** -126 && a <= 3.4028234663852886e38);
 }
 
-function load(): LoadedKernels | null {
-  // Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
-  // The module is under 4 KB (float32.test.ts checks), so browsers compile it on the main thread.
-  const exports = instantiateEmbedded<Float32Exports>(float32Wasm);
-  if (exports === null) return null;
-  const buffer = exports.memory.buffer;
-  return {
-    exports,
-    input: new Float32Array(buffer, 0, CHUNK),
-    target: new Float32Array(buffer, 4 * CHUNK, CHUNK),
-    grad: new Float32Array(buffer, 8 * CHUNK, CHUNK),
-  };
-}
-
-let loaded: LoadedKernels | null | undefined;
-
-function kernels(): LoadedKernels | null {
-  if (loaded === undefined) loaded = load();
-  return loaded;
-}
+// Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
+// The module is under 4 KB (float32.test.ts checks), so browsers compile it on the main thread.
+const kernels = embeddedKernel<Float32Exports, Float32Regions>(float32Wasm, (buffer) => ({
+  input: new Float32Array(buffer, 0, CHUNK),
+  target: new Float32Array(buffer, 4 * CHUNK, CHUNK),
+  grad: new Float32Array(buffer, 8 * CHUNK, CHUNK),
+}));
 
 /** Whether the SIMD kernels run here (WebAssembly with SIMD, compilation allowed). */
 export function simdAvailable(): boolean {
@@ -92,16 +80,14 @@ function chunked(
 ): number | null {
   const n4 = x.length - (x.length % 4);
   let total = 0;
-  for (let start = 0; start < n4; start += CHUNK) {
-    const end = Math.min(start + CHUNK, n4);
-    const n = end - start;
-    k.input.set(x.subarray(start, end));
-    k.target.set(y.subarray(start, end));
+  const finite = eachChunk(0, n4, CHUNK, (from, n) => {
+    copyIn(k.input, x, from, n);
+    copyIn(k.target, y, from, n);
     total += kernel(n);
-    if (total === Number.POSITIVE_INFINITY) return null;
-    if (g !== null) g.set(n === CHUNK ? k.grad : k.grad.subarray(0, n), start);
-  }
-  return total >= MIN_TRUSTED_MEAN * n4 ? total : null;
+    if (total === Number.POSITIVE_INFINITY) return false;
+    if (g !== null) copyOut(k.grad, n, g, from);
+  });
+  return finite && total >= MIN_TRUSTED_MEAN * n4 ? total : null;
 }
 
 /**
@@ -175,13 +161,10 @@ export function simdHuber(
 
 /** Copies x through the input region chunk by chunk while `check` (over n4 values) passes. */
 function everyChunk(k: LoadedKernels, x: Float32Array, check: (n: number) => number): boolean {
-  const n4 = x.length - (x.length % 4);
-  for (let start = 0; start < n4; start += CHUNK) {
-    const end = Math.min(start + CHUNK, n4);
-    k.input.set(x.subarray(start, end));
-    if (check(end - start) === 0) return false;
-  }
-  return true;
+  return eachChunk(0, x.length - (x.length % 4), CHUNK, (from, n) => {
+    copyIn(k.input, x, from, n);
+    return check(n) !== 0;
+  });
 }
 
 /**

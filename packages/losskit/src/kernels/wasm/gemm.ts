@@ -1,5 +1,5 @@
-import { instantiateEmbedded } from './instantiate.js';
 import { gemmWasm } from './kernels.generated.js';
+import { embeddedKernel, growMemory, type Loaded } from './module.js';
 
 /**
  * The WebAssembly SIMD matrix product on float32 operands (see gemm.wat): A and B are copied
@@ -20,7 +20,6 @@ import { gemmWasm } from './kernels.generated.js';
  * about 1.3 MB.
  */
 const MAX_BYTES = 64 * 1024 * 1024;
-const PAGE = 65536;
 
 interface GemmExports {
   readonly memory: WebAssembly.Memory;
@@ -28,20 +27,12 @@ interface GemmExports {
   multiply(M: number, K: number, N: number, ap: number, bp: number, c: number, accumulate: number): void;
 }
 
-interface LoadedGemm {
-  readonly exports: GemmExports;
+interface GemmRegions {
   /** A view of the whole memory, re-created after it grows. */
   view: Float32Array;
 }
 
-let loaded: LoadedGemm | null | undefined;
-
-function kernel(): LoadedGemm | null {
-  if (loaded !== undefined) return loaded;
-  const exports = instantiateEmbedded<GemmExports>(gemmWasm);
-  loaded = exports === null ? null : { exports, view: new Float32Array(exports.memory.buffer) };
-  return loaded;
-}
+const kernel = embeddedKernel<GemmExports, GemmRegions>(gemmWasm, (buffer) => ({ view: new Float32Array(buffer) }));
 
 /** Whether the SIMD product can run here (WebAssembly with SIMD is available). */
 export function simdGemmAvailable(): boolean {
@@ -49,16 +40,9 @@ export function simdGemmAvailable(): boolean {
 }
 
 /** The module's memory as floats, at least `bytes` long (grown if needed); null past MAX_BYTES. */
-function memoryOf(k: LoadedGemm, bytes: number): Float32Array | null {
-  if (bytes > MAX_BYTES) return null;
+function memoryOf(k: Loaded<GemmExports, GemmRegions>, bytes: number): Float32Array | null {
   const memory = k.exports.memory;
-  if (memory.buffer.byteLength < bytes) {
-    try {
-      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-    } catch {
-      return null;
-    }
-  }
+  if (!growMemory(memory, bytes, MAX_BYTES)) return null;
   if (k.view.buffer !== memory.buffer) k.view = new Float32Array(memory.buffer);
   return k.view;
 }

@@ -1,5 +1,5 @@
-import { instantiateEmbedded } from './instantiate.js';
 import { overlapWasm } from './kernels.generated.js';
+import { copyIn, copyOut, eachChunk, embeddedKernel } from './module.js';
 
 /**
  * WebAssembly SIMD kernels for the two passes of the overlap losses (dice, iou, bceDice, bceIou)
@@ -29,8 +29,7 @@ interface OverlapExports {
   overlapGradSet(n: number, slope: number, offset: number): void;
 }
 
-interface LoadedKernels {
-  readonly exports: OverlapExports;
+interface OverlapRegions {
   readonly p: Float32Array;
   readonly y: Float32Array;
   readonly g: Float32Array;
@@ -44,26 +43,13 @@ interface LoadedKernels {
  */
 export const OVERLAP_SIMD_MIN_LENGTH = 128;
 
-function load(): LoadedKernels | null {
-  // Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
-  const exports = instantiateEmbedded<OverlapExports>(overlapWasm);
-  if (exports === null) return null;
-  const buffer = exports.memory.buffer;
-  return {
-    exports,
-    p: new Float32Array(buffer, 0, CHUNK),
-    y: new Float32Array(buffer, 4 * CHUNK, CHUNK),
-    g: new Float32Array(buffer, 8 * CHUNK, CHUNK),
-    sums: new Float64Array(buffer, SUMS_OFFSET, 3),
-  };
-}
-
-let loaded: LoadedKernels | null | undefined;
-
-function kernels(): LoadedKernels | null {
-  if (loaded === undefined) loaded = load();
-  return loaded;
-}
+// Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
+const kernels = embeddedKernel<OverlapExports, OverlapRegions>(overlapWasm, (buffer) => ({
+  p: new Float32Array(buffer, 0, CHUNK),
+  y: new Float32Array(buffer, 4 * CHUNK, CHUNK),
+  g: new Float32Array(buffer, 8 * CHUNK, CHUNK),
+  sums: new Float64Array(buffer, SUMS_OFFSET, 3),
+}));
 
 /** Whether the overlap SIMD kernels run here (WebAssembly with SIMD, compilation allowed). */
 export function overlapSimdAvailable(): boolean {
@@ -78,7 +64,7 @@ const NO_LOGIT = -1e30;
  * multiple of 4; returns that multiple (the kernels work on whole f32x4).
  */
 function copyPadded(region: Float32Array, source: Float32Array, from: number, n: number, pad = 0): number {
-  region.set(source.subarray(from, from + n));
+  copyIn(region, source, from, n);
   const n4 = (n + 3) & ~3;
   if (n4 !== n) region.fill(pad, n, n4);
   return n4;
@@ -104,12 +90,11 @@ export function simdOverlapSums(
   if (k === null) return null;
   k.sums.fill(0);
   let flagged = 0;
-  for (let from = start; from < end; from += CHUNK) {
-    const n = Math.min(CHUNK, end - from);
+  eachChunk(start, end, CHUNK, (from, n) => {
     copyPadded(k.p, x, from, n, fromLogits ? NO_LOGIT : 0);
     const n4 = copyPadded(k.y, y, from, n);
     flagged |= fromLogits ? k.exports.overlapSumsLogits(n4) : k.exports.overlapSums(n4);
-  }
+  });
   sums[at] = k.sums[0];
   sums[at + 1] = k.sums[1];
   sums[at + 2] = k.sums[2];
@@ -133,16 +118,15 @@ export function simdAddOverlapGrad(
 ): Float32Array | null {
   const k = kernels();
   if (k === null) return null;
-  for (let from = start; from < end; from += CHUNK) {
-    const n = Math.min(CHUNK, end - from);
+  eachChunk(start, end, CHUNK, (from, n) => {
     const n4 = copyPadded(k.y, y, from, n);
     if (gradIsZero) k.exports.overlapGradSet(n4, slope, offset);
     else {
-      k.g.set(grad.subarray(from, from + n));
+      copyIn(k.g, grad, from, n);
       k.exports.overlapGradAdd(n4, slope, offset);
     }
-    grad.set(n === CHUNK ? k.g : k.g.subarray(0, n), from);
-  }
+    copyOut(k.g, n, grad, from);
+  });
   return grad;
 }
 
@@ -163,15 +147,14 @@ export function simdAddLogitOverlapGrad(
 ): Float32Array | null {
   const k = kernels();
   if (k === null) return null;
-  for (let from = start; from < end; from += CHUNK) {
-    const n = Math.min(CHUNK, end - from);
+  eachChunk(start, end, CHUNK, (from, n) => {
     copyPadded(k.p, x, from, n);
     const n4 = copyPadded(k.y, y, from, n);
     // The kernel adds: zeros cost less to write than g to copy, and e^x dominates anyway.
     if (gradIsZero) k.g.fill(0, 0, n4);
-    else k.g.set(grad.subarray(from, from + n));
+    else copyIn(k.g, grad, from, n);
     k.exports.overlapGradLogitsAdd(n4, slope, offset);
-    grad.set(n === CHUNK ? k.g : k.g.subarray(0, n), from);
-  }
+    copyOut(k.g, n, grad, from);
+  });
   return grad;
 }

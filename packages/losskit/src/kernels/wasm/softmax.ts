@@ -1,6 +1,6 @@
 import { SIMD_MIN_LENGTH } from './float32.js';
-import { instantiateEmbedded } from './instantiate.js';
 import { softmaxWasm } from './kernels.generated.js';
+import { copyIn, copyOut, eachChunk, embeddedKernel } from './module.js';
 
 /**
  * The WebAssembly SIMD kernel of the one-hot softmax cross-entropy on float32 logits (see
@@ -19,8 +19,7 @@ interface SoftmaxExports {
   oneHotRows(rows: number, classes: number, withGrad: number): number;
 }
 
-interface LoadedSoftmax {
-  readonly exports: SoftmaxExports;
+interface SoftmaxRegions {
   readonly logits: Float32Array;
   readonly grad: Float32Array;
   readonly labels: Int32Array;
@@ -29,19 +28,9 @@ interface LoadedSoftmax {
   readonly maxima: Float32Array;
 }
 
-let loaded: LoadedSoftmax | null | undefined;
-
-function kernel(): LoadedSoftmax | null {
-  if (loaded !== undefined) return loaded;
-  const exports = instantiateEmbedded<SoftmaxExports>(softmaxWasm);
-  if (exports === null) {
-    loaded = null;
-    return loaded;
-  }
-  const buffer = exports.memory.buffer;
+const kernel = embeddedKernel<SoftmaxExports, SoftmaxRegions>(softmaxWasm, (buffer) => {
   const info = 8 * CAPACITY;
-  loaded = {
-    exports,
+  return {
     logits: new Float32Array(buffer, 0, CAPACITY),
     grad: new Float32Array(buffer, 4 * CAPACITY, CAPACITY),
     labels: new Int32Array(buffer, info, MAX_ROWS),
@@ -49,8 +38,7 @@ function kernel(): LoadedSoftmax | null {
     sums: new Float64Array(buffer, info + 8 * MAX_ROWS, MAX_ROWS),
     maxima: new Float32Array(buffer, info + 16 * MAX_ROWS, MAX_ROWS),
   };
-  return loaded;
-}
+});
 
 /** Whether the kernel can take rows of `classes` logits: a multiple of 4 that fits a chunk. */
 export function softmaxRowsFit(classes: number): boolean {
@@ -99,11 +87,9 @@ export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
   const perChunk = Math.min(MAX_ROWS, Math.floor(CAPACITY / classes));
   const withGrad = grad === null ? 0 : 1;
   let total = 0;
-  for (let first = 0; first < rowCount; first += perChunk) {
-    const count = Math.min(perChunk, rowCount - first);
+  const finite = eachChunk(0, rowCount, perChunk, (first, count) => {
     const start = first * classes;
-    const end = start + count * classes;
-    k.logits.set(x.subarray(start, end));
+    copyIn(k.logits, x, start, count * classes);
     for (let j = 0; j < count; j++) {
       const label = labels[first + j];
       if (label === ignoreIndex) {
@@ -116,8 +102,8 @@ export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
       k.labels[j] = label;
       k.coefs[j] = weight * (upstream === null ? scale : scale * upstream[first + j]);
     }
-    if (k.exports.oneHotRows(count, classes, withGrad) === 0) return Number.NaN;
-    if (grad !== null) grad.set(count * classes === CAPACITY ? k.grad : k.grad.subarray(0, count * classes), start);
+    if (k.exports.oneHotRows(count, classes, withGrad) === 0) return false;
+    if (grad !== null) copyOut(k.grad, count * classes, grad, start);
     for (let j = 0; j < count; j++) {
       const label = labels[first + j];
       if (label === ignoreIndex) continue;
@@ -126,6 +112,6 @@ export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
       total += loss;
       if (units !== null) units[first + j] = loss;
     }
-  }
-  return total;
+  });
+  return finite ? total : Number.NaN;
 }

@@ -1,6 +1,6 @@
-import type { FloatArray } from '../../tensor/index.js';
-import { instantiateEmbedded } from './instantiate.js';
+import type { FloatArray } from '../../tensor/float-array.js';
 import { tripletWasm } from './kernels.generated.js';
+import { copyIn, copyOut, eachChunk, embeddedKernel } from './module.js';
 
 /**
  * The WebAssembly SIMD kernel of the triplet margin loss (p = 2, no swap) on float32 rows (see
@@ -40,8 +40,7 @@ interface TripletExports {
   ): void;
 }
 
-interface LoadedTriplet {
-  readonly exports: TripletExports;
+interface TripletRegions {
   readonly anchor: Float32Array;
   readonly positive: Float32Array;
   readonly negative: Float32Array;
@@ -52,29 +51,16 @@ interface LoadedTriplet {
   readonly losses: Float64Array;
 }
 
-let loaded: LoadedTriplet | null | undefined;
-
-function kernel(): LoadedTriplet | null {
-  if (loaded !== undefined) return loaded;
-  const exports = instantiateEmbedded<TripletExports>(tripletWasm);
-  if (exports === null) {
-    loaded = null;
-    return loaded;
-  }
-  const buffer = exports.memory.buffer;
-  loaded = {
-    exports,
-    anchor: new Float32Array(buffer, 0, CAPACITY),
-    positive: new Float32Array(buffer, REGION, CAPACITY),
-    negative: new Float32Array(buffer, 2 * REGION, CAPACITY),
-    gradAnchor: new Float32Array(buffer, 3 * REGION, CAPACITY),
-    gradPositive: new Float32Array(buffer, 4 * REGION, CAPACITY),
-    gradNegative: new Float32Array(buffer, 5 * REGION, CAPACITY),
-    upstream: new Float64Array(buffer, UPSTREAM_OFFSET, MAX_ROWS),
-    losses: new Float64Array(buffer, LOSS_OFFSET, MAX_ROWS),
-  };
-  return loaded;
-}
+const kernel = embeddedKernel<TripletExports, TripletRegions>(tripletWasm, (buffer) => ({
+  anchor: new Float32Array(buffer, 0, CAPACITY),
+  positive: new Float32Array(buffer, REGION, CAPACITY),
+  negative: new Float32Array(buffer, 2 * REGION, CAPACITY),
+  gradAnchor: new Float32Array(buffer, 3 * REGION, CAPACITY),
+  gradPositive: new Float32Array(buffer, 4 * REGION, CAPACITY),
+  gradNegative: new Float32Array(buffer, 5 * REGION, CAPACITY),
+  upstream: new Float64Array(buffer, UPSTREAM_OFFSET, MAX_ROWS),
+  losses: new Float64Array(buffer, LOSS_OFFSET, MAX_ROWS),
+}));
 
 /**
  * Whether `simdEuclideanTriplet` runs for these inputs here (all float32, at least
@@ -144,21 +130,19 @@ export function simdEuclideanTriplet(
   if (k === null || d < 1 || d > CAPACITY) return null;
   const perChunk = Math.min(MAX_ROWS, Math.floor(CAPACITY / d));
   let total = 0;
-  for (let first = 0; first < rows.rows; first += perChunk) {
-    const count = Math.min(perChunk, rows.rows - first);
+  const finite = eachChunk(0, rows.rows, perChunk, (first, count) => {
     const start = first * d;
-    const end = start + count * d;
-    k.anchor.set(anchor.subarray(start, end));
-    k.positive.set(positive.subarray(start, end));
-    k.negative.set(negative.subarray(start, end));
+    const n = count * d;
+    copyIn(k.anchor, anchor, start, n);
+    copyIn(k.positive, positive, start, n);
+    copyIn(k.negative, negative, start, n);
     if (upstream !== null && grads !== null)
       for (let j = 0; j < count; j++) k.upstream[j] = upstream[first + j];
     k.exports.tripletRows(count, d, margin, eps, scale, upstream === null ? 0 : 1, grads === null ? 0 : 1);
     if (grads !== null) {
-      const n = count * d;
-      grads.anchor.set(n === CAPACITY ? k.gradAnchor : k.gradAnchor.subarray(0, n), start);
-      grads.positive.set(n === CAPACITY ? k.gradPositive : k.gradPositive.subarray(0, n), start);
-      grads.negative.set(n === CAPACITY ? k.gradNegative : k.gradNegative.subarray(0, n), start);
+      copyOut(k.gradAnchor, n, grads.anchor, start);
+      copyOut(k.gradPositive, n, grads.positive, start);
+      copyOut(k.gradNegative, n, grads.negative, start);
     }
     for (let j = 0; j < count; j++) {
       let loss = k.losses[j];
@@ -169,12 +153,12 @@ export function simdEuclideanTriplet(
           rowHasNonFinite(positive, o, d) ||
           rowHasNonFinite(negative, o, d)
         )
-          return Number.NaN;
+          return false;
         loss = rescaledRow(first + j);
       }
       total += loss;
       if (units !== null) units[first + j] = loss;
     }
-  }
-  return total;
+  });
+  return finite ? total : Number.NaN;
 }

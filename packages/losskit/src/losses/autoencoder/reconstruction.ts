@@ -1,3 +1,4 @@
+import { withNote } from '../options.js';
 import { defineLoss } from '../define.js';
 import { reductionWithBatchmeanOption } from '../reduce.js';
 import { reconstructionKindOption, reconstructionSum, validateReconstruction } from './terms.js';
@@ -21,7 +22,14 @@ export const { entry: reconstructionLoss, fn: reconstruction } = defineLoss({
   family: 'autoencoder',
   inputs: ['input', 'target'],
   differentiable: ['input'],
-  options: { kind: reconstructionKindOption(), reduction: reductionWithBatchmeanOption('mean') },
+  options: {
+    kind: withNote(
+      reconstructionKindOption(),
+      "'mse' for real data, 'bce' for [0, 1] data",
+      'The per-element distance, i.e. the decoder likelihood it corresponds to.',
+    ),
+    reduction: reductionWithBatchmeanOption('mean'),
+  },
   validate(t, options) {
     validateReconstruction('reconstruction', options.kind, t.input, t.target);
   },
@@ -57,13 +65,6 @@ export const { entry: reconstructionLoss, fn: reconstruction } = defineLoss({
     limitations: [
       "'mse' and 'l1' produce blurry images for multimodal data; perceptual or adversarial losses address that.",
       "'bce' takes probabilities, not logits: apply a sigmoid in the decoder.",
-    ],
-    hyperparameters: [
-      {
-        name: 'kind',
-        typical: "'mse' for real data, 'bce' for [0, 1] data",
-        effect: 'The per-element distance, i.e. the decoder likelihood it corresponds to.',
-      },
     ],
     references: [
       'Kingma & Welling (2014), Auto-Encoding Variational Bayes',

@@ -61,7 +61,6 @@ export const { entry: vaeKlLoss, fn: vaeKl } = defineLoss({
       'Only for a diagonal Gaussian posterior and a standard normal prior.',
       "'mean' divides by N·Z, which changes the balance with the reconstruction term compared with the ELBO.",
     ],
-    hyperparameters: [],
     references: ['Kingma & Welling (2014), Auto-Encoding Variational Bayes, appendix B'],
     tasks: ['autoencoder'],
   },

@@ -1,6 +1,6 @@
 import { formatShape, LossInputError } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { enumOption, numberOption, type OptionSpec } from '../options.js';
+import { enumOption, numberOption, type OptionSpec, withNote } from '../options.js';
 import { scalarTensor } from '../reduce.js';
 import { requireMinRank } from '../validate.js';
 import {
@@ -52,8 +52,16 @@ export const { entry: vaeLossLoss, fn: vaeLoss } = defineLoss({
   inputs: ['input', 'target', 'mu', 'logVar'],
   differentiable: ['input', 'mu', 'logVar'],
   options: {
-    beta: numberOption(1, { min: 0 }),
-    reconstruction: reconstructionKindOption(),
+    beta: withNote(
+      numberOption(1, { min: 0 }),
+      '1 (ELBO); 0.1 to 10 for β-VAE',
+      'Weight of the KL term against reconstruction.',
+    ),
+    reconstruction: withNote(
+      reconstructionKindOption(),
+      "'mse' for real data, 'bce' for [0, 1] data",
+      'The decoder likelihood.',
+    ),
     reduction: vaeReductionOption(),
   },
   validate(t, options) {
@@ -127,18 +135,6 @@ export const { entry: vaeLossLoss, fn: vaeLoss } = defineLoss({
       "No reduction 'none'; use reconstruction and vaeKl separately for per-element terms.",
       'Assumes a diagonal Gaussian posterior and a standard normal prior.',
       "'mse' corresponds to a Gaussian decoder of fixed variance; its weight relative to the KL is arbitrary unless you scale it.",
-    ],
-    hyperparameters: [
-      {
-        name: 'beta',
-        typical: '1 (ELBO); 0.1 to 10 for β-VAE',
-        effect: 'Weight of the KL term against reconstruction.',
-      },
-      {
-        name: 'reconstruction',
-        typical: "'mse' for real data, 'bce' for [0, 1] data",
-        effect: 'The decoder likelihood.',
-      },
     ],
     references: ['Kingma & Welling (2014), Auto-Encoding Variational Bayes', 'Higgins et al. (2017), β-VAE'],
     tasks: ['autoencoder'],

@@ -179,3 +179,63 @@ test('inputs or a weight of another shape are an error naming both shapes', () =
     /\[3\] does not match input shape \[2, 3\]/,
   );
 });
+
+test('labelSmoothing α replaces each target by y(1 − α) + α/2 (Keras), in the value and the gradient', () => {
+  const input = [0.9, 0.2, 0.5, 0.01, 0.7];
+  const target = [1, 0, 1, 0, 0.3];
+  for (const alpha of [0, 0.1, 0.5, 1]) {
+    const { value, grads } = losses.binaryCrossEntropy.valueAndGrad(
+      { input, target },
+      { labelSmoothing: alpha, reduction: 'none' },
+    );
+    const smoothed = target.map((y) => y * (1 - alpha) + alpha / 2);
+    const expected = input.map((p, i) => -(smoothed[i] * Math.log(p) + (1 - smoothed[i]) * Math.log(1 - p)));
+    const slope = input.map((p, i) => (p - smoothed[i]) / (p * (1 - p)));
+    assertClose(value, { shape: [5], data: expected }, { rtol: 1e-14, atol: 0 }, `value, α = ${alpha}`);
+    assertClose(grads.input, { shape: [5], data: slope }, { rtol: 1e-14, atol: 0 }, `grad, α = ${alpha}`);
+  }
+});
+
+test('binaryCrossEntropy gradient matches central differences with labelSmoothing, weight and an upstream', () => {
+  const input = { shape: [2, 3], data: [0.9, 0.2, 0.5, 0.01, 0.7, 0.35] };
+  const target = { shape: [2, 3], data: [1, 0, 1, 0, 0.3, 1] };
+  for (const labelSmoothing of [0.1, 1]) {
+    gradcheck(losses.binaryCrossEntropy, { input, target }, { labelSmoothing });
+    gradcheck(
+      losses.binaryCrossEntropy,
+      { input, target },
+      {
+        labelSmoothing,
+        weight: [
+          [1, 0.5, 2],
+          [0, 3, 1],
+        ],
+        reduction: 'none',
+      },
+      { shape: [2, 3], data: [1, -2, 0.5, 3, 1, -1] },
+    );
+  }
+});
+
+test('a labelSmoothing outside [0, 1] or not a finite number is an error naming the option', () => {
+  for (const bad of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '0.1']) {
+    rejects(
+      () => binaryCrossEntropy([0.5], [1], { labelSmoothing: bad as number }),
+      'options.labelSmoothing',
+      /must be a finite number >= 0 and <= 1, got/,
+    );
+  }
+});
+
+test('with labelSmoothing, probabilities of exactly 0 and 1 stay finite (the clamp and the gradient floor)', () => {
+  for (const ctor of [Float32Array, Float64Array]) {
+    const { value, grads } = losses.binaryCrossEntropy.valueAndGrad(
+      { input: new ctor([0, 1, 1, 0]), target: new ctor([1, 0, 1, 0]) },
+      { labelSmoothing: 0.2, reduction: 'none' },
+    );
+    assertAllFinite(value, 'value');
+    assertAllFinite(grads.input, 'grad');
+    // A confident miss of the smoothed target 0.9 costs 0.9 · 100; a hit still costs 0.1 · 100.
+    assertClose(value, { shape: [4], data: [90, 90, 10, 10] }, { rtol: 1e-6, atol: 0 }, 'value');
+  }
+});

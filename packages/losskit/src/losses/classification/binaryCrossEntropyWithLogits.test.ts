@@ -193,3 +193,107 @@ test('a NaN or infinite logit anywhere is named, with no separate finite scan (t
 test('a target outside [0, 1], NaN or infinite is named, large float32 (checked inside the SIMD pass, the tail included) or not; -0 is a valid target', () => {
   assertTargetRangeNamed(losses.binaryCrossEntropyWithLogits as unknown as LossEntry);
 });
+
+test('labelSmoothing α replaces each target by y(1 − α) + α/2 (Keras), in the value and the gradient, with posWeight and weight', () => {
+  const x = [2, -1, 0.5, -3, 4, 0];
+  const y = [1, 0, 1, 0, 0.3, 1];
+  const posWeight = [1, 2, 0.5];
+  const weight = [1, 0.5, 2, 0, 3, 1];
+  const softplus = (v: number) => Math.log1p(Math.exp(v));
+  for (const alpha of [0, 0.2, 1]) {
+    const s = y.map((yi) => yi * (1 - alpha) + alpha / 2);
+    const plain = entry.valueAndGrad({ input: x, target: y }, { labelSmoothing: alpha, reduction: 'none' });
+    assertClose(
+      plain.value,
+      {
+        shape: [6],
+        data: x.map((xi, i) => -(s[i] * Math.log(sigmoid(xi)) + (1 - s[i]) * Math.log(1 - sigmoid(xi)))),
+      },
+      { rtol: 1e-13, atol: 1e-15 },
+      `value, α = ${alpha}`,
+    );
+    assertClose(
+      plain.grads.input,
+      { shape: [6], data: x.map((xi, i) => sigmoid(xi) - s[i]) },
+      { rtol: 1e-13, atol: 1e-15 },
+      `grad, α = ${alpha}`,
+    );
+    const weighted = entry.value(
+      { input: { shape: [2, 3], data: x }, target: { shape: [2, 3], data: y } },
+      { labelSmoothing: alpha, posWeight, weight: { shape: [2, 3], data: weight }, reduction: 'sum' },
+    );
+    const expected = x.reduce(
+      (acc, xi, i) => acc + weight[i] * (posWeight[i % 3] * s[i] * softplus(-xi) + (1 - s[i]) * softplus(xi)),
+      0,
+    );
+    assertClose(
+      weighted,
+      { shape: [], data: [expected] },
+      { rtol: 1e-13, atol: 0 },
+      `weighted, α = ${alpha}`,
+    );
+  }
+});
+
+test('binaryCrossEntropyWithLogits gradient matches central differences with labelSmoothing, weight, posWeight and an upstream', () => {
+  const input = { shape: [2, 3], data: [2, -1, 0.5, -3, 4, 0] };
+  const target = { shape: [2, 3], data: [1, 0, 1, 0, 0.3, 1] };
+  for (const labelSmoothing of [0.1, 1]) {
+    gradcheck(entry, { input, target }, { labelSmoothing });
+    gradcheck(
+      entry,
+      { input, target },
+      {
+        labelSmoothing,
+        posWeight: [1, 2, 0.5],
+        weight: [
+          [1, 0.5, 2],
+          [0, 3, 1],
+        ],
+        reduction: 'none',
+      },
+      { shape: [2, 3], data: [1, -2, 0.5, 3, 1, -1] },
+    );
+  }
+});
+
+test('labelSmoothing on large float32 inputs (the JavaScript path, not the SIMD kernel) matches float64, and logits of ±1e4 stay finite', () => {
+  const n = 1031;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = i % 101 === 0 ? (i % 2 === 0 ? 1e4 : -1e4) : Math.sin(i) * 6;
+    y[i] = i % 3 === 0 ? 1 : i % 3 === 1 ? 0 : 0.25;
+  }
+  for (const reduction of ['mean', 'sum'] as const) {
+    const f32 = entry.valueAndGrad({ input: x, target: y }, { labelSmoothing: 0.1, reduction });
+    const f64 = entry.valueAndGrad(
+      { input: Float64Array.from(x), target: Float64Array.from(y) },
+      { labelSmoothing: 0.1, reduction },
+    );
+    assertAllFinite(f32.value, 'value');
+    assertAllFinite(f32.grads.input, 'grad');
+    assertClose(f32.value, f64.value, { rtol: 1e-6, atol: 0 }, `value ${reduction}`);
+    assertClose(f32.grads.input, f64.grads.input, { rtol: 1e-5, atol: 1e-9 }, `grad ${reduction}`);
+    // A wrong logit of 1e4 against a smoothed target costs about 1e4 times its share.
+    assert.ok(f64.value.item() > (reduction === 'mean' ? 1 : n), `${f64.value.item()}`);
+  }
+});
+
+test('a labelSmoothing outside [0, 1] or not a finite number is an error naming the option', () => {
+  for (const bad of [-0.1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY, null]) {
+    rejects(
+      () => binaryCrossEntropyWithLogits([0.5], [1], { labelSmoothing: bad as number }),
+      'options.labelSmoothing',
+      /must be a finite number >= 0 and <= 1, got/,
+    );
+  }
+});
+
+test('with labelSmoothing, a target outside [0, 1] is still named (the original target is checked)', () => {
+  rejects(
+    () => binaryCrossEntropyWithLogits([0.5, 1], [1, 1.2], { labelSmoothing: 0.5 }),
+    'target',
+    /target 1\.2 at index \[1\] is outside \[0, 1\]$/,
+  );
+});

@@ -1,11 +1,12 @@
-import { SIMD_MIN_LENGTH, simdBceWithLogits } from '../../kernels/wasm/float32.js';
+import { simdBceWithLogits } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { formatShape, LossInputError, type Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
+import { float32Dispatch, float32SimdCandidate } from '../float32Dispatch.js';
 import { expNonPositive, log1pUnit, sigmoid, softplus } from '../math.js';
-import { tensorOption } from '../options.js';
+import { numberOption, tensorOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
-import { requireSameShape, requireUnitInterval } from '../validate.js';
+import { requireSameShape } from '../validate.js';
 
 const NAME = 'binaryCrossEntropyWithLogits';
 
@@ -25,9 +26,9 @@ function requirePosWeightShape(input: Tensor, posWeight: Tensor): void {
 }
 
 /**
- * The common case (no weights, a reduced value): one pass, one exp and one log1p per element and
- * no data-dependent branch. With e = e^(−|x|), softplus(±x) = max(±x, 0) + log1p(e) share one
- * log1p, and ∂ℓ/∂x = σ(x) − y takes σ from the same exp.
+ * The common case (no weights, no label smoothing, a reduced value): one pass, one exp and one
+ * log1p per element and no data-dependent branch. With e = e^(−|x|), softplus(±x) =
+ * max(±x, 0) + log1p(e) share one log1p, and ∂ℓ/∂x = σ(x) − y takes σ from the same exp.
  */
 function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, s: number): number {
   let total = 0;
@@ -57,43 +58,14 @@ function plainBceWithLogits(x: FloatArray, y: FloatArray, g: FloatArray | null, 
 }
 
 /**
- * The common case for large float32 inputs: the WebAssembly SIMD kernel over the multiples of 4
- * (f32x4 arithmetic, a few float32 ulps per element, float64 sum), the JavaScript loop for the
- * rest and wherever SIMD is unavailable or float32's range does not suffice (the kernel says null).
- * The kernel also checks that every target lies in [0, 1] (NaN when one does not); everywhere
- * else `checkTarget`, the named check, runs before the JavaScript loop reads a target.
- */
-function fastBceWithLogits(
-  x: FloatArray,
-  y: FloatArray,
-  g: FloatArray | null,
-  s: number,
-  checkTarget: () => void,
-): number {
-  if (
-    x.length >= SIMD_MIN_LENGTH &&
-    x instanceof Float32Array &&
-    y instanceof Float32Array &&
-    (g === null || g instanceof Float32Array)
-  ) {
-    const simd = simdBceWithLogits(x, y, g, s);
-    if (simd !== null) {
-      const n4 = x.length - (x.length % 4);
-      for (let i = n4; i < y.length; i++) if (!(y[i] >= 0 && y[i] <= 1)) checkTarget();
-      return simd + plainBceWithLogits(x.subarray(n4), y.subarray(n4), g === null ? null : g.subarray(n4), s);
-    }
-  }
-  checkTarget();
-  return plainBceWithLogits(x, y, g, s);
-}
-
-/**
  * Binary cross-entropy on logits, computed in log space.
  *
  * With c the element's class (its index on the last axis), p_c the positive weight (`posWeight`,
  * default 1) and w the element weight (`weight`, default 1):
  * ℓ = w[p_c·y·softplus(−x) + (1 − y)·softplus(x)] = −w[p_c·y log σ(x) + (1 − y) log(1 − σ(x))],
- * ∂ℓ/∂x = w[(1 − y)σ(x) − p_c·y·σ(−x)] (= w(σ(x) − y) without `posWeight`).
+ * ∂ℓ/∂x = w[(1 − y)σ(x) − p_c·y·σ(−x)] (= w(σ(x) − y) without `posWeight`). With
+ * `labelSmoothing` α (default 0, in [0, 1]) the target is first replaced by y(1 − α) + α/2, as
+ * Keras and TF.js do (so α = 1 trains every output towards σ(x) = ½).
  * Both terms are non-negative softplus values, so any finite logit (±1e308 included; a wrong
  * label then costs |x|) gives exact, finite values and gradients. Reduced by `reduction` ('mean' divides by the element count). `input`, `target`
  * (soft targets in [0, 1]) and `weight` share one shape; `posWeight` is [C] along the last axis
@@ -108,22 +80,47 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
   family: 'classification',
   inputs: ['input', 'target'],
   differentiable: ['input'],
-  options: { weight: tensorOption(), posWeight: tensorOption(), reduction: reductionOption() },
+  options: {
+    weight: withNote(
+      tensorOption(),
+      'unset',
+      "Rescales each element's loss and gradient (masks, per-sample weights).",
+    ),
+    posWeight: withNote(
+      tensorOption(),
+      'unset, or #negatives / #positives per class',
+      'Multiplies the positive term of class c, trading precision for recall.',
+    ),
+    labelSmoothing: withNote(
+      numberOption(0, { min: 0, max: 1 }),
+      '0, or 0.05 to 0.2 against over-confidence',
+      'Pulls each target towards ½ by this fraction (y(1 − α) + α/2), so logits stop growing once predictions are near the smoothed target.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t, options) {
     requireSameShape(NAME, 'input', t.input, 'target', t.target);
     if (options.weight !== undefined)
       requireSameShape(NAME, 'input', t.input, 'options.weight', options.weight);
     if (options.posWeight !== undefined) requirePosWeightShape(t.input, options.posWeight);
-    // The target's [0, 1] check runs in `kernel`: fused into the SIMD pass where that runs.
   },
-  // The target's [0, 1] check rejects NaN and infinities; a non-finite logit makes its term, and
+  checks: [{ input: 'target', check: 'unitInterval', what: 'target' }],
+  // The common case's SIMD pass checks the targets as it reads them (its total is NaN for one
+  // outside [0, 1]); the kernel absorbs the check there and runs it before any other path.
+  fusesChecks: (t, options) =>
+    options.weight === undefined &&
+    options.posWeight === undefined &&
+    options.labelSmoothing === 0 &&
+    options.reduction !== 'none' &&
+    float32SimdCandidate(t.input.data, t.target.data),
+  // The declared target check rejects NaN and infinities; a non-finite logit makes its term, and
   // so Σℓ, NaN or +∞ on every path (y·(relu(x) − x) and (1 − y)·relu(x) hold x itself, and the
   // SIMD kernel's NaN total sends the call to the float64 loop): the boundary then names it.
   finiteCheckedBy: () => ['input', 'target'],
   // Every path writes g[i] for every i.
   overwritesGrads: () => true,
   unitShape: (t) => t.input.shape,
-  kernel({ t, options, plan, units, grads }) {
+  kernel({ t, options, plan, units, grads, checks }) {
     const x = t.input.data;
     const y = t.target.data;
     const w = options.weight === undefined ? null : options.weight.data;
@@ -132,14 +129,26 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
     const s = plan.scale;
-    const checkTarget = () => requireUnitInterval(NAME, 'target', t.target, 'target');
-    if (w === null && pw === null && units === null && up === null)
-      return fastBceWithLogits(x, y, g, s, checkTarget);
-    checkTarget();
+    // Keras's smoothing, y ← y(1 − α) + α/2: smoothed = keep·y + half.
+    const keep = 1 - options.labelSmoothing;
+    const half = 0.5 * options.labelSmoothing;
+    if (w === null && pw === null && half === 0 && units === null && up === null) {
+      // The SIMD kernel also tells whether every target lies in [0, 1] (its total is NaN where
+      // one does not): the declared target check is fused there.
+      return float32Dispatch(
+        x,
+        y,
+        g,
+        (x32, y32, g32) => simdBceWithLogits(x32, y32, g32, s),
+        (xs, ys, gs) => plainBceWithLogits(xs, ys, gs, s),
+        checks,
+      );
+    }
+    checks.run();
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       const xi = x[i];
-      const yi = y[i];
+      const yi = keep * y[i] + half;
       const wi = w === null ? 1 : w[i];
       const pos = pw === null ? yi : pw[i % classes] * yi;
       const neg = 1 - yi;
@@ -156,7 +165,7 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     title: 'Binary cross-entropy with logits',
     summary:
       'Binary cross-entropy fused with the sigmoid and computed in log space: the stable way to train yes/no and multi-label outputs.',
-    formula: 'ℓ = −w[p_c·y log σ(x) + (1 − y) log(1 − σ(x))]',
+    formula: 'ℓ = −w[p_c·y′ log σ(x) + (1 − y′) log(1 − σ(x))], y′ = y(1 − α) + α/2 (α = labelSmoothing)',
     properties: {
       differentiability: 'Smooth everywhere in the logit.',
       robustness: 'Not robust to label noise: the loss of a confident mistake grows linearly with the logit.',
@@ -174,18 +183,6 @@ export const { entry: binaryCrossEntropyWithLogitsLoss, fn: binaryCrossEntropyWi
     limitations: [
       'Treats classes as independent; for mutually exclusive classes use a softmax cross-entropy.',
       'Easy, well-classified examples still contribute; with extreme imbalance consider focal.',
-    ],
-    hyperparameters: [
-      {
-        name: 'posWeight',
-        typical: 'unset, or #negatives / #positives per class',
-        effect: 'Multiplies the positive term of class c, trading precision for recall.',
-      },
-      {
-        name: 'weight',
-        typical: 'unset',
-        effect: "Rescales each element's loss and gradient (masks, per-sample weights).",
-      },
     ],
     references: [
       'PyTorch torch.nn.functional.binary_cross_entropy_with_logits',

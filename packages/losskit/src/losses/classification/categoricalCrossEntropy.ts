@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { booleanOption, numberOption } from '../options.js';
+import { booleanOption, numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape, requireUnitInterval } from '../validate.js';
 import { requireClassAxis } from './crossEntropyChecks.js';
@@ -32,7 +32,11 @@ export const { entry: categoricalCrossEntropyLoss, fn: categoricalCrossEntropy }
   differentiable: ['input'],
   options: {
     fromLogits: booleanOption(true),
-    labelSmoothing: numberOption(0, { min: 0, max: 1 }),
+    labelSmoothing: withNote(
+      numberOption(0, { min: 0, max: 1 }),
+      '0 to 0.1 (0.1 in Inception-v3 and Transformer training)',
+      'Mixes the target with the uniform distribution, capping the confidence the loss rewards.',
+    ),
     reduction: reductionOption(),
   },
   validate(t, options) {
@@ -77,13 +81,6 @@ export const { entry: categoricalCrossEntropyLoss, fn: categoricalCrossEntropy }
       'Needs a dense target row per example; for integer labels sparseCategoricalCrossEntropy avoids the one-hot tensor.',
       'With fromLogits: false the log is clipped at 1e-7, so the loss saturates near 16.1 and the gradient vanishes for probabilities below the clip; prefer logits.',
       'Target rows are not required to sum to 1; rows that do not are scaled by their sum in the gradient.',
-    ],
-    hyperparameters: [
-      {
-        name: 'labelSmoothing',
-        typical: '0 to 0.1 (0.1 in Inception-v3 and Transformer training)',
-        effect: 'Mixes the target with the uniform distribution, capping the confidence the loss rewards.',
-      },
     ],
     references: [
       'PyTorch torch.nn.functional.cross_entropy (probability targets, label_smoothing)',

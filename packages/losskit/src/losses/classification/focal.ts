@@ -1,10 +1,11 @@
-import { SIMD_MIN_LENGTH, simdFocalGamma2 } from '../../kernels/wasm/float32.js';
+import { simdFocalGamma2 } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
+import { float32Dispatch, float32SimdCandidate } from '../float32Dispatch.js';
 import { expNonPositive, log1pUnit, sigmoid } from '../math.js';
-import { booleanOption, nullableNumberOption, numberOption } from '../options.js';
+import { booleanOption, nullableNumberOption, numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
-import { requireSameShape, requireUnitInterval } from '../validate.js';
+import { requireSameShape } from '../validate.js';
 import { logitBce, probabilityBce } from './binaryTerms.js';
 import { logitFocalSlope, probabilityFocalSlope } from './focalTerms.js';
 
@@ -50,48 +51,6 @@ function plainLogitFocal(
 }
 
 /**
- * `plainLogitFocal` for large float32 inputs with γ = 2 (the default): the WebAssembly SIMD
- * kernel over the multiples of 4 (f32x4 arithmetic, float64 sum), the JavaScript loop for the
- * rest and wherever SIMD is unavailable or float32's range does not suffice (the kernel says null).
- * The kernel also checks that every target lies in [0, 1] (NaN when one does not); everywhere
- * else `checkTarget`, the named check, runs before the JavaScript loop reads a target.
- */
-function fastLogitFocal(
-  x: FloatArray,
-  y: FloatArray,
-  g: FloatArray | null,
-  s: number,
-  alpha: number | null,
-  gamma: number,
-  checkTarget: () => void,
-): number {
-  if (
-    gamma === 2 &&
-    x.length >= SIMD_MIN_LENGTH &&
-    x instanceof Float32Array &&
-    y instanceof Float32Array &&
-    (g === null || g instanceof Float32Array)
-  ) {
-    const simd = simdFocalGamma2(x, y, g, s, alpha === null ? 1 : alpha, alpha === null ? 1 : 1 - alpha);
-    if (simd !== null) {
-      const n4 = x.length - (x.length % 4);
-      for (let i = n4; i < y.length; i++) if (!(y[i] >= 0 && y[i] <= 1)) checkTarget();
-      const rest = plainLogitFocal(
-        x.subarray(n4),
-        y.subarray(n4),
-        g === null ? null : g.subarray(n4),
-        s,
-        alpha,
-        gamma,
-      );
-      return simd + rest;
-    }
-  }
-  checkTarget();
-  return plainLogitFocal(x, y, g, s, alpha, gamma);
-}
-
-/**
  * Sigmoid focal loss: binary cross-entropy scaled down on examples that are already right.
  *
  * With p the predicted probability (σ(x) for logits), q = 1 − p_t = y(1 − p) + (1 − y)p the
@@ -120,16 +79,37 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
   inputs: ['input', 'target'],
   differentiable: ['input'],
   options: {
-    alpha: nullableNumberOption(0.25, { min: 0, max: 1 }),
-    gamma: numberOption(2, { min: 0 }),
-    fromLogits: booleanOption(true),
+    alpha: withNote(
+      nullableNumberOption(0.25, { min: 0, max: 1 }),
+      '0.25, or null for no weighting',
+      'Weight of positives (negatives get 1 − α).',
+    ),
+    gamma: withNote(
+      numberOption(2, { min: 0 }),
+      '2 (0 recovers α-weighted BCE)',
+      'How strongly well-classified examples are down-weighted.',
+    ),
+    fromLogits: withNote(
+      booleanOption(true),
+      'true',
+      'Whether the input is logits (log-space path) or probabilities (torch BCE with the −100 clamp).',
+    ),
     reduction: reductionOption(),
   },
-  validate(t, options) {
+  validate(t) {
     requireSameShape(NAME, 'input', t.input, 'target', t.target);
-    if (!options.fromLogits) requireUnitInterval(NAME, 'input', t.input);
-    // The target's [0, 1] check runs in `kernel`: fused into the SIMD pass where that runs.
   },
+  checks: [
+    { input: 'input', check: 'unitInterval', when: (options) => !options.fromLogits },
+    { input: 'target', check: 'unitInterval', what: 'target' },
+  ],
+  // The common case's SIMD pass (logits, γ = 2) checks the targets as it reads them (its total
+  // is NaN for one outside [0, 1]); the kernel absorbs the check there and runs it elsewhere.
+  fusesChecks: (t, options) =>
+    options.fromLogits &&
+    options.gamma === 2 &&
+    options.reduction !== 'none' &&
+    float32SimdCandidate(t.input.data, t.target.data),
   // The [0, 1] checks (target; input when it holds probabilities) reject NaN and infinities; a
   // non-finite logit makes ce, and so α_t·q^γ·ce and Σℓ, NaN or +∞ on every path (the SIMD
   // kernel's NaN total sends the call to the float64 loop): the boundary then names it.
@@ -137,17 +117,29 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
   // Every path writes g[i] for every i.
   overwritesGrads: () => true,
   unitShape: (t) => t.input.shape,
-  kernel({ t, options, plan, units, grads }) {
+  kernel({ t, options, plan, units, grads, checks }) {
     const x = t.input.data;
     const y = t.target.data;
     const { alpha, gamma, fromLogits } = options;
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
     const s = plan.scale;
-    const checkTarget = () => requireUnitInterval(NAME, 'target', t.target, 'target');
-    if (fromLogits && units === null && up === null)
-      return fastLogitFocal(x, y, g, s, alpha, gamma, checkTarget);
-    checkTarget();
+    if (fromLogits && units === null && up === null) {
+      // WebAssembly SIMD for large float32 inputs with γ = 2 (f32x4 arithmetic, float64 sum),
+      // plainLogitFocal for the rest and everything else.
+      return float32Dispatch(
+        x,
+        y,
+        g,
+        gamma === 2
+          ? (x32, y32, g32) =>
+              simdFocalGamma2(x32, y32, g32, s, alpha === null ? 1 : alpha, alpha === null ? 1 : 1 - alpha)
+          : null,
+        (xs, ys, gs) => plainLogitFocal(xs, ys, gs, s, alpha, gamma),
+        checks,
+      );
+    }
+    checks.run();
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       const yi = y[i];
@@ -201,24 +193,6 @@ export const { entry: focalLoss, fn: focal } = defineLoss({
       'Two hyperparameters interact: raising γ usually calls for a smaller α on positives.',
       'Probabilities are no longer calibrated: the loss pushes confident predictions less than BCE does.',
       'Sensitive to label noise, because hard (possibly wrong) examples dominate.',
-    ],
-    hyperparameters: [
-      {
-        name: 'gamma',
-        typical: '2 (0 recovers α-weighted BCE)',
-        effect: 'How strongly well-classified examples are down-weighted.',
-      },
-      {
-        name: 'alpha',
-        typical: '0.25, or null for no weighting',
-        effect: 'Weight of positives (negatives get 1 − α).',
-      },
-      {
-        name: 'fromLogits',
-        typical: 'true',
-        effect:
-          'Whether the input is logits (log-space path) or probabilities (torch BCE with the −100 clamp).',
-      },
     ],
     references: [
       'Lin et al. (2017), Focal Loss for Dense Object Detection',

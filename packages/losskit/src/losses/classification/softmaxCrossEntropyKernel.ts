@@ -19,10 +19,13 @@ const LOG_PROBABILITY_CLIP = Math.log(PROBABILITY_CLIP);
 /**
  * ℓ = −Σ_c q_c log softmax(x)_c for the logits x[offset … offset+C), and, when `grad` is
  * given, ∂ℓ/∂x_c = (Σq)·softmax(x)_c − q_c scaled by `gradScale`, written into the same slots.
+ * With `zLoss` z > 0, PaLM's z-loss z·lse² (lse = log Σ exp x_c) is added to ℓ and
+ * 2z·lse·softmax(x)_c to the gradient.
  *
  * Stability: with m = max x and s = Σ exp(x_c − m), ℓ = (Σq)·log s − Σ q_c (x_c − m), a sum of
- * non-negative terms, finite for logits of any finite size. `exps` is caller-owned scratch of
- * at least C elements (it keeps exp(x_c − m) between the value and gradient passes).
+ * non-negative terms, finite for logits of any finite size; lse = m + log s. `exps` is
+ * caller-owned scratch of at least C elements (it keeps exp(x_c − m) between the value and
+ * gradient passes).
  */
 export function softmaxCrossEntropyRow(
   x: FloatArray,
@@ -33,6 +36,7 @@ export function softmaxCrossEntropyRow(
   exps: Float64Array,
   grad: FloatArray | null,
   gradScale: number,
+  zLoss = 0,
 ): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let c = 0; c < classes; c++) {
@@ -53,11 +57,15 @@ export function softmaxCrossEntropyRow(
     // which would otherwise make 0·(−∞) = NaN.
     if (w !== 0) qDotShifted += w * shifted;
   }
+  const logExpSum = Math.log(expSum);
+  // z-loss: lse = m + log s; it adds z·lse² and moves 2z·lse of softmax mass into the gradient.
+  const lse = zLoss === 0 ? 0 : max + logExpSum;
   if (grad !== null) {
-    const softmaxScale = (gradScale * qSum) / expSum;
+    const softmaxScale = (gradScale * (qSum + 2 * zLoss * lse)) / expSum;
     for (let c = 0; c < classes; c++) grad[offset + c] = softmaxScale * exps[c] - gradScale * q[qOffset + c];
   }
-  return qSum * Math.log(expSum) - qDotShifted;
+  const crossEntropy = qSum * logExpSum - qDotShifted;
+  return zLoss === 0 ? crossEntropy : crossEntropy + zLoss * lse * lse;
 }
 
 /**
@@ -134,6 +142,8 @@ interface DriverArgs {
   readonly units: FloatArray | null;
   /** Gradient with respect to the scores, else null. */
   readonly grad: FloatArray | null;
+  /** PaLM's z-loss coefficient (logits only): z·lse² per counted row. Default 0 (off). */
+  readonly zLoss?: number;
 }
 
 /**
@@ -207,15 +217,28 @@ export function torchSmoothingBase(
 /**
  * Whether `labelCrossEntropy` of these logits takes the SIMD kernel, which checks each logit for
  * finiteness as it reads it (a non-finite one makes the sum NaN): the loss's `finiteCheckedBy`.
+ * The SIMD kernel has no z-loss, so a `zLoss` above 0 takes the JavaScript rows.
  */
-export function labelKernelChecksLogits(input: Tensor, fromLogits: boolean, smoothing: number): boolean {
-  return fromLogits && smoothing === 0 && simdOneHotApplies(input.data, input.shape[input.shape.length - 1]);
+export function labelKernelChecksLogits(
+  input: Tensor,
+  fromLogits: boolean,
+  smoothing: number,
+  zLoss = 0,
+): boolean {
+  return (
+    fromLogits &&
+    smoothing === 0 &&
+    zLoss === 0 &&
+    simdOneHotApplies(input.data, input.shape[input.shape.length - 1])
+  );
 }
 
 /**
  * Cross-entropy of every row of `input` [..., C] against integer labels [...], each label
  * expanded to its distribution without materialising it: one scratch copy of the base vector
- * gets the label's share added before its row and restored after. Returns Σ of the row losses.
+ * gets the label's share added before its row and restored after. With `zLoss` above 0 (logits
+ * only), every counted row also gets z·lse² (ignored rows get nothing). Returns Σ of the row
+ * losses.
  */
 export function labelCrossEntropy(
   input: Tensor,
@@ -224,6 +247,7 @@ export function labelCrossEntropy(
   args: DriverArgs,
 ): number {
   const { fromLogits, plan, units, grad } = args;
+  const zLoss = fromLogits ? (args.zLoss ?? 0) : 0;
   const { base, trueCoefficient, classWeight, ignoreIndex } = target;
   const x = input.data;
   const y = labels.data;
@@ -232,7 +256,7 @@ export function labelCrossEntropy(
   const exps = fromLogits ? new Float64Array(classes) : null;
   const up = plan.upstream;
   let total = 0;
-  if (fromLogits && base.every((b) => b === 0)) {
+  if (fromLogits && zLoss === 0 && base.every((b) => b === 0)) {
     // Large float32 logits: the WebAssembly SIMD kernel (null where it cannot run).
     const simd =
       simdOneHotApplies(x, classes) && (grad === null || grad instanceof Float32Array)
@@ -269,7 +293,7 @@ export function labelCrossEntropy(
     const scale = up === null ? plan.scale : plan.scale * up[r];
     const loss =
       exps !== null
-        ? softmaxCrossEntropyRow(x, offset, classes, q, 0, exps, grad, scale)
+        ? softmaxCrossEntropyRow(x, offset, classes, q, 0, exps, grad, scale, zLoss)
         : clippedProbabilityCrossEntropyRow(x, offset, classes, q, 0, grad, scale);
     q[label] = base[label];
     total += loss;

@@ -263,3 +263,112 @@ describe('sparseCategoricalCrossEntropy gradients match central differences wher
     );
   });
 });
+
+describe('sparseCategoricalCrossEntropy zLoss (PaLM z-loss)', () => {
+  /** Per row: the cross-entropy and lse = log Σ exp x, from the textbook log-softmax. */
+  const referenceTerms = (data: ArrayLike<number>, classes: number, target: readonly number[]) =>
+    rowsOf(data, classes).map((row, r) => {
+      const logp = referenceLogSoftmax(row);
+      return { ce: -logp[target[r]], lse: row[0] - logp[0] };
+    });
+
+  test('adds zLoss·lse² per counted position, unweighted, over the cross-entropy divisor', () => {
+    const target = [2, 1, 0, 2];
+    const options = { weight: [0.5, 2, 3], ignoreIndex: 1, zLoss: 0.01 };
+    const terms = referenceTerms(logits.data, 3, target);
+    const w = [0.5, 2, 3];
+    let total = 0;
+    let divisor = 0;
+    terms.forEach(({ ce, lse }, r) => {
+      if (target[r] === 1) return;
+      total += w[target[r]] * ce + 0.01 * lse * lse;
+      divisor += w[target[r]];
+    });
+    assertClose(
+      sparseCategoricalCrossEntropy(logits, target, options),
+      t([], [total / divisor]),
+      { rtol: 1e-13, atol: 0 },
+      'weighted mean',
+    );
+    const none = sparseCategoricalCrossEntropy(logits, target, { ...options, reduction: 'none' });
+    const want = terms.map(({ ce, lse }, r) => (target[r] === 1 ? 0 : w[target[r]] * ce + 0.01 * lse * lse));
+    assertClose(none, t([4], want), { rtol: 1e-13, atol: 0 }, 'none');
+  });
+
+  test('its gradient is 2·zLoss·lse·softmax(x) on top of the cross-entropy gradient', () => {
+    const target = [2, 0, 1, 1];
+    const base = loss.valueAndGrad({ input: logits, target }, { reduction: 'sum' });
+    const withZ = loss.valueAndGrad({ input: logits, target }, { reduction: 'sum', zLoss: 0.3 });
+    const extra = rowsOf(logits.data, 3).flatMap((row) => {
+      const logp = referenceLogSoftmax(row);
+      const lse = row[0] - logp[0];
+      return logp.map((l) => 2 * 0.3 * lse * Math.exp(l));
+    });
+    const diff = Array.from(withZ.grads.input.data, (g, i) => g - base.grads.input.data[i]);
+    assertClose(t([4, 3], diff), t([4, 3], extra), { rtol: 1e-12, atol: 1e-14 }, 'grad difference');
+  });
+
+  test('central differences hold with label smoothing, weights, ignored labels and each reduction', () => {
+    const target = [2, 1, 0, 2];
+    gradcheck(entry, { input: logits, target: t([4], target) }, { zLoss: 0.05, labelSmoothing: 0.1 });
+    gradcheck(
+      entry,
+      { input: logits, target: t([4], target) },
+      { zLoss: 0.2, weight: [0.5, 2, 3], ignoreIndex: 1 },
+    );
+    gradcheck(
+      entry,
+      { input: logits, target: t([4], target) },
+      { zLoss: 1, reduction: 'none' },
+      t([4], [0.5, -1, 2, 1]),
+    );
+    gradcheck(entry, { input: logits, target: t([4], target) }, { zLoss: 0.01, reduction: 'sum' });
+  });
+
+  test('float32 logits long enough for the SIMD kernel take the z-loss path and match float64', () => {
+    const classes = 8;
+    const rows = 160;
+    const data = Array.from({ length: rows * classes }, (_, i) => Math.sin(i * 0.37) * 3);
+    const target = Array.from({ length: rows }, (_, r) => (r * 5) % classes);
+    const f32 = { shape: [rows, classes], data: Float32Array.from(data) };
+    const f64 = { shape: [rows, classes], data: Float64Array.from(Float32Array.from(data)) };
+    const z32 = loss.valueAndGrad({ input: f32, target }, { zLoss: 0.02 });
+    const z64 = loss.valueAndGrad({ input: f64, target }, { zLoss: 0.02 });
+    assertClose(z32.value, z64.value, { rtol: 1e-6, atol: 0 }, 'value');
+    assertClose(z32.grads.input, z64.grads.input, { rtol: 1e-5, atol: 1e-8 }, 'grad');
+    // zLoss 0 is the plain loss, bit for bit (the SIMD path where it runs).
+    const plain = loss.valueAndGrad({ input: f32, target });
+    const zero = loss.valueAndGrad({ input: f32, target }, { zLoss: 0 });
+    assert.equal(zero.value.item(), plain.value.item());
+    assert.deepEqual(Array.from(zero.grads.input.data), Array.from(plain.grads.input.data));
+  });
+
+  test('logits of ±1e4 give the exact finite z-loss', () => {
+    const { value, grads } = loss.valueAndGrad(
+      { input: t([1, 3], [1e4, -1e4, 0]), target: [0] },
+      { zLoss: 1e-3 },
+    );
+    // lse = 1e4 to double precision; cross-entropy 0; gradient 2·zLoss·lse·softmax = (20, 0, 0).
+    assertClose(value, t([], [1e-3 * 1e8]), { rtol: 1e-14, atol: 0 }, 'value');
+    assertClose(grads.input, t([1, 3], [20, 0, 0]), { rtol: 1e-12, atol: 1e-12 }, 'grad');
+  });
+
+  test('zLoss must be ≥ 0, applies to logits only, and an overflowing gradient is named', () => {
+    rejects(
+      () => sparseCategoricalCrossEntropy(logits, [0, 1, 2, 0], { zLoss: -1 }),
+      'options.zLoss',
+      />= 0/,
+    );
+    rejects(
+      () => sparseCategoricalCrossEntropy(t([1, 2], [0.5, 0.5]), [0], { zLoss: 0.1, fromLogits: false }),
+      'options.zLoss',
+      /logits only/,
+    );
+    // One class: the value zLoss·x² = 1e308 is finite, its gradient 2·zLoss·x = 2e308 is not.
+    rejects(
+      () => loss.valueAndGrad({ input: t([1, 1], [1]), target: [0] }, { zLoss: 1e308, reduction: 'sum' }),
+      'options.zLoss',
+      /overflow/,
+    );
+  });
+});

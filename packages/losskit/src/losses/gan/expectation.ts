@@ -74,3 +74,15 @@ export function halfSquaredDistanceTo(target: number): CriticTerm {
 
 /** d itself, slope 1: the Wasserstein critic term. */
 export const identityTerm: CriticTerm = { value: (d) => d, slope: () => 1 };
+
+/** The hinge on a real sample, max(0, 1 − D); slope −1 where 1 − D > 0 (0 at the kink, as torch's relu). */
+export const realHingeTerm: CriticTerm = {
+  value: (d) => Math.max(0, 1 - d),
+  slope: (d) => (1 - d > 0 ? -1 : 0),
+};
+
+/** The hinge on a generated sample, max(0, 1 + D); slope 1 where 1 + D > 0. */
+export const fakeHingeTerm: CriticTerm = {
+  value: (d) => Math.max(0, 1 + d),
+  slope: (d) => (1 + d > 0 ? 1 : 0),
+};

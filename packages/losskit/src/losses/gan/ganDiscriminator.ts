@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { booleanOption } from '../options.js';
+import { booleanOption, withNote } from '../options.js';
 import { scalarTensor } from '../reduce.js';
 import { requireUnitInterval } from '../validate.js';
 import { expectation, labelOneTerm, labelZeroTerm, scalarUpstream } from './expectation.js';
@@ -25,7 +25,13 @@ export const { entry: ganDiscriminatorLoss, fn: ganDiscriminator } = defineLoss(
   family: 'gan',
   inputs: ['real', 'fake'],
   differentiable: ['real', 'fake'],
-  options: { fromLogits: booleanOption(true) },
+  options: {
+    fromLogits: withNote(
+      booleanOption(true),
+      'true',
+      'Whether the critic outputs are logits (stable, recommended) or probabilities in [0, 1].',
+    ),
+  },
   validate(t, options) {
     if (!options.fromLogits) {
       requireUnitInterval('ganDiscriminator', 'real', t.real);
@@ -62,13 +68,6 @@ export const { entry: ganDiscriminatorLoss, fn: ganDiscriminator } = defineLoss(
     limitations: [
       'A discriminator that wins too easily starves the generator of gradient; consider LSGAN or WGAN losses when training is unstable.',
       'Prone to mode collapse and oscillation without regularisation (spectral norm, gradient penalty, label smoothing).',
-    ],
-    hyperparameters: [
-      {
-        name: 'fromLogits',
-        typical: 'true',
-        effect: 'Whether the critic outputs are logits (stable, recommended) or probabilities in [0, 1].',
-      },
     ],
     references: [
       'Goodfellow et al. (2014), Generative Adversarial Nets',

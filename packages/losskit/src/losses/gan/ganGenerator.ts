@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { booleanOption } from '../options.js';
+import { booleanOption, withNote } from '../options.js';
 import { scalarTensor } from '../reduce.js';
 import { requireUnitInterval } from '../validate.js';
 import { expectation, labelOneTerm, labelZeroTerm, scalarUpstream } from './expectation.js';
@@ -24,7 +24,18 @@ export const { entry: ganGeneratorLoss, fn: ganGenerator } = defineLoss({
   family: 'gan',
   inputs: ['fake'],
   differentiable: ['fake'],
-  options: { fromLogits: booleanOption(true), saturating: booleanOption(false) },
+  options: {
+    fromLogits: withNote(
+      booleanOption(true),
+      'true',
+      'Whether the critic outputs are logits (stable) or probabilities in [0, 1].',
+    ),
+    saturating: withNote(
+      booleanOption(false),
+      'false',
+      'true uses the minimax log(1 − D) objective instead of −log D.',
+    ),
+  },
   validate(t, options) {
     if (!options.fromLogits) requireUnitInterval('ganGenerator', 'fake', t.fake);
   },
@@ -58,18 +69,6 @@ export const { entry: ganGeneratorLoss, fn: ganGenerator } = defineLoss({
     limitations: [
       'The saturating form gives almost no gradient early in training; prefer the default.',
       'Inherits GAN instabilities (mode collapse, oscillation); the loss value says little about sample quality.',
-    ],
-    hyperparameters: [
-      {
-        name: 'fromLogits',
-        typical: 'true',
-        effect: 'Whether the critic outputs are logits (stable) or probabilities in [0, 1].',
-      },
-      {
-        name: 'saturating',
-        typical: 'false',
-        effect: 'true uses the minimax log(1 − D) objective instead of −log D.',
-      },
     ],
     references: [
       'Goodfellow et al. (2014), Generative Adversarial Nets, section 3 (non-saturating heuristic)',

@@ -53,7 +53,6 @@ export const { entry: lsganDiscriminatorLoss, fn: lsganDiscriminator } = defineL
       'Still adversarial: mode collapse remains possible.',
       'Penalises samples that are "too real" (critic output above 1) as much as fake-looking ones.',
     ],
-    hyperparameters: [],
     references: ['Mao et al. (2017), Least Squares Generative Adversarial Networks'],
     tasks: ['gan'],
   },

@@ -43,7 +43,6 @@ export const { entry: lsganGeneratorLoss, fn: lsganGenerator } = defineLoss({
     limitations: [
       'The loss value tracks the critic, not sample quality; do not use it as a stopping criterion.',
     ],
-    hyperparameters: [],
     references: ['Mao et al. (2017), Least Squares Generative Adversarial Networks'],
     tasks: ['gan'],
   },

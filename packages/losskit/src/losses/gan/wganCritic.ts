@@ -53,7 +53,6 @@ export const { entry: wganCriticLoss, fn: wganCritic } = defineLoss({
       'Needs a Lipschitz constraint (gradient penalty, weight clipping or spectral norm), otherwise it diverges.',
       'Critic outputs are unbounded scores, not probabilities.',
     ],
-    hyperparameters: [],
     references: [
       'Arjovsky, Chintala, Bottou (2017), Wasserstein GAN',
       'Gulrajani et al. (2017), Improved Training of Wasserstein GANs',

@@ -42,7 +42,6 @@ export const { entry: wganGeneratorLoss, fn: wganGenerator } = defineLoss({
     limitations: [
       'The absolute value is meaningless on its own; compare it with the critic loss over training.',
     ],
-    hyperparameters: [],
     references: ['Arjovsky, Chintala, Bottou (2017), Wasserstein GAN'],
     tasks: ['gan'],
   },

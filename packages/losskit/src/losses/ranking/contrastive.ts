@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { numberOption } from '../options.js';
+import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape, requireZeroOne } from '../validate.js';
 import { addDistanceGrad, pDistance } from './distance.js';
@@ -24,7 +24,14 @@ export const { entry: contrastiveLoss, fn: contrastive } = defineLoss({
   family: 'ranking',
   inputs: ['a', 'b', 'label'],
   differentiable: ['a', 'b'],
-  options: { margin: numberOption(1, { min: 0 }), reduction: reductionOption() },
+  options: {
+    margin: withNote(
+      numberOption(1, { min: 0 }),
+      '1.0 for unnormalised embeddings, 0.5–1 on the unit sphere',
+      'Distance beyond which a dissimilar pair stops contributing.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t) {
     requireEmbeddings('contrastive', 'a', t.a);
     requireSameShape('contrastive', 'a', t.a, 'b', t.b);
@@ -84,13 +91,6 @@ export const { entry: contrastiveLoss, fn: contrastive } = defineLoss({
       'Only sees one pair at a time: it does not rank a positive against a negative for the same anchor (see triplet).',
       'Needs a sensible margin and pair sampling; with random pairs most dissimilar terms are already 0.',
       'The squared form (Hadsell et al.) differs from the unsquared ContrastiveLoss of pytorch-metric-learning.',
-    ],
-    hyperparameters: [
-      {
-        name: 'margin',
-        typical: '1.0 for unnormalised embeddings, 0.5–1 on the unit sphere',
-        effect: 'Distance beyond which a dissimilar pair stops contributing.',
-      },
     ],
     references: [
       'Hadsell, Chopra & LeCun (2006), Dimensionality Reduction by Learning an Invariant Mapping',

@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { numberOption } from '../options.js';
+import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
@@ -21,7 +21,14 @@ export const { entry: pairwiseHingeLoss, fn: pairwiseHinge } = defineLoss({
   family: 'ranking',
   inputs: ['positive', 'negative'],
   differentiable: ['positive', 'negative'],
-  options: { margin: numberOption(1, { min: 0 }), reduction: reductionOption() },
+  options: {
+    margin: withNote(
+      numberOption(1, { min: 0 }),
+      '1.0 (0.1–1 for bounded scores)',
+      'How far the positive score must exceed the negative one.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t) {
     requireSameShape('pairwiseHinge', 'positive', t.positive, 'negative', t.negative);
   },
@@ -70,13 +77,6 @@ export const { entry: pairwiseHingeLoss, fn: pairwiseHinge } = defineLoss({
     limitations: [
       'Only ranks pairs: it does not optimise list-wise metrics such as NDCG directly.',
       'Zero gradient once the margin is met, so scores stop separating further.',
-    ],
-    hyperparameters: [
-      {
-        name: 'margin',
-        typical: '1.0 (0.1–1 for bounded scores)',
-        effect: 'How far the positive score must exceed the negative one.',
-      },
     ],
     references: [
       'Herbrich, Graepel & Obermayer (2000), Large Margin Rank Boundaries for Ordinal Regression',

@@ -1,10 +1,17 @@
 import { simdEuclideanTriplet, simdTripletApplies } from '../../kernels/wasm/triplet.js';
 import { type FloatArray, LossInputError, type Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { booleanOption, numberOption } from '../options.js';
+import { booleanOption, enumOption, numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
-import { addDistanceGrad, pDistance } from './distance.js';
+import {
+  addCosineGrad,
+  addDistanceGrad,
+  type CosineParts,
+  cosineParts,
+  cosineScratch,
+  pDistance,
+} from './distance.js';
 import { requireEmbeddings, rowLength, rowShape } from './rows.js';
 
 /**
@@ -109,20 +116,71 @@ function generalTripletRow(
   return Math.max(h, 0);
 }
 
+/** ε of torch `F.cosine_similarity` in the cosine distance (its default). */
+const COSINE_EPS = 1e-8;
+
+/** The three cosines of a cosine-distance triplet row: a–p, a–n and (with swap) p–n. */
+interface CosineTripletScratch {
+  readonly ap: CosineParts;
+  readonly an: CosineParts;
+  readonly pn: CosineParts;
+}
+
+/**
+ * One row under the cosine distance d(x, y) = 1 − cos(x, y) (torch `F.cosine_similarity`, each
+ * norm clamped at 1e-8), with or without swap, adding its gradient rows (weighted by w) where
+ * the hinge is active. Returns the row's loss.
+ */
+function cosineTripletRow(
+  a: FloatArray,
+  pos: FloatArray,
+  neg: FloatArray,
+  o: number,
+  n: number,
+  margin: number,
+  swap: boolean,
+  ga: FloatArray | null,
+  gp: FloatArray | null,
+  gn: FloatArray | null,
+  w: number,
+  scratch: CosineTripletScratch,
+): number {
+  const { ap, an, pn } = scratch;
+  const dPos = 1 - cosineParts(a, o, pos, o, n, 'clampNorm', COSINE_EPS, ap);
+  const dAn = 1 - cosineParts(a, o, neg, o, n, 'clampNorm', COSINE_EPS, an);
+  const dPn = swap
+    ? 1 - cosineParts(pos, o, neg, o, n, 'clampNorm', COSINE_EPS, pn)
+    : Number.POSITIVE_INFINITY;
+  const dNeg = Math.min(dPn, dAn);
+  const h = margin + dPos - dNeg;
+  if (ga !== null && gp !== null && gn !== null && h >= 0) {
+    // ∂d/∂x = −∂cos/∂x: +d(a, p) takes −w, −d_neg takes +w (halved on a swap tie).
+    addCosineGrad(a, o, pos, o, n, ap, -w, ga, o, gp, o);
+    const share = swap && dPn === dAn ? 0.5 : 1;
+    if (dAn <= dPn) addCosineGrad(a, o, neg, o, n, an, w * share, ga, o, gn, o);
+    if (swap && dPn <= dAn) addCosineGrad(pos, o, neg, o, n, pn, w * share, gp, o, gn, o);
+  }
+  return Math.max(h, 0);
+}
+
 const TRIPLET_INPUTS = ['anchor', 'positive', 'negative'] as const;
 
 /** Whether this call takes the float32 SIMD kernel (see src/kernels/wasm/triplet.ts). */
 function simdApplies(
   t: { readonly anchor: Tensor; readonly positive: Tensor; readonly negative: Tensor },
-  options: { readonly p: number; readonly swap: boolean },
+  options: { readonly p: number; readonly swap: boolean; readonly distance: TripletDistance },
 ): boolean {
   return (
+    options.distance === 'euclidean' &&
     options.p === 2 &&
     !options.swap &&
     (t.anchor.rank === 1 || t.anchor.rank === 2) &&
     simdTripletApplies(t.anchor.data, t.positive.data, t.negative.data, rowLength(t.anchor))
   );
 }
+
+/** The distance of a triplet: torch's `pairwise_distance` (p, eps), or 1 − cosine similarity. */
+export type TripletDistance = 'euclidean' | 'cosine';
 
 /** Squared sums in (1e-300, 1e300) take the direct path (as `pDistance`'s own test). */
 const SAFE_SQUARED_MAX = 1e300;
@@ -136,8 +194,9 @@ const SAFE_SQUARED_MIN = 1e-300;
  */
 function requireRepresentableEps(
   anchor: Tensor,
-  options: { readonly eps: number; readonly p: number },
+  options: { readonly eps: number; readonly p: number; readonly distance: TripletDistance },
 ): void {
+  if (options.distance !== 'euclidean') return;
   const floor = options.eps * rowLength(anchor) ** (1 / options.p);
   if (floor <= Number.MAX_VALUE) return;
   throw new LossInputError(
@@ -160,8 +219,14 @@ function requireRepresentableEps(
  * swap run a WebAssembly SIMD kernel (src/kernels/wasm/triplet.ts) that computes the differences
  * and squared sums in float64 lanes, as the JavaScript loop does.
  *
+ * `distance: 'cosine'` replaces d by 1 − cos(x, y) with torch's `F.cosine_similarity(x, y,
+ * eps=1e-8)` (x·y / (max(‖x‖, ε)·max(‖y‖, ε))), as torch `F.triplet_margin_with_distance_loss`
+ * with that distance function; `p` and `eps` do not apply there. Rows whose squared norms would
+ * overflow are rescaled by their largest component, so any finite embeddings give finite results.
+ *
  * @example
  * triplet([[0, 0]], [[0, 1]], [[0, 1.5]], { eps: 0 }).item() // 0.5
+ * triplet([[1, 0]], [[1, 1]], [[0, 1]], { distance: 'cosine' }).item() // 0.29289321881345254
  */
 export const { entry: tripletLoss, fn: triplet } = defineLoss({
   kind: 'reducible',
@@ -170,10 +235,23 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
   inputs: ['anchor', 'positive', 'negative'],
   differentiable: ['anchor', 'positive', 'negative'],
   options: {
-    margin: numberOption(1, { min: 0 }),
-    p: numberOption(2, { min: 1 }),
+    margin: withNote(
+      numberOption(1, { min: 0 }),
+      '0.2 on the unit sphere, 1.0 unnormalised',
+      'How much closer the positive must be than the negative.',
+    ),
+    p: withNote(numberOption(2, { min: 1 }), '2', 'The norm of the distance (1 = Manhattan, 2 = Euclidean).'),
     eps: numberOption(1e-6, { min: 0 }),
-    swap: booleanOption(false),
+    swap: withNote(
+      booleanOption(false),
+      'false',
+      'Uses the harder of d(a, n) and d(p, n) as the negative distance.',
+    ),
+    distance: withNote(
+      enumOption(['euclidean', 'cosine'] as const, 'euclidean'),
+      "'euclidean'; 'cosine' for normalised embeddings",
+      "'cosine' compares directions only (d in [0, 2], so margins of 0.1–0.5); p and eps then do not apply.",
+    ),
     reduction: reductionOption(),
   },
   validate(t, options) {
@@ -219,6 +297,16 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
       if (total !== null) return total;
     }
     let total = 0;
+    if (options.distance === 'cosine') {
+      const scratch = { ap: cosineScratch(), an: cosineScratch(), pn: cosineScratch() };
+      for (let r = 0; r < count; r++) {
+        const w = up === null ? s : s * up[r];
+        const l = cosineTripletRow(a, pos, neg, r * n, n, margin, swap, ga, gp, gn, w, scratch);
+        total += l;
+        if (units !== null) units[r] = l;
+      }
+      return total;
+    }
     for (let r = 0; r < count; r++) {
       const o = r * n;
       const w = up === null ? s : s * up[r];
@@ -233,7 +321,8 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
   info: {
     title: 'Triplet margin loss',
     summary: 'Asks each anchor to be closer to its positive than to its negative by at least a margin.',
-    formula: 'ℓ = max(0, m + ‖a − p + ε‖_p − ‖a − n + ε‖_p)',
+    formula:
+      "ℓ = max(0, m + d(a, p) − d(a, n)), d(x, y) = ‖x − y + ε‖_p ('euclidean') or 1 − cos(x, y) ('cosine')",
     properties: {
       differentiability:
         'Piecewise smooth: a kink where m + d(a, p) = d(a, n), and the norm is not differentiable where a distance is 0 (gradient 0 there).',
@@ -252,24 +341,13 @@ export const { entry: tripletLoss, fn: triplet } = defineLoss({
     limitations: [
       'The number of possible triplets grows cubically; without mining, training stalls on easy triplets.',
       'The ε = 1e-6 added to every difference (torch’s pairwise_distance) makes d(x, x) slightly positive.',
-    ],
-    hyperparameters: [
-      {
-        name: 'margin',
-        typical: '0.2 on the unit sphere, 1.0 unnormalised',
-        effect: 'How much closer the positive must be than the negative.',
-      },
-      { name: 'p', typical: '2', effect: 'The norm of the distance (1 = Manhattan, 2 = Euclidean).' },
-      {
-        name: 'swap',
-        typical: 'false',
-        effect: 'Uses the harder of d(a, n) and d(p, n) as the negative distance.',
-      },
+      'The cosine distance ignores embedding norms: vectors shorter than 1e-8 have their norm clamped there, so their cosine shrinks towards 0 instead of being undefined.',
     ],
     references: [
       'Schroff, Kalenichenko & Philbin (2015), FaceNet',
       'Balntas et al. (2016), Learning local feature descriptors with triplets and shallow convolutional neural networks (distance swap)',
       'PyTorch torch.nn.functional.triplet_margin_loss',
+      'PyTorch torch.nn.functional.triplet_margin_with_distance_loss (cosine distance)',
     ],
     tasks: ['metric-learning', 'ranking'],
   },

@@ -1,34 +1,43 @@
-import { SIMD_MIN_LENGTH, simdHuber } from '../../kernels/wasm/float32.js';
+import { simdHuber } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { numberOption } from '../options.js';
+import { float32Dispatch } from '../float32Dispatch.js';
+import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
 /**
- * The common case (a reduced value, no upstream array), branch-free: the |d| ≤ δ test is a coin
- * flip on real data, and a mispredicted jump costs more than the arithmetic. With
- * m = min(|d|, δ): ℓ = m(|d| − ½m), ∂ℓ/∂x = d clipped to [−δ, δ] (V8 compiles Math.min and
- * Math.max of numbers to minsd/maxsd, no jumps; unlike |d| − relu(|d| − δ), which loses δ when
- * it is below half an ulp of |d|). Its own function with nothing after the loop (see
- * `squaredErrorBlock` in mse).
+ * The Huber term of a residual d, branch-free: with a = |d| and m = min(a, δ), ℓ = m(a − ½m),
+ * which is ½d² for a ≤ δ and δ(a − ½δ) beyond (the same bits as those two expressions). The
+ * |d| ≤ δ test is a coin flip on real data, and a mispredicted jump costs more than the
+ * arithmetic; V8 compiles Math.min and Math.max of numbers to minsd/maxsd, no jumps (unlike
+ * |d| − relu(|d| − δ), which loses δ when it is below half an ulp of |d|).
+ */
+function huberTerm(d: number, delta: number): number {
+  const a = Math.abs(d);
+  const m = Math.min(a, delta);
+  return m * (a - 0.5 * m);
+}
+
+/** ∂ℓ/∂x of `huberTerm`: d clipped to [−δ, δ]. */
+function huberSlope(d: number, delta: number): number {
+  return Math.min(Math.max(d, -delta), delta);
+}
+
+/**
+ * The common case (a reduced value, no upstream array) in JavaScript. Its own function with
+ * nothing after the loop (see `squaredErrorBlock` in mse).
  */
 function huberBlock(x: FloatArray, y: FloatArray, g: FloatArray | null, delta: number, s: number): number {
   let total = 0;
   if (g === null) {
-    for (let i = 0; i < x.length; i++) {
-      const a = Math.abs(x[i] - y[i]);
-      const m = Math.min(a, delta);
-      total += m * (a - 0.5 * m);
-    }
+    for (let i = 0; i < x.length; i++) total += huberTerm(x[i] - y[i], delta);
     return total;
   }
   for (let i = 0; i < x.length; i++) {
     const d = x[i] - y[i];
-    const a = Math.abs(d);
-    const m = Math.min(a, delta);
-    total += m * (a - 0.5 * m);
-    g[i] = s * Math.min(Math.max(d, -delta), delta);
+    total += huberTerm(d, delta);
+    g[i] = s * huberSlope(d, delta);
   }
   return total;
 }
@@ -48,7 +57,14 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
   family: 'regression',
   inputs: ['input', 'target'],
   differentiable: ['input'],
-  options: { delta: numberOption(1, { above: 0 }), reduction: reductionOption() },
+  options: {
+    delta: withNote(
+      numberOption(1, { above: 0 }),
+      '1.0 (or about 1.35 × the noise standard deviation)',
+      'Residual size where the loss switches from quadratic to linear.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t) {
     requireSameShape('huber', 'input', t.input, 'target', t.target);
   },
@@ -64,33 +80,24 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
     const s = plan.scale;
-    let total = 0;
     if (units === null && up === null) {
-      if (
-        x.length >= SIMD_MIN_LENGTH &&
-        x instanceof Float32Array &&
-        y instanceof Float32Array &&
-        (g === null || g instanceof Float32Array)
-      ) {
-        // WebAssembly SIMD for the multiples of 4: f32x4 arithmetic and a float64 sum, within a
-        // few float32 ulps of huberBlock (not its bits); null where float32's range does not suffice.
-        const simd = simdHuber(x, y, g, delta, s);
-        if (simd !== null) {
-          const n4 = x.length - (x.length % 4);
-          return (
-            simd + huberBlock(x.subarray(n4), y.subarray(n4), g === null ? null : g.subarray(n4), delta, s)
-          );
-        }
-      }
-      return huberBlock(x, y, g, delta, s);
+      // WebAssembly SIMD for large float32 inputs (f32x4 arithmetic and a float64 sum, within a
+      // few float32 ulps of huberBlock, not its bits), huberBlock for the rest.
+      return float32Dispatch(
+        x,
+        y,
+        g,
+        (x32, y32, g32) => simdHuber(x32, y32, g32, delta, s),
+        (xs, ys, gs) => huberBlock(xs, ys, gs, delta, s),
+      );
     }
+    let total = 0;
     for (let i = 0; i < x.length; i++) {
       const d = x[i] - y[i];
-      const a = Math.abs(d);
-      const l = a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+      const l = huberTerm(d, delta);
       total += l;
       if (units !== null) units[i] = l;
-      if (g !== null) g[i] = (up === null ? s : s * up[i]) * Math.min(Math.max(d, -delta), delta);
+      if (g !== null) g[i] = (up === null ? s : s * up[i]) * huberSlope(d, delta);
     }
     return total;
   },
@@ -112,13 +119,6 @@ export const { entry: huberLoss, fn: huber } = defineLoss({
       'Bounding-box regression and value targets in RL (DQN uses Huber with δ = 1).',
     ],
     limitations: ['δ must be tuned to the noise scale: too small behaves like MAE, too large like MSE.'],
-    hyperparameters: [
-      {
-        name: 'delta',
-        typical: '1.0 (or about 1.35 × the noise standard deviation)',
-        effect: 'Residual size where the loss switches from quadratic to linear.',
-      },
-    ],
     references: [
       'Huber (1964), Robust Estimation of a Location Parameter',
       'PyTorch torch.nn.functional.huber_loss',

@@ -60,7 +60,6 @@ export const { entry: maeLoss, fn: mae } = defineLoss({
       'The constant-size gradient makes plain gradient descent oscillate near the optimum; decay the learning rate or use huber/smoothL1.',
       'Non-smooth at zero residual, which some second-order optimisers dislike.',
     ],
-    hyperparameters: [],
     references: ['PyTorch torch.nn.functional.l1_loss', 'Laplace (1774); least absolute deviations'],
     tasks: ['regression', 'autoencoder'],
   },

@@ -1,6 +1,7 @@
-import { SIMD_MIN_LENGTH, simdSquaredError } from '../../kernels/wasm/float32.js';
+import { simdSquaredError } from '../../kernels/wasm/float32.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
+import { float32Dispatch } from '../float32Dispatch.js';
 import { type ReductionPlan, reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
@@ -33,10 +34,34 @@ function squaredErrorBlock(x: FloatArray, y: FloatArray, g: FloatArray, scale: n
 }
 
 /**
+ * Σ(x − y)² over every element, writing g = scale·(x − y) when g is not null: the JavaScript path
+ * of the common case (no units, no upstream array).
+ */
+function plainSquaredError(x: FloatArray, y: FloatArray, g: FloatArray | null, scale: number): number {
+  let total = 0;
+  if (g === null) {
+    for (let i = 0; i < x.length; i++) {
+      const d = x[i] - y[i];
+      total += d * d;
+    }
+    return total;
+  }
+  const n4 = x.length - (x.length % 4);
+  total = squaredErrorBlock(x, y, g, scale, n4);
+  for (let i = n4; i < x.length; i++) {
+    const d = x[i] - y[i];
+    total += d * d;
+    g[i] = scale * d;
+  }
+  return total;
+}
+
+/**
  * The squared-error kernel of `mse` (and `valueLoss`): Σ(x − y)², writing ℓᵢ into `units` for
  * `'none'` and the gradient 2(x − y)·weight into `g`. Float32 inputs of `SIMD_MIN_LENGTH` or more
- * take the WebAssembly SIMD path in the common case (reduced, no upstream array), value alone
- * included: value within 2e-6 relative of the float64 path, gradients within a few float32 ulps.
+ * take the WebAssembly SIMD path in the common case (reduced, no upstream array; `float32Dispatch`),
+ * value alone included: value within 2e-6 relative of the float64 path, gradients within a few
+ * float32 ulps (not the JavaScript loop's bits).
  */
 export function squaredErrorKernel(
   x: FloatArray,
@@ -47,35 +72,16 @@ export function squaredErrorKernel(
 ): number {
   const up = plan.upstream;
   const s = plan.scale;
-  let total = 0;
   if (units === null && up === null) {
-    // The common case: no per-element branch at all. Large float32 inputs take WebAssembly SIMD
-    // over the multiples of 4 (f32x4 arithmetic, float64 sum: within a few float32 ulps of this
-    // loop, not its bits; null, and this loop, where float32's range does not suffice).
-    const n4 = x.length - (x.length % 4);
-    const simd =
-      x.length >= SIMD_MIN_LENGTH &&
-      x instanceof Float32Array &&
-      y instanceof Float32Array &&
-      (g === null || g instanceof Float32Array)
-        ? simdSquaredError(x, y, g, 2 * s)
-        : null;
-    if (g === null) {
-      total = simd ?? 0;
-      for (let i = simd === null ? 0 : n4; i < x.length; i++) {
-        const d = x[i] - y[i];
-        total += d * d;
-      }
-      return total;
-    }
-    total = simd ?? squaredErrorBlock(x, y, g, 2 * s, n4);
-    for (let i = n4; i < x.length; i++) {
-      const d = x[i] - y[i];
-      total += d * d;
-      g[i] = 2 * s * d;
-    }
-    return total;
+    return float32Dispatch(
+      x,
+      y,
+      g,
+      (x32, y32, g32) => simdSquaredError(x32, y32, g32, 2 * s),
+      (xs, ys, gs) => plainSquaredError(xs, ys, gs, 2 * s),
+    );
   }
+  let total = 0;
   for (let i = 0; i < x.length; i++) {
     const d = x[i] - y[i];
     const l = d * d;
@@ -135,7 +141,6 @@ export const { entry: mseLoss, fn: mse } = defineLoss({
       'Outliers pull the fit towards them; prefer huber or mae when the data has gross errors.',
       'Estimates the conditional mean, which is misleading for skewed or multimodal targets.',
     ],
-    hyperparameters: [],
     references: ['PyTorch torch.nn.functional.mse_loss', 'Gauss (1809), least squares'],
     tasks: ['regression', 'autoencoder'],
   },

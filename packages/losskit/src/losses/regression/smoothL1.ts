@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { numberOption } from '../options.js';
+import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
@@ -20,7 +20,14 @@ export const { entry: smoothL1Loss, fn: smoothL1 } = defineLoss({
   family: 'regression',
   inputs: ['input', 'target'],
   differentiable: ['input'],
-  options: { beta: numberOption(1, { min: 0 }), reduction: reductionOption() },
+  options: {
+    beta: withNote(
+      numberOption(1, { min: 0 }),
+      '1.0, or 1/9 for box regression',
+      'Width of the quadratic zone; 0 gives the L1 loss.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t) {
     requireSameShape('smoothL1', 'input', t.input, 'target', t.target);
   },
@@ -65,13 +72,6 @@ export const { entry: smoothL1Loss, fn: smoothL1 } = defineLoss({
     limitations: [
       'Inside β the loss is ½d²/β, so small β makes it very steep there; the scale of the quadratic part depends on β, unlike huber.',
       "β must match the residual scale, as huber's δ does.",
-    ],
-    hyperparameters: [
-      {
-        name: 'beta',
-        typical: '1.0, or 1/9 for box regression',
-        effect: 'Width of the quadratic zone; 0 gives the L1 loss.',
-      },
     ],
     references: ['Girshick (2015), Fast R-CNN', 'PyTorch torch.nn.functional.smooth_l1_loss'],
     tasks: ['regression'],

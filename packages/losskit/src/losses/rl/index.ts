@@ -1,8 +1,15 @@
 // The rl losses: explicit re-exports, and the family's registry entries in catalogue order.
+import { clippedValueLossLoss } from './clippedValueLoss.js';
+import { entropyBonusLoss } from './entropyBonus.js';
+import { grpoLoss } from './grpo.js';
 import { policyGradientLoss } from './policyGradient.js';
 import { ppoClipLoss } from './ppoClip.js';
 import { valueLossLoss } from './valueLoss.js';
 
+export { clippedValueLoss, clippedValueLossLoss } from './clippedValueLoss.js';
+export { entropyBonus, entropyBonusLoss } from './entropyBonus.js';
+export { type GroupAdvantagesOptions, groupAdvantages } from './groupAdvantages.js';
+export { grpo, grpoLoss } from './grpo.js';
 export { policyGradient, policyGradientLoss } from './policyGradient.js';
 export { ppoClip, ppoClipLoss } from './ppoClip.js';
 export { type PpoStats, type PpoStatsOptions, ppoStats } from './ppoStats.js';
@@ -22,4 +29,7 @@ export const rlLosses = {
   policyGradient: policyGradientLoss,
   valueLoss: valueLossLoss,
   ppoClip: ppoClipLoss,
+  entropyBonus: entropyBonusLoss,
+  clippedValueLoss: clippedValueLossLoss,
+  grpo: grpoLoss,
 } as const;

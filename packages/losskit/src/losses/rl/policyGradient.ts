@@ -1,5 +1,5 @@
 import { defineLoss } from '../define.js';
-import { booleanOption } from '../options.js';
+import { booleanOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 import { advantageNormalisation } from './advantageStats.js';
@@ -22,7 +22,14 @@ export const { entry: policyGradientLoss, fn: policyGradient } = defineLoss({
   family: 'rl',
   inputs: ['logProbs', 'advantages'],
   differentiable: ['logProbs'],
-  options: { normalizeAdvantages: booleanOption(false), reduction: reductionOption() },
+  options: {
+    normalizeAdvantages: withNote(
+      booleanOption(false),
+      'true for PPO/A2C-style batches',
+      'Standardises advantages per batch, making the step size independent of the reward scale.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t) {
     requireSameShape('policyGradient', 'logProbs', t.logProbs, 'advantages', t.advantages);
   },
@@ -68,13 +75,6 @@ export const { entry: policyGradientLoss, fn: policyGradient } = defineLoss({
       'High variance; needs a baseline (advantages rather than raw returns) and usually normalisation.',
       'No trust region: large steps can collapse the policy; ppoClip bounds the update.',
       'The value is a surrogate, not a performance measure.',
-    ],
-    hyperparameters: [
-      {
-        name: 'normalizeAdvantages',
-        typical: 'true for PPO/A2C-style batches',
-        effect: 'Standardises advantages per batch, making the step size independent of the reward scale.',
-      },
     ],
     references: [
       'Williams (1992), Simple Statistical Gradient-Following Algorithms for Connectionist RL',

@@ -1,6 +1,6 @@
 import { type FloatArray, formatIndex, LossInputError, type Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
-import { numberOption } from '../options.js';
+import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 
@@ -46,7 +46,14 @@ export const { entry: ppoClipLoss, fn: ppoClip } = defineLoss({
   family: 'rl',
   inputs: ['logProbs', 'oldLogProbs', 'advantages'],
   differentiable: ['logProbs'],
-  options: { clipEpsilon: numberOption(0.2, { min: 0 }), reduction: reductionOption() },
+  options: {
+    clipEpsilon: withNote(
+      numberOption(0.2, { min: 0 }),
+      '0.1 to 0.3 (0.2 default)',
+      'Half-width of the trust band for the probability ratio; 0 freezes the ratio at 1.',
+    ),
+    reduction: reductionOption(),
+  },
   validate(t) {
     requireSameShape('ppoClip', 'logProbs', t.logProbs, 'oldLogProbs', t.oldLogProbs);
     requireSameShape('ppoClip', 'logProbs', t.logProbs, 'advantages', t.advantages);
@@ -104,13 +111,6 @@ export const { entry: ppoClipLoss, fn: ppoClip } = defineLoss({
     limitations: [
       'Clipping does not strictly bound the KL; monitor ppoStats (approxKl, clipFraction) and stop early if it grows.',
       'Needs the log-probabilities of the behaviour policy stored with the rollout.',
-    ],
-    hyperparameters: [
-      {
-        name: 'clipEpsilon',
-        typical: '0.1 to 0.3 (0.2 default)',
-        effect: 'Half-width of the trust band for the probability ratio; 0 freezes the ratio at 1.',
-      },
     ],
     references: ['Schulman et al. (2017), Proximal Policy Optimization Algorithms'],
     tasks: ['rl'],

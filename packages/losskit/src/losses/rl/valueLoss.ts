@@ -47,7 +47,6 @@ export const { entry: valueLossLoss, fn: valueLoss } = defineLoss({
       'No ½ factor: many implementations scale the critic term by 0.5 (vf_coef), which you must do yourself.',
       'Sensitive to outlier returns; consider huber or value clipping.',
     ],
-    hyperparameters: [],
     references: [
       'Mnih et al. (2016), Asynchronous Methods for Deep Reinforcement Learning',
       'PyTorch torch.nn.functional.mse_loss',

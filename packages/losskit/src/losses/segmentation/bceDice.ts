@@ -36,10 +36,6 @@ export const { entry: bceDiceLoss, fn: bceDice } = defineBceOverlapLoss('bceDice
     'α must be tuned; the two terms have different scales early in training.',
     'Probability inputs pay the BCE clamp (loss ≤ 100 per pixel, huge gradient at p ∈ {0, 1}); prefer fromLogits for raw network outputs.',
   ],
-  hyperparameters: [
-    { name: 'alpha', typical: '0.5', effect: 'Weight of BCE; 1 − alpha weighs Dice.' },
-    { name: 'eps', typical: '1e-5 to 1', effect: 'Dice smoothing in numerator and denominator.' },
-  ],
   references: [
     'Isensee et al. (2021), nnU-Net (Dice + cross-entropy)',
     'Milletari, Navab & Ahmadi (2016), V-Net',

@@ -36,10 +36,6 @@ export const { entry: bceIouLoss, fn: bceIou } = defineBceOverlapLoss('bceIou', 
     'α must be tuned; the two terms have different scales early in training.',
     'Probability inputs pay the BCE clamp (loss ≤ 100 per pixel, huge gradient at p ∈ {0, 1}); prefer fromLogits for raw network outputs.',
   ],
-  hyperparameters: [
-    { name: 'alpha', typical: '0.5', effect: 'Weight of BCE; 1 − alpha weighs IoU.' },
-    { name: 'eps', typical: '1e-5 to 1', effect: 'IoU smoothing in numerator and denominator.' },
-  ],
   references: [
     'Qin et al. (2019), BASNet: Boundary-Aware Salient Object Detection (BCE + IoU hybrid loss)',
     'Rahman & Wang (2016), Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation',

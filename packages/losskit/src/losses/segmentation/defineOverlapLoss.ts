@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor/index.js';
 import { defineLoss, type LossEntry, type LossFunction } from '../define.js';
 import type { LossInfoText } from '../info.js';
-import type { OptionSpec } from '../options.js';
+import { type OptionSpec, withNote } from '../options.js';
 import { scalarTensor } from '../reduce.js';
 import {
   aggregateOption,
@@ -14,7 +14,8 @@ import {
   overlapGroupSums,
   overlapLoss,
   overlapLossFromSums,
-  requireSegmentationRanges,
+  segmentationChecks,
+  sumsCheckRanges,
   validateSegmentation,
 } from './overlap.js';
 
@@ -34,29 +35,19 @@ function checkedInUnitInterval(options: { readonly fromLogits: boolean }): reado
 }
 
 /**
- * Where the [0, 1] checks of a segmentation loss run. Large float32 inputs (`sumsCheckRanges`):
- * in `compute`, fused with the first pass over the data (the SIMD sums of every group, which
- * flag an offender; the checks then throw exactly as in validation), still before any gradient
- * is written; this saves the two separate probes, 0.7 ns per element. A consequence: there, an
- * `upstream` or `out` buffer of the wrong shape is reported before a value outside [0, 1], and a
- * reused `out` buffer is zero-filled (by the boundary) when a range error is thrown. Otherwise in
- * `validate`, as for the scores.
+ * Where the [0, 1] checks of a segmentation loss run (declared as `segmentationChecks`). Large
+ * float32 inputs (`sumsCheckRanges`): fused with the first pass over the data (the SIMD sums of
+ * every group, which flag an offender; the checks then throw exactly as at the boundary), still
+ * before any gradient is written; this saves the two separate probes, 0.7 ns per element. A
+ * consequence: there, an `upstream` or `out` buffer of the wrong shape is reported before a
+ * value outside [0, 1], and a reused `out` buffer is zero-filled (by the boundary) when a range
+ * error is thrown. Otherwise the boundary runs them right after `validate`, as for the scores.
  */
-function validateLeavingRangesToSums(
-  name: string,
+function sumsFuseChecks(
   t: { readonly input: Tensor; readonly target: Tensor },
-  options: { readonly fromLogits: boolean; readonly aggregate: 'batch' | 'sample' },
-): void {
-  validateSegmentation(name, t.input, t.target, options, 'input', 'leftToSums');
-}
-
-/** The range checks `validateLeavingRangesToSums` left to the sums, for `overlapGroupSums`. */
-function rangeChecks(
-  name: string,
-  t: { readonly input: Tensor; readonly target: Tensor },
-  options: { readonly fromLogits: boolean },
-): () => void {
-  return () => requireSegmentationRanges(name, t.input, t.target, options.fromLogits);
+  options: { readonly aggregate: 'batch' | 'sample' },
+): boolean {
+  return sumsCheckRanges(t.input.data, t.target.data, groupCount(t.input, options.aggregate));
 }
 
 /** A registry loss over `input` (probabilities or logits) and a binary `target` mask. */
@@ -82,11 +73,13 @@ export function defineOverlapLoss(
     differentiable: ['input'],
     options: { eps: epsOption(), fromLogits: fromLogitsOption(), aggregate: aggregateOption() },
     validate(t, options) {
-      validateLeavingRangesToSums(name, t, options);
+      validateSegmentation(name, t.input, t.target, options, 'input', 'declared');
     },
+    checks: segmentationChecks(),
+    fusesChecks: sumsFuseChecks,
     finiteCheckedBy: (_t, options) => checkedInUnitInterval(options),
     valueShape: () => [],
-    compute({ t, options, upstream, grads, dtype }) {
+    compute({ t, options, upstream, grads, dtype, checks }) {
       const u = upstream === null ? 1 : upstream[0];
       const groups = groupCount(t.input, options.aggregate);
       const loss = overlapLoss(
@@ -99,7 +92,7 @@ export function defineOverlapLoss(
         u,
         grads?.input ?? null,
         true, // compute's grads are zero-filled (define.ts): the float32 kernels write instead of add
-        rangeChecks(name, t, options),
+        checks,
       );
       return scalarTensor(loss, dtype);
     },
@@ -123,17 +116,23 @@ export function defineBceOverlapLoss(
     inputs: ['input', 'target'] as const,
     differentiable: ['input'],
     options: {
-      alpha: alphaOption(),
+      alpha: withNote(
+        alphaOption(),
+        '0.5',
+        `Weight of BCE; 1 − alpha weighs ${kind === 'dice' ? 'Dice' : 'IoU'}.`,
+      ),
       eps: epsOption(),
       fromLogits: fromLogitsOption(),
       aggregate: aggregateOption(),
     },
     validate(t, options) {
-      validateLeavingRangesToSums(name, t, options);
+      validateSegmentation(name, t.input, t.target, options, 'input', 'declared');
     },
+    checks: segmentationChecks(),
+    fusesChecks: sumsFuseChecks,
     finiteCheckedBy: (_t, options) => checkedInUnitInterval(options),
     valueShape: () => [],
-    compute({ t, options, upstream, grads, dtype }) {
+    compute({ t, options, upstream, grads, dtype, checks }) {
       const { alpha, eps, fromLogits, aggregate } = options;
       const u = upstream === null ? 1 : upstream[0];
       const x = t.input.data;
@@ -141,7 +140,7 @@ export function defineBceOverlapLoss(
       const g = grads?.input ?? null;
       const groups = groupCount(t.input, aggregate);
       // The overlap sums (and their range checks) first: BCE writes its gradient next.
-      const sums = overlapGroupSums(x, y, groups, fromLogits, rangeChecks(name, t, options));
+      const sums = overlapGroupSums(x, y, groups, fromLogits, checks);
       const bce = bceMean(x, y, fromLogits, u * alpha, g);
       const overlap = overlapLossFromSums(kind, sums, x, y, groups, eps, fromLogits, u * (1 - alpha), g);
       return scalarTensor(alpha * bce + (1 - alpha) * overlap, dtype);

@@ -37,18 +37,6 @@ export const { entry: diceLoss, fn: dice } = defineOverlapLoss('dice', 'dice', {
     "'batch' and 'sample' aggregation weigh images differently: with 'sample', an image with a tiny object counts as much as one with a large object.",
     'Soft Dice on probabilities is not the thresholded Dice metric (see diceScore).',
   ],
-  hyperparameters: [
-    {
-      name: 'eps',
-      typical: '1e-5 to 1',
-      effect: 'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
-    },
-    {
-      name: 'aggregate',
-      typical: "'batch'",
-      effect: "'sample' averages per-image scores, 'batch' pools every pixel.",
-    },
-  ],
   references: [
     'Milletari, Navab & Ahmadi (2016), V-Net: Fully Convolutional Neural Networks for Volumetric Medical Image Segmentation',
     'Sudre et al. (2017), Generalised Dice overlap as a deep learning loss function for highly unbalanced segmentations',

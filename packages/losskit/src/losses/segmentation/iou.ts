@@ -36,18 +36,6 @@ export const { entry: iouLoss, fn: iou } = defineOverlapLoss('iou', 'iou', {
     'Noisy gradients for empty or tiny masks; combine with BCE (see bceIou) or use the Lovász hinge for a tighter IoU surrogate.',
     'Soft IoU on probabilities is not the thresholded IoU metric (see iouScore).',
   ],
-  hyperparameters: [
-    {
-      name: 'eps',
-      typical: '1e-5 to 1',
-      effect: 'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
-    },
-    {
-      name: 'aggregate',
-      typical: "'batch'",
-      effect: "'sample' averages per-image scores, 'batch' pools every pixel.",
-    },
-  ],
   references: [
     'Rahman & Wang (2016), Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation',
     'Jaccard (1912), The distribution of the flora in the alpine zone',

@@ -7,7 +7,8 @@ import {
 } from '../../kernels/wasm/overlap.js';
 import type { FloatArray, Tensor } from '../../tensor/index.js';
 import { clampedLog, expNonPositive, sigmoid, softplus } from '../math.js';
-import { booleanOption, enumOption, numberOption } from '../options.js';
+import type { FusedChecks, InputCheck } from '../checks.js';
+import { booleanOption, enumOption, numberOption, withNote } from '../options.js';
 import { requireMinRank, requireSameShape, requireUnitInterval } from '../validate.js';
 
 /**
@@ -28,17 +29,28 @@ export type Aggregate = 'batch' | 'sample';
 export const MIN_OVERLAP_EPS = 2 ** -126;
 
 /** ε of the overlap ratios: at least `MIN_OVERLAP_EPS`, any finite value above (1e308 included). */
-export const epsOption = () => numberOption(1e-5, { min: MIN_OVERLAP_EPS });
+export const epsOption = () =>
+  withNote(
+    numberOption(1e-5, { min: MIN_OVERLAP_EPS }),
+    '1e-5 to 1',
+    'Smoothing in numerator and denominator; larger values soften gradients for small masks.',
+  );
 export const fromLogitsOption = () => booleanOption(false);
-export const aggregateOption = () => enumOption(['batch', 'sample'] as const, 'batch');
+export const aggregateOption = () =>
+  withNote(
+    enumOption(['batch', 'sample'] as const, 'batch'),
+    "'batch'",
+    "'sample' averages per-image scores, 'batch' pools every pixel.",
+  );
 export const alphaOption = () => numberOption(0.5, { min: 0, max: 1 });
 
 /**
  * Boundary checks of every segmentation loss and score. `'sample'` needs a first (batch) axis;
- * `'batch'` pools every element, so it also takes a 0-d input. `ranges: 'leftToSums'` (the
- * losses) leaves the [0, 1] checks to `overlapLoss`'s first pass where that pass checks them
- * (`sumsCheckRanges`), which then calls `requireSegmentationRanges` itself on meeting an
- * offender, before any gradient is written.
+ * `'batch'` pools every element, so it also takes a 0-d input. `ranges`: `'here'` (the scores)
+ * runs the [0, 1] checks too; `'declared'` (the losses) leaves them to the loss's declared
+ * `checks` (`segmentationChecks`), which the boundary runs or hands to `overlapGroupSums`;
+ * `'leftToSums'` (the former protocol, for a loss that passes `overlapGroupSums` its own
+ * `requireRanges`) skips them where `sumsCheckRanges` holds.
  */
 export function validateSegmentation(
   name: string,
@@ -46,11 +58,12 @@ export function validateSegmentation(
   target: Tensor,
   options: { readonly fromLogits: boolean; readonly aggregate: Aggregate },
   inputName = 'input',
-  ranges: 'here' | 'leftToSums' = 'here',
+  ranges: 'here' | 'declared' | 'leftToSums' = 'here',
 ): void {
   if (options.aggregate === 'sample')
     requireMinRank(name, inputName, input, 1, "[N, ...] for aggregate 'sample'");
   requireSameShape(name, inputName, input, 'target', target);
+  if (ranges === 'declared') return;
   if (
     ranges === 'leftToSums' &&
     sumsCheckRanges(input.data, target.data, groupCount(input, options.aggregate))
@@ -72,6 +85,21 @@ export function requireSegmentationRanges(
 ): void {
   if (!fromLogits) requireUnitInterval(name, inputName, input);
   requireUnitInterval(name, 'target', target, 'target value');
+}
+
+/**
+ * The [0, 1] checks of `requireSegmentationRanges` declared as data, for a segmentation loss's
+ * `checks` (the same order and messages): every probability unless `fromLogits`, then every
+ * target value.
+ */
+export function segmentationChecks(): readonly InputCheck<
+  'input' | 'target',
+  { readonly fromLogits: boolean }
+>[] {
+  return [
+    { input: 'input', check: 'unitInterval', when: (options) => !options.fromLogits },
+    { input: 'target', check: 'unitInterval', what: 'target value' },
+  ];
 }
 
 /**
@@ -199,16 +227,17 @@ function logitOverlapSums(
  * The first pass of `overlapLoss`: Σpy, Σp, Σy of group g at [3g, 3g + 3) of the result (p = σ(x)
  * with logits). Where `sumsCheckRanges` holds it is the WebAssembly SIMD kernel (float64 sums in
  * another order, σ to 1e-15), which also flags a value outside [0, 1]; once every group is
- * summed, a flag calls `requireRanges`: the checks validation left to this pass, which throw
- * naming the first offender (or pass, for a −0 the kernel cannot tell from a negative). The
- * JavaScript loops check nothing: validation checked their inputs.
+ * summed, the loss's fused `checks` are absorbed, or run on a flag (they throw naming the first
+ * offender, or pass, for a −0 the kernel cannot tell from a negative). The JavaScript loops
+ * check nothing: the boundary checked their inputs. (A plain function as `checks` is the former
+ * protocol: called on a flag only.)
  */
 export function overlapGroupSums(
   x: FloatArray,
   y: FloatArray,
   groups: number,
   fromLogits: boolean,
-  requireRanges: (() => void) | null = null,
+  checks: FusedChecks | (() => void) | null = null,
 ): Float64Array {
   const sums = new Float64Array(3 * groups);
   const size = groups === 0 ? 0 : x.length / groups;
@@ -226,7 +255,12 @@ export function overlapGroupSums(
     }
     if (simd && inRange !== true) flagged = true;
   }
-  if (flagged && requireRanges !== null) requireRanges();
+  if (typeof checks === 'function') {
+    if (flagged) checks();
+  } else if (checks !== null && simd) {
+    if (flagged) checks.run();
+    else checks.absorb();
+  }
   return sums;
 }
 
@@ -298,9 +332,9 @@ export function overlapLoss(
   weight: number,
   grad: FloatArray | null,
   gradIsZero = false,
-  requireRanges: (() => void) | null = null,
+  checks: FusedChecks | (() => void) | null = null,
 ): number {
-  const sums = overlapGroupSums(x, y, groups, fromLogits, requireRanges);
+  const sums = overlapGroupSums(x, y, groups, fromLogits, checks);
   return overlapLossFromSums(kind, sums, x, y, groups, eps, fromLogits, weight, grad, gradIsZero);
 }
 

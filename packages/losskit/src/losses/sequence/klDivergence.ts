@@ -2,7 +2,7 @@ import { formatIndex, LossInputError, type Tensor } from '../../tensor/index.js'
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import { defineLoss } from '../define.js';
 import { LARGEST_FINITE, logSumExp } from '../math.js';
-import { enumOption } from '../options.js';
+import { enumOption, withNote } from '../options.js';
 import { reductionWithBatchmeanOption } from '../reduce.js';
 import { requireSameShape, requireUnitInterval } from '../validate.js';
 
@@ -76,8 +76,16 @@ export const { entry: klDivergenceLoss, fn: klDivergence } = defineLoss({
   inputs: ['input', 'target'],
   differentiable: ['input'],
   options: {
-    inputKind: enumOption(kinds, 'logits'),
-    targetKind: enumOption(kinds, 'probs'),
+    inputKind: withNote(
+      enumOption(kinds, 'logits'),
+      "'logits' (model outputs)",
+      'How Q is given; logits use log-softmax and stay finite for any logits.',
+    ),
+    targetKind: withNote(
+      enumOption(kinds, 'probs'),
+      "'probs', or 'logits' for a teacher's raw outputs",
+      'How P is given.',
+    ),
     reduction: reductionWithBatchmeanOption('batchmean'),
   },
   validate(t, options) {
@@ -160,18 +168,6 @@ export const { entry: klDivergenceLoss, fn: klDivergence } = defineLoss({
       'Asymmetric: KL(P‖Q) ≠ KL(Q‖P); the argument order here is input = Q, target = P.',
       'Infinite when Q is 0 where P has mass; with probability inputs this is reported as an error — pass logits or log-probabilities.',
       "'batchmean' divides by shape[0], which is the per-sample KL only when the first axis is the batch; 'mean' divides by every element, which is rarely the KL you want.",
-    ],
-    hyperparameters: [
-      {
-        name: 'inputKind',
-        typical: "'logits' (model outputs)",
-        effect: 'How Q is given; logits use log-softmax and stay finite for any logits.',
-      },
-      {
-        name: 'targetKind',
-        typical: "'probs', or 'logits' for a teacher's raw outputs",
-        effect: 'How P is given.',
-      },
     ],
     references: [
       'Kullback and Leibler (1951), On Information and Sufficiency',

@@ -6,7 +6,7 @@ import {
   torchSmoothingBase,
 } from '../classification/softmaxCrossEntropyKernel.js';
 import { defineLoss } from '../define.js';
-import { enumOption, numberOption, optionalNumberOption } from '../options.js';
+import { enumOption, numberOption, optionalNumberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireLabelShape, requireLabels } from '../validate.js';
 
@@ -59,8 +59,16 @@ export const { entry: labelSmoothingCrossEntropyLoss, fn: labelSmoothingCrossEnt
   inputs: ['input', 'target'],
   differentiable: ['input'],
   options: {
-    smoothing: numberOption(0.1, { min: 0, max: 1 }),
-    distribution: enumOption(['others', 'uniform'] as const, 'others'),
+    smoothing: withNote(
+      numberOption(0.1, { min: 0, max: 1 }),
+      '0.1',
+      'Target mass taken from the true class; larger values give less confident, better calibrated predictions.',
+    ),
+    distribution: withNote(
+      enumOption(['others', 'uniform'] as const, 'others'),
+      "'others'",
+      "'others' gives the true class exactly 1 − α; 'uniform' gives it 1 − α + α/K.",
+    ),
     ignoreIndex: optionalNumberOption({ integer: true }),
     reduction: reductionOption(),
   },
@@ -111,19 +119,6 @@ export const { entry: labelSmoothingCrossEntropyLoss, fn: labelSmoothingCrossEnt
       'The minimum loss is the entropy of q, not 0, so values are not comparable with plain cross-entropy.',
       'Hurts knowledge distillation from the smoothed model (its logits lose information about class similarity).',
       "Logits only; no class weights (use sparseCategoricalCrossEntropy with labelSmoothing for torch's weighted form).",
-    ],
-    hyperparameters: [
-      {
-        name: 'smoothing',
-        typical: '0.1',
-        effect:
-          'Target mass taken from the true class; larger values give less confident, better calibrated predictions.',
-      },
-      {
-        name: 'distribution',
-        typical: "'others'",
-        effect: "'others' gives the true class exactly 1 − α; 'uniform' gives it 1 − α + α/K.",
-      },
     ],
     references: [
       'Szegedy et al. (2016), Rethinking the Inception Architecture for Computer Vision',

@@ -1,5 +1,5 @@
+import { gemm } from '../../kernels/gemm.js';
 import {
-  allocate,
   type FloatArray,
   formatIndex,
   formatShape,
@@ -9,10 +9,9 @@ import {
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import { countedLabelWeight, softmaxCrossEntropyRow } from '../classification/softmaxCrossEntropyKernel.js';
 import { defineLoss } from '../define.js';
-import { numberOption } from '../options.js';
+import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireLabelShape, requireLabels, requireRank } from '../validate.js';
-import { addScoresTimesWeight, addTransposedScoresTimesRows, rowsTimesTransposed } from './chunkedMatmul.js';
 
 const NAME = 'linearCrossEntropy';
 
@@ -48,11 +47,13 @@ function requireFiniteGradient(
 }
 
 /**
- * Scores held at once: a chunk has max(4, ⌊2²² / V⌋) rows (16 MiB of float32 scores, 32 MiB of
- * float64), so the [T, V] logits never exist, while each chunk is large enough that the weight
- * is streamed from memory only T / rows times.
+ * Scores held at once: a chunk has max(4, ⌊2²¹ / V⌋) rows (16 MiB of float64 scores, whatever
+ * the dtype), so the [T, V] logits never exist, while each chunk is large enough that the weight
+ * is streamed from memory only T / rows times. The scores and the gathered rows are float64 for
+ * both dtypes: the three products then sum in float64 and `gemm`'s loops see one array type for
+ * the streamed operand and for the sums.
  */
-export const CHUNK_SCORES = 1 << 22;
+export const CHUNK_SCORES = 1 << 21;
 
 /** Rows of one chunk for a vocabulary of V (at least 4, a multiple of 4 when it can be). */
 export function chunkRows(vocabulary: number, rows: number): number {
@@ -75,7 +76,7 @@ export function chunkRows(vocabulary: number, rows: number): number {
  * [..., T]; `'sum'` adds the counted tokens; `'mean'` divides by their number (0 with a zero
  * gradient when nothing is counted).
  *
- * Memory: counted tokens are processed in chunks of ⌊2²²/V⌋ rows. A chunk's logits are computed
+ * Memory: counted tokens are processed in chunks of ⌊2²¹/V⌋ rows. A chunk's logits are computed
  * once, reduced with a per-row log-sum-exp (max subtracted, so logits of ±1e4 stay finite),
  * turned into their gradient in place and immediately pushed through the two backward products,
  * so the extra memory is one [rows, V] chunk plus [rows, H] scratch, independent of T. The
@@ -91,8 +92,16 @@ export const { entry: linearCrossEntropyLoss, fn: linearCrossEntropy } = defineL
   inputs: ['hidden', 'weight', 'target'],
   differentiable: ['hidden', 'weight'],
   options: {
-    ignoreIndex: numberOption(-100, { integer: true }),
-    labelSmoothing: numberOption(0, { min: 0, max: 1 }),
+    ignoreIndex: withNote(
+      numberOption(-100, { integer: true }),
+      '-100 (default), or the pad token id',
+      'Tokens with this id are skipped: no value, no gradient, not counted in the mean, no compute.',
+    ),
+    labelSmoothing: withNote(
+      numberOption(0, { min: 0, max: 1 }),
+      '0 to 0.1',
+      'Moves α of the target mass to a uniform distribution over the vocabulary.',
+    ),
     reduction: reductionOption(),
   },
   validate(t, options) {
@@ -121,7 +130,7 @@ export const { entry: linearCrossEntropyLoss, fn: linearCrossEntropy } = defineL
     const up = plan.upstream;
 
     const chunk = chunkRows(vocabulary, tokens);
-    const scores = allocate(t.hidden.dtype, chunk * vocabulary);
+    const scores = new Float64Array(chunk * vocabulary);
     const rowsIn = new Float64Array(chunk * features);
     const rowsGrad = grads === null ? null : new Float64Array(chunk * features);
     const rowOf = new Int32Array(chunk);
@@ -147,7 +156,8 @@ export const { entry: linearCrossEntropyLoss, fn: linearCrossEntropy } = defineL
       }
       if (n === 0) break;
 
-      rowsTimesTransposed(rowsIn, 0, n, w, vocabulary, features, scores);
+      // The chunk's scores [n, V] = rows [n, H] · Wᵀ (float64 rows and scores: the JavaScript loops).
+      gemm(rowsIn, 0, w, 0, scores, 0, n, features, vocabulary, false, true);
       for (let i = 0; i < n; i++) {
         const token = rowOf[i];
         const label = labels[token];
@@ -169,9 +179,9 @@ export const { entry: linearCrossEntropyLoss, fn: linearCrossEntropy } = defineL
       }
       if (grads === null || rowsGrad === null) continue;
 
-      rowsGrad.fill(0, 0, n * features);
-      addScoresTimesWeight(scores, n, w, vocabulary, features, rowsGrad, 0);
-      addTransposedScoresTimesRows(scores, n, rowsIn, 0, vocabulary, features, grads.weight);
+      // ∂/∂rows [n, H] = G [n, V] · W [V, H]; ∂/∂W [V, H] += Gᵀ · rows.
+      gemm(scores, 0, w, 0, rowsGrad, 0, n, vocabulary, features, false, false);
+      gemm(scores, 0, rowsIn, 0, grads.weight, 0, vocabulary, n, features, true, false, true);
       const gh = grads.hidden;
       for (let i = 0; i < n; i++) {
         const dst = rowOf[i] * features;
@@ -209,19 +219,6 @@ export const { entry: linearCrossEntropyLoss, fn: linearCrossEntropy } = defineL
       'The projection must be a plain matrix without bias (append a constant 1 feature to hidden and a bias column to the weight to emulate one).',
       'Takes the same time as the materialised matmul + cross-entropy (the products dominate); it saves memory, not arithmetic.',
       'No normalizer option: for exact means across micro-batches use reduction "sum" divided by the global token count.',
-    ],
-    hyperparameters: [
-      {
-        name: 'ignoreIndex',
-        typical: '-100 (default), or the pad token id',
-        effect:
-          'Tokens with this id are skipped: no value, no gradient, not counted in the mean, no compute.',
-      },
-      {
-        name: 'labelSmoothing',
-        typical: '0 to 0.1',
-        effect: 'Moves α of the target mass to a uniform distribution over the vocabulary.',
-      },
     ],
     references: [
       'Wijmans et al. (2024), Cut Your Losses in Large-Vocabulary Language Models (cut cross-entropy)',

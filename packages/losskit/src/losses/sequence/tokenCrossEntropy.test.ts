@@ -341,3 +341,68 @@ describe('tokenCrossEntropy gradients match central differences where the oracle
     );
   });
 });
+
+describe('tokenCrossEntropy zLoss (PaLM z-loss)', () => {
+  const ids = [
+    [0, -100, 3],
+    [1, 2, -100],
+  ];
+
+  test('adds zLoss·lse² per counted token, over the counted tokens or the normalizer', () => {
+    const flat = ids.flat();
+    let ce = 0;
+    let z = 0;
+    rowsOf(logits.data, 4).forEach((row, r) => {
+      if (flat[r] === -100) return;
+      const logp = referenceLogSoftmax(row);
+      ce -= logp[flat[r]];
+      z += (row[0] - logp[0]) ** 2;
+    });
+    assertClose(
+      tokenCrossEntropy(logits, ids, { zLoss: 0.01 }),
+      t([], [(ce + 0.01 * z) / 4]),
+      { rtol: 1e-13, atol: 0 },
+      'mean',
+    );
+    assertClose(
+      tokenCrossEntropy(logits, ids, { zLoss: 0.01, normalizer: 10 }),
+      t([], [(ce + 0.01 * z) / 10]),
+      { rtol: 1e-13, atol: 0 },
+      'normalizer',
+    );
+    const none = tokenCrossEntropy(logits, ids, { zLoss: 0.01, reduction: 'none' });
+    assert.equal(none.data[1], 0);
+    assert.equal(none.data[5], 0);
+  });
+
+  test('central differences hold with label smoothing, a normalizer and each reduction', () => {
+    gradcheck(entry, { input: logits, target: t([2, 3], ids.flat()) }, { zLoss: 0.05, labelSmoothing: 0.1 });
+    gradcheck(entry, { input: logits, target: t([2, 3], ids.flat()) }, { zLoss: 0.5, normalizer: 7 });
+    gradcheck(
+      entry,
+      { input: logits, target: t([2, 3], ids.flat()) },
+      { zLoss: 1, reduction: 'none' },
+      t([2, 3], [1, 2, -1, 0.5, 3, 1]),
+    );
+    gradcheck(entry, { input: logits, target: t([2, 3], ids.flat()) }, { zLoss: 0.01, reduction: 'sum' });
+  });
+
+  test('logits of ±1e4 give a finite value and gradient', () => {
+    const { value, grads } = loss.valueAndGrad(
+      { input: t([1, 2, 2], [1e4, -1e4, -1e4, 1e4]), target: [[1, 1]] },
+      { zLoss: 1e-4, reduction: 'sum' },
+    );
+    // Token 0: cross-entropy 2e4 and lse 1e4; token 1: 0 and 1e4.
+    assertClose(value, t([], [2e4 + 2 * 1e-4 * 1e8]), { rtol: 1e-14, atol: 0 }, 'value');
+    assertClose(grads.input, t([1, 2, 2], [1 + 2, -1, 0, 2]), { rtol: 1e-12, atol: 1e-12 }, 'grad');
+  });
+
+  test('zLoss below 0 is an error, and an overflowing gradient names zLoss', () => {
+    rejects(() => tokenCrossEntropy(logits, ids, { zLoss: -0.1 }), 'options.zLoss', />= 0/);
+    rejects(
+      () => loss.valueAndGrad({ input: t([1, 1, 1], [1]), target: [[0]] }, { zLoss: 1e308 }),
+      'options.zLoss',
+      /overflow/,
+    );
+  });
+});

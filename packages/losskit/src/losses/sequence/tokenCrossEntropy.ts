@@ -5,8 +5,9 @@ import {
   labelKernelChecksLogits,
   torchSmoothingBase,
 } from '../classification/softmaxCrossEntropyKernel.js';
+import { requireFiniteZLossGradient, zLossOption } from '../classification/zLoss.js';
 import { defineLoss } from '../define.js';
-import { numberOption, optionalNumberOption } from '../options.js';
+import { numberOption, optionalNumberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireLabelShape, requireLabels } from '../validate.js';
 
@@ -18,12 +19,14 @@ const NAME = 'tokenCrossEntropy';
  *
  * Per token with id y over a vocabulary of V, smoothing α and l = log softmax(x):
  * ℓ = (1 − α)·(−l_y) + (α/V)·Σ_v (−l_v); tokens equal to `ignoreIndex` (−100 by default)
- * contribute 0 and get a zero gradient.
+ * contribute 0 and get a zero gradient. With `zLoss` z > 0, PaLM's auxiliary z-loss z·lse²
+ * (lse = log Σ_v exp x_v) is added at every counted token, with gradient 2z·lse·softmax(x): it
+ * keeps the log-partition near 0 and the logits from drifting (Chowdhery et al. 2022).
  *
  * Shapes: `input` [..., T, V] logits, `target` [..., T] ids. `'none'` gives [..., T]; `'sum'`
  * adds the counted tokens; `'mean'` divides by the number of counted tokens, or by `normalizer`
  * (usually a count; at least 2^-1022) when it is given (sum / normalizer), and is 0 with a zero gradient when
- * nothing is counted.
+ * nothing is counted; the z-loss terms share that divisor.
  * For gradient accumulation or data parallelism, `reduction: 'sum'` per shard divided by the
  * global token count (or `normalizer` = that count) gives exactly the unsharded mean.
  * Stability: log-sum-exp per token, finite for logits of ±1e4.
@@ -38,12 +41,29 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
   inputs: ['input', 'target'],
   differentiable: ['input'],
   options: {
-    ignoreIndex: numberOption(-100, { integer: true }),
-    labelSmoothing: numberOption(0, { min: 0, max: 1 }),
+    ignoreIndex: withNote(
+      numberOption(-100, { integer: true }),
+      '-100 (default), or the pad token id',
+      'Tokens with this id are left out of the value, the gradient and the count.',
+    ),
+    labelSmoothing: withNote(
+      numberOption(0, { min: 0, max: 1 }),
+      '0 to 0.1 (0.1 in the original Transformer)',
+      'Moves α of the target mass to a uniform distribution over the vocabulary.',
+    ),
     // Usually a count of tokens. At least the smallest normal double (2^-1022 ≈ 2.2e-308): below
     // that 1/normalizer can be ∞ (∞ values, NaN gradients); a value that still overflows is
     // reported by the boundary as an overflow.
-    normalizer: optionalNumberOption({ min: 2 ** -1022 }),
+    normalizer: withNote(
+      optionalNumberOption({ min: 2 ** -1022 }),
+      'the global number of non-padding tokens of the optimiser step (at least 1)',
+      'Replaces the divisor of mean, so shard means add up to the global mean.',
+    ),
+    zLoss: withNote(
+      zLossOption(),
+      '0 (off); 1e-4 in PaLM',
+      'Adds z·lse² per counted token, keeping the softmax normaliser near 1 (log-partition near 0) for stable large-model training.',
+    ),
     reduction: reductionOption(),
   },
   validate(t, options) {
@@ -53,9 +73,12 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
   },
   // Token ids are checked as integers, and logits by the SIMD kernel where it runs.
   finiteCheckedBy: (t, options) =>
-    labelKernelChecksLogits(t.input, true, options.labelSmoothing) ? ['input', 'target'] : ['target'],
+    labelKernelChecksLogits(t.input, true, options.labelSmoothing, options.zLoss)
+      ? ['input', 'target']
+      : ['target'],
   // The SIMD kernel writes every gradient row (ignored ones as zeros).
-  overwritesGrads: (t, options) => labelKernelChecksLogits(t.input, true, options.labelSmoothing),
+  overwritesGrads: (t, options) =>
+    labelKernelChecksLogits(t.input, true, options.labelSmoothing, options.zLoss),
   unitShape: (t) => t.target.shape,
   meanDivisor: (t, options) => options.normalizer ?? countedLabelWeight(t.target, null, options.ignoreIndex),
   kernel({ t, options, plan, units, grads }) {
@@ -66,19 +89,24 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
       classWeight: null,
       ignoreIndex: options.ignoreIndex,
     };
-    return labelCrossEntropy(t.input, t.target, distribution, {
+    const grad = grads === null ? null : grads.input;
+    const total = labelCrossEntropy(t.input, t.target, distribution, {
       fromLogits: true,
       plan,
       units,
-      grad: grads === null ? null : grads.input,
+      grad,
+      zLoss: options.zLoss,
     });
+    if (options.zLoss !== 0 && grad !== null)
+      requireFiniteZLossGradient(NAME, options.zLoss, total, plan.scale, 1, grad, t.input.shape);
+    return total;
   },
   info: {
     title: 'Token cross-entropy',
     summary:
       'Cross-entropy of language-model logits against token ids, ignoring padding, with a normalizer for exact means across micro-batches and shards.',
     formula:
-      'ℓ_t = (1 − α)·(−log softmax(x_t)_{y_t}) + (α/V)·Σ_v (−log softmax(x_t)_v); mean = Σ_counted ℓ_t / (normalizer or #counted)',
+      'ℓ_t = (1 − α)·(−log softmax(x_t)_{y_t}) + (α/V)·Σ_v (−log softmax(x_t)_v) + z·(log Σ_v exp x_t,v)²; mean = Σ_counted ℓ_t / (normalizer or #counted)',
     properties: {
       differentiability: 'Smooth in the logits.',
       robustness:
@@ -100,26 +128,10 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
       'The default mean depends on how many tokens a batch counts; across micro-batches of different sizes, averaging their means is biased — use normalizer.',
       'Perplexity is exp of the mean; sum or a custom normalizer changes what the value means.',
     ],
-    hyperparameters: [
-      {
-        name: 'ignoreIndex',
-        typical: '-100 (default), or the pad token id',
-        effect: 'Tokens with this id are left out of the value, the gradient and the count.',
-      },
-      {
-        name: 'labelSmoothing',
-        typical: '0 to 0.1 (0.1 in the original Transformer)',
-        effect: 'Moves α of the target mass to a uniform distribution over the vocabulary.',
-      },
-      {
-        name: 'normalizer',
-        typical: 'the global number of non-padding tokens of the optimiser step (at least 1)',
-        effect: 'Replaces the divisor of mean, so shard means add up to the global mean.',
-      },
-    ],
     references: [
       'PyTorch torch.nn.functional.cross_entropy (ignore_index, label_smoothing)',
       'Vaswani et al. (2017), Attention Is All You Need (label smoothing 0.1)',
+      'Chowdhery et al. (2022), PaLM: Scaling Language Modeling with Pathways (auxiliary z-loss)',
     ],
     tasks: ['sequence'],
   },

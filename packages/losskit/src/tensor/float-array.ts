@@ -1,3 +1,12 @@
+/**
+ * The bottom of the core: the storage types and their allocation, with no imports. Both
+ * `tensor/` (the Tensor class and its input boundary) and `kernels/` (typed-array kernels, which
+ * never see a Tensor) import this module; `kernels/` imports nothing else from `tensor/`, and
+ * `tensor/tensor.ts` and this module import nothing from `kernels/`. So the layers are
+ * float-array ← kernels ← the input boundary (`tensor/tensor-like.ts`, whose finite scan uses the
+ * SIMD probe of `kernels/wasm/float32.ts`) ← losses ← autograd, with no cycle.
+ */
+
 /** The two floating-point types losskit computes in. */
 export type DType = 'float32' | 'float64';
 
