@@ -9,10 +9,18 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { type CheckedLine, type ReadmeBlock, checkPromisedValue, instrumentBlock, readmeBlocks } from './helpers/readme.js';
+import {
+  type CheckedLine,
+  type ReadmeBlock,
+  checkPromisedValue,
+  instrumentBlock,
+  readmeBlocks,
+} from './helpers/readme.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const coreEntry = pathToFileURL(join(new URL('../packages/losskit/src/index.js', import.meta.url).pathname)).href;
+const coreEntry = pathToFileURL(
+  join(new URL('../packages/losskit/src/index.js', import.meta.url).pathname),
+).href;
 
 /** Transpiles one instrumented block and runs it as an ES module; returns the lines it checked. */
 async function runBlock(block: ReadmeBlock, dir: string): Promise<CheckedLine[]> {
@@ -34,7 +42,11 @@ async function runBlock(block: ReadmeBlock, dir: string): Promise<CheckedLine[]>
   } finally {
     delete globals.__readmeExpect;
   }
-  assert.equal(seen.length, promised.size, `README block at line ${block.startLine}: some promised values were not reached`);
+  assert.equal(
+    seen.length,
+    promised.size,
+    `README block at line ${block.startLine}: some promised values were not reached`,
+  );
   return seen;
 }
 
@@ -66,7 +78,8 @@ test('the README npm commands name scripts that exist', () => {
   };
   const commands = [...readme.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]);
   assert.ok(commands.includes('lab'), 'the README names `npm run lab`');
-  for (const name of commands) assert.ok(name in pkg.scripts, `README: npm run ${name}: no such script in package.json`);
+  for (const name of commands)
+    assert.ok(name in pkg.scripts, `README: npm run ${name}: no such script in package.json`);
   const firstLines = readme.split('\n').slice(0, 8).join('\n');
   assert.match(firstLines, /npm ci && npm run lab/);
   assert.match(firstLines, /npm ci && npm test/);
@@ -96,15 +109,25 @@ test('every `npx losskit` command in the README names a real subcommand and real
 
 test("the README's lab table is the claims.md of the recorded reference run, and names today's experiments and claims", async () => {
   const { experiments } = await import('../packages/lab/src/lab/index.js');
-  const reference = readFileSync(new URL('../../docs/lab-reference/claims.md', import.meta.url), 'utf8').trim();
+  const reference = readFileSync(
+    new URL('../../docs/lab-reference/claims.md', import.meta.url),
+    'utf8',
+  ).trim();
   assert.ok(readme.includes(reference), 'README.md: the lab table differs from docs/lab-reference/claims.md');
   const rows = reference.split('\n').slice(2);
   assert.equal(rows.length, experiments.length, 'one row per experiment');
   const cellText = (cell: string) => cell.replace(/\\\|/g, '|').trim();
   experiments.forEach((experiment, i) => {
-    const cells = rows[i].split(/(?<!\\)\|/).slice(1, -1).map(cellText);
+    const cells = rows[i]
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map(cellText);
     assert.equal(cells[0], experiment.title, `row ${i + 1}: title`);
-    assert.equal(cells[1], experiment.claim, `row ${i + 1} (${experiment.name}): the claim changed since the reference run`);
+    assert.equal(
+      cells[1],
+      experiment.claim,
+      `row ${i + 1} (${experiment.name}): the claim changed since the reference run`,
+    );
     assert.match(cells[2], /^\*\*(held|did not hold|inconclusive)\*\*/, `row ${i + 1}: result`);
   });
 });
@@ -135,9 +158,12 @@ test("every number the README's guide section quotes from the lab is a number of
   const quoted = [...readme.slice(start, end).matchAll(/\b0\.\d+\b/g)].map((m) => Number(m[0]));
   assert.ok(quoted.length >= 8, `found ${quoted.length} numbers`);
   const measured = new Set(
-    Object.values(labEvidence).flatMap((e) => Object.values(e.variants).flatMap((v) => Object.values(v.metrics))),
+    Object.values(labEvidence).flatMap((e) =>
+      Object.values(e.variants).flatMap((v) => Object.values(v.metrics)),
+    ),
   );
   // Options quoted beside the numbers (α = 0.75, 0.25) are not measurements.
   const options = new Set([0.75, 0.25]);
-  for (const n of quoted) assert.ok(measured.has(n) || options.has(n), `README quotes ${n}, which the lab evidence does not hold`);
+  for (const n of quoted)
+    assert.ok(measured.has(n) || options.has(n), `README quotes ${n}, which the lab evidence does not hold`);
 });

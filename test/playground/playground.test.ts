@@ -17,7 +17,8 @@ import { browserSkipReason, launchChromium } from '../lab/browser.js';
 
 // The compiled test lives in <build>/test/playground/; the repository root is three levels up.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const shots = process.env.SAVE_SCREENSHOTS === '1' ? join(root, 'docs') : mkdtempSync(join(tmpdir(), 'losskit-shots-'));
+const shots =
+  process.env.SAVE_SCREENSHOTS === '1' ? join(root, 'docs') : mkdtempSync(join(tmpdir(), 'losskit-shots-'));
 const skip = browserSkipReason();
 
 type BuildModule = { buildPlayground(outdir: string): Promise<{ file: string; gzip: number }[]> };
@@ -48,20 +49,31 @@ const points = (page: Page, selector: string) =>
  * Curves equal to the core's up to the last bits: chromium's V8 and Node's may round Math.exp and
  * Math.log differently in the last place, so values are compared to 1e-12 relative.
  */
-function assertSameCurve(actual: [number, number][], expected: readonly (readonly [number, number])[], what: string): void {
+function assertSameCurve(
+  actual: [number, number][],
+  expected: readonly (readonly [number, number])[],
+  what: string,
+): void {
   assert.equal(actual.length, expected.length, `${what}: point count`);
   actual.forEach(([x, y], i) => {
     const [ex, ey] = expected[i];
     assert.equal(x, ex, `${what}: x of point ${i}`);
-    assert.ok(Math.abs(y - ey) <= 1e-12 * Math.max(1, Math.abs(ey)), `${what}: point ${i} at x = ${x}: ${y} vs the core's ${ey}`);
+    assert.ok(
+      Math.abs(y - ey) <= 1e-12 * Math.max(1, Math.abs(ey)),
+      `${what}: point ${i} at x = ${x}: ${y} vs the core's ${ey}`,
+    );
   });
 }
 
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'losskit-playground-'));
-  const build = (await import(pathToFileURL(join(root, 'packages/playground/build.mjs')).href)) as BuildModule;
-  const serve = (await import(pathToFileURL(join(root, 'packages/playground/serve.mjs')).href)) as ServeModule;
+  const build = (await import(
+    pathToFileURL(join(root, 'packages/playground/build.mjs')).href
+  )) as BuildModule;
+  const serve = (await import(
+    pathToFileURL(join(root, 'packages/playground/serve.mjs')).href
+  )) as ServeModule;
   await build.buildPlayground(dir);
   const served = await serve.servePlayground(dir);
   server = served.server;
@@ -75,7 +87,9 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('every registry loss can be selected in the explorer and draws its value and gradient', { skip }, async () => {
+test('every registry loss can be selected in the explorer and draws its value and gradient', {
+  skip,
+}, async () => {
   const page = await open();
   const drawn = await page.evaluate(() => {
     const select = document.querySelector('#loss') as HTMLSelectElement;
@@ -83,14 +97,26 @@ test('every registry loss can be selected in the explorer and draws its value an
     for (const option of Array.from(select.options)) {
       select.value = option.value;
       select.dispatchEvent(new Event('change'));
-      const count = (id: string) => JSON.parse(document.querySelector(`${id} path.current`)?.getAttribute('data-points') ?? '[]').length;
-      out[option.value] = [count('#value-chart'), count('#grad-chart'), document.querySelector('#explorer-status')?.textContent ?? ''];
+      const count = (id: string) =>
+        JSON.parse(document.querySelector(`${id} path.current`)?.getAttribute('data-points') ?? '[]').length;
+      out[option.value] = [
+        count('#value-chart'),
+        count('#grad-chart'),
+        document.querySelector('#explorer-status')?.textContent ?? '',
+      ];
     }
     return out;
   });
-  assert.deepEqual(Object.keys(drawn).sort(), lossList.map((e) => e.name).sort(), 'the select lists every registry loss');
+  assert.deepEqual(
+    Object.keys(drawn).sort(),
+    lossList.map((e) => e.name).sort(),
+    'the select lists every registry loss',
+  );
   for (const [name, [values, grads, status]] of Object.entries(drawn)) {
-    assert.ok(values > 100 && grads > 100, `${name}: ${values} value and ${grads} gradient points (${status})`);
+    assert.ok(
+      values > 100 && grads > 100,
+      `${name}: ${values} value and ${grads} gradient points (${status})`,
+    );
   }
   await page.close();
 });
@@ -98,7 +124,11 @@ test('every registry loss can be selected in the explorer and draws its value an
 test('moving an option slider redraws the curve with the core values for that option', { skip }, async () => {
   const page = await open('?loss=focal');
   const before = await points(page, '#value-chart path.current');
-  assertSameCurve(before, lossCurves({ loss: 'focal', points: 201 }).value.series[0].points, 'focal defaults');
+  assertSameCurve(
+    before,
+    lossCurves({ loss: 'focal', points: 201 }).value.series[0].points,
+    'focal defaults',
+  );
   const options: Record<string, number> = {};
   for (const [id, option, target] of [
     ['#opt-gamma', 'gamma', '4.5'],
@@ -117,8 +147,16 @@ test('moving an option slider redraws the curve with the core values for that op
     assert.ok(Math.abs(chosen - Number(target)) < 0.05, `${option} slider moved to ${chosen}`);
     options[option] = chosen;
     const core = lossCurves({ loss: 'focal', options, points: 201 });
-    assertSameCurve(await points(page, '#value-chart path.current'), core.value.series[0].points, `value with ${option}`);
-    assertSameCurve(await points(page, '#grad-chart path.current'), core.gradient.series[0].points, `gradient with ${option}`);
+    assertSameCurve(
+      await points(page, '#value-chart path.current'),
+      core.value.series[0].points,
+      `value with ${option}`,
+    );
+    assertSameCurve(
+      await points(page, '#grad-chart path.current'),
+      core.gradient.series[0].points,
+      `gradient with ${option}`,
+    );
   }
   const after = await points(page, '#value-chart path.current');
   assert.ok(
@@ -139,7 +177,10 @@ test('moving an option slider redraws the curve with the core values for that op
     ['loss', v],
     ['gradient', g],
   ] as const) {
-    assert.ok(Math.abs(shown(name) - exact) <= 1e-3 * Math.abs(exact) + 1e-4, `readout ${readout}: ${name} ${exact}`);
+    assert.ok(
+      Math.abs(shown(name) - exact) <= 1e-3 * Math.abs(exact) + 1e-4,
+      `readout ${readout}: ${name} ${exact}`,
+    );
   }
   await page.$eval('#pin', (el) => (el as HTMLButtonElement).click());
   await page.$eval('#opt-gamma', (el) => {
@@ -150,7 +191,9 @@ test('moving an option slider redraws the curve with the core values for that op
   await page.close();
 });
 
-test('training on the outlier line: huber ends with a smaller coefficient error than mse on the same seed', { skip }, async (t) => {
+test('training on the outlier line: huber ends with a smaller coefficient error than mse on the same seed', {
+  skip,
+}, async (t) => {
   const page = await open('?view=train');
   assert.equal(await page.inputValue('#loss-a'), 'huber');
   assert.equal(await page.inputValue('#loss-b'), 'mse');
@@ -163,18 +206,30 @@ test('training on the outlier line: huber ends with a smaller coefficient error 
   const huber = Number(await page.getAttribute('#metric-a', 'data-value'));
   const mse = Number(await page.getAttribute('#metric-b', 'data-value'));
   assert.ok(huber < mse, `coefficient error: huber ${huber}, mse ${mse}`);
-  t.diagnostic(`first draw ${await page.getAttribute('body', 'data-first-draw-ms')} ms; ${await page.textContent('#train-status')}`);
+  t.diagnostic(
+    `first draw ${await page.getAttribute('body', 'data-first-draw-ms')} ms; ${await page.textContent('#train-status')}`,
+  );
   // The same seed gives the same run in Node (the worker runs the very same code).
-  const run = new TrainingRun({ data: 'line', share: 0.2, seed: 1, losses: ['huber', 'mse'], options: [{}, {}] });
+  const run = new TrainingRun({
+    data: 'line',
+    share: 0.2,
+    seed: 1,
+    losses: ['huber', 'mse'],
+    options: [{}, {}],
+  });
   run.advance(run.steps);
   const [a, b] = run.snapshot().sides.map((s) => s.metrics.at(-1) ?? Number.NaN);
-  assert.ok(Math.abs(a - huber) < 1e-6 && Math.abs(b - mse) < 1e-6, `node: ${a}, ${b}; browser: ${huber}, ${mse}`);
+  assert.ok(
+    Math.abs(a - huber) < 1e-6 && Math.abs(b - mse) < 1e-6,
+    `node: ${a}, ${b}; browser: ${huber}, ${mse}`,
+  );
   await page.screenshot({ path: join(shots, 'playground-training.png'), fullPage: true });
   await page.close();
 });
 
 test('the URL holds the whole state and reopens it', { skip }, async () => {
-  const search = '?view=train&data=blobs&share=0.25&seed=7&b=binaryCrossEntropy&a.gamma=3&b.labelSmoothing=0.1';
+  const search =
+    '?view=train&data=blobs&share=0.25&seed=7&b=binaryCrossEntropy&a.gamma=3&b.labelSmoothing=0.1';
   const page = await open(search);
   assert.equal(new URL(page.url()).search, search, 'the canonical URL is kept as given');
   assert.equal(await page.inputValue('#data'), 'blobs');

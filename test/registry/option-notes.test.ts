@@ -12,7 +12,9 @@ test("every note on an option comes from that option's spec, and no option is no
     assert.equal(new Set(names).size, names.length, `${entry.name}: a hyperparameter noted twice (${names})`);
     for (const note of entry.info.hyperparameters) {
       if (!Object.hasOwn(entry.optionSchema, note.name)) continue;
-      const spec = (entry.optionSchema as Record<string, { note?: { typical: string; effect: string } }>)[note.name];
+      const spec = (entry.optionSchema as Record<string, { note?: { typical: string; effect: string } }>)[
+        note.name
+      ];
       assert.deepEqual(
         spec.note,
         { typical: note.typical, effect: note.effect },

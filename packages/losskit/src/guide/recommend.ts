@@ -57,7 +57,9 @@ function checkQuery(query: RecommendQuery): void {
     throw new Error(`unknown metric '${String(query.metric)}'; the metrics are: ${targetMetrics.join(', ')}`);
   }
   if (query.target !== undefined && !(targetKinds as readonly string[]).includes(query.target)) {
-    throw new Error(`unknown target kind '${String(query.target)}'; the kinds are: ${targetKinds.join(', ')}`);
+    throw new Error(
+      `unknown target kind '${String(query.target)}'; the kinds are: ${targetKinds.join(', ')}`,
+    );
   }
 }
 

@@ -174,7 +174,8 @@ export const selectionTable: readonly SelectionRow[] = [
       },
       {
         loss: 'gaussianNll',
-        reason: 'Predicts a mean and a variance per input: intervals as mean ± 1.645σ if the noise is Gaussian.',
+        reason:
+          'Predicts a mean and a variance per input: intervals as mean ± 1.645σ if the noise is Gaussian.',
       },
     ],
   },
@@ -541,7 +542,8 @@ export const selectionTable: readonly SelectionRow[] = [
       },
       {
         loss: 'ciou',
-        reason: 'Adds the centre distance and the aspect ratio: faster when predictions start inside their targets.',
+        reason:
+          'Adds the centre distance and the aspect ratio: faster when predictions start inside their targets.',
       },
       { loss: 'diou', reason: 'GIoU with a centre-distance term instead of the enclosing-area one.' },
       {
@@ -565,7 +567,8 @@ export const selectionTable: readonly SelectionRow[] = [
       {
         loss: 'simpo',
         options: { beta: 2, gamma: 1 },
-        reason: 'No reference model and length-normalised rewards: cheaper, and no bias towards long answers.',
+        reason:
+          'No reference model and length-normalised rewards: cheaper, and no bias towards long answers.',
       },
       {
         loss: 'orpo',
