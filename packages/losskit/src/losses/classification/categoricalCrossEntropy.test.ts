@@ -13,7 +13,7 @@ import {
   scoresAndDistributions,
   scoresAndLabels,
   sum,
-} from '../sequence/test-helpers/crossEntropyReference.js';
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 import { categoricalCrossEntropy, categoricalCrossEntropyLoss } from './categoricalCrossEntropy.js';
 import { sparseCategoricalCrossEntropyLoss } from './sparseCategoricalCrossEntropy.js';
 

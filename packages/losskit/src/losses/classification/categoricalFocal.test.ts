@@ -10,7 +10,7 @@ import {
   referenceLogSoftmax,
   rowsOf,
   scoresAndDistributions,
-} from '../sequence/test-helpers/crossEntropyReference.js';
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 import { categoricalCrossEntropy } from './categoricalCrossEntropy.js';
 import { categoricalFocal, categoricalFocalLoss } from './categoricalFocal.js';
 

@@ -10,7 +10,7 @@ import {
   referenceLogSoftmax,
   rowsOf,
   scoresAndLabels,
-} from '../sequence/test-helpers/crossEntropyReference.js';
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 import { generalizedCrossEntropy, generalizedCrossEntropyLoss } from './generalizedCrossEntropy.js';
 import { sparseCategoricalCrossEntropy } from './sparseCategoricalCrossEntropy.js';
 

@@ -11,7 +11,7 @@ import {
   rowsOf,
   scoresAndLabels,
   sum,
-} from '../sequence/test-helpers/crossEntropyReference.js';
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 import {
   sparseCategoricalCrossEntropy,
   sparseCategoricalCrossEntropyLoss,

@@ -11,7 +11,7 @@ import {
   referenceLogSoftmax,
   rowsOf,
   scoresAndLabels,
-} from '../sequence/test-helpers/crossEntropyReference.js';
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 import { categoricalFocalLoss } from './categoricalFocal.js';
 import { sparseCategoricalFocal, sparseCategoricalFocalLoss } from './sparseCategoricalFocal.js';
 

@@ -6,8 +6,8 @@ import { lossInputErrorAsserter } from '../../../../../test/helpers/loss-errors.
 import { shapedTensor as t } from '../../../../../test/helpers/plain-tensor.js';
 import { random } from '../../../../../test/helpers/random.js';
 import { ctc, ctcLoss, type LossEntry } from '../../index.js';
-import { ctcTorchBatch } from './test-helpers/ctcTorchBatch.js';
-import { referenceLogSoftmax } from './test-helpers/crossEntropyReference.js';
+import { ctcTorchBatch } from '../../../../../test/helpers/ctc-torch-batch.js';
+import { referenceLogSoftmax } from '../../../../../test/helpers/cross-entropy-reference.js';
 
 const entry = ctcLoss as unknown as LossEntry;
 const rejects = lossInputErrorAsserter('ctc');

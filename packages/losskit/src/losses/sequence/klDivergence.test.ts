@@ -12,7 +12,7 @@ import {
   rowsOf,
   scoresAndDistributions,
   sum,
-} from './test-helpers/crossEntropyReference.js';
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 
 const entry = klDivergenceLoss as unknown as LossEntry;
 const loss = klDivergenceLoss;

@@ -6,7 +6,7 @@ import { gradcheck } from '../../../../../test/helpers/gradcheck.js';
 import { lossInputErrorAsserter } from '../../../../../test/helpers/loss-errors.js';
 import { shapedTensor as t } from '../../../../../test/helpers/plain-tensor.js';
 import { type LossEntry, tokenCrossEntropy, tokenCrossEntropyLoss } from '../../index.js';
-import { referenceLogSoftmax, rowsOf, sum } from './test-helpers/crossEntropyReference.js';
+import { referenceLogSoftmax, rowsOf, sum } from '../../../../../test/helpers/cross-entropy-reference.js';
 
 const entry = tokenCrossEntropyLoss as unknown as LossEntry;
 const loss = tokenCrossEntropyLoss;

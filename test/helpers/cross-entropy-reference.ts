@@ -1,6 +1,6 @@
 // Test support for the cross-entropy and KL tests: textbook reference formulas (written
 // independently of the fused kernel) and fast-check generators of scores, labels and
-// distributions. Excluded from the package build (src/**/test-helpers/**).
+// distributions. Test code: it lives in test/helpers, outside the packages.
 import fc from 'fast-check';
 
 /** log softmax of one row, the direct way: x_c − log Σ exp(x_k), with the max subtracted. */
