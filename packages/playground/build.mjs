@@ -30,8 +30,18 @@ export async function buildPlayground(outdir = join(here, 'dist'), { minify = tr
     logLevel: 'warning',
     legalComments: 'none',
   };
-  await build({ ...common, entryPoints: [join(here, 'src/main.ts')], outfile: join(outdir, 'main.js'), format: 'esm' });
-  await build({ ...common, entryPoints: [join(here, 'src/worker.ts')], outfile: join(outdir, 'worker.js'), format: 'iife' });
+  await build({
+    ...common,
+    entryPoints: [join(here, 'src/main.ts')],
+    outfile: join(outdir, 'main.js'),
+    format: 'esm',
+  });
+  await build({
+    ...common,
+    entryPoints: [join(here, 'src/worker.ts')],
+    outfile: join(outdir, 'worker.js'),
+    format: 'iife',
+  });
   for (const file of ['index.html', 'style.css']) copyFileSync(join(here, file), join(outdir, file));
   return ['index.html', 'style.css', 'main.js', 'worker.js'].map((file) => {
     const path = join(outdir, file);
@@ -45,6 +55,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const outdir = flag === -1 ? join(here, 'dist') : resolve(args[flag + 1]);
   const files = await buildPlayground(outdir, { minify: !args.includes('--no-minify') });
   const total = files.reduce((s, f) => s + f.gzip, 0);
-  for (const f of files) console.log(`${f.file.padEnd(12)} ${String(f.bytes).padStart(8)} B  ${String(f.gzip).padStart(7)} B gzip`);
+  for (const f of files)
+    console.log(
+      `${f.file.padEnd(12)} ${String(f.bytes).padStart(8)} B  ${String(f.gzip).padStart(7)} B gzip`,
+    );
   console.log(`playground built in ${outdir} (${(total / 1024).toFixed(1)} KiB gzip)`);
 }

@@ -28,7 +28,10 @@ export async function servePlayground(root, port = 0) {
     try {
       const body = await readFile(file);
       response
-        .writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+        .writeHead(200, {
+          'content-type': types[extname(file)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+        })
         .end(body);
     } catch {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

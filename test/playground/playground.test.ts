@@ -227,6 +227,68 @@ test('training on the outlier line: huber ends with a smaller coefficient error 
   await page.close();
 });
 
+test('the spirals train in the worker: finite held-out accuracy, the same as in Node', {
+  skip,
+}, async (t) => {
+  const page = await open('?view=train&data=spirals');
+  assert.equal(await page.inputValue('#data'), 'spirals');
+  assert.equal(await page.inputValue('#loss-a'), 'binaryCrossEntropyWithLogits');
+  assert.equal(await page.inputValue('#loss-b'), 'focal');
+  assert.equal(await page.textContent('#share-label'), 'Noise (std)');
+  await page.waitForSelector('#train-status[data-step="0"]');
+  await page.click('#step');
+  await page.waitForSelector('#train-status[data-step="1"]');
+  await page.click('#play');
+  await page.waitForSelector('#train-status[data-done="true"]', { timeout: 120_000 });
+  const accuracy = [
+    Number(await page.getAttribute('#metric-a', 'data-value')),
+    Number(await page.getAttribute('#metric-b', 'data-value')),
+  ];
+  assert.ok(
+    accuracy.every((a) => Number.isFinite(a) && a >= 0 && a <= 1),
+    `held-out accuracy ${accuracy}`,
+  );
+  assert.ok((await page.$$('#field-a rect.region')).length > 0, 'decision regions drawn');
+  const rate = Number(await page.getAttribute('#train-status', 'data-steps-per-second'));
+  assert.ok(rate > 0, `steps/s ${rate}`);
+  t.diagnostic(
+    `spirals: ${await page.textContent('#train-status')}; held-out accuracy ${accuracy.join(', ')}`,
+  );
+  const run = new TrainingRun({
+    data: 'spirals',
+    share: 0.1,
+    seed: 1,
+    losses: ['binaryCrossEntropyWithLogits', 'focal'],
+    options: [{}, {}],
+  });
+  run.advance(run.steps);
+  const node = run.snapshot().sides.map((s) => s.metrics.at(-1) ?? Number.NaN);
+  assert.ok(
+    Math.abs(node[0] - accuracy[0]) < 1e-9 && Math.abs(node[1] - accuracy[1]) < 1e-9,
+    `node: ${node}; browser: ${accuracy}`,
+  );
+  // Noisy labels: a step in the worker gives a clean test accuracy and three-class regions.
+  await page.selectOption('#data', 'noisy');
+  assert.match(page.url(), /data=noisy/);
+  assert.equal(await page.inputValue('#loss-a'), 'sparseCategoricalCrossEntropy');
+  assert.equal(await page.inputValue('#loss-b'), 'generalizedCrossEntropy');
+  await page.waitForSelector('#train-status[data-step="0"]');
+  await page.click('#step');
+  await page.waitForSelector('#train-status[data-step="1"]');
+  const clean = Number(await page.getAttribute('#metric-b', 'data-value'));
+  assert.ok(Number.isFinite(clean) && clean >= 0 && clean <= 1, `clean accuracy ${clean}`);
+  assert.ok((await page.$$('#field-a rect.region.c0')).length > 0);
+  // Imbalanced blobs show PR-AUC next to minority recall.
+  await page.selectOption('#data', 'blobs');
+  await page.waitForSelector('#train-status[data-step="0"]');
+  await page.click('#step');
+  await page.waitForSelector('#train-status[data-step="1"]');
+  const prAuc = Number(await page.getAttribute('#metric-a', 'data-pr-auc'));
+  assert.ok(Number.isFinite(prAuc) && prAuc >= 0 && prAuc <= 1, `PR-AUC ${prAuc}`);
+  assert.match((await page.textContent('#metric-a')) ?? '', /PR-AUC/);
+  await page.close();
+});
+
 test('the URL holds the whole state and reopens it', { skip }, async () => {
   const search =
     '?view=train&data=blobs&share=0.25&seed=7&b=binaryCrossEntropy&a.gamma=3&b.labelSmoothing=0.1';

@@ -37,12 +37,15 @@ function ticks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    out.push(Number(t.toPrecision(12)));
   return out;
 }
 
 export const format = (v: number): string =>
-  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4).replace(/\.?0+$/, '') || '0';
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+    ? v.toExponential(3)
+    : v.toFixed(4).replace(/\.?0+$/, '') || '0';
 
 /** The chart's scales, for mapping a pointer position back to x. */
 export interface Scales {
@@ -85,18 +88,34 @@ export function drawChart(svg: SVGSVGElement, spec: ChartSpec): Scales {
   }
   if (y0 < 0 && y1 > 0)
     axes.append(el('line', { x1: MARGIN.left, x2: MARGIN.left + w, y1: sy(0), y2: sy(0), class: 'zero' }));
-  axes.append(el('text', { x: MARGIN.left + w / 2, y: HEIGHT - 6, 'text-anchor': 'middle', class: 'label' }, spec.xLabel));
   axes.append(
     el(
       'text',
-      { x: 12, y: MARGIN.top + h / 2, 'text-anchor': 'middle', class: 'label', transform: `rotate(-90 12 ${MARGIN.top + h / 2})` },
+      { x: MARGIN.left + w / 2, y: HEIGHT - 6, 'text-anchor': 'middle', class: 'label' },
+      spec.xLabel,
+    ),
+  );
+  axes.append(
+    el(
+      'text',
+      {
+        x: 12,
+        y: MARGIN.top + h / 2,
+        'text-anchor': 'middle',
+        class: 'label',
+        transform: `rotate(-90 12 ${MARGIN.top + h / 2})`,
+      },
       spec.yLabel,
     ),
   );
   svg.append(axes);
   for (const s of spec.series) {
     if (s.points.length === 0) continue;
-    const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${sx(p[0]).toFixed(2)},${sy(Math.min(Math.max(p[1], y0), y1)).toFixed(2)}`).join('');
+    const d = s.points
+      .map(
+        (p, i) => `${i ? 'L' : 'M'}${sx(p[0]).toFixed(2)},${sy(Math.min(Math.max(p[1], y0), y1)).toFixed(2)}`,
+      )
+      .join('');
     const path = el('path', { d, class: `curve ${s.className}` });
     path.setAttribute('data-name', s.name);
     path.setAttribute('data-points', JSON.stringify(s.points));
@@ -104,7 +123,15 @@ export function drawChart(svg: SVGSVGElement, spec: ChartSpec): Scales {
     svg.append(path);
   }
   if (spec.cursor !== undefined && spec.cursor >= x0 && spec.cursor <= x1) {
-    svg.append(el('line', { x1: sx(spec.cursor), x2: sx(spec.cursor), y1: MARGIN.top, y2: MARGIN.top + h, class: 'cursor' }));
+    svg.append(
+      el('line', {
+        x1: sx(spec.cursor),
+        x2: sx(spec.cursor),
+        y1: MARGIN.top,
+        y2: MARGIN.top + h,
+        class: 'cursor',
+      }),
+    );
   }
   return { x0, x1, y0, y1 };
 }

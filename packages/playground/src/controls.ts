@@ -56,8 +56,17 @@ export function controlsFor(entry: LossEntry): Control[] {
       if (lo > start) lo = start;
       if (hi < start) hi = start;
       const step = integer ? 1 : Math.max((hi - lo) / 200, 0.005);
-      out.push({ kind: 'number', name, min: lo, max: hi, step: Number(step.toPrecision(2)), default: start, accepts });
-      if (def === null) out.push({ kind: 'choice', name: `${name}:off`, values: [true, false], default: true, accepts });
+      out.push({
+        kind: 'number',
+        name,
+        min: lo,
+        max: hi,
+        step: Number(step.toPrecision(2)),
+        default: start,
+        accepts,
+      });
+      if (def === null)
+        out.push({ kind: 'choice', name: `${name}:off`, values: [true, false], default: true, accepts });
     }
   }
   return out;

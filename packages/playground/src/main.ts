@@ -1,12 +1,30 @@
 // The playground page: the loss explorer, the training view (a Web Worker trains two models) and
 // the selection guide, all computed here with losskit. The state lives in the URL (src/state.ts).
-import { findLoss, type LossEntry, lossList, recommend, type RecommendQuery, targetMetrics, tasks } from 'losskit';
+import {
+  findLoss,
+  type LossEntry,
+  lossList,
+  recommend,
+  type RecommendQuery,
+  targetMetrics,
+  tasks,
+} from 'losskit';
 import { lossCurves } from '../../lab/src/lab/curves.js';
 import { type ChartSeries, drawChart, format, type Scales, xAt } from './chart.js';
 import { type Control, type ControlValue, controlsFor, optionsFrom, parseValue } from './controls.js';
-import { DEFAULT_PAIR, DEFAULT_SHARE, parseState, type State, type Values, type View, writeState } from './state.js';
 import {
+  DEFAULT_PAIR,
+  DEFAULT_SHARE,
+  parseState,
+  type State,
+  type Values,
+  type View,
+  writeState,
+} from './state.js';
+import {
+  DATA_SETS,
   type DataSet,
+  type DataSetName,
   EXTENT,
   GRID,
   makeData,
@@ -32,7 +50,8 @@ const syncUrl = () => history.replaceState(null, '', `${location.pathname}${writ
 
 /** The smallest module with a SIMD instruction (i8x16.splat of 0, then i8x16.popcnt). */
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98,
+  11,
 ]);
 
 function checkCapabilities(): void {
@@ -43,7 +62,9 @@ function checkCapabilities(): void {
       'WebAssembly SIMD is not available in this browser: losskit falls back to its JavaScript kernels (the same results, slower).',
     );
   if (typeof Worker === 'undefined')
-    notes.push('Web Workers are not available: training runs on the page itself, which may pause while it computes.');
+    notes.push(
+      'Web Workers are not available: training runs on the page itself, which may pause while it computes.',
+    );
   const box = $('#capabilities');
   box.textContent = notes.join(' ');
   box.hidden = notes.length === 0;
@@ -59,7 +80,8 @@ function showView(view: View): void {
     tab.setAttribute('aria-selected', String(selected));
     tab.tabIndex = selected ? 0 : -1;
   }
-  for (const panel of Array.from(document.querySelectorAll<HTMLElement>('[role=tabpanel]'))) panel.hidden = panel.id !== `view-${view}`;
+  for (const panel of Array.from(document.querySelectorAll<HTMLElement>('[role=tabpanel]')))
+    panel.hidden = panel.id !== `view-${view}`;
   syncUrl();
   if (view === 'train') trainer.ensure();
   if (view === 'guide') renderGuide();
@@ -99,7 +121,8 @@ function fillLossSelect(select: HTMLSelectElement, names: readonly string[] | nu
     if (shown.length === 0) continue;
     const group = document.createElement('optgroup');
     group.label = family;
-    for (const e of shown) group.append(new Option(`${e.info.title} (${e.name})`, e.name, false, e.name === selected));
+    for (const e of shown)
+      group.append(new Option(`${e.info.title} (${e.name})`, e.name, false, e.name === selected));
     select.append(group);
   }
   select.value = selected;
@@ -278,7 +301,12 @@ function renderExplorerCharts(): void {
     { name: `${state.loss} (current)`, points: drawn[which], className: 'current' },
   ];
   explorer.scales = [
-    drawChart($<SVGSVGElement>('#value-chart'), { xLabel: explorer.xLabel, yLabel: 'loss', series: series('value'), cursor: cursorX }),
+    drawChart($<SVGSVGElement>('#value-chart'), {
+      xLabel: explorer.xLabel,
+      yLabel: 'loss',
+      series: series('value'),
+      cursor: cursorX,
+    }),
     drawChart($<SVGSVGElement>('#grad-chart'), {
       xLabel: explorer.xLabel,
       yLabel: 'd loss / d x',
@@ -304,7 +332,9 @@ function updateReadout(): void {
   const v = explorer.drawn.value[explorer.cursor];
   const g = explorer.drawn.gradient.find((p) => v !== undefined && p[0] === v[0]);
   $('#readout').textContent =
-    v === undefined ? '' : `x = ${format(v[0])}   loss = ${format(v[1])}   gradient = ${g === undefined ? '—' : format(g[1])}`;
+    v === undefined
+      ? ''
+      : `x = ${format(v[0])}   loss = ${format(v[1])}   gradient = ${g === undefined ? '—' : format(g[1])}`;
 }
 
 function setupExplorer(): void {
@@ -362,7 +392,8 @@ function openChannel(receive: (reply: WorkerReply) => void): Channel {
   }
   let run: TrainingRun | undefined;
   let playing = false;
-  const send = () => run && receive({ type: 'snapshot', snapshot: run.snapshot(), playing, stepsPerSecond: 0 });
+  const send = () =>
+    run && receive({ type: 'snapshot', snapshot: run.snapshot(), playing, stepsPerSecond: 0 });
   const tick = () => {
     if (!playing || run === undefined) return;
     run.advance(5);
@@ -425,12 +456,18 @@ function setSideLoss(side: 'a' | 'b', name: string, text: Values = {}): void {
   trainer.values[side] = controlValues(controls, text);
   state[side === 'a' ? 'aOptions' : 'bOptions'] = changedText(controls, trainer.values[side]);
   $<HTMLSelectElement>(`#loss-${side}`).value = entry.name;
-  renderControls($(`#options-${side}`), `train-${side}`, controls, trainer.values[side], (option, value, final) => {
-    trainer.values[side][option] = value;
-    state[side === 'a' ? 'aOptions' : 'bOptions'] = changedText(controls, trainer.values[side]);
-    syncUrl();
-    if (final) trainer.reset();
-  });
+  renderControls(
+    $(`#options-${side}`),
+    `train-${side}`,
+    controls,
+    trainer.values[side],
+    (option, value, final) => {
+      trainer.values[side][option] = value;
+      state[side === 'a' ? 'aOptions' : 'bOptions'] = changedText(controls, trainer.values[side]);
+      syncUrl();
+      if (final) trainer.reset();
+    },
+  );
   syncUrl();
 }
 
@@ -441,7 +478,7 @@ function setupTraining(): void {
   const fillPair = () => {
     const names = trainableLosses(state.data);
     for (const side of sideKeys) fillLossSelect($<HTMLSelectElement>(`#loss-${side}`), names, state[side]);
-    $('#share-label').textContent = state.data === 'line' ? 'Outlier share' : 'Minority share';
+    $('#share-label').textContent = SHARE_LABEL[state.data];
   };
   data.value = state.data;
   share.value = String(state.share);
@@ -451,7 +488,7 @@ function setupTraining(): void {
   setSideLoss('a', state.a, state.aOptions);
   setSideLoss('b', state.b, state.bOptions);
   data.addEventListener('change', () => {
-    state.data = data.value === 'blobs' ? 'blobs' : 'line';
+    state.data = DATA_SETS.find((name) => name === data.value) ?? 'line';
     state.share = DEFAULT_SHARE[state.data];
     share.value = String(state.share);
     $('#share-value').textContent = format(state.share);
@@ -505,12 +542,25 @@ function receive(reply: WorkerReply): void {
   }`;
   status.dataset.step = String(snapshot.step);
   status.dataset.done = String(snapshot.done);
+  status.dataset.stepsPerSecond = String(reply.stepsPerSecond);
   $<HTMLButtonElement>('#play').disabled = playing || snapshot.done;
   $<HTMLButtonElement>('#pause').disabled = !playing;
   drawTraining(snapshot);
 }
 
-const metricName = () => (state.data === 'line' ? 'coefficient error' : 'minority recall');
+const SHARE_LABEL: Record<DataSetName, string> = {
+  line: 'Outlier share',
+  blobs: 'Minority share',
+  spirals: 'Noise (std)',
+  noisy: 'Label-noise rate',
+};
+const METRIC_NAME: Record<DataSetName, string> = {
+  line: 'coefficient error',
+  blobs: 'minority recall',
+  spirals: 'held-out accuracy',
+  noisy: 'clean test accuracy',
+};
+const metricName = () => METRIC_NAME[state.data];
 
 let fieldData: { key: string; data: DataSet } = { key: '', data: makeData('line', 0, 0) };
 
@@ -525,8 +575,15 @@ function drawTraining(snapshot: Snapshot): void {
     const metric = $(`#metric-${key}`);
     const last = side.metrics.at(-1);
     metric.dataset.value = last === undefined ? '' : String(last);
+    const prAuc = side.prAuc?.at(-1);
+    if (prAuc !== undefined) metric.dataset.prAuc = String(prAuc);
+    else delete metric.dataset.prAuc;
     metric.textContent = `${side.loss}: ${metricName()} ${last === undefined ? '—' : format(last)}${
-      side.line ? ` · fitted y = ${format(side.line[0])}·x ${side.line[1] < 0 ? '−' : '+'} ${format(Math.abs(side.line[1]))}` : ''
+      prAuc !== undefined ? ` · PR-AUC ${format(prAuc)}` : ''
+    }${
+      side.line
+        ? ` · fitted y = ${format(side.line[0])}·x ${side.line[1] < 0 ? '−' : '+'} ${format(Math.abs(side.line[1]))}`
+        : ''
     }${side.error ? ` · error: ${side.error}` : ''}`;
   }
   const seriesOf = (pick: (s: Snapshot['sides'][number]) => readonly number[]): ChartSeries[] =>
@@ -535,14 +592,19 @@ function drawTraining(snapshot: Snapshot): void {
       points: pick(s).map((v, j) => [j + 1, v] as const),
       className: `series-${i}`,
     }));
-  drawChart($<SVGSVGElement>('#loss-history'), { xLabel: 'step', yLabel: 'training loss', series: seriesOf((s) => s.losses) });
+  drawChart($<SVGSVGElement>('#loss-history'), {
+    xLabel: 'step',
+    yLabel: 'training loss',
+    series: seriesOf((s) => s.losses),
+  });
   drawChart($<SVGSVGElement>('#metric-history'), {
     xLabel: 'step',
     yLabel: metricName(),
     series: seriesOf((s) => s.metrics),
-    ...(state.data === 'blobs' ? { yRange: [0, 1] as const } : {}),
+    ...(state.data !== 'line' ? { yRange: [0, 1] as const } : {}),
   });
-  $('#history-legend').textContent = `${snapshot.sides[0]?.loss ?? ''} (solid) vs ${snapshot.sides[1]?.loss ?? ''} (dashed)`;
+  $('#history-legend').textContent =
+    `${snapshot.sides[0]?.loss ?? ''} (solid) vs ${snapshot.sides[1]?.loss ?? ''} (dashed)`;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -567,15 +629,37 @@ function drawField(
   };
   if (regions) {
     const cell = FIELD / GRID;
-    regions.forEach((r, i) => {
-      if (r === 1)
-        add('rect', { x: (i % GRID) * cell, y: Math.floor(i / GRID) * cell, width: cell, height: cell, class: 'region' });
-    });
+    const multi = data.classes > 2;
+    // Binary: the positive class is shaded; more classes: each class its own tint. A run of equal
+    // cells in a row is one rectangle (a few dozen elements instead of GRID² per redraw).
+    for (let row = 0; row < GRID; row++) {
+      for (let c = 0; c < GRID; ) {
+        const r = regions[row * GRID + c];
+        let end = c + 1;
+        while (end < GRID && regions[row * GRID + end] === r) end++;
+        if (r === 1 || multi)
+          add('rect', {
+            x: c * cell,
+            y: row * cell,
+            width: (end - c) * cell,
+            height: cell,
+            class: multi ? `region c${r}` : 'region',
+          });
+        c = end;
+      }
+    }
   }
   for (let i = 0; i < data.n; i++) {
     const x = data.features === 1 ? data.x[i] : data.x[2 * i];
     const y = data.features === 1 ? data.y[i] : data.x[2 * i + 1];
-    add('circle', { cx: sx(x), cy: sy(y), r: 2.6, class: data.special[i] ? 'pt special' : 'pt' });
+    // Noisy labels: coloured by the (possibly flipped) training label, flipped ones ringed.
+    const cls =
+      data.classes > 2
+        ? `pt c${data.y[i]}${data.special[i] ? ' flipped' : ''}`
+        : data.special[i]
+          ? 'pt special'
+          : 'pt';
+    add('circle', { cx: sx(x), cy: sy(y), r: 2.6, class: cls });
   }
   if (data.name === 'line') {
     const ends = [-ext.x, ext.x];
@@ -649,7 +733,8 @@ function renderGuide(): void {
     open.dataset.loss = r.loss;
     open.addEventListener('click', () => {
       const text: Values = {};
-      for (const [k, v] of Object.entries(r.options)) if (typeof v !== 'object' || v === null) text[k] = String(v);
+      for (const [k, v] of Object.entries(r.options))
+        if (typeof v !== 'object' || v === null) text[k] = String(v);
       selectLoss(r.loss, text);
       showView('explorer');
       $('#loss').focus();

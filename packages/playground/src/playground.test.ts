@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import { lossList } from 'losskit';
 import { controlsFor, optionsFrom } from './controls.js';
 import { defaultState, parseState, writeState } from './state.js';
-import { TrainingRun, trainableLosses } from './train-core.js';
+import { DEFAULT_PAIR, DEFAULT_SHARE } from './state.js';
+import { averagePrecision, makeData, NOISY_CLASSES, TrainingRun, trainableLosses } from './train-core.js';
 
 test('the URL state round-trips, and the defaults write an empty query', () => {
   assert.equal(writeState(defaultState()), '');
-  const search = '?view=train&loss=focal&o.gamma=3&data=blobs&share=0.3&seed=42&a=mse&b=binaryCrossEntropy&a.x=1&b.labelSmoothing=0.1&task=binary&imb=1&metric=recall';
+  const search =
+    '?view=train&loss=focal&o.gamma=3&data=blobs&share=0.3&seed=42&a=mse&b=binaryCrossEntropy&a.x=1&b.labelSmoothing=0.1&task=binary&imb=1&metric=recall';
   assert.equal(writeState(parseState(search)), search);
   const bad = parseState('?view=nope&data=spiral&share=2&seed=-1');
   assert.deepEqual(bad, defaultState());
@@ -22,9 +24,15 @@ test('every numeric control of every registry loss spans values its option spec 
     for (const control of controlsFor(entry)) {
       if (control.kind !== 'number') continue;
       const spec = schema[control.name];
-      assert.ok(control.min <= control.default && control.default <= control.max, `${entry.name}.${control.name}`);
+      assert.ok(
+        control.min <= control.default && control.default <= control.max,
+        `${entry.name}.${control.name}`,
+      );
       for (const v of [control.min, control.max, control.default]) {
-        assert.doesNotThrow(() => spec.parse(v, entry.name, control.name), `${entry.name}.${control.name} = ${v}`);
+        assert.doesNotThrow(
+          () => spec.parse(v, entry.name, control.name),
+          `${entry.name}.${control.name} = ${v}`,
+        );
       }
     }
   }
@@ -37,7 +45,14 @@ test('a nullable option switched off becomes null', () => {
 
 test('on the outlier line, huber fits the true line better than mse for several seeds', () => {
   for (const seed of [1, 2, 3]) {
-    const run = new TrainingRun({ data: 'line', share: 0.2, seed, losses: ['huber', 'mse'], options: [{}, {}], steps: 200 });
+    const run = new TrainingRun({
+      data: 'line',
+      share: 0.2,
+      seed,
+      losses: ['huber', 'mse'],
+      options: [{}, {}],
+      steps: 200,
+    });
     run.advance(200);
     const [huber, mse] = run.snapshot().sides.map((s) => s.metrics.at(-1) ?? Number.NaN);
     assert.ok(huber < mse / 2, `seed ${seed}: huber ${huber}, mse ${mse}`);
@@ -45,11 +60,18 @@ test('on the outlier line, huber fits the true line better than mse for several 
 });
 
 test('a run is reproducible from its seed, and every offered loss trains without error', () => {
-  for (const data of ['line', 'blobs'] as const) {
+  for (const data of ['line', 'blobs', 'spirals', 'noisy'] as const) {
     const names = trainableLosses(data);
     assert.ok(names.length >= 3, data);
     for (const name of names) {
-      const config = { data, share: 0.2, seed: 5, losses: [name, name] as const, options: [{}, {}] as const, steps: 20 };
+      const config = {
+        data,
+        share: 0.2,
+        seed: 5,
+        losses: [name, name] as const,
+        options: [{}, {}] as const,
+        steps: 20,
+      };
       const one = new TrainingRun(config);
       one.advance(20);
       const two = new TrainingRun(config);
@@ -61,4 +83,142 @@ test('a run is reproducible from its seed, and every offered loss trains without
       assert.ok(a.losses.every(Number.isFinite), `${data} ${name}: finite losses`);
     }
   }
+});
+
+test('the new data sets round-trip through the URL with their default pair', () => {
+  for (const data of ['spirals', 'noisy'] as const) {
+    const plain = parseState(`?view=train&data=${data}`);
+    assert.equal(plain.data, data);
+    assert.equal(plain.share, DEFAULT_SHARE[data]);
+    assert.deepEqual([plain.a, plain.b], DEFAULT_PAIR[data]);
+    assert.equal(writeState(plain), `?view=train&data=${data}`);
+    const search = `?view=train&data=${data}&share=0.35&seed=9&a=mse&a.x=2`;
+    assert.equal(writeState(parseState(search)), search);
+  }
+  for (const data of ['spirals', 'noisy'] as const) {
+    for (const name of DEFAULT_PAIR[data])
+      assert.ok(trainableLosses(data).includes(name), `${data}: ${name} offered`);
+  }
+  // Losses of another task are not offered.
+  assert.ok(!trainableLosses('noisy').includes('mse'));
+  assert.ok(!trainableLosses('noisy').includes('binaryCrossEntropy'));
+  assert.ok(
+    !trainableLosses('noisy').includes('negativeLogLikelihood'),
+    'takes log-probabilities, not logits',
+  );
+  assert.ok(!trainableLosses('spirals').includes('sparseCategoricalCrossEntropy'));
+});
+
+test('spirals and noisy labels are reproducible from their seed, and the seed matters', () => {
+  for (const name of ['spirals', 'noisy'] as const) {
+    const one = makeData(name, 0.2, 11);
+    assert.deepEqual(makeData(name, 0.2, 11), one, `${name}: same seed, same points`);
+    const other = makeData(name, 0.2, 12);
+    assert.notDeepEqual(other.x, one.x, `${name}: another seed, other points`);
+    assert.ok(one.x.every(Number.isFinite) && one.test?.x.every(Number.isFinite));
+    assert.equal(one.test?.x.length, 2 * (one.test?.n ?? 0));
+  }
+  // Spirals: two arms of equal size; without noise every point lies on its arm (radius 2.6·t at angle 3π·t + arm·π).
+  const d = makeData('spirals', 0, 3);
+  assert.equal(d.y.filter((v) => v === 1).length, d.n / 2);
+  for (let i = 0; i < d.n; i++) {
+    const t = Math.hypot(d.x[2 * i], d.x[2 * i + 1]) / 2.6;
+    const angle = 3 * Math.PI * t + d.y[i] * Math.PI;
+    assert.ok(Math.abs(d.x[2 * i] - 2.6 * t * Math.cos(angle)) < 1e-9, `point ${i} on arm ${d.y[i]}`);
+  }
+  // Noisy: exactly round(rate · n) training labels flipped to another class, the held-out labels clean.
+  for (const rate of [0, 0.1, 0.45]) {
+    const noisy = makeData('noisy', rate, 4);
+    const clean = makeData('noisy', 0, 4);
+    let flipped = 0;
+    for (let i = 0; i < noisy.n; i++) {
+      // The clean label of training point i is its blob, i mod C (the points are the same at every rate).
+      assert.equal(clean.y[i], i % NOISY_CLASSES);
+      assert.equal(noisy.x[2 * i], clean.x[2 * i]);
+      if (noisy.y[i] !== i % NOISY_CLASSES) flipped++;
+      assert.equal(noisy.special[i] === 1, noisy.y[i] !== i % NOISY_CLASSES);
+    }
+    assert.equal(flipped, Math.round(rate * noisy.n), `rate ${rate}`);
+    const test = noisy.test;
+    assert.ok(test !== undefined);
+    for (let i = 0; i < test.n; i++) assert.equal(test.y[i], i % NOISY_CLASSES, 'held-out labels are clean');
+  }
+});
+
+test('a short run on the spirals and on noisy labels raises the held-out accuracy over the untrained model', () => {
+  for (const [data, steps, floor] of [
+    ['spirals', 200, 0.85],
+    ['noisy', 100, 0.7],
+  ] as const) {
+    const run = new TrainingRun({
+      data,
+      share: DEFAULT_SHARE[data],
+      seed: 2,
+      losses: DEFAULT_PAIR[data],
+      options: [{}, {}],
+      steps,
+    });
+    const untrained = run.currentMetrics();
+    run.advance(steps);
+    for (const [i, side] of run.snapshot().sides.entries()) {
+      const last = side.metrics.at(-1) ?? Number.NaN;
+      assert.equal(side.error, undefined, `${data} ${side.loss}`);
+      assert.ok(
+        last > untrained[i] + 0.1 && last >= floor,
+        `${data} ${side.loss}: ${untrained[i]} → ${last}`,
+      );
+      assert.equal(side.regions?.length, 36 * 36);
+      assert.ok(side.regions?.every((r) => r >= 0 && r < (data === 'noisy' ? NOISY_CLASSES : 2)));
+    }
+  }
+});
+
+test('average precision matches the step-wise PR area written out, and blobs report it each step', () => {
+  // Ranked labels 1, 0, 1, 0: precision 1 at recall 1/2, 2/3 at recall 1 → (1 + 2/3) / 2.
+  assert.ok(Math.abs(averagePrecision([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0]) - 5 / 6) < 1e-15);
+  assert.equal(averagePrecision([0.1, 0.9, 0.3], [0, 1, 0]), 1);
+  // Ties form one threshold: all tied → precision = positive share.
+  assert.ok(Math.abs(averagePrecision([0.5, 0.5, 0.5, 0.5], [1, 0, 0, 0]) - 0.25) < 1e-15);
+  // Against a brute force over thresholds on random data: Σ (R_k − R_{k−1}) · P_k.
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const scores = Array.from({ length: 50 }, () => Math.round(rand() * 20) / 20);
+  const labels = scores.map((s) => (rand() < s ? 1 : 0));
+  const thresholds = [...new Set(scores)].sort((a, b) => b - a);
+  const positives = labels.filter((l) => l === 1).length;
+  let brute = 0;
+  let previous = 0;
+  for (const t of thresholds) {
+    const chosen = labels.filter((_, i) => scores[i] >= t);
+    const tp = chosen.filter((l) => l === 1).length;
+    brute += (tp / positives - previous) * (tp / chosen.length);
+    previous = tp / positives;
+  }
+  assert.ok(Math.abs(averagePrecision(scores, labels) - brute) < 1e-12);
+  const run = new TrainingRun({
+    data: 'blobs',
+    share: 0.2,
+    seed: 1,
+    losses: DEFAULT_PAIR.blobs,
+    options: [{}, {}],
+    steps: 30,
+  });
+  run.advance(30);
+  for (const side of run.snapshot().sides) {
+    assert.equal(side.prAuc?.length, 30);
+    assert.ok(side.prAuc?.every((v) => v >= 0 && v <= 1));
+  }
+  assert.equal(
+    new TrainingRun({
+      data: 'spirals',
+      share: 0.1,
+      seed: 1,
+      losses: DEFAULT_PAIR.spirals,
+      options: [{}, {}],
+    }).snapshot().sides[0].prAuc,
+    undefined,
+  );
 });

@@ -1,6 +1,6 @@
 // The playground's whole state and its URL form: `?view=…&loss=…&o.delta=…&data=…&share=…&seed=…&a=…&b=…&a.delta=…`.
 // Only values that differ from the defaults are written, so a plain URL opens the defaults.
-import type { DataSetName } from './train-core.js';
+import { DATA_SETS, type DataSetName } from './train-core.js';
 
 export type View = 'explorer' | 'train' | 'guide';
 export type Values = Record<string, string>;
@@ -25,10 +25,12 @@ export interface State {
   metric: string;
 }
 
-export const DEFAULT_SHARE: Record<DataSetName, number> = { line: 0.2, blobs: 0.1 };
+export const DEFAULT_SHARE: Record<DataSetName, number> = { line: 0.2, blobs: 0.1, spirals: 0.1, noisy: 0.3 };
 export const DEFAULT_PAIR: Record<DataSetName, readonly [string, string]> = {
   line: ['huber', 'mse'],
   blobs: ['focal', 'binaryCrossEntropyWithLogits'],
+  spirals: ['binaryCrossEntropyWithLogits', 'focal'],
+  noisy: ['sparseCategoricalCrossEntropy', 'generalizedCrossEntropy'],
 };
 
 export function defaultState(): State {
@@ -63,8 +65,8 @@ export function parseState(search: string): State {
   if (view === 'explorer' || view === 'train' || view === 'guide') s.view = view;
   s.loss = p.get('loss') ?? s.loss;
   s.options = prefixed(p, 'o.');
-  const data = p.get('data');
-  if (data === 'line' || data === 'blobs') {
+  const data = DATA_SETS.find((name) => name === p.get('data'));
+  if (data !== undefined) {
     s.data = data;
     s.share = DEFAULT_SHARE[data];
     [s.a, s.b] = DEFAULT_PAIR[data];

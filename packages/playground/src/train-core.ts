@@ -1,13 +1,33 @@
 // The training playground's model, data and metrics, free of the DOM: the Web Worker runs it
 // (src/worker.ts), and so can a test in Node. Everything is seeded from one number.
-import { Adam, findLoss, losses, type Module, mlp, noGrad, registryLoss, Rng, Tensor, trainStep } from 'losskit';
+import {
+  Adam,
+  findLoss,
+  losses,
+  type Module,
+  mlp,
+  noGrad,
+  registryLoss,
+  Rng,
+  Tensor,
+  trainStep,
+} from 'losskit';
 
 /** The data sets of the training view. */
-export type DataSetName = 'line' | 'blobs';
+export type DataSetName = 'line' | 'blobs' | 'spirals' | 'noisy';
+
+/** Every data set, in the order of the page's menu. */
+export const DATA_SETS: readonly DataSetName[] = ['line', 'blobs', 'spirals', 'noisy'];
+
+/** Classes of the noisy-labels data set. */
+export const NOISY_CLASSES = 3;
 
 export interface TrainConfig {
   readonly data: DataSetName;
-  /** Outlier share (line) or minority share (blobs), in [0, 0.5]. */
+  /**
+   * In [0, 0.5]: the outlier share (line), the minority share (blobs), the noise's standard
+   * deviation (spirals) or the share of training labels flipped (noisy).
+   */
   readonly share: number;
   readonly seed: number;
   /** Registry names of the two losses. */
@@ -17,15 +37,19 @@ export interface TrainConfig {
   readonly steps?: number;
 }
 
-/** The points of a data set: x is [n, 2] for blobs and [n, 1] for the line; y is [n, 1]. */
+/** The points of a data set: x is [n, 2] for the 2-D sets and [n, 1] for the line; y is [n, 1] (a class index for noisy). */
 export interface DataSet {
   readonly name: DataSetName;
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly n: number;
   readonly features: number;
-  /** Per point: an outlier (line) or a minority example (blobs). */
+  /** Per point: an outlier (line), a minority example (blobs), class 1 (spirals) or a flipped label (noisy). */
   readonly special: Uint8Array;
+  /** Classes of the labels: 1 for the line, 2 for the binary sets, NOISY_CLASSES for noisy. */
+  readonly classes: number;
+  /** A held-out set from the same distribution with clean labels (spirals, noisy): the metric's data. */
+  readonly test?: { readonly x: Float64Array; readonly y: Float64Array; readonly n: number };
 }
 
 /** The line the outlier data set is drawn around: y = SLOPE · x + INTERCEPT. */
@@ -49,7 +73,7 @@ function lineData(share: number, rng: Rng): DataSet {
       special[i] = 1;
     }
   }
-  return { name: 'line', x, y, n: N, features: 1, special };
+  return { name: 'line', x, y, n: N, features: 1, special, classes: 1 };
 }
 
 /** Two Gaussian blobs: the majority (label 0) around (−0.8, 0), the minority (label 1) around (0.9, 0.5). */
@@ -65,29 +89,163 @@ function blobData(share: number, rng: Rng): DataSet {
     y[i] = positive ? 1 : 0;
     special[i] = positive ? 1 : 0;
   }
-  return { name: 'blobs', x, y, n: N, features: 2, special };
+  return { name: 'blobs', x, y, n: N, features: 2, special, classes: 2 };
 }
+
+/** n points of two interleaved spirals (label = arm), with Gaussian noise of standard deviation `noise`. */
+function spiralPoints(n: number, noise: number, rng: Rng): { x: Float64Array; y: Float64Array } {
+  const x = new Float64Array(2 * n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const arm = i % 2;
+    // Arc position in [0, 1], denser near the tips' start so that the centre is not empty.
+    const t = 0.08 + 0.92 * Math.sqrt(rng.next());
+    const angle = t * 3 * Math.PI + arm * Math.PI;
+    const radius = 2.6 * t;
+    x[2 * i] = radius * Math.cos(angle) + rng.normal(0, noise);
+    x[2 * i + 1] = radius * Math.sin(angle) + rng.normal(0, noise);
+    y[i] = arm;
+  }
+  return { x, y };
+}
+
+/** Two spirals, one and a half turns each, with a held-out set of the same size drawn after the training set. */
+function spiralData(noise: number, rng: Rng): DataSet {
+  const train = spiralPoints(N_SPIRALS, noise, rng);
+  const test = spiralPoints(N_SPIRALS, noise, rng);
+  const special = Uint8Array.from(train.y);
+  return {
+    name: 'spirals',
+    ...train,
+    n: N_SPIRALS,
+    features: 2,
+    special,
+    classes: 2,
+    test: { ...test, n: N_SPIRALS },
+  };
+}
+
+const NOISY_CENTRES: readonly (readonly [number, number])[] = Array.from(
+  { length: NOISY_CLASSES },
+  (_, k) => {
+    const angle = Math.PI / 2 + (2 * Math.PI * k) / NOISY_CLASSES;
+    return [1.4 * Math.cos(angle), 1.4 * Math.sin(angle)] as const;
+  },
+);
+
+function noisyPoints(n: number, rng: Rng): { x: Float64Array; y: Float64Array } {
+  const x = new Float64Array(2 * n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % NOISY_CLASSES;
+    x[2 * i] = rng.normal(NOISY_CENTRES[k][0], 0.7);
+    x[2 * i + 1] = rng.normal(NOISY_CENTRES[k][1], 0.7);
+    y[i] = k;
+  }
+  return { x, y };
+}
+
+/**
+ * Three Gaussian blobs; a share `rate` of the training labels (exactly round(rate · n), chosen at
+ * random) is flipped to one of the other classes, uniformly. The held-out set keeps its clean labels.
+ */
+function noisyData(rate: number, rng: Rng): DataSet {
+  const train = noisyPoints(N, rng);
+  const test = noisyPoints(N_TEST, rng);
+  const special = new Uint8Array(N);
+  const order = Array.from({ length: N }, (_, i) => i);
+  for (let i = N - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const flips = Math.round(rate * N);
+  for (let f = 0; f < flips; f++) {
+    const i = order[f];
+    train.y[i] = (train.y[i] + 1 + rng.int(NOISY_CLASSES - 1)) % NOISY_CLASSES;
+    special[i] = 1;
+  }
+  return {
+    name: 'noisy',
+    ...train,
+    n: N,
+    features: 2,
+    special,
+    classes: NOISY_CLASSES,
+    test: { ...test, n: N_TEST },
+  };
+}
+
+const N_SPIRALS = 200;
+const N_TEST = 300;
 
 export function makeData(name: DataSetName, share: number, seed: number): DataSet {
   const rng = new Rng(seed);
-  return name === 'line' ? lineData(share, rng) : blobData(share, rng);
+  switch (name) {
+    case 'line':
+      return lineData(share, rng);
+    case 'blobs':
+      return blobData(share, rng);
+    case 'spirals':
+      return spiralData(share, rng);
+    case 'noisy':
+      return noisyData(share, rng);
+  }
 }
+
+/** The task a data set poses, as the registry's `info.tasks` names it. */
+export const taskOf = (name: DataSetName) =>
+  name === 'line' ? 'regression' : name === 'noisy' ? 'multiclass' : 'binary';
 
 /** Registry losses that can train on a data set: two inputs (prediction, target) and the right task. */
 export function trainableLosses(name: DataSetName): string[] {
-  const task = name === 'line' ? 'regression' : 'binary';
+  const task = taskOf(name);
   const out: string[] = [];
   for (const entry of Object.values(lossTable())) {
     if (entry.inputs.length !== 2 || !entry.reducible) continue;
     if (!entry.info.tasks.includes(task)) continue;
     if (UNTRAINABLE.has(entry.name)) continue;
+    // Multi-class: the loss must take logits [n, C] and either class indices [n] or one-hot rows.
+    if (task === 'multiclass' && multiclassTarget(entry.name) === undefined) continue;
     out.push(entry.name);
   }
   return out;
 }
 
-// Losses whose targets are not the playground's (a label of ±1, a positive count, a unit vector).
+const targetKinds = new Map<string, 'index' | 'onehot' | undefined>();
+
+/**
+ * How a multi-class loss wants its target, found by calling it once on logits (values outside
+ * [0, 1], so that a loss of probabilities without `fromLogits` refuses them): class indices [n],
+ * else one-hot rows [n, C]; undefined when it takes neither.
+ */
+export function multiclassTarget(name: string): 'index' | 'onehot' | undefined {
+  if (targetKinds.has(name)) return targetKinds.get(name);
+  const logits = new Tensor(Float64Array.from([1.5, -2, 0.5, -1, 2.5, -0.5]), [2, NOISY_CLASSES]);
+  const tries: ['index' | 'onehot', Tensor][] = [
+    ['index', new Tensor(Float64Array.from([0, 2]), [2])],
+    ['onehot', new Tensor(Float64Array.from([1, 0, 0, 0, 0, 1]), [2, NOISY_CLASSES])],
+  ];
+  let kind: 'index' | 'onehot' | undefined;
+  for (const [k, target] of tries) {
+    try {
+      const value = registryLoss(name as never, trainingOptions(name, {}))(logits, target).data[0];
+      if (Number.isFinite(value)) {
+        kind = k;
+        break;
+      }
+    } catch {
+      // Not this target form.
+    }
+  }
+  targetKinds.set(name, kind);
+  return kind;
+}
+
+// Losses whose targets are not the playground's (a label of ±1, a positive count, a unit vector),
+// or whose input is not the model's raw scores (negativeLogLikelihood takes log-probabilities:
+// on logits it is −x_y, unbounded below).
 const UNTRAINABLE = new Set([
+  'negativeLogLikelihood',
   'meanAbsolutePercentageError',
   'meanSquaredLogarithmicError',
   'poissonNll',
@@ -104,9 +262,10 @@ const lossTable = () => losses as unknown as Record<string, ReturnType<typeof fi
 interface Side {
   readonly model: Module;
   readonly optimizer: Adam;
-  readonly lossFn: (prediction: Tensor, target: Tensor) => Tensor;
+  readonly lossFn: (prediction: Tensor) => Tensor;
   readonly losses: number[];
   readonly metrics: number[];
+  readonly prAuc: number[];
   /** The model ends in a sigmoid (a loss of probabilities): the decision threshold is 0.5, not 0. */
   readonly sigmoid: boolean;
   error?: string;
@@ -124,11 +283,16 @@ export interface SideSnapshot {
   readonly loss: string;
   /** The training loss per step. */
   readonly losses: readonly number[];
-  /** The task metric per step: coefficient error (line) or minority recall (blobs). */
+  /**
+   * The task metric per step: coefficient error (line), minority recall (blobs), held-out
+   * accuracy (spirals), clean held-out accuracy (noisy).
+   */
   readonly metrics: readonly number[];
+  /** Blobs: the PR-AUC (average precision of the minority class on the training points) per step. */
+  readonly prAuc?: readonly number[];
   /** Line: [slope, intercept]. */
   readonly line?: readonly [number, number];
-  /** Blobs: the predicted class on a GRID × GRID lattice over [−3, 3]², row-major from the top left. */
+  /** 2-D sets: the predicted class on a GRID × GRID lattice over [−3, 3]², row-major from the top left. */
   readonly regions?: readonly number[];
   readonly error?: string;
 }
@@ -147,7 +311,10 @@ function trainingOptions(name: string, options: Readonly<Record<string, unknown>
 /** Whether the loss takes probabilities with no `fromLogits` switch: the model then ends in a sigmoid. */
 const needsSigmoid = (name: string) => {
   const entry = findLoss(name);
-  return name === 'binaryCrossEntropy' || (entry.name === 'reconstruction' && !('fromLogits' in entry.optionSchema));
+  return (
+    name === 'binaryCrossEntropy' ||
+    (entry.name === 'reconstruction' && !('fromLogits' in entry.optionSchema))
+  );
 };
 
 /** Two models trained side by side on one data set from one seed. */
@@ -157,6 +324,7 @@ export class TrainingRun {
   private readonly sides: Side[];
   private readonly xs: Tensor;
   private readonly ys: Tensor;
+  private readonly testXs: Tensor | undefined;
   private stepCount = 0;
 
   constructor(readonly config: TrainConfig) {
@@ -164,16 +332,29 @@ export class TrainingRun {
     this.steps = config.steps ?? DEFAULT_STEPS;
     this.xs = new Tensor(this.data.x, [this.data.n, this.data.features]);
     this.ys = new Tensor(this.data.y, [this.data.n, 1]);
+    const test = this.data.test;
+    this.testXs = test === undefined ? undefined : new Tensor(test.x, [test.n, 2]);
+    const targets = new Map<string, Tensor>();
     this.sides = config.losses.map((name, i) => {
       const line = config.data === 'line';
       // The same initial weights for both sides: the seed alone decides them.
       const rng = new Rng(config.seed + 1);
-      const sigmoid = !line && needsSigmoid(name);
+      const sigmoid = this.data.classes === 2 && needsSigmoid(name);
+      const options = {
+        activation: 'tanh' as const,
+        rng,
+        ...(sigmoid ? { outputActivation: 'sigmoid' as const } : {}),
+      };
       const model = line
         ? mlp([1, 1], { rng })
-        : mlp([2, 16, 1], { activation: 'tanh', rng, ...(sigmoid ? { outputActivation: 'sigmoid' as const } : {}) });
-      const optimizer = new Adam(model.parameters(), { lr: line ? 0.05 : 0.03 });
-      let lossFn: Side['lossFn'];
+        : config.data === 'spirals'
+          ? mlp([2, 32, 32, 1], options)
+          : mlp([2, 16, this.data.classes === 2 ? 1 : this.data.classes], options);
+      const optimizer = new Adam(model.parameters(), {
+        lr: line ? 0.05 : config.data === 'spirals' ? 0.02 : 0.03,
+      });
+      const target = this.targetFor(name, targets);
+      let lossFn: (prediction: Tensor, target: Tensor) => Tensor;
       let error: string | undefined;
       try {
         lossFn = registryLoss(name as never, trainingOptions(name, config.options[i]));
@@ -183,8 +364,36 @@ export class TrainingRun {
           throw e;
         };
       }
-      return { model, optimizer, lossFn, losses: [], metrics: [], sigmoid, error };
+      const fn = lossFn;
+      return {
+        model,
+        optimizer,
+        lossFn: (prediction: Tensor) => fn(prediction, target),
+        losses: [],
+        metrics: [],
+        prAuc: [],
+        sigmoid,
+        error,
+      };
     });
+  }
+
+  /** The target tensor a loss trains against: y as [n, 1], or for noisy class indices [n] or one-hot [n, C]. */
+  private targetFor(name: string, cache: Map<string, Tensor>): Tensor {
+    if (this.data.classes <= 2) return this.ys;
+    const kind = multiclassTarget(name) ?? 'index';
+    let t = cache.get(kind);
+    if (t === undefined) {
+      const { n, classes, y } = this.data;
+      if (kind === 'index') t = new Tensor(Float64Array.from(y), [n]);
+      else {
+        const hot = new Float64Array(n * classes);
+        for (let i = 0; i < n; i++) hot[i * classes + y[i]] = 1;
+        t = new Tensor(hot, [n, classes]);
+      }
+      cache.set(kind, t);
+    }
+    return t;
   }
 
   get step(): number {
@@ -201,11 +410,17 @@ export class TrainingRun {
       for (const side of this.sides) {
         if (side.error !== undefined) continue;
         try {
-          const { loss } = trainStep(side.model, side.optimizer, () => side.lossFn(side.model.forward(this.xs), this.ys), {
-            measureGradNorm: false,
-          });
+          const { loss } = trainStep(
+            side.model,
+            side.optimizer,
+            () => side.lossFn(side.model.forward(this.xs)),
+            {
+              measureGradNorm: false,
+            },
+          );
           side.losses.push(loss);
           side.metrics.push(this.metric(side));
+          if (this.data.name === 'blobs') side.prAuc.push(this.averagePrecision(side));
         } catch (e) {
           side.error = (e as Error).message;
         }
@@ -214,11 +429,31 @@ export class TrainingRun {
     }
   }
 
-  /** Coefficient error ‖(slope, intercept) − truth‖ for the line, minority recall for the blobs. */
+  /** The task metric of each side's model as it is now (before the first step: the untrained model's). */
+  currentMetrics(): number[] {
+    return this.sides.map((side) => this.metric(side));
+  }
+
+  /**
+   * Coefficient error ‖(slope, intercept) − truth‖ for the line, minority recall for the blobs,
+   * accuracy on the held-out set for the spirals and for noisy (whose held-out labels are clean).
+   */
   private metric(side: Side): number {
     if (this.data.name === 'line') {
       const [slope, intercept] = lineOf(side.model);
       return Math.hypot(slope - TRUE_LINE.slope, intercept - TRUE_LINE.intercept);
+    }
+    const test = this.data.test;
+    if (test !== undefined && this.testXs !== undefined) {
+      const testXs = this.testXs;
+      const predicted = classesOf(
+        noGrad(() => side.model.forward(testXs)).data,
+        this.data.classes,
+        side.sigmoid,
+      );
+      let right = 0;
+      for (let i = 0; i < test.n; i++) if (predicted[i] === test.y[i]) right++;
+      return right / test.n;
     }
     const scores = noGrad(() => side.model.forward(this.xs)).data;
     const threshold = side.sigmoid ? 0.5 : 0;
@@ -230,6 +465,12 @@ export class TrainingRun {
       if (scores[i] > threshold) found++;
     }
     return positives === 0 ? 0 : found / positives;
+  }
+
+  /** Blobs: the average precision of the minority class over the training points, ranked by score. */
+  private averagePrecision(side: Side): number {
+    const scores = noGrad(() => side.model.forward(this.xs)).data;
+    return averagePrecision(scores, this.data.y);
   }
 
   snapshot(): Snapshot {
@@ -245,7 +486,11 @@ export class TrainingRun {
           ...(side.error !== undefined ? { error: side.error } : {}),
         };
         if (this.data.name === 'line') return { ...base, line: lineOf(side.model) };
-        return { ...base, regions: regionsOf(side.model, side.sigmoid ? 0.5 : 0) };
+        return {
+          ...base,
+          ...(this.data.name === 'blobs' ? { prAuc: side.prAuc.slice() } : {}),
+          regions: regionsOf(side.model, this.data.classes, side.sigmoid),
+        };
       }),
     };
   }
@@ -256,7 +501,53 @@ function lineOf(model: Module): [number, number] {
   return [weight.data[0], bias.data[0]];
 }
 
-function regionsOf(model: Module, threshold: number): number[] {
+/**
+ * Average precision (the step-wise area under the precision-recall curve, as scikit-learn's
+ * `average_precision_score`): Σ over the positives, in decreasing score, of precision at that
+ * rank; tied scores are taken as one threshold. 0 without positives.
+ */
+export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const n = labels.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
+  if (positives === 0) return 0;
+  let tp = 0;
+  let seen = 0;
+  let recall = 0;
+  let area = 0;
+  for (let k = 0; k < n; ) {
+    // One threshold per distinct score.
+    const s = scores[order[k]];
+    while (k < n && scores[order[k]] === s) {
+      if (labels[order[k]] === 1) tp++;
+      seen++;
+      k++;
+    }
+    const r = tp / positives;
+    area += (r - recall) * (tp / seen);
+    recall = r;
+  }
+  return area;
+}
+
+/** Predicted classes from the model's outputs: a threshold for one output, the argmax otherwise. */
+function classesOf(scores: ArrayLike<number>, classes: number, sigmoid: boolean): Uint8Array {
+  if (classes <= 2) {
+    const threshold = sigmoid ? 0.5 : 0;
+    return Uint8Array.from(Array.from(scores, (s) => (s > threshold ? 1 : 0)));
+  }
+  const n = scores.length / classes;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (scores[i * classes + k] > scores[i * classes + best]) best = k;
+    out[i] = best;
+  }
+  return out;
+}
+
+function regionsOf(model: Module, classes: number, sigmoid: boolean): number[] {
   const grid = new Float64Array(GRID * GRID * 2);
   for (let r = 0; r < GRID; r++) {
     for (let c = 0; c < GRID; c++) {
@@ -266,5 +557,5 @@ function regionsOf(model: Module, threshold: number): number[] {
     }
   }
   const scores = noGrad(() => model.forward(new Tensor(grid, [GRID * GRID, 2]))).data;
-  return Array.from(scores, (s) => (s > threshold ? 1 : 0));
+  return Array.from(classesOf(scores, classes, sigmoid));
 }

@@ -11,7 +11,12 @@ export type WorkerRequest =
 
 /** Messages the worker sends. */
 export type WorkerReply =
-  | { readonly type: 'snapshot'; readonly snapshot: Snapshot; readonly playing: boolean; readonly stepsPerSecond: number }
+  | {
+      readonly type: 'snapshot';
+      readonly snapshot: Snapshot;
+      readonly playing: boolean;
+      readonly stepsPerSecond: number;
+    }
   | { readonly type: 'error'; readonly message: string };
 
 const STEPS_PER_TICK = 5;
@@ -22,7 +27,8 @@ let rate = 0;
 let trainedSteps = 0;
 let trainedMs = 0;
 
-const post = (reply: WorkerReply) => (self as unknown as { postMessage(m: WorkerReply): void }).postMessage(reply);
+const post = (reply: WorkerReply) =>
+  (self as unknown as { postMessage(m: WorkerReply): void }).postMessage(reply);
 
 function send(): void {
   if (run !== undefined) post({ type: 'snapshot', snapshot: run.snapshot(), playing, stepsPerSecond: rate });
