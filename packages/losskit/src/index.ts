@@ -15,6 +15,7 @@ export type { LossFamily, LossInfo, Task } from './losses/info.js';
 export type { Reduction } from './losses/reduce.js';
 export { isLossName, losses, lossList, type LossName } from './losses/registry.js';
 export {
+  editDistance,
   type FitLossAlias,
   fitLossAliases,
   type LossAlias,

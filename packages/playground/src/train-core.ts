@@ -1,5 +1,6 @@
 // The training playground's model, data and metrics, free of the DOM: the Web Worker runs it
 // (src/worker.ts), and so can a test in Node. Everything is seeded from one number.
+import { averagePrecision } from '../../lab/src/lab/metrics.js';
 import {
   Adam,
   findLoss,
@@ -501,36 +502,6 @@ function lineOf(model: Module): [number, number] {
   return [weight.data[0], bias.data[0]];
 }
 
-/**
- * Average precision (the step-wise area under the precision-recall curve, as scikit-learn's
- * `average_precision_score`): Σ over the positives, in decreasing score, of precision at that
- * rank; tied scores are taken as one threshold. 0 without positives.
- */
-export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = labels.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  let positives = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
-  if (positives === 0) return 0;
-  let tp = 0;
-  let seen = 0;
-  let recall = 0;
-  let area = 0;
-  for (let k = 0; k < n; ) {
-    // One threshold per distinct score.
-    const s = scores[order[k]];
-    while (k < n && scores[order[k]] === s) {
-      if (labels[order[k]] === 1) tp++;
-      seen++;
-      k++;
-    }
-    const r = tp / positives;
-    area += (r - recall) * (tp / seen);
-    recall = r;
-  }
-  return area;
-}
-
 /** Predicted classes from the model's outputs: a threshold for one output, the argmax otherwise. */
 function classesOf(scores: ArrayLike<number>, classes: number, sigmoid: boolean): Uint8Array {
   if (classes <= 2) {
@@ -559,3 +530,5 @@ function regionsOf(model: Module, classes: number, sigmoid: boolean): number[] {
   const scores = noGrad(() => model.forward(new Tensor(grid, [GRID * GRID, 2]))).data;
   return Array.from(classesOf(scores, classes, sigmoid));
 }
+
+export { averagePrecision };

@@ -2,23 +2,33 @@
 import type { LineChart, Series } from './experiment.js';
 
 /**
- * Average precision (the area under the precision–recall curve as scikit-learn computes it):
- * the mean, over positives, of the precision at each positive's rank. Tied scores are ranked
- * pessimistically (negatives first). 0 when there are no positives.
+ * Average precision (the step-wise area under the precision-recall curve, as scikit-learn's
+ * `average_precision_score`): Σ over the positives, in decreasing score, of precision at that
+ * rank; tied scores are taken as one threshold. 0 without positives.
  */
 export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
-    (a, b) => scores[b] - scores[a] || labels[a] - labels[b],
-  );
-  let truePositives = 0;
-  let sum = 0;
-  for (let rank = 0; rank < order.length; rank++) {
-    if (labels[order[rank]] === 1) {
-      truePositives++;
-      sum += truePositives / (rank + 1);
+  const n = labels.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
+  if (positives === 0) return 0;
+  let tp = 0;
+  let seen = 0;
+  let recall = 0;
+  let area = 0;
+  for (let k = 0; k < n; ) {
+    // One threshold per distinct score.
+    const s = scores[order[k]];
+    while (k < n && scores[order[k]] === s) {
+      if (labels[order[k]] === 1) tp++;
+      seen++;
+      k++;
     }
+    const r = tp / positives;
+    area += (r - recall) * (tp / seen);
+    recall = r;
   }
-  return truePositives === 0 ? 0 : sum / truePositives;
+  return area;
 }
 
 /** Precision, recall and F1 of the positive class for scores thresholded at `threshold` (score ≥ threshold is positive). */

@@ -1,11 +1,5 @@
 import { gemm } from '../kernels/gemm.js';
-import {
-  LossInputError,
-  Tensor,
-  allocate,
-  formatShape,
-  shapeSize,
-} from '../tensor/index.js';
+import { LossInputError, Tensor, allocate, formatShape, shapeSize } from '../tensor/index.js';
 import { sumTo } from './broadcast.js';
 import { record } from './engine.js';
 import { type Operand, asPair, resultDtype } from './operand.js';

@@ -71,7 +71,10 @@ for (const [M, K, N] of shapes)
               // Float64 sums in another order (K·2^-53 of Σ|ab|), then one float32 rounding.
               const rounding = cType === 'float32' ? 2 ** -24 * Math.abs(exact) : 0;
               const tol = (K + 2) * 2 ** -53 * (magnitude[q] + Math.abs(start[7 + q])) + rounding;
-              assert.ok(Math.abs(c[7 + q] - exact) <= tol, `c[${q}] = ${c[7 + q]}, expected ${exact} ± ${tol}`);
+              assert.ok(
+                Math.abs(c[7 + q] - exact) <= tol,
+                `c[${q}] = ${c[7 + q]}, expected ${exact} ± ${tol}`,
+              );
             }
           });
 

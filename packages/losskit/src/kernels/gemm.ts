@@ -70,7 +70,23 @@ export function gemm(
   }
   if (c instanceof Float64Array) {
     for (let k0 = 0; k0 < K; k0 += DEPTH_BLOCK)
-      addTiles(a, ao + k0 * ak, ai, ak, b, bo + k0 * bk, bk, bj, Math.min(DEPTH_BLOCK, K - k0), c, co, N, M, N, false);
+      addTiles(
+        a,
+        ao + k0 * ak,
+        ai,
+        ak,
+        b,
+        bo + k0 * bk,
+        bk,
+        bj,
+        Math.min(DEPTH_BLOCK, K - k0),
+        c,
+        co,
+        N,
+        M,
+        N,
+        false,
+      );
     return;
   }
   if (strip.length < 4 * N) strip = new Float64Array(4 * N);
@@ -110,10 +126,12 @@ function addTiles(
   const n2 = N - (N % 2);
   if (columnsOutside) {
     for (let j = 0; j < n2; j += 2)
-      for (let i = 0; i < m4; i += 4) tile(a, pa + i * ai, ai, ak, b, pb + j * bj, bk, bj, depth, t, to + i * ldt + j, ldt);
+      for (let i = 0; i < m4; i += 4)
+        tile(a, pa + i * ai, ai, ak, b, pb + j * bj, bk, bj, depth, t, to + i * ldt + j, ldt);
   } else {
     for (let i = 0; i < m4; i += 4)
-      for (let j = 0; j < n2; j += 2) tile(a, pa + i * ai, ai, ak, b, pb + j * bj, bk, bj, depth, t, to + i * ldt + j, ldt);
+      for (let j = 0; j < n2; j += 2)
+        tile(a, pa + i * ai, ai, ak, b, pb + j * bj, bk, bj, depth, t, to + i * ldt + j, ldt);
   }
   for (let i = 0; i < M; i++)
     for (let j = i < m4 ? n2 : 0; j < N; j++) {

@@ -118,3 +118,9 @@ export function log1pUnit(e: number): number {
   const p = u * (1 - 0.5 * u + u2 * (1 / 3 - 0.25 * u) + u4 * (0.2 - u * (1 / 6) + u2 * (1 / 7)));
   return LOG_VALUE[j] + p;
 }
+
+/**
+ * ∂ max(a, b)/∂a as torch's `maximum` gives it (and ∂ min(b, a)/∂a as `minimum`): 1 when a wins,
+ * ½ at a tie (the gradient is split between the two), 0 otherwise.
+ */
+export const maximumShare = (a: number, b: number): number => (a > b ? 1 : a === b ? 0.5 : 0);

@@ -247,7 +247,6 @@ export const lossAliasTable: readonly LossAlias[] = [
   { name: 'sigmoidCrossEntropy', library: 'TF.js', loss: 'binaryCrossEntropyWithLogits' },
   { name: 'softmaxCrossEntropy', library: 'TF.js', loss: 'categoricalCrossEntropy' },
   { name: 'hingeLoss', library: 'TF.js', loss: 'hinge', note: 'TF.js also maps 0/1 labels to −1/1' },
-
 ];
 
 /** A loss name without case or separators: `'BCEWithLogitsLoss'` → `'bcewithlogitsloss'`. */
@@ -255,8 +254,16 @@ export function normalizeLossName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
-export function editDistance(a: string, b: string): number {
+/**
+ * Levenshtein distance: the fewest single-element insertions, deletions and substitutions turning
+ * `a` into `b` (characters of two strings, or labels of two sequences: the character error rate
+ * of a CTC decoding is `editDistance(decoded, truth) / truth.length`).
+ *
+ * @example
+ * editDistance('hubber', 'huber') // 1
+ * editDistance([1, 2, 3], [2, 3]) // 1
+ */
+export function editDistance<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

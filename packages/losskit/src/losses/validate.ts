@@ -38,6 +38,33 @@ export function requireZeroOne(loss: string, name: string, t: Tensor): void {
 }
 
 /**
+ * Every value exactly −1 or 1: the targets of softMargin and of torch's `margin_ranking_loss`,
+ * `hinge_embedding_loss` and `cosine_embedding_loss`. Torch lets any other value through silently;
+ * here it is an error naming its value and index.
+ */
+export function requireSignLabels(loss: string, name: string, t: Tensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v !== -1 && v !== 1)
+      throw new LossInputError(loss, name, `label ${v} at index ${formatIndex(i, t.shape)} must be -1 or 1`);
+  }
+}
+
+/** Every value ≤ 0: log-probabilities (a probability above 1 is an error, as for probabilities). */
+export function requireLogProbabilities(loss: string, name: string, t: Tensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] > 0)
+      throw new LossInputError(
+        loss,
+        name,
+        `log-probability ${d[i]} at index ${formatIndex(i, t.shape)} is above 0 (probability above 1)`,
+      );
+  }
+}
+
+/**
  * Every value an integer class index in [0, classes), or equal to `ignoreIndex` when given.
  * Returns the number of labels that are not ignored.
  */

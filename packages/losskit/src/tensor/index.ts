@@ -1,4 +1,9 @@
-export { type AutogradHooks, type TrackedLossCall, installAutogradHooks, autogradHooks } from './autograd-hooks.js';
+export {
+  type AutogradHooks,
+  type TrackedLossCall,
+  installAutogradHooks,
+  autogradHooks,
+} from './autograd-hooks.js';
 export { type DType, type FloatArray, allocate, dtypeOf } from './float-array.js';
 export { LossInputError } from './errors.js';
 export { formatIndex, formatShape, sameShape, shapeSize } from './shape.js';

@@ -35,7 +35,11 @@ export class Tensor {
   /** Wraps `data` (not copied) as a tensor of `shape`; `data.length` must equal the shape's size. */
   constructor(data: FloatArray, shape: readonly number[]) {
     if (!isValidShape(shape)) {
-      throw new LossInputError('tensor', 'shape', shapeProblem(shape) ?? 'is not a list of non-negative integers');
+      throw new LossInputError(
+        'tensor',
+        'shape',
+        shapeProblem(shape) ?? 'is not a list of non-negative integers',
+      );
     }
     const size = shapeSize(shape);
     if (data.length !== size) {

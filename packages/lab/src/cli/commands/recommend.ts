@@ -29,7 +29,8 @@ const formatOptions = (
 ) =>
   [
     ...Object.entries(options).map(
-      ([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`,
+      ([k, v]) =>
+        `${k}: ${typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`,
     ),
     ...Object.entries(fromData).map(([k, how]) => `${k}: <${how}>`),
   ].join(', ');

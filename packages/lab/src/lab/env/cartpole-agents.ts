@@ -2,14 +2,7 @@
 // use the same softmax policy and value networks, the same optimizer and the same budget of
 // environment steps; they differ in how they turn experience into updates.
 import { noGrad, ops } from 'losskit';
-import {
-  discountedReturns,
-  gae,
-  policyGradient,
-  ppoClip,
-  ppoStats,
-  valueLoss,
-} from 'losskit';
+import { discountedReturns, gae, policyGradient, ppoClip, ppoStats, valueLoss } from 'losskit';
 import { type Module, mlp, Rng } from 'losskit';
 import { Adam } from 'losskit';
 import { Tensor } from 'losskit';

@@ -4,6 +4,7 @@
 import {
   Adam,
   cosineDecay,
+  editDistance,
   type FloatArray,
   losses,
   lossOp,
@@ -126,19 +127,6 @@ export function greedyDecode(
     previous = best;
   }
   return out;
-}
-
-/** Levenshtein distance: the fewest insertions, deletions and substitutions turning `a` into `b`. */
-export function editDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let row = Array.from({ length: a.length + 1 }, (_, i) => i);
-  for (let j = 1; j <= b.length; j++) {
-    const next = [j];
-    for (let i = 1; i <= a.length; i++) {
-      next.push(Math.min(row[i] + 1, next[i - 1] + 1, row[i - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[a.length];
 }
 
 /** Greedy-decoding scores of [N, T, C] logits against the sequences' digits. */
@@ -371,3 +359,6 @@ export const ctcAlignment = defineExperiment({
     );
   },
 });
+
+/** The character error rate's distance, re-exported for the experiment's tests. */
+export { editDistance };

@@ -286,18 +286,22 @@ function checkLists(loss: string, t: { readonly scores: tf.Tensor; readonly labe
  * ListNet, as the core `rankingSoftmax`: −Σ q·logSoftmax(s) per list with q = y/Σy (the labels
  * divided by their maximum first), 0 for a list whose labels sum to 0; reduced over lists.
  */
-export const { entry: rankingSoftmaxTf, fn: rankingSoftmax } = defineTfLoss('rankingSoftmax', rankingSoftmaxLoss, {
-  check: (t) => checkLists('rankingSoftmax', t),
-  compute(t, o) {
-    const s = t.scores;
-    if (s.shape[s.rank - 1] === 0) return reduce(tf.sum(s, -1), o.reduction);
-    const top = tf.max(t.labels, -1, true);
-    const scaled = tf.div(t.labels, tf.where(tf.greater(top, 0), top, tf.onesLike(top)));
-    const mass = tf.sum(scaled, -1, true);
-    const q = tf.div(scaled, tf.where(tf.greater(mass, 0), mass, tf.onesLike(mass)));
-    return reduce(tf.neg(tf.sum(tf.mul(q, tf.logSoftmax(s)), -1)), o.reduction);
+export const { entry: rankingSoftmaxTf, fn: rankingSoftmax } = defineTfLoss(
+  'rankingSoftmax',
+  rankingSoftmaxLoss,
+  {
+    check: (t) => checkLists('rankingSoftmax', t),
+    compute(t, o) {
+      const s = t.scores;
+      if (s.shape[s.rank - 1] === 0) return reduce(tf.sum(s, -1), o.reduction);
+      const top = tf.max(t.labels, -1, true);
+      const scaled = tf.div(t.labels, tf.where(tf.greater(top, 0), top, tf.onesLike(top)));
+      const mass = tf.sum(scaled, -1, true);
+      const q = tf.div(scaled, tf.where(tf.greater(mass, 0), mass, tf.onesLike(mass)));
+      return reduce(tf.neg(tf.sum(tf.mul(q, tf.logSoftmax(s)), -1)), o.reduction);
+    },
   },
-});
+);
 
 /**
  * RankNet, as the core `pairwiseLogistic`: softplus(sⱼ − sᵢ) for every pair with yᵢ > yⱼ of a

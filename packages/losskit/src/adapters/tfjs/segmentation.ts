@@ -163,36 +163,42 @@ export const { entry: lovaszHingeTf, fn: lovaszHinge } = defineTfLoss('lovaszHin
  * the errors |[y = c] − softmax(x)_c| (written fg + p − 2·fg·p) over the pixels not ignored; the
  * mean over all classes or over those present in the group, then over groups.
  */
-export const { entry: lovaszSoftmaxTf, fn: lovaszSoftmax } = defineTfLoss('lovaszSoftmax', lovaszSoftmaxLoss, {
-  check(t) {
-    requireClassAxis('lovaszSoftmax', 'input', t.input, 2, '[N, ..., C]');
-    requireLabelShape('lovaszSoftmax', 'input', t.input, 'target', t.target);
+export const { entry: lovaszSoftmaxTf, fn: lovaszSoftmax } = defineTfLoss(
+  'lovaszSoftmax',
+  lovaszSoftmaxLoss,
+  {
+    check(t) {
+      requireClassAxis('lovaszSoftmax', 'input', t.input, 2, '[N, ..., C]');
+      requireLabelShape('lovaszSoftmax', 'input', t.input, 'target', t.target);
+    },
+    compute(t, o) {
+      const x = t.input;
+      const c = x.shape[x.rank - 1];
+      const pixels = x.size / c;
+      const groups = o.perImage ? x.shape[0] : 1;
+      if (groups === 0 || pixels === 0) return tf.mul(tf.sum(x), 0);
+      const n = pixels / groups;
+      const rows = [groups * c, n];
+      const labels = tf.reshape(t.target, [groups, n]);
+      const valid =
+        o.ignoreIndex === undefined
+          ? tf.onesLike(labels)
+          : tf.cast(tf.notEqual(labels, o.ignoreIndex), 'float32');
+      // [groups, c, n]: one row of n pixels per group and class.
+      const fg = tf.mul(tf.transpose(oneHot(labels, c), [0, 2, 1]), tf.expandDims(valid, 1));
+      const p = tf.transpose(tf.softmax(tf.reshape(x, [groups, n, c])), [0, 2, 1]);
+      const errors = tf.sub(tf.add(fg, p), tf.mul(tf.mul(fg, p), 2));
+      const validRows = tf.reshape(tf.tile(tf.expandDims(valid, 1), [1, c, 1]), rows);
+      const perClass = tf.reshape(lovaszRows(tf.reshape(errors, rows), tf.reshape(fg, rows), validRows), [
+        groups,
+        c,
+      ]);
+      if (o.classes === 'all') return tf.mean(perClass);
+      const present = tf.cast(tf.greater(tf.sum(fg, 2), 0), 'float32');
+      return tf.mean(divideOrZero(tf.sum(tf.mul(perClass, present), 1), tf.sum(present, 1)));
+    },
   },
-  compute(t, o) {
-    const x = t.input;
-    const c = x.shape[x.rank - 1];
-    const pixels = x.size / c;
-    const groups = o.perImage ? x.shape[0] : 1;
-    if (groups === 0 || pixels === 0) return tf.mul(tf.sum(x), 0);
-    const n = pixels / groups;
-    const rows = [groups * c, n];
-    const labels = tf.reshape(t.target, [groups, n]);
-    const valid =
-      o.ignoreIndex === undefined ? tf.onesLike(labels) : tf.cast(tf.notEqual(labels, o.ignoreIndex), 'float32');
-    // [groups, c, n]: one row of n pixels per group and class.
-    const fg = tf.mul(tf.transpose(oneHot(labels, c), [0, 2, 1]), tf.expandDims(valid, 1));
-    const p = tf.transpose(tf.softmax(tf.reshape(x, [groups, n, c])), [0, 2, 1]);
-    const errors = tf.sub(tf.add(fg, p), tf.mul(tf.mul(fg, p), 2));
-    const validRows = tf.reshape(tf.tile(tf.expandDims(valid, 1), [1, c, 1]), rows);
-    const perClass = tf.reshape(
-      lovaszRows(tf.reshape(errors, rows), tf.reshape(fg, rows), validRows),
-      [groups, c],
-    );
-    if (o.classes === 'all') return tf.mean(perClass);
-    const present = tf.cast(tf.greater(tf.sum(fg, 2), 0), 'float32');
-    return tf.mean(divideOrZero(tf.sum(tf.mul(perClass, present), 1), tf.sum(present, 1)));
-  },
-});
+);
 
 export const segmentationTfLosses = {
   dice: diceTf,

@@ -32,7 +32,9 @@ interface GemmRegions {
   view: Float32Array;
 }
 
-const kernel = embeddedKernel<GemmExports, GemmRegions>(gemmWasm, (buffer) => ({ view: new Float32Array(buffer) }));
+const kernel = embeddedKernel<GemmExports, GemmRegions>(gemmWasm, (buffer) => ({
+  view: new Float32Array(buffer),
+}));
 
 /** Whether the SIMD product can run here (WebAssembly with SIMD is available). */
 export function simdGemmAvailable(): boolean {

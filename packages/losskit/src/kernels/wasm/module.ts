@@ -83,7 +83,8 @@ export function eachChunk(
   size: number,
   step: (from: number, n: number) => unknown,
 ): boolean {
-  for (let from = start; from < end; from += size) if (step(from, Math.min(size, end - from)) === false) return false;
+  for (let from = start; from < end; from += size)
+    if (step(from, Math.min(size, end - from)) === false) return false;
   return true;
 }
 

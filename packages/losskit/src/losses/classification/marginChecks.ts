@@ -7,16 +7,6 @@ import { LARGEST_FINITE } from '../math.js';
  * loss, the argument and the problem; none runs inside a kernel's element loop.
  */
 
-/** Every value exactly −1 or 1 (softMargin's targets). */
-export function requireSignLabels(loss: string, name: string, t: Tensor): void {
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (v !== -1 && v !== 1)
-      throw new LossInputError(loss, name, `label ${v} at index ${formatIndex(i, t.shape)} must be -1 or 1`);
-  }
-}
-
 /**
  * Hinge labels: all in {−1, 1}, or all in {0, 1} (then read as 0 → −1, Keras's conversion). A
  * tensor of only 1s reads the same either way. Any other value, or 0s mixed with −1s, is an error.

@@ -2,7 +2,7 @@ import { defineLoss } from '../define.js';
 import { sigmoid, softplus } from '../math.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
-import { requireSignLabels } from './marginChecks.js';
+import { requireSignLabels } from '../validate.js';
 
 const NAME = 'softMargin';
 

@@ -3,6 +3,7 @@
 // box, written straight into the gradient buffer. Follows torchvision's `_loss_inter_union`,
 // `generalized_box_iou_loss`, `distance_box_iou_loss` and `complete_box_iou_loss`.
 import { type FloatArray, formatShape, LossInputError, type Tensor } from '../../tensor/index.js';
+import { maximumShare } from '../math.js';
 import { requireSameShape } from '../validate.js';
 
 /** Which penalty is added to 1 − IoU. */
@@ -10,12 +11,6 @@ export type BoxLossKind = 'giou' | 'diou' | 'ciou';
 
 /** 4/π², CIoU's aspect-ratio constant. */
 const ASPECT = 4 / (Math.PI * Math.PI);
-
-/**
- * ∂ max(a, b)/∂a as torch's `maximum` (and ∂ min(b, a)/∂a as `minimum`): 1 when a wins, ½ at a
- * tie, 0 otherwise.
- */
-const wins = (a: number, b: number): number => (a > b ? 1 : a === b ? 0.5 : 0);
 
 /**
  * The loss of predicted box `p[o..o+4)` against target `g[o..o+4)` and, when `grad` is given,
@@ -28,7 +23,7 @@ const wins = (a: number, b: number): number => (a > b ? 1 : a === b ? 0.5 : 0);
  * - ciou: diou + α·v, v = 4/π² (atan(w_g/h_g) − atan(w_p/h_p))², α = v / (1 − IoU + v + ε) held
  *   constant (no gradient through α, as torchvision's `torch.no_grad()`). The angles are taken as
  *   atan2(w, h), equal to atan(w/h) for h > 0 and finite for a box of zero height.
- * Max and min split the gradient in half at a tie, as torch's `maximum`/`minimum`.
+ * Max and min split the gradient in half at a tie, as torch's `maximum`/`minimum` (`maximumShare`).
  */
 export function boxPairLoss(
   kind: BoxLossKind,
@@ -90,10 +85,10 @@ export function boxPairLoss(
   if (grad === null) return loss;
 
   // ∂I and ∂U with respect to x1, y1, x2, y2 of the predicted box.
-  const mx1 = overlaps ? wins(x1, a1) : 0;
-  const my1 = overlaps ? wins(y1, b1) : 0;
-  const mx2 = overlaps ? wins(a2, x2) : 0;
-  const my2 = overlaps ? wins(b2, y2) : 0;
+  const mx1 = overlaps ? maximumShare(x1, a1) : 0;
+  const my1 = overlaps ? maximumShare(y1, b1) : 0;
+  const mx2 = overlaps ? maximumShare(a2, x2) : 0;
+  const my2 = overlaps ? maximumShare(b2, y2) : 0;
   const dI0 = -ih * mx1;
   const dI1 = -iw * my1;
   const dI2 = ih * mx2;
@@ -109,10 +104,10 @@ export function boxPairLoss(
   let d2 = -(dI2 - q * dU2) / ue;
   let d3 = -(dI3 - q * dU3) / ue;
   // The enclosing box's sides: min(x1, a1), min(y1, b1), max(x2, a2), max(y2, b2).
-  const cx1 = wins(a1, x1);
-  const cy1 = wins(b1, y1);
-  const cx2 = wins(x2, a2);
-  const cy2 = wins(y2, b2);
+  const cx1 = maximumShare(a1, x1);
+  const cy1 = maximumShare(b1, y1);
+  const cx2 = maximumShare(x2, a2);
+  const cy2 = maximumShare(y2, b2);
   if (kind === 'giou') {
     // ∂[(C − U)/(C + ε)] = (∂C − ∂U)/(C + ε) − (C − U)·∂C/(C + ε)².
     const ce = area + eps;

@@ -4,7 +4,7 @@ import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
 import { addCosineGrad, cosineParts, cosineScratch } from './distance.js';
 import { requireEmbeddings, requireRowLabels, rowLength, rowShape } from './rows.js';
-import { requireSignLabels } from './signLabels.js';
+import { requireSignLabels } from '../validate.js';
 
 /**
  * torch's `cosine_embedding_loss` adds this to each squared norm: its EPSILON, a float constant

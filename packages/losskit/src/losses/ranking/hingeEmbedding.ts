@@ -2,7 +2,7 @@ import { defineLoss } from '../define.js';
 import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
-import { requireSignLabels } from './signLabels.js';
+import { requireSignLabels } from '../validate.js';
 
 /**
  * Hinge embedding loss, as torch `F.hinge_embedding_loss`: `input` holds distances (or

@@ -37,10 +37,25 @@ describe('pairwiseLogistic', () => {
       const perList = scores.map((s, l) => pairLosses(s, labels[l]));
       const all = perList.flat();
       const tol = { rtol: 1e-12, atol: 1e-15 };
-      assertClose(pairwiseLogistic(scores, labels), { shape: [], data: [sum(all) / all.length] }, tol, 'mean');
-      assertClose(pairwiseLogistic(scores, labels, { reduction: 'sum' }), { shape: [], data: [sum(all)] }, tol, 'sum');
+      assertClose(
+        pairwiseLogistic(scores, labels),
+        { shape: [], data: [sum(all) / all.length] },
+        tol,
+        'mean',
+      );
+      assertClose(
+        pairwiseLogistic(scores, labels, { reduction: 'sum' }),
+        { shape: [], data: [sum(all)] },
+        tol,
+        'sum',
+      );
       const units = perList.map((p) => (p.length === 0 ? 0 : sum(p) / p.length));
-      assertClose(pairwiseLogistic(scores, labels, { reduction: 'none' }), { shape: [4], data: units }, tol, 'none');
+      assertClose(
+        pairwiseLogistic(scores, labels, { reduction: 'none' }),
+        { shape: [4], data: units },
+        tol,
+        'none',
+      );
     }
   });
 
@@ -49,12 +64,18 @@ describe('pairwiseLogistic', () => {
     check({ scores, labels });
     check({ scores, labels }, { reduction: 'sum' }, -0.75);
     check({ scores, labels }, { reduction: 'none' }, [2, -1, 0.5]);
-    check({ scores: [scores.slice(0, 2), scores.slice(1, 3)], labels: [labels.slice(0, 2), labels.slice(1, 3)] });
+    check({
+      scores: [scores.slice(0, 2), scores.slice(1, 3)],
+      labels: [labels.slice(0, 2), labels.slice(1, 3)],
+    });
   });
 
   test('no pair anywhere gives 0 with a zero gradient under every reduction', () => {
     for (const reduction of ['mean', 'sum', 'none'] as const) {
-      const { value, grads } = pairwiseLogisticLoss.valueAndGrad({ scores: [[1, 2, 3]], labels: [[1, 1, 1]] }, { reduction });
+      const { value, grads } = pairwiseLogisticLoss.valueAndGrad(
+        { scores: [[1, 2, 3]], labels: [[1, 1, 1]] },
+        { reduction },
+      );
       assert.deepEqual([...value.data], [0]);
       assert.deepEqual([...grads.scores.data], [0, 0, 0]);
     }
@@ -68,7 +89,10 @@ describe('pairwiseLogistic', () => {
   });
 
   test('scores of ±1e4 give finite values and gradients; a gap beyond the float range in the right order gives 0, not NaN', () => {
-    const { value, grads } = pairwiseLogisticLoss.valueAndGrad({ scores: [[1e4, -1e4, 0]], labels: [[0, 1, 2]] });
+    const { value, grads } = pairwiseLogisticLoss.valueAndGrad({
+      scores: [[1e4, -1e4, 0]],
+      labels: [[0, 1, 2]],
+    });
     assertAllFinite(value, 'value');
     assertAllFinite(grads.scores, 'grads');
     // Pairs (1, 0): softplus(2e4) = 2e4; (2, 0): softplus(1e4) = 1e4; (2, 1): softplus(−1e4) ≈ 0.
@@ -79,8 +103,16 @@ describe('pairwiseLogistic', () => {
   });
 
   test('a negative label, mismatched shapes and 0-d scores are errors naming the argument', () => {
-    rejects(() => pairwiseLogistic([[1, 2]], [[1, -1]]), 'labels', /relevance -1 at index \[0, 1\] is negative/);
-    rejects(() => pairwiseLogistic([[1, 2]], [[1], [0]]), 'labels', /shape \[2, 1\] does not match scores shape \[1, 2\]/);
+    rejects(
+      () => pairwiseLogistic([[1, 2]], [[1, -1]]),
+      'labels',
+      /relevance -1 at index \[0, 1\] is negative/,
+    );
+    rejects(
+      () => pairwiseLogistic([[1, 2]], [[1], [0]]),
+      'labels',
+      /shape \[2, 1\] does not match scores shape \[1, 2\]/,
+    );
     rejects(() => pairwiseLogistic(1, 1), 'scores', /must have shape \[\.\.\., L\]/);
   });
 });

@@ -34,8 +34,18 @@ describe('rankingSoftmax', () => {
       const none = rankingSoftmax(scores, labels, { reduction: 'none' });
       assertClose(none, { shape: [4], data: units }, { rtol: 1e-12, atol: 1e-15 }, `seed ${seed} none`);
       const total = units.reduce((a, b) => a + b, 0);
-      assertClose(rankingSoftmax(scores, labels), { shape: [], data: [total / 4] }, { rtol: 1e-12, atol: 0 }, 'mean');
-      assertClose(rankingSoftmax(scores, labels, { reduction: 'sum' }), { shape: [], data: [total] }, { rtol: 1e-12, atol: 0 }, 'sum');
+      assertClose(
+        rankingSoftmax(scores, labels),
+        { shape: [], data: [total / 4] },
+        { rtol: 1e-12, atol: 0 },
+        'mean',
+      );
+      assertClose(
+        rankingSoftmax(scores, labels, { reduction: 'sum' }),
+        { shape: [], data: [total] },
+        { rtol: 1e-12, atol: 0 },
+        'sum',
+      );
     }
   });
 
@@ -44,7 +54,10 @@ describe('rankingSoftmax', () => {
     check({ scores, labels });
     check({ scores, labels }, { reduction: 'sum' }, 0.5);
     check({ scores, labels }, { reduction: 'none' }, [1.5, -2, 0.25]);
-    check({ scores: [scores.slice(0, 2), scores.slice(1, 3)], labels: [labels.slice(0, 2), labels.slice(1, 3)] });
+    check({
+      scores: [scores.slice(0, 2), scores.slice(1, 3)],
+      labels: [labels.slice(0, 2), labels.slice(1, 3)],
+    });
   });
 
   test('the labels are normalised per list: scaling them, even to 1e300 or subnormals, changes nothing', () => {
@@ -60,7 +73,16 @@ describe('rankingSoftmax', () => {
 
   test('scores of ±1e4 and ±1e300 give finite values and gradients (log-sum-exp with the maximum out)', () => {
     for (const big of [1e4, 1e300]) {
-      const { value, grads } = rankingSoftmaxLoss.valueAndGrad({ scores: [[big, -big, 0], [big, big, -big]], labels: [[1, 0, 0], [0, 1, 0]] });
+      const { value, grads } = rankingSoftmaxLoss.valueAndGrad({
+        scores: [
+          [big, -big, 0],
+          [big, big, -big],
+        ],
+        labels: [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+      });
       assertAllFinite(value, `value ${big}`);
       assertAllFinite(grads.scores, `grads ${big}`);
     }
@@ -71,9 +93,21 @@ describe('rankingSoftmax', () => {
   });
 
   test('a negative label, mismatched shapes and 0-d scores are errors naming the argument', () => {
-    rejects(() => rankingSoftmax([[1, 2]], [[1, -1]]), 'labels', /relevance -1 at index \[0, 1\] is negative/);
-    rejects(() => rankingSoftmax([[1, 2]], [[1, 0, 0]]), 'labels', /shape \[1, 3\] does not match scores shape \[1, 2\]/);
+    rejects(
+      () => rankingSoftmax([[1, 2]], [[1, -1]]),
+      'labels',
+      /relevance -1 at index \[0, 1\] is negative/,
+    );
+    rejects(
+      () => rankingSoftmax([[1, 2]], [[1, 0, 0]]),
+      'labels',
+      /shape \[1, 3\] does not match scores shape \[1, 2\]/,
+    );
     rejects(() => rankingSoftmax(1, 1), 'scores', /must have shape \[\.\.\., L\]/);
-    rejects(() => rankingSoftmax([[1, 2]], [[1, 0]], { reduction: 'batchmean' as never }), 'options.reduction', /'mean' \| 'sum' \| 'none'/);
+    rejects(
+      () => rankingSoftmax([[1, 2]], [[1, 0]], { reduction: 'batchmean' as never }),
+      'options.reduction',
+      /'mean' \| 'sum' \| 'none'/,
+    );
   });
 });

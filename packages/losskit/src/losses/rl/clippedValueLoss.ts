@@ -1,10 +1,8 @@
 import { defineLoss } from '../define.js';
+import { maximumShare } from '../math.js';
 import { numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import { requireSameShape } from '../validate.js';
-
-/** ∂ max(a, b)/∂a as torch's `maximum`: 1 when a wins, ½ at a tie, 0 otherwise. */
-const wins = (a: number, b: number): number => (a > b ? 1 : a === b ? 0.5 : 0);
 
 /**
  * PPO's clipped value loss (CleanRL's `clip_vloss`, the OpenAI baselines' `cliprange_vf`).
@@ -61,7 +59,8 @@ export const { entry: clippedValueLossLoss, fn: clippedValueLoss } = defineLoss(
       if (units !== null) units[i] = l;
       if (g !== null) {
         const w = up === null ? s : s * up[i];
-        g[i] = w * (wins(a, b) * 2 * plainError + (inside ? wins(b, a) * 2 * clippedError : 0));
+        g[i] =
+          w * (maximumShare(a, b) * 2 * plainError + (inside ? maximumShare(b, a) * 2 * clippedError : 0));
       }
     }
     return total;

@@ -77,24 +77,60 @@ describe('lovaszHinge', () => {
     check(x, y);
     check(x, y, { perImage: true });
     check(x, y, { perImage: true }, 2.5);
-    check([[[0.3, -1.2], [2.2, 0.1]]], [[[1, 0], [0, 1]]]);
+    check(
+      [
+        [
+          [0.3, -1.2],
+          [2.2, 0.1],
+        ],
+      ],
+      [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ],
+    );
   });
 
   test('pixels beyond the margin get no gradient; equal errors sort by ascending index (a stable sort), the value does not depend on it', () => {
     // Errors 1, 1 (a tie) and −4, two foreground pixels (p = 2). Stable order: pixel 0
     // (foreground) first, J = 1 − 1/2, then pixel 1 (background), J = 1 − 1/3: slopes 1/2, 1/6.
     const { value, grads } = lovaszHingeLoss.valueAndGrad({ input: [[0, 0, 5]], target: [[1, 0, 1]] });
-    assertClose(value, { shape: [], data: [extensionByThresholds([1, 1, -4], [1, 0, 1])] }, { rtol: 1e-15, atol: 0 }, 'tie value');
-    assertClose(grads.input, { shape: [1, 3], data: [-0.5, 1 / 6, 0] }, { rtol: 0, atol: 1e-15 }, 'tie grads');
+    assertClose(
+      value,
+      { shape: [], data: [extensionByThresholds([1, 1, -4], [1, 0, 1])] },
+      { rtol: 1e-15, atol: 0 },
+      'tie value',
+    );
+    assertClose(
+      grads.input,
+      { shape: [1, 3], data: [-0.5, 1 / 6, 0] },
+      { rtol: 0, atol: 1e-15 },
+      'tie grads',
+    );
     // Foreground and background swapped between the tied pixels: the background one now comes
     // first (J = 1/3, then 2/3), the same value with the other subgradient.
     const swapped = lovaszHingeLoss.valueAndGrad({ input: [[0, 0, 5]], target: [[0, 1, 1]] });
-    assertClose(swapped.value, { shape: [], data: [value.item()] }, { rtol: 1e-15, atol: 0 }, 'swapped value');
-    assertClose(swapped.grads.input, { shape: [1, 3], data: [1 / 3, -1 / 3, 0] }, { rtol: 0, atol: 1e-15 }, 'swapped grads');
+    assertClose(
+      swapped.value,
+      { shape: [], data: [value.item()] },
+      { rtol: 1e-15, atol: 0 },
+      'swapped value',
+    );
+    assertClose(
+      swapped.grads.input,
+      { shape: [1, 3], data: [1 / 3, -1 / 3, 0] },
+      { rtol: 0, atol: 1e-15 },
+      'swapped grads',
+    );
   });
 
   test('an empty batch, or a batch of empty images, gives 0 with an empty gradient', () => {
-    const { value, grads } = lovaszHingeLoss.valueAndGrad({ input: { shape: [0, 3], data: [] }, target: { shape: [0, 3], data: [] } }, { perImage: true });
+    const { value, grads } = lovaszHingeLoss.valueAndGrad(
+      { input: { shape: [0, 3], data: [] }, target: { shape: [0, 3], data: [] } },
+      { perImage: true },
+    );
     assert.equal(value.item(), 0);
     assert.equal(grads.input.size, 0);
     assert.equal(lovaszHinge({ shape: [2, 0], data: [] }, { shape: [2, 0], data: [] }).item(), 0);
@@ -102,8 +138,14 @@ describe('lovaszHinge', () => {
 
   test('logits of ±1e4 and ±1e300 give finite values and gradients, in float64 and float32', () => {
     for (const big of [1e4, 1e300]) {
-      const input = [[big, -big, big], [-big, big, 0.5]];
-      const target = [[0, 1, 1], [0, 0, 1]];
+      const input = [
+        [big, -big, big],
+        [-big, big, 0.5],
+      ];
+      const target = [
+        [0, 1, 1],
+        [0, 0, 1],
+      ];
       for (const perImage of [false, true]) {
         const { value, grads } = lovaszHingeLoss.valueAndGrad({ input, target }, { perImage });
         assertAllFinite(value, `value ${big}`);
@@ -121,13 +163,29 @@ describe('lovaszHinge', () => {
   });
 
   test('a target other than 0 or 1 is an error naming its value and index', () => {
-    rejects(() => lovaszHinge([[0.5, 0.5]], [[1, 0.5]]), 'target', /label 0.5 at index \[0, 1\] must be 0 or 1/);
-    rejects(() => lovaszHinge([[0.5, 0.5]], [[1, -1]]), 'target', /label -1 at index \[0, 1\] must be 0 or 1/);
+    rejects(
+      () => lovaszHinge([[0.5, 0.5]], [[1, 0.5]]),
+      'target',
+      /label 0.5 at index \[0, 1\] must be 0 or 1/,
+    );
+    rejects(
+      () => lovaszHinge([[0.5, 0.5]], [[1, -1]]),
+      'target',
+      /label -1 at index \[0, 1\] must be 0 or 1/,
+    );
   });
 
   test('mismatched shapes, a 0-d input and a non-boolean perImage are errors naming the argument', () => {
-    rejects(() => lovaszHinge([[0.5, 0.5]], [[1], [0]]), 'target', /shape \[2, 1\] does not match input shape \[1, 2\]/);
+    rejects(
+      () => lovaszHinge([[0.5, 0.5]], [[1], [0]]),
+      'target',
+      /shape \[2, 1\] does not match input shape \[1, 2\]/,
+    );
     rejects(() => lovaszHinge(0.5, 1), 'input', /must have shape \[N, \.\.\.\], got \[\]/);
-    rejects(() => lovaszHinge([[0.5]], [[1]], { perImage: 1 as never }), 'options.perImage', /must be true or false/);
+    rejects(
+      () => lovaszHinge([[0.5]], [[1]], { perImage: 1 as never }),
+      'options.perImage',
+      /must be true or false/,
+    );
   });
 });

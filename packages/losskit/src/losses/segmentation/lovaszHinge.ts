@@ -105,7 +105,7 @@ export const { entry: lovaszHingeLoss, fn: lovaszHinge } = defineLoss({
     },
     whenToUse: [
       'Binary segmentation evaluated by IoU: fine-tune a model trained with BCE so the mask IoU itself goes up.',
-      "Per-image IoU targets (Kaggle-style mean IoU over images): use perImage: true so every image weighs the same.",
+      'Per-image IoU targets (Kaggle-style mean IoU over images): use perImage: true so every image weighs the same.',
     ],
     limitations: [
       'Piecewise linear with sparse gradients early in training; usually started from BCE or combined with it.',

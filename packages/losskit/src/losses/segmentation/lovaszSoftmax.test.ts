@@ -53,7 +53,12 @@ function reference(
     for (let c = 0; c < probs[0].length; c++) {
       const fg = kept.map(([l]) => (l === c ? 1 : 0));
       if ((o.classes ?? 'present') === 'present' && !fg.includes(1)) continue;
-      losses.push(extensionByThresholds(kept.map(([, i], k) => Math.abs(fg[k] - probs[i][c])), fg));
+      losses.push(
+        extensionByThresholds(
+          kept.map(([, i], k) => Math.abs(fg[k] - probs[i][c])),
+          fg,
+        ),
+      );
     }
     return kept.length === 0 || losses.length === 0 ? 0 : losses.reduce((a, b) => a + b, 0) / losses.length;
   };
@@ -84,11 +89,15 @@ describe('lovaszSoftmax', () => {
       for (const classes of ['present', 'all'] as const) {
         for (const perImage of [false, true]) {
           for (const ignoreIndex of [undefined, 255]) {
-            const labels = ignoreIndex === undefined ? y.map((row) => row.map((l) => (l === 255 ? 3 : l))) : y;
+            const labels =
+              ignoreIndex === undefined ? y.map((row) => row.map((l) => (l === 255 ? 3 : l))) : y;
             const o = { classes, perImage, ignoreIndex };
             const value = lovaszSoftmax(x, labels, o).item();
             const want = reference(x, labels, o);
-            assert.ok(Math.abs(value - want) <= 1e-12, `seed ${seed} ${JSON.stringify(o)}: ${value} vs ${want}`);
+            assert.ok(
+              Math.abs(value - want) <= 1e-12,
+              `seed ${seed} ${JSON.stringify(o)}: ${value} vs ${want}`,
+            );
           }
         }
       }
@@ -105,32 +114,69 @@ describe('lovaszSoftmax', () => {
     const image = Array.from({ length: 2 }, () =>
       Array.from({ length: 2 }, () => Array.from({ length: 3 }, () => 3 * r() - 1.5)),
     );
-    check([image], [[[0, 2], [2, 1]]]);
+    check(
+      [image],
+      [
+        [
+          [0, 2],
+          [2, 1],
+        ],
+      ],
+    );
   });
 
   test('ignored pixels get no gradient, and the result is that of the batch without them', () => {
-    const x = [[[1, -0.5, 0.2], [0.3, 0.8, -1], [2, 0.1, 0.4], [-0.7, 0.5, 1.1]]];
-    const { value, grads } = lovaszSoftmaxLoss.valueAndGrad({ input: x, target: [[0, 255, 2, 1]] }, { ignoreIndex: 255 });
+    const x = [
+      [
+        [1, -0.5, 0.2],
+        [0.3, 0.8, -1],
+        [2, 0.1, 0.4],
+        [-0.7, 0.5, 1.1],
+      ],
+    ];
+    const { value, grads } = lovaszSoftmaxLoss.valueAndGrad(
+      { input: x, target: [[0, 255, 2, 1]] },
+      { ignoreIndex: 255 },
+    );
     assert.deepEqual([...grads.input.data.slice(3, 6)], [0, 0, 0]);
     const without = lovaszSoftmax([[x[0][0], x[0][2], x[0][3]]], [[0, 2, 1]]).item();
     assertClose(value, { shape: [], data: [without] }, { rtol: 1e-15, atol: 0 }, 'value');
   });
 
   test("'present' skips classes absent from the target; a batch with every pixel ignored gives 0", () => {
-    const x = [[[2, 0, 0], [0, 2, 0]]];
+    const x = [
+      [
+        [2, 0, 0],
+        [0, 2, 0],
+      ],
+    ];
     // Class 2 is absent: 'all' adds its term (its largest probability) to the mean of three.
     const present = lovaszSoftmax(x, [[0, 1]]).item();
     const all = lovaszSoftmax(x, [[0, 1]], { classes: 'all' }).item();
     assert.ok(all !== present);
-    assertClose({ shape: [], data: [all] }, { shape: [], data: [reference(x, [[0, 1]], { classes: 'all' })] }, { rtol: 1e-14, atol: 0 }, 'all');
-    const { value, grads } = lovaszSoftmaxLoss.valueAndGrad({ input: x, target: [[-1, -1]] }, { ignoreIndex: -1 });
+    assertClose(
+      { shape: [], data: [all] },
+      { shape: [], data: [reference(x, [[0, 1]], { classes: 'all' })] },
+      { rtol: 1e-14, atol: 0 },
+      'all',
+    );
+    const { value, grads } = lovaszSoftmaxLoss.valueAndGrad(
+      { input: x, target: [[-1, -1]] },
+      { ignoreIndex: -1 },
+    );
     assert.equal(value.item(), 0);
     assert.deepEqual([...grads.input.data], [0, 0, 0, 0, 0, 0]);
   });
 
   test('logits of ±1e4 and ±1e300 give finite values and gradients', () => {
     for (const big of [1e4, 1e300]) {
-      const input = [[[big, -big, 0], [-big, big, big], [0, 0, -big]]];
+      const input = [
+        [
+          [big, -big, 0],
+          [-big, big, big],
+          [0, 0, -big],
+        ],
+      ];
       for (const o of [{}, { classes: 'all' as const, perImage: true }]) {
         const { value, grads } = lovaszSoftmaxLoss.valueAndGrad({ input, target: [[1, 1, 2]] }, o);
         assertAllFinite(value, `value ${big}`);
@@ -141,16 +187,40 @@ describe('lovaszSoftmax', () => {
   });
 
   test('labels outside [0, C), non-integer labels and mismatched shapes are errors naming the target', () => {
-    rejects(() => lovaszSoftmax([[[1, 0]]], [[2]]), 'target', /label 2 at index \[0, 0\] is outside \[0, 2\)/);
-    rejects(() => lovaszSoftmax([[[1, 0]]], [[0.5]]), 'target', /label 0.5 at index \[0, 0\] is not an integer/);
-    rejects(() => lovaszSoftmax([[[1, 0]]], [[-1]], { ignoreIndex: 255 }), 'target', /outside \[0, 2\) \(or the ignoreIndex 255\)/);
-    rejects(() => lovaszSoftmax([[[1, 0]]], [0, 1]), 'target', /does not match input shape \[1, 1, 2\] without its class axis/);
+    rejects(
+      () => lovaszSoftmax([[[1, 0]]], [[2]]),
+      'target',
+      /label 2 at index \[0, 0\] is outside \[0, 2\)/,
+    );
+    rejects(
+      () => lovaszSoftmax([[[1, 0]]], [[0.5]]),
+      'target',
+      /label 0.5 at index \[0, 0\] is not an integer/,
+    );
+    rejects(
+      () => lovaszSoftmax([[[1, 0]]], [[-1]], { ignoreIndex: 255 }),
+      'target',
+      /outside \[0, 2\) \(or the ignoreIndex 255\)/,
+    );
+    rejects(
+      () => lovaszSoftmax([[[1, 0]]], [0, 1]),
+      'target',
+      /does not match input shape \[1, 1, 2\] without its class axis/,
+    );
   });
 
   test('an input without a class axis, or with no class, and bad options are errors naming the argument', () => {
-    rejects(() => lovaszSoftmax([1, 0], [0]), 'input', /must have shape \[N, \.\.\., C\] with at least one class/);
+    rejects(
+      () => lovaszSoftmax([1, 0], [0]),
+      'input',
+      /must have shape \[N, \.\.\., C\] with at least one class/,
+    );
     rejects(() => lovaszSoftmax({ shape: [1, 0], data: [] }, [0]), 'input', /with at least one class/);
-    rejects(() => lovaszSoftmax([[1, 0]], [0], { classes: 'some' as never }), 'options.classes', /'present' \| 'all'/);
+    rejects(
+      () => lovaszSoftmax([[1, 0]], [0], { classes: 'some' as never }),
+      'options.classes',
+      /'present' \| 'all'/,
+    );
     rejects(() => lovaszSoftmax([[1, 0]], [0], { ignoreIndex: 0.5 }), 'options.ignoreIndex', /integer/);
   });
 });

@@ -3,7 +3,7 @@ import { defineLoss } from '../define.js';
 import { booleanOption, enumOption, numberOption, withNote } from '../options.js';
 import { reductionOption } from '../reduce.js';
 import type { Shaped } from '../shape-checks.js';
-import { requireRank } from '../validate.js';
+import { requireLogProbabilities, requireRank } from '../validate.js';
 import { ctcMinimumSteps, ctcSampleLoss, ctcScratch } from './ctcKernel.js';
 
 const NAME = 'ctc';
@@ -102,19 +102,6 @@ function requireTargetLabels(targets: Tensor, targetLengths: Tensor, classes: nu
   }
 }
 
-/** Log-probabilities must be ≤ 0 (a probability above 1 is an error). */
-function requireLogProbabilities(input: Tensor): void {
-  const d = input.data;
-  for (let i = 0; i < d.length; i++) {
-    if (d[i] > 0)
-      throw new LossInputError(
-        NAME,
-        'input',
-        `log-probability ${d[i]} at index ${formatIndex(i, input.shape)} is above 0 (probability above 1)`,
-      );
-  }
-}
-
 /** Without zeroInfinity, every sample must have an alignment: Tₙ ≥ Sₙ + repeated consecutive labels. */
 function requireAlignments(targets: Tensor, inputLengths: Tensor, targetLengths: Tensor): void {
   const width = targets.shape[1];
@@ -188,7 +175,7 @@ export const { entry: ctcLoss, fn: ctc } = defineLoss({
     requireIntegersIn('inputLengths', t.inputLengths, 1, time, "T, the input's time axis");
     requireIntegersIn('targetLengths', t.targetLengths, 0, t.targets.shape[1], "S, the targets' label axis");
     requireTargetLabels(t.targets, t.targetLengths, classes, options.blank);
-    if (options.inputKind === 'logProbs') requireLogProbabilities(t.input);
+    if (options.inputKind === 'logProbs') requireLogProbabilities(NAME, 'input', t.input);
     if (!options.zeroInfinity) requireAlignments(t.targets, t.inputLengths, t.targetLengths);
   },
   unitShape: (t) => [t.input.shape[0]],

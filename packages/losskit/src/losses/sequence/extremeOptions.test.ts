@@ -32,7 +32,10 @@ test('tokenCrossEntropy: a subnormal normalizer (5e-324, 1e-310) is an error nam
     .value({ input: logits, target: ids } as never, { reduction: 'sum' } as never)
     .item();
   for (const normalizer of [0.5, 1]) {
-    const r = tokenCrossEntropy.valueAndGrad({ input: logits, target: ids } as never, { normalizer } as never);
+    const r = tokenCrossEntropy.valueAndGrad(
+      { input: logits, target: ids } as never,
+      { normalizer } as never,
+    );
     assert.equal(r.value.item(), sum / normalizer);
     assertAllFinite((r.grads as Record<string, Tensor>).input, 'grads');
   }

@@ -1,29 +1,15 @@
-import { formatIndex, LossInputError, type Tensor } from '../../tensor/index.js';
+import { formatIndex, LossInputError } from '../../tensor/index.js';
 import { requireClassAxis } from '../classification/crossEntropyChecks.js';
 import { defineLoss } from '../define.js';
 import { logSumExp } from '../math.js';
 import { enumOption, numberOption, withNote } from '../options.js';
 import { reductionWithBatchmeanOption } from '../reduce.js';
-import { requireSameShape, requireUnitInterval } from '../validate.js';
+import { requireLogProbabilities, requireSameShape, requireUnitInterval } from '../validate.js';
 
 const NAME = 'jensenShannon';
 
 /** How a distribution is given along the last axis (as `klDivergence` takes them). */
 const kinds = ['logits', 'logProbs', 'probs'] as const;
-
-/** Log-probabilities must be ≤ 0 (a probability above 1 is an error, as for probabilities). */
-function requireLogProbabilities(name: string, t: Tensor): void {
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) {
-    if (d[i] > 0) {
-      throw new LossInputError(
-        NAME,
-        name,
-        `log-probability ${d[i]} at index ${formatIndex(i, t.shape)} is above 0 (probability above 1)`,
-      );
-    }
-  }
-}
 
 /** log(eᵃ + eᵇ), with −∞ allowed on either side. */
 function logAddExp(a: number, b: number): number {
@@ -79,9 +65,9 @@ export const { entry: jensenShannonLoss, fn: jensenShannon } = defineLoss({
     requireClassAxis(NAME, 'input', t.input, 1, '[..., C]');
     requireSameShape(NAME, 'input', t.input, 'target', t.target);
     if (options.targetKind === 'probs') requireUnitInterval(NAME, 'target', t.target);
-    if (options.targetKind === 'logProbs') requireLogProbabilities('target', t.target);
+    if (options.targetKind === 'logProbs') requireLogProbabilities(NAME, 'target', t.target);
     if (options.inputKind === 'probs') requireUnitInterval(NAME, 'input', t.input);
-    if (options.inputKind === 'logProbs') requireLogProbabilities('input', t.input);
+    if (options.inputKind === 'logProbs') requireLogProbabilities(NAME, 'input', t.input);
   },
   unitShape: (t) => t.input.shape,
   kernel({ t, options, plan, units, grads }) {

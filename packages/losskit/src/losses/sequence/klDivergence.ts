@@ -4,27 +4,13 @@ import { defineLoss } from '../define.js';
 import { LARGEST_FINITE, logSumExp } from '../math.js';
 import { enumOption, withNote } from '../options.js';
 import { reductionWithBatchmeanOption } from '../reduce.js';
-import { requireSameShape, requireUnitInterval } from '../validate.js';
+import { requireLogProbabilities, requireSameShape, requireUnitInterval } from '../validate.js';
 
 const NAME = 'klDivergence';
 
 /** How a distribution is given along the last axis. */
 type DistributionKind = 'logits' | 'logProbs' | 'probs';
 const kinds = ['logits', 'logProbs', 'probs'] as const;
-
-/** Log-probabilities must be ≤ 0 (a probability above 1 is an error, as for probabilities). */
-function requireLogProbabilities(name: string, t: Tensor): void {
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) {
-    if (d[i] > 0) {
-      throw new LossInputError(
-        NAME,
-        name,
-        `log-probability ${d[i]} at index ${formatIndex(i, t.shape)} is above 0 (probability above 1)`,
-      );
-    }
-  }
-}
 
 /**
  * With Q given as probabilities, Q = 0 where P > 0 makes KL(P‖Q) infinite, and a Q so small
@@ -92,8 +78,8 @@ export const { entry: klDivergenceLoss, fn: klDivergence } = defineLoss({
     requireClassAxis(NAME, 'input', t.input, 1, '[..., C]');
     requireSameShape(NAME, 'input', t.input, 'target', t.target);
     if (options.targetKind === 'probs') requireUnitInterval(NAME, 'target', t.target);
-    if (options.targetKind === 'logProbs') requireLogProbabilities('target', t.target);
-    if (options.inputKind === 'logProbs') requireLogProbabilities('input', t.input);
+    if (options.targetKind === 'logProbs') requireLogProbabilities(NAME, 'target', t.target);
+    if (options.inputKind === 'logProbs') requireLogProbabilities(NAME, 'input', t.input);
     if (options.inputKind === 'probs') {
       requireUnitInterval(NAME, 'input', t.input);
       requireSupport(t.input, t.target, options.targetKind);

@@ -7,7 +7,12 @@ import { lossInputErrorAsserter } from '../../../../../test/helpers/loss-errors.
 import { shapedTensor as t } from '../../../../../test/helpers/plain-tensor.js';
 import { type LossEntry, labelSmoothingCrossEntropy, labelSmoothingCrossEntropyLoss } from '../../index.js';
 import { sparseCategoricalCrossEntropyLoss } from '../classification/sparseCategoricalCrossEntropy.js';
-import { referenceLogSoftmax, rowsOf, scoresAndLabels, sum } from '../../../../../test/helpers/cross-entropy-reference.js';
+import {
+  referenceLogSoftmax,
+  rowsOf,
+  scoresAndLabels,
+  sum,
+} from '../../../../../test/helpers/cross-entropy-reference.js';
 
 const entry = labelSmoothingCrossEntropyLoss as unknown as LossEntry;
 const loss = labelSmoothingCrossEntropyLoss;
