@@ -22,7 +22,7 @@ import {
   summarize,
 } from './stats.js';
 import { losskitTrainStep } from './train-losskit.js';
-import { tfTrainStep, trainJob } from './train-step.js';
+import { cnnTrainJob, convFeatures, jobParameterCount, tfTrainStep, trainJob } from './train-step.js';
 import { bytesOf, elementsOf, makers, selectWorkloads, smallWorkloads, workloads } from './workloads.js';
 import { testMachine } from './test-machine.js';
 
@@ -376,4 +376,41 @@ test('the training step starts from the same weights in losskit and TF.js, and A
   } finally {
     theirs.dispose();
   }
+});
+
+test('the CNN step starts from the same weights in losskit and TF.js (NHWC), and Adam moves both alike', async (t) => {
+  const runtime = await loadTf();
+  assert.ok(typeof runtime !== 'string', `TF.js did not load: ${runtime}`);
+  const tf = runtime as TfRuntime;
+  // 14×15×2 → conv 3×3×3 → pool 2 (6×6) → conv 3×3×5 → pool 2 (2×2) → dense 4: the flattened
+  // features (5·2·2) are ordered differently in NHWC and NCHW, so a wrong transpose shows.
+  const conv = { image: [2, 14, 15], channels: [3, 5], kernel: 3, pool: 2 } as const;
+  assert.equal(convFeatures(conv), 20);
+  const job = {
+    ...cnnTrainJob,
+    conv,
+    sizes: [20, 4],
+    batch: 6,
+    learningRate: 0.01,
+    labelFill: { kind: 'labels', seed: 24, classes: 4 },
+  } as const;
+  const mine = losskitTrainStep(losskit, job);
+  if (typeof mine === 'string') return t.skip(mine);
+  await tf.tf.setBackend('cpu');
+  const theirs = tfTrainStep(tf.tf, job);
+  try {
+    for (let step = 1; step <= 3; step++) {
+      const a = mine.step();
+      const b = theirs.step();
+      assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(b), `step ${step}: losskit loss ${a}, TF.js loss ${b}`);
+    }
+  } finally {
+    theirs.dispose();
+  }
+});
+
+test("the bench's CNN job is the issue's network: 800 features into dense 10, 12,810 parameters", () => {
+  assert.equal(convFeatures(cnnTrainJob.conv!), 32 * 5 * 5);
+  // conv1 16·1·9 + 16, conv2 32·16·9 + 32, dense 800·10 + 10: counted independently of jobParameterCount.
+  assert.equal(jobParameterCount(cnnTrainJob), 16 * 9 + 16 + 32 * 16 * 9 + 32 + 800 * 10 + 10);
 });

@@ -27,6 +27,7 @@ import {
   runStream,
   runTorch,
   type TorchRuntime,
+  type TrainJob,
 } from './peers-external.js';
 import { type LosskitModule, losskitCalls, losskitInputs, registryEntry } from './peers-losskit.js';
 import { type TfBackend, type TfRuntime, loadTf, tfCall } from './peers-tfjs.js';
@@ -43,7 +44,8 @@ import { notAReferenceRun, renderReadmeBlock, replaceReadmeBlock } from './readm
 import { combineRounds, consistencyProblems } from './rounds.js';
 import { formatDuration } from './stats.js';
 import { losskitTrainStep } from './train-losskit.js';
-import { parameterCount, tfTrainStep, trainJob, trainLabel } from './train-step.js';
+import { type GemmThroughput, measureGemmThroughput } from './gemm-throughput.js';
+import { cnnTrainJob, jobParameterCount, tfTrainStep, trainJob, trainJobs } from './train-step.js';
 import { type Workload, bytesOf, elementsOf, selectWorkloads, sizeOf, workloads } from './workloads.js';
 
 export interface BenchPaths {
@@ -60,6 +62,8 @@ interface Settings {
   readonly peers: Set<PeerId>;
   readonly quick: boolean;
   readonly train: boolean;
+  /** Whether to measure the matrix product's GFLOP/s (gemm-throughput.ts). */
+  readonly gemm: boolean;
   readonly outDir: string;
   readonly filtered: boolean;
   /** Seconds to wait at most for other processes to go quiet before starting. */
@@ -200,7 +204,8 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
   }
   if (o.list) {
     for (const w of workloads) process.stdout.write(`${w.id.padEnd(24)} ${w.loss.padEnd(32)} ${w.size}\n`);
-    process.stdout.write(`${trainJob.id.padEnd(24)} (--only train)\n`);
+    for (const { job } of trainJobs) process.stdout.write(`${job.id.padEnd(24)} (--only train)\n`);
+    process.stdout.write(`${'gemm-throughput'.padEnd(24)} (--only gemm)\n`);
     return null;
   }
   const only = list(o.only ?? process.env.BENCH_ONLY);
@@ -226,6 +231,7 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
     peers,
     quick,
     train: o.train && (only.length === 0 || only.includes('train')),
+    gemm: o.train && (only.length === 0 || only.includes('gemm')),
     outDir: o.out ?? (filtered ? buildDir : benchDir),
     filtered,
     waitQuietS: o.waitQuiet === undefined ? 0 : Number(o.waitQuiet),
@@ -237,7 +243,10 @@ function parseSettings(argv: readonly string[], benchDir: string, buildDir: stri
 function sourceState(cwd: string): string | null {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
   if (head.status !== 0) return null;
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../packages/losskit/src'], { cwd, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../packages/losskit/src'], {
+    cwd,
+    encoding: 'utf8',
+  });
   return `commit ${head.stdout.trim()}${dirty.stdout.trim().length > 0 ? ' with uncommitted changes in packages/losskit/src/' : ''}`;
 }
 
@@ -343,21 +352,37 @@ async function inProcess(
   }
 }
 
+/** The TF.js kernels a CNN training step needs beyond the MLP's. */
+const cnnKernels = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad'];
+
+/** Which of `kernels` the TF.js `backend` does not register. */
+function tfKernelsMissing(tf: TfRuntime['tf'], backend: TfBackend, kernels: readonly string[]): string[] {
+  return kernels.filter((k) => tf.getKernel(k, backend) === undefined);
+}
+
+/** The progress name of a training job: "training step" (the MLP) or "CNN training step". */
+function stepName(job: TrainJob): string {
+  return job.conv === undefined ? 'training step' : 'CNN training step';
+}
+
 async function trainStep(
   lk: LosskitModule,
   tf: TfRuntime | string,
   s: Settings,
   pol: { fast: TimingPolicy; slow: TimingPolicy },
   progress: Progress,
+  job: TrainJob,
+  label: string,
 ): Promise<TrainResult> {
   const peers: Partial<Record<TrainPeer, Outcome>> = {};
+  const name = stepName(job);
   const record = (peer: TrainPeer, o: Outcome) => {
     peers[peer] = o;
-    progress.done(`training step ${peerLabels[peer]}`, summaryText(o));
+    progress.done(`${name} ${peerLabels[peer]}`, summaryText(o));
   };
   if (s.peers.has('losskit')) {
-    progress.start('training step losskit');
-    const runner = losskitTrainStep(lk, trainJob);
+    progress.start(`${name} losskit`);
+    const runner = losskitTrainStep(lk, job);
     record(
       'losskit',
       typeof runner === 'string' ? skipped(runner) : await measureSafely(runner.step, pol.fast),
@@ -373,12 +398,20 @@ async function trainStep(
       record(peer, skipped(typeof tf === 'string' ? tf : String(tf.backends.get(backend))));
       continue;
     }
-    progress.start(`training step ${peerLabels[peer]}`);
+    // TF.js 4.22's wasm backend has no Conv2DBackpropFilter kernel: it cannot train a CNN.
+    const missing = job.conv === undefined ? [] : tfKernelsMissing(tf.tf, backend, cnnKernels);
+    if (missing.length > 0) {
+      record(peer, skipped(`the TF.js ${backend} backend has no ${missing.join(', ')} kernel`));
+      continue;
+    }
+    progress.start(`${name} ${peerLabels[peer]}`);
     await tf.tf.setBackend(backend);
     try {
-      const runner = tfTrainStep(tf.tf, trainJob);
+      const runner = tfTrainStep(tf.tf, job);
       try {
-        record(peer, await measureSafely(runner.step, pol.fast));
+        // TF.js cpu takes seconds per CNN step: its policy for the slow 2^24 cells.
+        const policy = peer === 'tfjs-cpu' && job.conv !== undefined ? pol.slow : pol.fast;
+        record(peer, await measureSafely(runner.step, policy));
       } finally {
         runner.dispose();
       }
@@ -386,7 +419,7 @@ async function trainStep(
       record(peer, failed(error));
     }
   }
-  return { id: trainJob.id, label: trainLabel, parameters: parameterCount(trainJob.sizes), peers };
+  return { id: job.id, label, parameters: jobParameterCount(job), peers };
 }
 
 /** A progress that prefixes every step with its round ("round 2/2 mse-2^20 losskit"). */
@@ -399,10 +432,10 @@ function inRound(progress: Progress, round: number, rounds: number): Progress {
   };
 }
 
-/** The outcomes of one round: per workload id, and of the training step. */
+/** The outcomes of one round: per workload id, and per training job id. */
 interface RoundCells {
   readonly workloads: Map<string, Partial<Record<PeerId, Outcome>>>;
-  train: Partial<Record<TrainPeer, Outcome>> | null;
+  readonly train: Map<string, Partial<Record<TrainPeer, Outcome>>>;
 }
 
 /** Every cell of every round joined (rounds.ts: `combineRounds`); a cell missing from a round is left out. */
@@ -438,7 +471,7 @@ export async function main(
   const lk = await loadLosskit();
   const pol = policies(s.quick, s.rounds);
   const chosen = selectWorkloads(workloads, s.only);
-  if (chosen.length === 0 && !s.train)
+  if (chosen.length === 0 && !s.train && !s.gemm)
     throw new Error(`--only ${s.only.join(',')} matches no workload (see --list)`);
   const notes: string[] = [`losskit loaded from ${paths.losskitFrom}.`];
   if (s.waitQuietS > 0) {
@@ -479,10 +512,12 @@ export async function main(
   );
   const cPeers = (['c-fused', 'c-copy', 'c-triad'] as const).filter((p) => s.peers.has(p));
   const trainSteps = s.train
-    ? 1 + ['tfjs-cpu', 'tfjs-wasm'].filter((p) => s.peers.has(p as PeerId)).length + torchPeers.length
+    ? trainJobs.length *
+      (1 + ['tfjs-cpu', 'tfjs-wasm'].filter((p) => s.peers.has(p as PeerId)).length + torchPeers.length)
     : 0;
   const progress = createProgress(
-    s.rounds * (chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps),
+    s.rounds * (chosen.length * (inProcessPeers.length + cPeers.length + torchPeers.length) + trainSteps) +
+      (s.gemm ? 1 : 0),
   );
 
   /** One round: every stage over every chosen workload, the stages and workloads in `order`. */
@@ -490,7 +525,7 @@ export async function main(
     const reversed = round % 2 === 0;
     const order = reversed ? [...chosen].reverse() : chosen;
     const p = inRound(progress, round, s.rounds);
-    const cells: RoundCells = { workloads: new Map(chosen.map((w) => [w.id, {}])), train: null };
+    const cells: RoundCells = { workloads: new Map(chosen.map((w) => [w.id, {}])), train: new Map() };
     const peersOf = (id: string) => cells.workloads.get(id)!;
 
     const inProcessStage = async () => {
@@ -515,18 +550,24 @@ export async function main(
       }
     };
     const trainStage = async () => {
-      if (s.train) cells.train = { ...(cells.train ?? {}), ...(await trainStep(lk, tf, s, pol, p)).peers };
+      if (!s.train) return;
+      for (const { job, label } of reversed ? [...trainJobs].reverse() : trainJobs) {
+        const got = (await trainStep(lk, tf, s, pol, p, job, label)).peers;
+        cells.train.set(job.id, { ...(cells.train.get(job.id) ?? {}), ...got });
+      }
     };
     const torchStage = async () => {
       if (torchPeers.length === 0) return;
       const threads = torchPeers.map((peer) => (peer === 'torch-1t' ? 1 : 2));
       const peerOf = (n: number): 'torch-1t' | 'torch-2t' => (n === 1 ? 'torch-1t' : 'torch-2t');
-      const trainCell = (peer: TrainPeer, o: Outcome) => {
-        cells.train = { ...(cells.train ?? {}), [peer]: o };
+      const trainCell = (id: string, peer: TrainPeer, o: Outcome) => {
+        cells.train.set(id, { ...(cells.train.get(id) ?? {}), [peer]: o });
       };
+      const trainIds = new Set(trainJobs.map((t) => t.job.id));
       if (typeof torch === 'string') {
         for (const w of chosen) for (const peer of torchPeers) peersOf(w.id)[peer] = skipped(torch);
-        if (s.train) for (const peer of torchPeers) trainCell(peer, skipped(torch));
+        if (s.train)
+          for (const id of trainIds) for (const peer of torchPeers) trainCell(id, peer, skipped(torch));
         return;
       }
       // One python process per thread count: a pool left spinning by a 2-thread measurement
@@ -538,13 +579,13 @@ export async function main(
           threads: [n],
           policy: pol.fast,
           workloads: order,
-          train: s.train ? trainJob : null,
+          train: s.train ? trainJobs.map((t) => t.job) : null,
           trainFirst: reversed,
         };
         try {
           await runTorch(torch, torchScript, job, (r) => {
             const peer = peerOf(r.threads);
-            if (r.id === trainJob.id && s.train) trainCell(peer, r.outcome);
+            if (trainIds.has(r.id) && s.train) trainCell(r.id, peer, r.outcome);
             else peersOf(r.id)[peer] = r.outcome;
             p.done(`${r.id} ${peerLabels[peer]}`, summaryText(r.outcome));
           });
@@ -572,14 +613,25 @@ export async function main(
       bytes: bytesOf(w),
       peers: joinRounds(rounds.map((r) => r.workloads.get(w.id))),
     }));
-    const train: TrainResult | null = s.train
-      ? {
-          id: trainJob.id,
-          label: trainLabel,
-          parameters: parameterCount(trainJob.sizes),
-          peers: joinRounds(rounds.map((r) => r.train ?? undefined)),
-        }
-      : null;
+    const trainOf = (job: TrainJob): TrainResult | null => {
+      const label = trainJobs.find((t) => t.job.id === job.id)?.label ?? job.id;
+      return s.train
+        ? {
+            id: job.id,
+            label,
+            parameters: jobParameterCount(job),
+            peers: joinRounds(rounds.map((r) => r.train.get(job.id))),
+          }
+        : null;
+    };
+    const train = trainOf(trainJob);
+    const cnnTrain = trainOf(cnnTrainJob);
+    let gemm: GemmThroughput | null = null;
+    if (s.gemm) {
+      progress.start('matrix product GFLOP/s');
+      gemm = measureGemmThroughput(lk, paths.benchDir, paths.buildDir, s.rounds, s.quick ? 150 : 400);
+      progress.done('matrix product GFLOP/s', gemm.report);
+    }
 
     const unregistered = [
       ...new Set(chosen.filter((w) => registryEntry(lk, w.loss) === null).map((w) => w.loss)),
@@ -604,6 +656,8 @@ export async function main(
       policies: { 'TF.js cpu, per round': pol.slow, 'every other peer, per round': pol.fast },
       workloads: results,
       train,
+      cnnTrain,
+      gemm,
       notes,
     };
     mkdirSync(s.outDir, { recursive: true });

@@ -38,9 +38,24 @@ export function findTorch(script: string): TorchRuntime | string {
   return `no python3 here imports torch and numpy (tried ${candidates.join(', ')}; Debian: apt-get install python3-torch)`;
 }
 
+/**
+ * The convolutional front of a CNN training job: `channels.length` blocks of conv kernel × kernel
+ * (stride 1, no padding, bias) → ReLU → max pool `pool` (stride `pool`) over [C, H, W] images,
+ * flattened (C, H, W order) into the dense layers of `sizes`.
+ */
+export interface ConvStack {
+  readonly image: readonly [number, number, number];
+  readonly channels: readonly number[];
+  readonly kernel: number;
+  readonly pool: number;
+}
+
 export interface TrainJob {
   readonly id: string;
+  /** Dense layer sizes (after the conv stack's flattened features, when there is one). */
   readonly sizes: readonly number[];
+  /** Convolutions before the dense layers (a CNN job); absent for the MLP job. */
+  readonly conv?: ConvStack;
   readonly batch: number;
   readonly learningRate: number;
   readonly inputFill: Fill;
@@ -51,7 +66,8 @@ export interface TorchJob {
   readonly threads: readonly number[];
   readonly policy: TimingPolicy;
   readonly workloads: readonly Workload[];
-  readonly train: TrainJob | null;
+  /** The training jobs (one, or the MLP and the CNN job), or none. */
+  readonly train: TrainJob | readonly TrainJob[] | null;
   /** Time the training step before the workloads (the bench alternates the order by round). */
   readonly trainFirst: boolean;
 }

@@ -1,4 +1,5 @@
 // The results model, and its rendering as bench/results.md.
+import { type GemmThroughput, gemmSection } from './gemm-throughput.js';
 import type { TimingPolicy } from './measure.js';
 import { type Outcome, type PeerId, busyThreshold, computesLoss, peerIds, peerLabels } from './outcome.js';
 import {
@@ -65,8 +66,29 @@ export interface BenchResults {
   };
   readonly policies: Readonly<Record<string, TimingPolicy>>;
   readonly workloads: readonly WorkloadResult[];
+  /** The MLP training step. */
   readonly train: TrainResult | null;
+  /** The CNN training step; absent in results from before it was added. */
+  readonly cnnTrain?: TrainResult | null;
+  /** The matrix product's GFLOP/s against the SIMD peak; absent in older results. */
+  readonly gemm?: GemmThroughput | null;
   readonly notes: readonly string[];
+}
+
+/** The training steps a results file holds: the MLP's, then the CNN's. */
+export function trainResults(r: Pick<BenchResults, 'train' | 'cnnTrain'>): TrainResult[] {
+  return [r.train, r.cnnTrain ?? null].filter((t): t is TrainResult => t !== null);
+}
+
+/** One training step or several (the MLP's and the CNN's), as a list. */
+function asTrainList(train: TrainResult | null | readonly TrainResult[]): readonly TrainResult[] {
+  if (train === null) return [];
+  return Array.isArray(train) ? train : [train as TrainResult];
+}
+
+/** A training step's short name: "MLP training step" or "CNN training step". */
+export function trainName(t: TrainResult): string {
+  return t.id.startsWith('cnn') ? 'CNN training step' : 'MLP training step';
 }
 
 /** Values of peers farther than this from losskit's (relative) are flagged in the report. */
@@ -113,7 +135,10 @@ export function throughputCell(o: Outcome | undefined, elements: number, bytes: 
 const libraryPeers: readonly PeerId[] = ['tfjs-cpu', 'tfjs-wasm', 'torch-1t', 'torch-2t'];
 
 /** Plain sentences: every workload where a library peer beats losskit, and the gap to C. */
-export function slowerStatements(results: readonly WorkloadResult[], train: TrainResult | null): string[] {
+export function slowerStatements(
+  results: readonly WorkloadResult[],
+  trainSteps: TrainResult | null | readonly TrainResult[],
+): string[] {
   const lines: string[] = [];
   for (const peer of libraryPeers) {
     const cases: string[] = [];
@@ -153,19 +178,23 @@ export function slowerStatements(results: readonly WorkloadResult[], train: Trai
       `Against the memory-bandwidth limit (STREAM triad moving the same bytes) losskit takes ${sig3(ratios[0])}× to ${sig3(ratios[ratios.length - 1])}× the time.`,
     );
   }
-  if (train !== null) {
+  const trains = asTrainList(trainSteps);
+  for (const train of trains) {
     const mine = medianOf(train.peers.losskit);
     for (const peer of trainPeers.filter((p) => p !== 'losskit')) {
       const theirs = medianOf(train.peers[peer]);
       if (mine !== null && theirs !== null && theirs < mine) {
         lines.push(
-          `${peerLabels[peer]} runs the MLP training step faster than losskit (${describeRatio(theirs / mine)}).`,
+          `${peerLabels[peer]} runs the ${trainName(train)} faster than losskit (${describeRatio(theirs / mine)}).`,
         );
       }
     }
   }
   if (lines.length === 0) {
-    const cells = [...results.flatMap((w) => Object.values(w.peers)), ...Object.values(train?.peers ?? {})];
+    const cells = [
+      ...results.flatMap((w) => Object.values(w.peers)),
+      ...trains.flatMap((t) => Object.values(t.peers)),
+    ];
     const marked = cells.filter((o) => o?.status === 'ok' && !comparable(o)).length;
     lines.push(
       marked === 0
@@ -208,7 +237,7 @@ export function valueMismatches(results: readonly WorkloadResult[]): string[] {
   return out;
 }
 
-function failures(results: readonly WorkloadResult[], train: TrainResult | null): string[] {
+function failures(results: readonly WorkloadResult[], trains: readonly TrainResult[]): string[] {
   const out: string[] = [];
   for (const w of results) {
     for (const peer of peerIds) {
@@ -216,10 +245,11 @@ function failures(results: readonly WorkloadResult[], train: TrainResult | null)
       if (o?.status === 'failed') out.push(`${w.id}, ${peerLabels[peer]}: ${o.reason}`);
     }
   }
-  for (const peer of trainPeers) {
-    const o = train?.peers[peer];
-    if (o?.status === 'failed') out.push(`training step, ${peerLabels[peer]}: ${o.reason}`);
-  }
+  for (const train of trains)
+    for (const peer of trainPeers) {
+      const o = train.peers[peer];
+      if (o?.status === 'failed') out.push(`${trainName(train)}, ${peerLabels[peer]}: ${o.reason}`);
+    }
   return out;
 }
 
@@ -235,7 +265,10 @@ function samplesLine(results: readonly WorkloadResult[]): string {
 }
 
 function countShared(r: BenchResults): { marked: number; total: number } {
-  const all = [...r.workloads.flatMap((w) => Object.values(w.peers)), ...Object.values(r.train?.peers ?? {})];
+  const all = [
+    ...r.workloads.flatMap((w) => Object.values(w.peers)),
+    ...trainResults(r).flatMap((t) => Object.values(t.peers)),
+  ];
   const known = all.filter((o): o is Outcome => o?.status === 'ok' && o.otherCores !== null);
   return { marked: known.filter((o) => sharedMark(o) !== '').length, total: known.length };
 }
@@ -265,11 +298,16 @@ export function roundsSection(r: BenchResults): string[] {
       '',
     );
     const trainCell = (p: PeerId): Outcome | undefined => r.train?.peers[p as TrainPeer];
+    const cnnCell = (p: PeerId): Outcome | undefined => r.cnnTrain?.peers[p as TrainPeer];
     const present = peerIds.filter(
-      (p) => r.workloads.some((w) => w.peers[p] !== undefined) || trainCell(p) !== undefined,
+      (p) =>
+        r.workloads.some((w) => w.peers[p] !== undefined) ||
+        trainCell(p) !== undefined ||
+        cnnCell(p) !== undefined,
     );
     const rows = r.workloads.map((w) => [w.id, ...present.map((p) => spreadCell(w.peers[p]))]);
     if (r.train !== null) rows.push(['training step', ...present.map((p) => spreadCell(trainCell(p)))]);
+    if (r.cnnTrain) rows.push(['CNN training step', ...present.map((p) => spreadCell(cnnCell(p)))]);
     out.push(
       markdownTable(['workload', ...present.map((p) => peerLabels[p])], rows, [
         'l',
@@ -348,20 +386,28 @@ export function renderMarkdown(r: BenchResults): string {
     ),
     '',
   );
-  if (r.train !== null) {
-    const t = r.train;
-    const trainBase = measuredMedian(t.peers.losskit);
-    const columns = trainPeers.filter((p) => t.peers[p] !== undefined);
+  const trains = trainResults(r);
+  if (trains.length > 0) {
+    const columns = trainPeers.filter((p) => trains.some((t) => t.peers[p] !== undefined));
     out.push('## Training step', '');
     out.push(
       markdownTable(
         ['step', ...columns.map((p) => peerLabels[p])],
-        [[t.label, ...columns.map((p) => timeCell(t.peers[p], trainBase, p === 'losskit'))]],
+        trains.map((t) => {
+          const trainBase = measuredMedian(t.peers.losskit);
+          return [
+            t.label,
+            ...columns.map((p) =>
+              t.peers[p] === undefined ? '—' : timeCell(t.peers[p], trainBase, p === 'losskit'),
+            ),
+          ];
+        }),
         ['l', ...columns.map(() => 'r' as const)],
       ),
       '',
     );
   }
+  if (r.gemm) out.push(gemmSection(r.gemm));
   out.push(...roundsSection(r));
   out.push('## Where losskit is slower', '');
   out.push(
@@ -369,7 +415,7 @@ export function renderMarkdown(r: BenchResults): string {
       'Cells marked † (rounds disagree) or ‡ (busy neighbour) are left out.',
     '',
   );
-  for (const line of slowerStatements(r.workloads, r.train)) out.push(`- ${line}`);
+  for (const line of slowerStatements(r.workloads, trains)) out.push(`- ${line}`);
   out.push('');
   const mismatches = valueMismatches(r.workloads);
   out.push('## Checks', '');
@@ -390,7 +436,7 @@ export function renderMarkdown(r: BenchResults): string {
       `- ${name}: ${p.warmup} warm-up call(s)${p.warmupMs ? ` and at least ${p.warmupMs} ms of them` : ''}, then enough calls for ${p.budgetMs} ms, at least ${p.minSamples}, at most ${p.maxSamples}.`,
     );
   }
-  const failed = failures(r.workloads, r.train);
+  const failed = failures(r.workloads, trains);
   if (failed.length > 0) {
     out.push('', '¹ Failures:', '');
     for (const f of failed) out.push(`- ${f}`);

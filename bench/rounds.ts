@@ -96,6 +96,10 @@ export function cellsOf(r: BenchResults): Cell[] {
     for (const [peer, outcome] of Object.entries(r.train.peers) as [PeerId, Outcome][])
       cells.push({ where: 'training step', peer, outcome });
   }
+  if (r.cnnTrain) {
+    for (const [peer, outcome] of Object.entries(r.cnnTrain.peers) as [PeerId, Outcome][])
+      cells.push({ where: 'CNN training step', peer, outcome });
+  }
   return cells;
 }
 

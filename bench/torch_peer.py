@@ -225,18 +225,43 @@ def run_workload(w, threads, policy):
         print(json.dumps({"id": w["id"], "threads": n, "samplesNs": samples, "value": value, "otherCores": others}), flush=True)
 
 
+def he_uniform(size, fan_in, seed):
+    """The bench's shared initial weights (bench/train-step.ts: layerWeights, convWeights)."""
+    limit = float(np.sqrt(6.0 / fan_in))
+    return torch.from_numpy(generate(size, {"kind": "uniform", "seed": seed, "lo": -limit, "hi": limit}))
+
+
 def run_train(job, threads, policy):
+    """The MLP job, or the CNN job when it has "conv" (conv k×k → ReLU → max pool per block, then
+    the dense layers), from the same initial weights as losskit and TF.js, biases zero."""
     sizes = job["sizes"]
     batch = job["batch"]
     torch.manual_seed(0)
     layers = []
+    conv = job.get("conv")
+    if conv is not None:
+        c, k = conv["image"][0], conv["kernel"]
+        for i, o in enumerate(conv["channels"]):
+            layer = torch.nn.Conv2d(c, o, k)
+            with torch.no_grad():
+                layer.weight.copy_(he_uniform(o * c * k * k, c * k * k, 200 + i).reshape(o, c, k, k))
+                layer.bias.zero_()
+            layers += [layer, torch.nn.ReLU(), torch.nn.MaxPool2d(conv["pool"])]
+            c = o
+        layers.append(torch.nn.Flatten())
     for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        layer = torch.nn.Linear(sizes[i], sizes[i + 1])
+        with torch.no_grad():
+            # [in, out] as losskit and TF.js store it; torch's weight is [out, in].
+            layer.weight.copy_(he_uniform(sizes[i] * sizes[i + 1], sizes[i], 100 + i).reshape(sizes[i], sizes[i + 1]).T)
+            layer.bias.zero_()
+        layers.append(layer)
         if i < len(sizes) - 2:
             layers.append(torch.nn.ReLU())
     model = torch.nn.Sequential(*layers)
     opt = torch.optim.Adam(model.parameters(), lr=job["learningRate"])
-    x = torch.from_numpy(generate(batch * sizes[0], job["inputFill"]).reshape(batch, sizes[0]))
+    shape = [batch, *conv["image"]] if conv is not None else [batch, sizes[0]]
+    x = torch.from_numpy(generate(int(np.prod(shape)), job["inputFill"]).reshape(*shape))
     y = torch.from_numpy(generate(batch, job["labelFill"]))
 
     def step():
@@ -255,13 +280,19 @@ def run_train(job, threads, policy):
 
 
 def train_job(job, threads):
-    if job.get("train") is None:
+    """The training jobs: job["train"] is one job, a list of them (the MLP and the CNN), or None."""
+    train = job.get("train")
+    if train is None:
         return
-    try:
-        run_train(job["train"], threads, job["policy"])
-    except Exception as error:  # noqa: BLE001
-        for n in threads:
-            print(json.dumps({"id": job["train"]["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
+    jobs = train if isinstance(train, list) else [train]
+    if job.get("trainFirst"):
+        jobs = list(reversed(jobs))
+    for t in jobs:
+        try:
+            run_train(t, threads, job["policy"])
+        except Exception as error:  # noqa: BLE001
+            for n in threads:
+                print(json.dumps({"id": t["id"], "threads": n, "error": f"{type(error).__name__}: {error}"}), flush=True)
 
 
 def main():

@@ -12,6 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'packages/losskit/src/kernels/wasm');
 const target = join(dir, 'kernels.generated.ts');
 
+/** The limits of an imported shared memory: `(memory <initial> <maximum> shared)`. */
+const SHARED_MEMORY = /\(memory (\d+) (\d+) shared\)/;
+
 /** The generated module's text for these .wat files (sorted by name). */
 export async function generate() {
   const wabt = await wabtInit();
@@ -22,15 +25,27 @@ export async function generate() {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.wat'))
     .sort()) {
-    const module = wabt.parseWat(file, readFileSync(join(dir, file), 'utf8'), { simd: true });
-    module.validate();
-    const { buffer } = module.toBinary({ log: false, write_debug_names: false });
-    module.destroy();
-    const name = `${file.slice(0, -'.wat'.length)}Wasm`;
-    lines.push(`/** ${file} assembled (${buffer.length} bytes), base64. */`);
-    lines.push(`export const ${name} =`);
-    lines.push(`  '${Buffer.from(buffer).toString('base64')}';`);
-    lines.push('');
+    const source = readFileSync(join(dir, file), 'utf8');
+    const base = file.slice(0, -'.wat'.length);
+    // A module that imports a `shared` memory is emitted twice: as written (for the thread pool,
+    // `<name>SharedWasm`) and with an ordinary memory (`<name>Wasm`), for engines without
+    // SharedArrayBuffer (a browser page that is not cross-origin isolated).
+    const variants = SHARED_MEMORY.test(source)
+      ? [
+          [`${base}Wasm`, source.replace(SHARED_MEMORY, '(memory $1 $2)'), `${file} assembled with an ordinary memory`],
+          [`${base}SharedWasm`, source, `${file} assembled as written (shared memory)`],
+        ]
+      : [[`${base}Wasm`, source, `${file} assembled`]];
+    for (const [name, text, what] of variants) {
+      const module = wabt.parseWat(file, text, { simd: true, threads: true });
+      module.validate({ simd: true, threads: true });
+      const { buffer } = module.toBinary({ log: false, write_debug_names: false });
+      module.destroy();
+      lines.push(`/** ${what} (${buffer.length} bytes), base64. */`);
+      lines.push(`export const ${name} =`);
+      lines.push(`  '${Buffer.from(buffer).toString('base64')}';`);
+      lines.push('');
+    }
   }
   return lines.join('\n');
 }

@@ -1,12 +1,9 @@
 // The core in a browser: packages/losskit/dist/ served over HTTP to Debian's chromium, every WebAssembly kernel
 // loaded there (synchronous compilation on the main thread) and giving the bits Node gives.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { serveFolder } from './helpers/dist-server.js';
 import { browserSkipReason, launchChromium } from './lab/browser.js';
 
 const dist = fileURLToPath(new URL('../../packages/losskit/dist/', import.meta.url));
@@ -64,28 +61,17 @@ type Outcome = {
   grads: Record<string, number[]>;
 };
 
-const run = new Function('base', `return (async () => {${workload}})();`) as (base: string) => Promise<Outcome>;
-
-const types: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html' };
+const run = new Function('base', `return (async () => {${workload}})();`) as (
+  base: string,
+) => Promise<Outcome>;
 
 test('the core runs in chromium: every WebAssembly kernel loads and gives the same results as in Node', {
   skip: browserSkipReason(),
 }, async () => {
-  const server = createServer(async (request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
-    if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>losskit</title>');
-      return;
-    }
-    try {
-      const body = await readFile(join(dist, path));
-      response.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
+  const server = await serveFolder(dist, {
+    '/': { type: 'text/html', body: '<!doctype html><title>losskit</title>' },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const base = server.base;
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();

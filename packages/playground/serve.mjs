@@ -31,6 +31,10 @@ export async function servePlayground(root, port = 0) {
         .writeHead(200, {
           'content-type': types[extname(file)] ?? 'application/octet-stream',
           'cache-control': 'no-store',
+          // Cross-origin isolation: SharedArrayBuffer, so losskit's thread pool can run in the
+          // training worker (every file here is same-origin, so nothing else changes).
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
         })
         .end(body);
     } catch {

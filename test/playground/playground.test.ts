@@ -30,9 +30,13 @@ let base = '';
 let browser: Browser | undefined;
 const problems: string[] = [];
 
-async function open(search = ''): Promise<Page> {
+async function open(
+  search = '',
+  { width = 1200, init }: { width?: number; init?: () => void } = {},
+): Promise<Page> {
   if (browser === undefined) throw new Error('no browser');
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  if (init !== undefined) await page.addInitScript(init);
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -336,6 +340,125 @@ test('the guide ranks losses with recommend and opens a suggestion in the explor
   await page.focus('#tab-explorer');
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.getAttribute('#tab-train', 'aria-selected'), 'true');
+  await page.close();
+});
+
+test('small objects on a grid train in the worker: a finite held-out IoU and the masks drawn', {
+  skip,
+}, async (t) => {
+  const page = await open('?view=train&data=objects');
+  assert.equal(await page.inputValue('#data'), 'objects');
+  assert.equal(await page.inputValue('#loss-a'), 'binaryCrossEntropyWithLogits');
+  assert.equal(await page.inputValue('#loss-b'), 'lovaszHinge');
+  assert.equal(await page.textContent('#share-label'), 'Foreground share');
+  const offered = await page.$$eval('#loss-b option', (options) =>
+    options.map((o) => (o as HTMLOptionElement).value),
+  );
+  assert.ok(offered.includes('dice') && !offered.includes('lovaszSoftmax'), offered.join(' '));
+  await page.waitForSelector('#train-status[data-step="0"]');
+  for (let step = 1; step <= 3; step++) {
+    await page.click('#step');
+    await page.waitForSelector(`#train-status[data-step="${step}"]`);
+  }
+  const iou = [
+    Number(await page.getAttribute('#metric-a', 'data-value')),
+    Number(await page.getAttribute('#metric-b', 'data-value')),
+  ];
+  assert.ok(
+    iou.every((v) => Number.isFinite(v) && v >= 0 && v <= 1),
+    `IoU ${iou}`,
+  );
+  assert.equal((await page.$$('#field-a image.input')).length, 4, 'four held-out inputs drawn');
+  assert.ok((await page.$$('#field-b rect.mask')).length > 0, 'masks drawn');
+  // The same three steps in Node.
+  const run = new TrainingRun({
+    data: 'objects',
+    share: 0.05,
+    seed: 1,
+    losses: ['binaryCrossEntropyWithLogits', 'lovaszHinge'],
+    options: [{}, {}],
+  });
+  run.advance(3);
+  const node = run.snapshot().sides.map((s) => s.metrics.at(-1) ?? Number.NaN);
+  assert.ok(
+    Math.abs(node[0] - iou[0]) < 1e-9 && Math.abs(node[1] - iou[1]) < 1e-9,
+    `node: ${node}; browser: ${iou}`,
+  );
+  await page.click('#play');
+  await page.waitForSelector('#train-status[data-done="true"]', { timeout: 120_000 });
+  t.diagnostic(`objects: ${await page.textContent('#train-status')}`);
+  await page.close();
+});
+
+test('a narrow window (420 px): no horizontal scroll in any view, the panels stacked', { skip }, async () => {
+  for (const search of ['', '?view=train', '?view=train&data=objects', '?view=guide']) {
+    const page = await open(search, { width: 420 });
+    const overflow = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    assert.ok(overflow.scroll <= overflow.client, `${search || 'explorer'}: ${JSON.stringify(overflow)}`);
+    if (search.includes('train')) {
+      const [a, b] = await Promise.all(
+        ['#field-a', '#field-b'].map((id) => page.$eval(id, (el) => el.getBoundingClientRect().top)),
+      );
+      assert.ok(b > a + 100, `the two sides stacked: tops ${a}, ${b}`);
+    }
+    await page.close();
+  }
+});
+
+test('the keyboard alone: Tab reaches Play, Space starts training and Space again pauses it', {
+  skip,
+}, async () => {
+  // The objects set: 150 slower steps, so that the run is still going when Space is pressed again.
+  const page = await open('?view=train&data=objects');
+  await page.waitForSelector('#train-status[data-step="0"]');
+  await page.focus('#data');
+  const visited: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement?.id ?? '');
+    visited.push(id);
+    if (id === 'play') break;
+  }
+  assert.equal(visited.at(-1), 'play', `Tab order: ${visited.join(' → ')}`);
+  for (const id of ['share', 'seed', 'new-seed']) assert.ok(visited.includes(id), `${id} reachable by Tab`);
+  await page.keyboard.press('Space');
+  await page.waitForSelector('#train-status:not([data-step="0"])');
+  // Play is disabled while training; the focus moved to Pause, so Space pauses.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'pause');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('#train-status')?.textContent?.includes('paused'));
+  // Enter on Step advances one step; sliders move with the arrow keys.
+  const before = Number(await page.getAttribute('#train-status', 'data-step'));
+  await page.focus('#step');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`#train-status[data-step="${before + 1}"]`);
+  await page.focus('#share');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.inputValue('#share'), '0.06');
+  await page.close();
+});
+
+test('without workers or WebAssembly SIMD: a clear message, and training runs on the page', {
+  skip,
+}, async () => {
+  const page = await open('?view=train', {
+    init: () => {
+      // Pretend an old browser: no Worker, and no module validates (so no SIMD).
+      Reflect.deleteProperty(window, 'Worker');
+      WebAssembly.validate = () => false;
+    },
+  });
+  const notice = (await page.textContent('#capabilities')) ?? '';
+  assert.ok(await page.isVisible('#capabilities'));
+  assert.match(notice, /WebAssembly SIMD is not available/);
+  assert.match(notice, /Web Workers are not available/);
+  await page.waitForSelector('#train-status[data-step="0"]');
+  await page.click('#step');
+  await page.waitForSelector('#train-status[data-step="1"]');
+  assert.ok(Number.isFinite(Number(await page.getAttribute('#metric-a', 'data-value'))));
   await page.close();
 });
 

@@ -209,3 +209,4 @@ export {
   targetKinds,
   tasks,
 } from './guide/index.js';
+export { setThreads, threadReport } from './threads.js';

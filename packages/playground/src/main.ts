@@ -27,7 +27,10 @@ import {
   type DataSetName,
   EXTENT,
   GRID,
+  IMAGE,
   makeData,
+  OBJECT_SHARE,
+  SHOWN,
   type Snapshot,
   type TrainConfig,
   TRUE_LINE,
@@ -61,13 +64,17 @@ function checkCapabilities(): void {
     notes.push(
       'WebAssembly SIMD is not available in this browser: losskit falls back to its JavaScript kernels (the same results, slower).',
     );
-  if (typeof Worker === 'undefined')
-    notes.push(
-      'Web Workers are not available: training runs on the page itself, which may pause while it computes.',
-    );
+  if (typeof Worker === 'undefined') notes.push(`Web Workers are not available: ${NO_WORKER}`);
+  for (const note of notes) showNotice(note);
+}
+
+const NO_WORKER = 'training runs on the page itself, which may pause while it computes.';
+
+/** Adds a sentence to the capability notice under the title. */
+function showNotice(note: string): void {
   const box = $('#capabilities');
-  box.textContent = notes.join(' ');
-  box.hidden = notes.length === 0;
+  box.textContent = box.textContent ? `${box.textContent} ${note}` : note;
+  box.hidden = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,10 +392,15 @@ interface Channel {
 
 function openChannel(receive: (reply: WorkerReply) => void): Channel {
   if (typeof Worker !== 'undefined') {
-    const worker = new Worker('worker.js');
-    worker.addEventListener('message', (event: MessageEvent<WorkerReply>) => receive(event.data));
-    worker.addEventListener('error', (event) => receive({ type: 'error', message: event.message }));
-    return { send: (request) => worker.postMessage(request) };
+    try {
+      const worker = new Worker('worker.js');
+      worker.addEventListener('message', (event: MessageEvent<WorkerReply>) => receive(event.data));
+      worker.addEventListener('error', (event) => receive({ type: 'error', message: event.message }));
+      return { send: (request) => worker.postMessage(request) };
+    } catch (e) {
+      // A browser that refuses this worker (a file:// page, a strict policy): train on the page.
+      showNotice(`The training worker could not start (${(e as Error).message}): ${NO_WORKER}`);
+    }
   }
   let run: TrainingRun | undefined;
   let playing = false;
@@ -479,6 +491,12 @@ function setupTraining(): void {
     const names = trainableLosses(state.data);
     for (const side of sideKeys) fillLossSelect($<HTMLSelectElement>(`#loss-${side}`), names, state[side]);
     $('#share-label').textContent = SHARE_LABEL[state.data];
+    // The objects set takes a foreground share in a narrower range than the other sets' [0, 0.5].
+    const range = state.data === 'objects' ? OBJECT_SHARE : { min: 0, max: 0.5 };
+    share.min = String(range.min);
+    share.max = String(range.max);
+    share.value = String(state.share);
+    $('#field-caption').textContent = CAPTION[state.data];
   };
   data.value = state.data;
   share.value = String(state.share);
@@ -543,8 +561,15 @@ function receive(reply: WorkerReply): void {
   status.dataset.step = String(snapshot.step);
   status.dataset.done = String(snapshot.done);
   status.dataset.stepsPerSecond = String(reply.stepsPerSecond);
-  $<HTMLButtonElement>('#play').disabled = playing || snapshot.done;
-  $<HTMLButtonElement>('#pause').disabled = !playing;
+  const play = $<HTMLButtonElement>('#play');
+  const pause = $<HTMLButtonElement>('#pause');
+  // A disabled button loses the keyboard focus: hand it to the other one, so that Space toggles.
+  const focused = document.activeElement;
+  play.disabled = playing || snapshot.done;
+  pause.disabled = !playing;
+  if (focused === play && play.disabled && !pause.disabled) pause.focus();
+  else if (focused === pause && pause.disabled)
+    (play.disabled ? $<HTMLButtonElement>('#step') : play).focus();
   drawTraining(snapshot);
 }
 
@@ -553,12 +578,24 @@ const SHARE_LABEL: Record<DataSetName, string> = {
   blobs: 'Minority share',
   spirals: 'Noise (std)',
   noisy: 'Label-noise rate',
+  objects: 'Foreground share',
 };
 const METRIC_NAME: Record<DataSetName, string> = {
   line: 'coefficient error',
   blobs: 'minority recall',
   spirals: 'held-out accuracy',
   noisy: 'clean test accuracy',
+  objects: 'held-out IoU',
+};
+/** What the two panels show, per data set. */
+const CAPTION: Record<DataSetName, string> = {
+  line: 'Points: the training data, outliers in orange. Dashed green: the true line; solid: the line each loss fits.',
+  blobs: 'Orange: the minority class. Shaded: where each model predicts the minority class.',
+  spirals:
+    'Two noisy spirals (200 training points; the metric is the accuracy on 200 held-out ones). Shaded: where each model predicts the orange arm. Focal (γ = 2) shrinks the gradient of every point the model already gets right, most of them early on, so it climbs the spirals more slowly than cross-entropy: the run stops at 120 steps, where the gap shows for every seed we tried. It is a difference of speed, not of the final fit: given 300 steps both reach about the same accuracy.',
+  noisy:
+    'Colour: the training label (ringed: flipped by the label noise). Shading: the predicted class. The metric uses held-out points with clean labels.',
+  objects: `${SHOWN} of the 16 held-out ${IMAGE}×${IMAGE} images (grey: the noisy input the model sees, a 3×3 neighbourhood per pixel). Blue: foreground found; orange: false alarm; red outline: foreground missed. The metric is the foreground IoU over every held-out pixel. With about 5% foreground, per-pixel cross-entropy is dominated by the background; the Lovász hinge optimises a surrogate of the IoU itself and ends ahead for the seeds we tried.`,
 };
 const metricName = () => METRIC_NAME[state.data];
 
@@ -571,7 +608,8 @@ function drawTraining(snapshot: Snapshot): void {
   for (const [i, side] of snapshot.sides.entries()) {
     const key = sideKeys[i];
     const svg = $<SVGSVGElement>(`#field-${key}`);
-    drawField(svg, data, side.line, side.regions);
+    if (side.masks !== undefined) drawMasks(svg, data, side.masks);
+    else drawField(svg, data, side.line, side.regions);
     const metric = $(`#metric-${key}`);
     const last = side.metrics.at(-1);
     metric.dataset.value = last === undefined ? '' : String(last);
@@ -678,6 +716,93 @@ function drawField(
         y2: sy(line[0] * ends[1] + line[1]),
         class: 'fit',
       });
+  }
+}
+
+/** Objects: the first SHOWN held-out images as PNG data URLs (grey levels of the input), per data key. */
+let inputImages: { key: string; urls: string[] } = { key: '', urls: [] };
+
+function inputUrls(data: DataSet): string[] {
+  const key = fieldData.key;
+  if (inputImages.key === key) return inputImages.urls;
+  const urls: string[] = [];
+  const test = data.test;
+  const canvas = document.createElement('canvas');
+  canvas.width = IMAGE;
+  canvas.height = IMAGE;
+  const context = canvas.getContext('2d');
+  if (test !== undefined && context !== null) {
+    for (let k = 0; k < SHOWN; k++) {
+      const image = context.createImageData(IMAGE, IMAGE);
+      for (let i = 0; i < IMAGE * IMAGE; i++) {
+        // Intensity ≈ 0 (background) … 1 (object), plus noise: white … mid grey.
+        const v = Math.min(1, Math.max(0, (test.x[k * IMAGE * IMAGE + i] + 0.5) / 2));
+        const grey = Math.round(250 - 150 * v);
+        image.data.set([grey, grey, grey, 255], 4 * i);
+      }
+      context.putImageData(image, 0, 0);
+      urls.push(canvas.toDataURL());
+    }
+  }
+  inputImages = { key, urls };
+  return urls;
+}
+
+/**
+ * Objects: SHOWN held-out images in a 2 × 2 grid, the input in grey, the predicted mask against
+ * the truth on top (found, false alarm, missed; a run of equal pixels in a row is one rectangle).
+ */
+function drawMasks(svg: SVGSVGElement, data: DataSet, masks: readonly number[]): void {
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', `0 0 ${FIELD} ${FIELD}`);
+  const gap = 6;
+  const tile = (FIELD - gap) / 2;
+  const cell = tile / IMAGE;
+  const urls = inputUrls(data);
+  const truth = data.test?.y;
+  const add = (name: string, attrs: Record<string, string | number>) => {
+    const node = document.createElementNS(SVG_NS, name);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    svg.append(node);
+  };
+  const kinds = ['', 'found', 'false-alarm', 'missed'];
+  for (let k = 0; k < SHOWN; k++) {
+    const x0 = (k % 2) * (tile + gap);
+    const y0 = Math.floor(k / 2) * (tile + gap);
+    if (urls[k] !== undefined)
+      add('image', {
+        href: urls[k],
+        x: x0,
+        y: y0,
+        width: tile,
+        height: tile,
+        class: 'input',
+        preserveAspectRatio: 'none',
+      });
+    add('rect', { x: x0, y: y0, width: tile, height: tile, class: 'tile' });
+    if (truth === undefined) continue;
+    const kindAt = (r: number, c: number) => {
+      const i = k * IMAGE * IMAGE + r * IMAGE + c;
+      const p = masks[i] === 1;
+      const t = truth[i] === 1;
+      return p && t ? 1 : p ? 2 : t ? 3 : 0;
+    };
+    for (let r = 0; r < IMAGE; r++) {
+      for (let c = 0; c < IMAGE; ) {
+        const kind = kindAt(r, c);
+        let end = c + 1;
+        while (end < IMAGE && kindAt(r, end) === kind) end++;
+        if (kind !== 0)
+          add('rect', {
+            x: x0 + c * cell,
+            y: y0 + r * cell,
+            width: (end - c) * cell,
+            height: cell,
+            class: `mask ${kinds[kind]}`,
+          });
+        c = end;
+      }
+    }
   }
 }
 

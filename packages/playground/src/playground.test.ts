@@ -6,7 +6,18 @@ import { lossList } from 'losskit';
 import { controlsFor, optionsFrom } from './controls.js';
 import { defaultState, parseState, writeState } from './state.js';
 import { DEFAULT_PAIR, DEFAULT_SHARE } from './state.js';
-import { averagePrecision, makeData, NOISY_CLASSES, TrainingRun, trainableLosses } from './train-core.js';
+import {
+  averagePrecision,
+  IMAGE,
+  makeData,
+  NOISY_CLASSES,
+  N_TEST_IMAGES,
+  OBJECT_SHARE,
+  SHOWN,
+  STEPS,
+  TrainingRun,
+  trainableLosses,
+} from './train-core.js';
 
 test('the URL state round-trips, and the defaults write an empty query', () => {
   assert.equal(writeState(defaultState()), '');
@@ -60,22 +71,24 @@ test('on the outlier line, huber fits the true line better than mse for several 
 });
 
 test('a run is reproducible from its seed, and every offered loss trains without error', () => {
-  for (const data of ['line', 'blobs', 'spirals', 'noisy'] as const) {
+  for (const data of ['line', 'blobs', 'spirals', 'noisy', 'objects'] as const) {
     const names = trainableLosses(data);
     assert.ok(names.length >= 3, data);
+    // Objects: a step costs more (16 × 16 pixels per image), a few suffice.
+    const steps = data === 'objects' ? 4 : 20;
     for (const name of names) {
       const config = {
         data,
-        share: 0.2,
+        share: data === 'objects' ? 0.05 : 0.2,
         seed: 5,
         losses: [name, name] as const,
         options: [{}, {}] as const,
-        steps: 20,
+        steps,
       };
       const one = new TrainingRun(config);
-      one.advance(20);
+      one.advance(steps);
       const two = new TrainingRun(config);
-      two.advance(20);
+      two.advance(steps);
       const [a, b] = one.snapshot().sides;
       assert.equal(a.error, undefined, `${data} ${name}: ${a.error}`);
       assert.deepEqual(a.losses, b.losses, `${data} ${name}: both sides start from the same weights`);
@@ -221,4 +234,122 @@ test('average precision matches the step-wise PR area written out, and blobs rep
     }).snapshot().sides[0].prAuc,
     undefined,
   );
+});
+
+test('small objects: reproducible from the seed, squares covering about the requested foreground share', () => {
+  const one = makeData('objects', 0.05, 3);
+  assert.deepEqual(makeData('objects', 0.05, 3), one, 'same seed, same images');
+  assert.notDeepEqual(makeData('objects', 0.05, 4).y, one.y, 'another seed, other masks');
+  const area = IMAGE * IMAGE;
+  assert.equal(one.x.length, one.n * area);
+  assert.equal(one.test?.n, N_TEST_IMAGES);
+  for (const share of [0.03, 0.05, 0.1]) {
+    const d = makeData('objects', share, 7);
+    let foreground = 0;
+    for (let i = 0; i < d.y.length; i++) {
+      assert.ok(d.y[i] === 0 || d.y[i] === 1);
+      foreground += d.y[i];
+    }
+    const got = foreground / d.y.length;
+    // Squares of side 2–4 are added until an image reaches round(share · 256) pixels: at most 15 more.
+    assert.ok(got >= share && got <= share + 16 / area, `share ${share}: foreground ${got}`);
+    // Every image has at least one object, and the intensities are the mask plus noise (mean 1 vs 0).
+    let fgSum = 0;
+    let bgSum = 0;
+    for (let i = 0; i < d.y.length; i++) {
+      if (d.y[i] === 1) fgSum += d.x[i];
+      else bgSum += d.x[i];
+    }
+    assert.ok(Math.abs(fgSum / foreground - 1) < 0.15 && Math.abs(bgSum / (d.y.length - foreground)) < 0.05);
+    for (let k = 0; k < d.n; k++) assert.ok(d.y.subarray(k * area, (k + 1) * area).some((v) => v === 1));
+  }
+  // Out of the set's range: clamped, in the data and in the URL state.
+  assert.deepEqual(makeData('objects', 0.5, 1), makeData('objects', OBJECT_SHARE.max, 1));
+  assert.equal(parseState('?data=objects&share=0.4').share, OBJECT_SHARE.max);
+  const search = '?view=train&data=objects&share=0.08&seed=3&b=dice&b.eps=0.5';
+  assert.equal(writeState(parseState(search)), search);
+  assert.equal(writeState(parseState('?view=train&data=objects')), '?view=train&data=objects');
+  // The segmentation losses are offered, the multi-class ones are not.
+  const offered = trainableLosses('objects');
+  for (const name of ['binaryCrossEntropyWithLogits', 'dice', 'tversky', 'lovaszHinge', 'focal'])
+    assert.ok(offered.includes(name), name);
+  for (const name of ['lovaszSoftmax', 'categoricalCrossEntropy', 'sparseCategoricalCrossEntropy', 'mse'])
+    assert.ok(!offered.includes(name), name);
+});
+
+test('small objects: a short run raises the held-out IoU over the untrained model; the IoU is the foreground IoU of the drawn masks', () => {
+  const run = new TrainingRun({
+    data: 'objects',
+    share: DEFAULT_SHARE.objects,
+    seed: 2,
+    losses: DEFAULT_PAIR.objects,
+    options: [{}, {}],
+    steps: 60,
+  });
+  const untrained = run.currentMetrics();
+  run.advance(60);
+  const snapshot = run.snapshot();
+  for (const [i, side] of snapshot.sides.entries()) {
+    const last = side.metrics.at(-1) ?? Number.NaN;
+    assert.equal(side.error, undefined, side.loss);
+    assert.ok(last > untrained[i] + 0.2, `${side.loss}: IoU ${untrained[i]} → ${last}`);
+    assert.equal(side.masks?.length, SHOWN * IMAGE * IMAGE);
+  }
+  // The drawn masks are the model's predictions on the first held-out images: their IoU with the truth.
+  const truth = run.data.test?.y;
+  assert.ok(truth !== undefined);
+  const masks = snapshot.sides[0].masks ?? [];
+  let inter = 0;
+  let union = 0;
+  masks.forEach((m, i) => {
+    if (m === 1 && truth[i] === 1) inter++;
+    if (m === 1 || truth[i] === 1) union++;
+  });
+  assert.ok(union > 0 && inter / union > 0.2, `drawn masks IoU ${inter / union}`);
+});
+
+test('the default pairs differ visibly: lovaszHinge beats per-pixel BCE on the objects, BCE beats focal on the spirals at 120 steps', () => {
+  for (const seed of [1, 2]) {
+    const run = new TrainingRun({
+      data: 'objects',
+      share: DEFAULT_SHARE.objects,
+      seed,
+      losses: DEFAULT_PAIR.objects,
+      options: [{}, {}],
+    });
+    assert.equal(run.steps, STEPS.objects);
+    run.advance(run.steps);
+    const [bce, lovasz] = run.snapshot().sides.map((s) => s.metrics.at(-1) ?? Number.NaN);
+    assert.ok(lovasz > bce, `objects seed ${seed}: BCE ${bce}, lovaszHinge ${lovasz}`);
+  }
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const run = new TrainingRun({
+      data: 'spirals',
+      share: DEFAULT_SHARE.spirals,
+      seed,
+      losses: DEFAULT_PAIR.spirals,
+      options: [{}, {}],
+    });
+    assert.equal(run.steps, 120);
+    run.advance(run.steps);
+    const [bce, focal] = run.snapshot().sides.map((s) => s.metrics.at(-1) ?? Number.NaN);
+    assert.ok(bce >= focal + 0.04, `spirals seed ${seed}: BCE ${bce}, focal ${focal}`);
+  }
+});
+
+test('margin losses of ±1 labels train on the binary sets against 2y − 1', () => {
+  const run = new TrainingRun({
+    data: 'spirals',
+    share: 0.1,
+    seed: 3,
+    losses: ['hinge', 'softMargin'],
+    options: [{}, {}],
+    steps: 120,
+  });
+  const untrained = run.currentMetrics();
+  run.advance(120);
+  for (const [i, side] of run.snapshot().sides.entries()) {
+    assert.equal(side.error, undefined, side.loss);
+    assert.ok((side.metrics.at(-1) ?? 0) > untrained[i] + 0.2, `${side.loss}: ${side.metrics.at(-1)}`);
+  }
 });

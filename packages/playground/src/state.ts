@@ -1,6 +1,6 @@
 // The playground's whole state and its URL form: `?view=…&loss=…&o.delta=…&data=…&share=…&seed=…&a=…&b=…&a.delta=…`.
 // Only values that differ from the defaults are written, so a plain URL opens the defaults.
-import { DATA_SETS, type DataSetName } from './train-core.js';
+import { DATA_SETS, type DataSetName, OBJECT_SHARE } from './train-core.js';
 
 export type View = 'explorer' | 'train' | 'guide';
 export type Values = Record<string, string>;
@@ -25,12 +25,19 @@ export interface State {
   metric: string;
 }
 
-export const DEFAULT_SHARE: Record<DataSetName, number> = { line: 0.2, blobs: 0.1, spirals: 0.1, noisy: 0.3 };
+export const DEFAULT_SHARE: Record<DataSetName, number> = {
+  line: 0.2,
+  blobs: 0.1,
+  spirals: 0.1,
+  noisy: 0.3,
+  objects: 0.05,
+};
 export const DEFAULT_PAIR: Record<DataSetName, readonly [string, string]> = {
   line: ['huber', 'mse'],
   blobs: ['focal', 'binaryCrossEntropyWithLogits'],
   spirals: ['binaryCrossEntropyWithLogits', 'focal'],
   noisy: ['sparseCategoricalCrossEntropy', 'generalizedCrossEntropy'],
+  objects: ['binaryCrossEntropyWithLogits', 'lovaszHinge'],
 };
 
 export function defaultState(): State {
@@ -72,7 +79,9 @@ export function parseState(search: string): State {
     [s.a, s.b] = DEFAULT_PAIR[data];
   }
   const share = Number(p.get('share'));
-  if (p.has('share') && Number.isFinite(share) && share >= 0 && share <= 0.5) s.share = share;
+  if (p.has('share') && Number.isFinite(share) && share >= 0 && share <= 0.5)
+    // The objects set takes a narrower range (its slider's): a share outside it is clamped.
+    s.share = s.data === 'objects' ? Math.min(OBJECT_SHARE.max, Math.max(OBJECT_SHARE.min, share)) : share;
   const seed = Number(p.get('seed'));
   if (p.has('seed') && Number.isInteger(seed) && seed >= 0) s.seed = seed;
   s.a = p.get('a') ?? s.a;

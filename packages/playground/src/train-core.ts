@@ -4,21 +4,24 @@ import { averagePrecision } from '../../lab/src/lab/metrics.js';
 import {
   Adam,
   findLoss,
+  Lambda,
   losses,
   type Module,
   mlp,
   noGrad,
+  ops,
   registryLoss,
   Rng,
+  type Sequential,
   Tensor,
   trainStep,
 } from 'losskit';
 
 /** The data sets of the training view. */
-export type DataSetName = 'line' | 'blobs' | 'spirals' | 'noisy';
+export type DataSetName = 'line' | 'blobs' | 'spirals' | 'noisy' | 'objects';
 
 /** Every data set, in the order of the page's menu. */
-export const DATA_SETS: readonly DataSetName[] = ['line', 'blobs', 'spirals', 'noisy'];
+export const DATA_SETS: readonly DataSetName[] = ['line', 'blobs', 'spirals', 'noisy', 'objects'];
 
 /** Classes of the noisy-labels data set. */
 export const NOISY_CLASSES = 3;
@@ -27,7 +30,8 @@ export interface TrainConfig {
   readonly data: DataSetName;
   /**
    * In [0, 0.5]: the outlier share (line), the minority share (blobs), the noise's standard
-   * deviation (spirals) or the share of training labels flipped (noisy).
+   * deviation (spirals), the share of training labels flipped (noisy) or the foreground share
+   * (objects, clamped to [OBJECT_SHARE.min, OBJECT_SHARE.max]).
    */
   readonly share: number;
   readonly seed: number;
@@ -38,24 +42,41 @@ export interface TrainConfig {
   readonly steps?: number;
 }
 
-/** The points of a data set: x is [n, 2] for the 2-D sets and [n, 1] for the line; y is [n, 1] (a class index for noisy). */
+/**
+ * The points of a data set: x is [n, 2] for the 2-D sets and [n, 1] for the line; y is [n, 1] (a
+ * class index for noisy). Objects: n images of IMAGE × IMAGE pixels, x the noisy intensities and y
+ * the 0/1 masks, both [n, IMAGE²] (features = IMAGE²).
+ */
 export interface DataSet {
   readonly name: DataSetName;
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly n: number;
   readonly features: number;
-  /** Per point: an outlier (line), a minority example (blobs), class 1 (spirals) or a flipped label (noisy). */
+  /** Per point: an outlier (line), a minority example (blobs), class 1 (spirals), a flipped label (noisy); objects: the mask. */
   readonly special: Uint8Array;
   /** Classes of the labels: 1 for the line, 2 for the binary sets, NOISY_CLASSES for noisy. */
   readonly classes: number;
-  /** A held-out set from the same distribution with clean labels (spirals, noisy): the metric's data. */
+  /** A held-out set from the same distribution with clean labels (spirals, noisy, objects): the metric's data. */
   readonly test?: { readonly x: Float64Array; readonly y: Float64Array; readonly n: number };
 }
 
 /** The line the outlier data set is drawn around: y = SLOPE · x + INTERCEPT. */
 export const TRUE_LINE = { slope: 1.5, intercept: 0.5 } as const;
 export const DEFAULT_STEPS = 300;
+/**
+ * Steps of a full run per data set. The spirals stop at 120: focal, which down-weights the points
+ * already classified well, climbs them more slowly than cross-entropy, and at 120 steps the gap
+ * is visible for every seed tried (1–8); by 300 steps both reach about the same accuracy. The
+ * objects stop at 150 (a step costs more there).
+ */
+export const STEPS: Readonly<Record<DataSetName, number>> = {
+  line: DEFAULT_STEPS,
+  blobs: DEFAULT_STEPS,
+  spirals: 120,
+  noisy: DEFAULT_STEPS,
+  objects: 150,
+};
 const N = 160;
 
 /** A line with noise, where a share of the points is pushed far above it (one-sided, so MSE tilts). */
@@ -179,6 +200,62 @@ function noisyData(rate: number, rng: Rng): DataSet {
 const N_SPIRALS = 200;
 const N_TEST = 300;
 
+/** Side of an object image, in pixels. */
+export const IMAGE = 16;
+/** Training and held-out images of the objects set; the view draws the first SHOWN held-out ones. */
+export const N_IMAGES = 48;
+export const N_TEST_IMAGES = 16;
+export const SHOWN = 4;
+/** The foreground share the objects set accepts (the slider's range on that set). */
+export const OBJECT_SHARE = { min: 0.02, max: 0.15 } as const;
+/** Standard deviation of the pixel noise of the objects set (foreground 1, background 0 before it). */
+export const OBJECT_NOISE = 0.6;
+
+/**
+ * n images with small objects on a large background: squares of side 2 to 4 placed at random
+ * (they may touch or overlap) until the foreground reaches about `share` of the pixels; the
+ * intensity is the mask plus Gaussian noise of standard deviation OBJECT_NOISE.
+ */
+function objectImages(n: number, share: number, rng: Rng): { x: Float64Array; y: Float64Array } {
+  const area = IMAGE * IMAGE;
+  const x = new Float64Array(n * area);
+  const y = new Float64Array(n * area);
+  const wanted = Math.max(1, Math.round(share * area));
+  for (let k = 0; k < n; k++) {
+    const base = k * area;
+    let foreground = 0;
+    for (let tries = 0; foreground < wanted && tries < 40; tries++) {
+      const side = 2 + rng.int(3);
+      const top = rng.int(IMAGE - side + 1);
+      const left = rng.int(IMAGE - side + 1);
+      for (let r = top; r < top + side; r++)
+        for (let c = left; c < left + side; c++) {
+          const i = base + r * IMAGE + c;
+          if (y[i] === 0) foreground++;
+          y[i] = 1;
+        }
+    }
+    for (let i = base; i < base + area; i++) x[i] = y[i] + rng.normal(0, OBJECT_NOISE);
+  }
+  return { x, y };
+}
+
+/** Small objects on a grid (binary segmentation): N_IMAGES training images, N_TEST_IMAGES held out. */
+function objectData(share: number, rng: Rng): DataSet {
+  const clamped = Math.min(OBJECT_SHARE.max, Math.max(OBJECT_SHARE.min, share));
+  const train = objectImages(N_IMAGES, clamped, rng);
+  const test = objectImages(N_TEST_IMAGES, clamped, rng);
+  return {
+    name: 'objects',
+    ...train,
+    n: N_IMAGES,
+    features: IMAGE * IMAGE,
+    special: Uint8Array.from(train.y),
+    classes: 2,
+    test: { ...test, n: N_TEST_IMAGES },
+  };
+}
+
 export function makeData(name: DataSetName, share: number, seed: number): DataSet {
   const rng = new Rng(seed);
   switch (name) {
@@ -190,20 +267,37 @@ export function makeData(name: DataSetName, share: number, seed: number): DataSe
       return spiralData(share, rng);
     case 'noisy':
       return noisyData(share, rng);
+    case 'objects':
+      return objectData(share, rng);
   }
 }
 
 /** The task a data set poses, as the registry's `info.tasks` names it. */
 export const taskOf = (name: DataSetName) =>
-  name === 'line' ? 'regression' : name === 'noisy' ? 'multiclass' : 'binary';
+  name === 'line'
+    ? 'regression'
+    : name === 'noisy'
+      ? 'multiclass'
+      : name === 'objects'
+        ? 'segmentation'
+        : 'binary';
 
-/** Registry losses that can train on a data set: two inputs (prediction, target) and the right task. */
+/**
+ * Registry losses that can train on a data set: two inputs (prediction, target) and the right
+ * task. Objects (a binary mask per image): the binary per-pixel losses and the binary
+ * segmentation losses (not a reduction of units, but one value per batch); not the multi-class
+ * segmentation losses, whose classes lie on an axis these masks do not have.
+ */
 export function trainableLosses(name: DataSetName): string[] {
   const task = taskOf(name);
   const out: string[] = [];
   for (const entry of Object.values(lossTable())) {
-    if (entry.inputs.length !== 2 || !entry.reducible) continue;
-    if (!entry.info.tasks.includes(task)) continue;
+    if (entry.inputs.length !== 2) continue;
+    const tasks = entry.info.tasks;
+    if (task === 'segmentation') {
+      if (tasks.includes('multiclass') || !(tasks.includes('binary') || tasks.includes('segmentation')))
+        continue;
+    } else if (!entry.reducible || !tasks.includes(task)) continue;
     if (UNTRAINABLE.has(entry.name)) continue;
     // Multi-class: the loss must take logits [n, C] and either class indices [n] or one-hot rows.
     if (task === 'multiclass' && multiclassTarget(entry.name) === undefined) continue;
@@ -242,9 +336,9 @@ export function multiclassTarget(name: string): 'index' | 'onehot' | undefined {
   return kind;
 }
 
-// Losses whose targets are not the playground's (a label of ±1, a positive count, a unit vector),
-// or whose input is not the model's raw scores (negativeLogLikelihood takes log-probabilities:
-// on logits it is −x_y, unbounded below).
+// Losses whose targets are not the playground's (a positive count, a unit vector, a pair
+// similarity), or whose input is not the model's raw scores (negativeLogLikelihood takes
+// log-probabilities: on logits it is −x_y, unbounded below).
 const UNTRAINABLE = new Set([
   'negativeLogLikelihood',
   'meanAbsolutePercentageError',
@@ -252,10 +346,10 @@ const UNTRAINABLE = new Set([
   'poissonNll',
   'cosineDistance',
   'hingeEmbedding',
-  'softMargin',
-  'hinge',
-  'squaredHinge',
 ]);
+
+/** Binary margin losses whose labels are −1 and 1: they train against 2y − 1. */
+const SIGN_LABELS = new Set(['hinge', 'squaredHinge', 'softMargin']);
 
 const lossTable = () => losses as unknown as Record<string, ReturnType<typeof findLoss>>;
 
@@ -286,7 +380,7 @@ export interface SideSnapshot {
   readonly losses: readonly number[];
   /**
    * The task metric per step: coefficient error (line), minority recall (blobs), held-out
-   * accuracy (spirals), clean held-out accuracy (noisy).
+   * accuracy (spirals), clean held-out accuracy (noisy), held-out foreground IoU (objects).
    */
   readonly metrics: readonly number[];
   /** Blobs: the PR-AUC (average precision of the minority class on the training points) per step. */
@@ -295,6 +389,8 @@ export interface SideSnapshot {
   readonly line?: readonly [number, number];
   /** 2-D sets: the predicted class on a GRID × GRID lattice over [−3, 3]², row-major from the top left. */
   readonly regions?: readonly number[];
+  /** Objects: the predicted 0/1 masks of the first SHOWN held-out images, [SHOWN, IMAGE²]. */
+  readonly masks?: readonly number[];
   readonly error?: string;
 }
 
@@ -304,7 +400,8 @@ export const EXTENT = 3;
 /** Options a probability-taking loss needs here (the model gives logits). */
 function trainingOptions(name: string, options: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const entry = findLoss(name);
-  const out: Record<string, unknown> = { ...options, reduction: 'mean' };
+  const out: Record<string, unknown> = { ...options };
+  if ('reduction' in entry.optionSchema) out.reduction = 'mean';
   if ('fromLogits' in entry.optionSchema) out.fromLogits = true;
   return out;
 }
@@ -330,11 +427,17 @@ export class TrainingRun {
 
   constructor(readonly config: TrainConfig) {
     this.data = makeData(config.data, config.share, config.seed);
-    this.steps = config.steps ?? DEFAULT_STEPS;
-    this.xs = new Tensor(this.data.x, [this.data.n, this.data.features]);
-    this.ys = new Tensor(this.data.y, [this.data.n, 1]);
+    this.steps = config.steps ?? STEPS[config.data];
+    const objects = config.data === 'objects';
+    // Objects: the model's input is each pixel's 3×3 neighbourhood, [n · IMAGE², 9].
+    const inputOf = (x: Float64Array, n: number) =>
+      objects
+        ? new Tensor(neighbourhoods(x, n), [n * IMAGE * IMAGE, 9])
+        : new Tensor(x, [n, this.data.features]);
+    this.xs = inputOf(this.data.x, this.data.n);
+    this.ys = new Tensor(this.data.y, objects ? [this.data.n, 1, IMAGE, IMAGE] : [this.data.n, 1]);
     const test = this.data.test;
-    this.testXs = test === undefined ? undefined : new Tensor(test.x, [test.n, 2]);
+    this.testXs = test === undefined ? undefined : inputOf(test.x, test.n);
     const targets = new Map<string, Tensor>();
     this.sides = config.losses.map((name, i) => {
       const line = config.data === 'line';
@@ -348,9 +451,11 @@ export class TrainingRun {
       };
       const model = line
         ? mlp([1, 1], { rng })
-        : config.data === 'spirals'
-          ? mlp([2, 32, 32, 1], options)
-          : mlp([2, 16, this.data.classes === 2 ? 1 : this.data.classes], options);
+        : objects
+          ? pixelModel(rng, sigmoid)
+          : config.data === 'spirals'
+            ? mlp([2, 32, 32, 1], options)
+            : mlp([2, 16, this.data.classes === 2 ? 1 : this.data.classes], options);
       const optimizer = new Adam(model.parameters(), {
         lr: line ? 0.05 : config.data === 'spirals' ? 0.02 : 0.03,
       });
@@ -379,9 +484,23 @@ export class TrainingRun {
     });
   }
 
-  /** The target tensor a loss trains against: y as [n, 1], or for noisy class indices [n] or one-hot [n, C]. */
+  /**
+   * The target tensor a loss trains against: y as [n, 1] (objects: the masks [n, 1, IMAGE, IMAGE]),
+   * 2y − 1 for a margin loss of ±1 labels, or for noisy class indices [n] or one-hot [n, C].
+   */
   private targetFor(name: string, cache: Map<string, Tensor>): Tensor {
-    if (this.data.classes <= 2) return this.ys;
+    if (this.data.classes <= 2) {
+      if (!SIGN_LABELS.has(findLoss(name).name)) return this.ys;
+      let signs = cache.get('sign');
+      if (signs === undefined) {
+        signs = new Tensor(
+          this.data.y.map((v) => 2 * v - 1),
+          this.ys.shape,
+        );
+        cache.set('sign', signs);
+      }
+      return signs;
+    }
     const kind = multiclassTarget(name) ?? 'index';
     let t = cache.get(kind);
     if (t === undefined) {
@@ -437,13 +556,15 @@ export class TrainingRun {
 
   /**
    * Coefficient error ‖(slope, intercept) − truth‖ for the line, minority recall for the blobs,
-   * accuracy on the held-out set for the spirals and for noisy (whose held-out labels are clean).
+   * accuracy on the held-out set for the spirals and for noisy (whose held-out labels are clean),
+   * the foreground IoU over every held-out pixel for the objects.
    */
   private metric(side: Side): number {
     if (this.data.name === 'line') {
       const [slope, intercept] = lineOf(side.model);
       return Math.hypot(slope - TRUE_LINE.slope, intercept - TRUE_LINE.intercept);
     }
+    if (this.data.name === 'objects') return this.heldOutIou(side).iou;
     const test = this.data.test;
     if (test !== undefined && this.testXs !== undefined) {
       const testXs = this.testXs;
@@ -468,6 +589,25 @@ export class TrainingRun {
     return positives === 0 ? 0 : found / positives;
   }
 
+  /**
+   * Objects: |predicted ∩ true| / |predicted ∪ true| over the foreground pixels of every held-out
+   * image (1 when both are empty), and the predicted masks.
+   */
+  private heldOutIou(side: Side): { iou: number; predicted: Uint8Array } {
+    const test = this.data.test;
+    const testXs = this.testXs;
+    if (test === undefined || testXs === undefined) throw new Error('objects: no held-out images');
+    const predicted = classesOf(noGrad(() => side.model.forward(testXs)).data, 2, side.sigmoid);
+    let intersection = 0;
+    let union = 0;
+    for (let i = 0; i < predicted.length; i++) {
+      const truth = test.y[i] === 1;
+      if (predicted[i] === 1 && truth) intersection++;
+      if (predicted[i] === 1 || truth) union++;
+    }
+    return { iou: union === 0 ? 1 : intersection / union, predicted };
+  }
+
   /** Blobs: the average precision of the minority class over the training points, ranked by score. */
   private averagePrecision(side: Side): number {
     const scores = noGrad(() => side.model.forward(this.xs)).data;
@@ -487,6 +627,11 @@ export class TrainingRun {
           ...(side.error !== undefined ? { error: side.error } : {}),
         };
         if (this.data.name === 'line') return { ...base, line: lineOf(side.model) };
+        if (this.data.name === 'objects')
+          return {
+            ...base,
+            masks: Array.from(this.heldOutIou(side).predicted.subarray(0, SHOWN * IMAGE * IMAGE)),
+          };
         return {
           ...base,
           ...(this.data.name === 'blobs' ? { prAuc: side.prAuc.slice() } : {}),
@@ -495,6 +640,35 @@ export class TrainingRun {
       }),
     };
   }
+}
+
+/**
+ * The per-pixel model of the objects set: an MLP 9 → 8 (ReLU) → 1 applied to every pixel's 3×3
+ * neighbourhood, the same function as a 3×3 convolution to 8 channels, ReLU and a 1×1
+ * convolution, with a sigmoid after it for a loss of probabilities; the logits come out as the
+ * masks' shape [n, 1, IMAGE, IMAGE].
+ */
+function pixelModel(rng: Rng, sigmoid: boolean): Sequential {
+  const model = mlp([9, 8, 1], { rng, ...(sigmoid ? { outputActivation: 'sigmoid' as const } : {}) });
+  return model.append(new Lambda((x) => ops.reshape(x, [-1, 1, IMAGE, IMAGE]), 'Reshape(masks)'));
+}
+
+/** Every pixel's 3×3 neighbourhood (zero outside the image), row-major: [n · IMAGE², 9]. */
+function neighbourhoods(images: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * IMAGE * IMAGE * 9);
+  let o = 0;
+  for (let k = 0; k < n; k++) {
+    const base = k * IMAGE * IMAGE;
+    for (let r = 0; r < IMAGE; r++)
+      for (let c = 0; c < IMAGE; c++)
+        for (let dr = -1; dr <= 1; dr++)
+          for (let dc = -1; dc <= 1; dc++) {
+            const rr = r + dr;
+            const cc = c + dc;
+            out[o++] = rr < 0 || rr >= IMAGE || cc < 0 || cc >= IMAGE ? 0 : images[base + rr * IMAGE + cc];
+          }
+  }
+  return out;
 }
 
 function lineOf(model: Module): [number, number] {

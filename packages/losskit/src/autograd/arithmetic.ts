@@ -2,7 +2,7 @@ import { type FloatArray, Tensor, allocate, sameShape, shapeSize } from '../tens
 import { sumTo } from './broadcast.js';
 import { record } from './engine.js';
 import { type Operand, asPair, asTensor, emptyLike, resultDtype } from './operand.js';
-import { broadcastMap, broadcastShapes } from './shape-math.js';
+import { broadcastMap, broadcastShapes, isTrailingRow } from './shape-math.js';
 import { log } from './unary.js';
 
 type Code =
@@ -98,6 +98,60 @@ function mappedLoop(
   }
 }
 
+/**
+ * out[r·n + j] = x[r·n + j] ∘ y[j] (`rowRight`) or y[j] ∘ x[r·n + j] (not): one operand is a
+ * row repeated over the other's leading axes (a bias add), or a scalar (n = 1). The same
+ * arithmetic as `mappedLoop` through a broadcast map, without building the map. Only the
+ * arithmetic codes; false when the caller must take the mapped loop.
+ */
+function rowLoop(code: Code, x: FloatArray, y: FloatArray, o: FloatArray, rowRight: boolean): boolean {
+  const total = o.length;
+  const n = y.length;
+  if (n === 1) {
+    const c = y[0];
+    switch (code) {
+      case 'add':
+        if (rowRight) for (let i = 0; i < total; i++) o[i] = x[i] + c;
+        else for (let i = 0; i < total; i++) o[i] = c + x[i];
+        return true;
+      case 'sub':
+        if (rowRight) for (let i = 0; i < total; i++) o[i] = x[i] - c;
+        else for (let i = 0; i < total; i++) o[i] = c - x[i];
+        return true;
+      case 'mul':
+        if (rowRight) for (let i = 0; i < total; i++) o[i] = x[i] * c;
+        else for (let i = 0; i < total; i++) o[i] = c * x[i];
+        return true;
+      case 'div':
+        if (rowRight) for (let i = 0; i < total; i++) o[i] = x[i] / c;
+        else for (let i = 0; i < total; i++) o[i] = c / x[i];
+        return true;
+      default:
+        return false;
+    }
+  }
+  switch (code) {
+    case 'add':
+      if (rowRight) for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = x[r + j] + y[j];
+      else for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = y[j] + x[r + j];
+      return true;
+    case 'sub':
+      if (rowRight) for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = x[r + j] - y[j];
+      else for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = y[j] - x[r + j];
+      return true;
+    case 'mul':
+      if (rowRight) for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = x[r + j] * y[j];
+      else for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = y[j] * x[r + j];
+      return true;
+    case 'div':
+      if (rowRight) for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = x[r + j] / y[j];
+      else for (let r = 0; r < total; r += n) for (let j = 0; j < n; j++) o[r + j] = y[j] / x[r + j];
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The broadcast forward of a binary op (no graph). */
 function binary(code: Code, a: Tensor, b: Tensor): Tensor {
   const dtype = resultDtype(a.dtype, b.dtype);
@@ -107,7 +161,18 @@ function binary(code: Code, a: Tensor, b: Tensor): Tensor {
     return new Tensor(out, a.shape);
   }
   const shape = broadcastShapes(code, a.shape, b.shape);
-  const out = allocate(dtype, shapeSize(shape));
+  const size = shapeSize(shape);
+  // A row (or scalar) broadcast over the other operand, which already has the result's shape.
+  if (size > 0) {
+    if (a.size === size && sameShape(a.shape, shape) && isTrailingRow(shape, b.shape)) {
+      const out = allocate(dtype, size);
+      if (rowLoop(code, a.data, b.data, out, true)) return new Tensor(out, shape);
+    } else if (b.size === size && sameShape(b.shape, shape) && isTrailingRow(shape, a.shape)) {
+      const out = allocate(dtype, size);
+      if (rowLoop(code, b.data, a.data, out, false)) return new Tensor(out, shape);
+    }
+  }
+  const out = allocate(dtype, size);
   mappedLoop(code, a.data, broadcastMap(shape, a.shape), b.data, broadcastMap(shape, b.shape), out);
   return new Tensor(out, shape);
 }

@@ -2,7 +2,14 @@ import { LossInputError, Tensor, allocate, formatShape, sameShape, shapeSize } f
 import { record } from './engine.js';
 import { type Operand, asTensor } from './operand.js';
 import { reshape } from './reshape.js';
-import { broadcastMap, broadcastShapes, normalizeAxes, reducedShape, reductionMap } from './shape-math.js';
+import {
+  broadcastMap,
+  broadcastShapes,
+  isTrailingRow,
+  normalizeAxes,
+  reducedShape,
+  reductionMap,
+} from './shape-math.js';
 
 /** Options of the reductions over axes. */
 export interface AxisOptions {
@@ -29,6 +36,25 @@ export function sum(a: Operand, options: AxisOptions = {}): Tensor {
     let total = 0;
     for (let i = 0; i < data.length; i++) total += data[i];
     if (out.length > 0) out[0] = total;
+  } else if (axes.length > 0 && out.length > 0 && axes.every((axis, k) => axis === k)) {
+    // Leading axes (a bias gradient summed over the batch): rows of `inner` added in order,
+    // the same float64 sums as the mapped loop below, without its index map.
+    const inner = out.length;
+    const acc = new Float64Array(inner);
+    for (let r = 0; r < data.length; r += inner) for (let j = 0; j < inner; j++) acc[j] += data[r + j];
+    out.set(acc);
+  } else if (
+    axes.length > 0 &&
+    out.length > 0 &&
+    axes.every((axis, k) => axis === x.rank - axes.length + k)
+  ) {
+    // Trailing axes (a row sum, as in logSumExp over the last axis): each row in order.
+    const inner = data.length / out.length;
+    for (let r = 0, start = 0; r < out.length; r++, start += inner) {
+      let total = 0;
+      for (let j = 0; j < inner; j++) total += data[start + j];
+      out[r] = total;
+    }
   } else if (axes.length > 0) {
     const acc = new Float64Array(out.length);
     const map = reductionMap(x.shape, axes);
@@ -56,10 +82,17 @@ export function broadcastTo(a: Operand, shape: readonly number[]): Tensor {
       `${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`,
     );
   }
-  const map = broadcastMap(shape, x.shape);
-  const out = allocate(x.dtype, map.length);
   const data = x.data;
-  for (let i = 0; i < map.length; i++) out[i] = data[map[i]];
+  const size = shapeSize(shape);
+  const out = allocate(x.dtype, size);
+  if (isTrailingRow(shape, x.shape) && data.length > 0) {
+    // The whole of `a` repeated over leading axes (a scalar or a row): copies, no index map.
+    if (data.length === 1) out.fill(data[0]);
+    else for (let r = 0; r < size; r += data.length) out.set(data, r);
+  } else {
+    const map = broadcastMap(shape, x.shape);
+    for (let i = 0; i < map.length; i++) out[i] = data[map[i]];
+  }
   return record('broadcastTo', new Tensor(out, shape), [x], (g) => [sumTo(g, x.shape)]);
 }
 

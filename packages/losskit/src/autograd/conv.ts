@@ -101,114 +101,199 @@ function validRange(k: number, s: number, p: number, size: number, outSize: numb
 }
 
 /**
- * Calls `visit(row, colStart, xStart, count)` for every run of one im2col row that maps to
- * input pixels: `count` consecutive columns from `colStart` read x[xStart + t·sw] (relative
- * to the image). Rows are (in-channel, ky, kx); columns are output positions (oy, ox).
- * Bounds are solved once per tap, so the runs have no branches.
+ * Elements of one im2col block (the larger of its C·KH·KW and O rows times its columns) up to
+ * which images are batched side by side: 2^17 (512 KiB in float32), so the block and its product
+ * stay in a core's L2 cache while each product still spans several images (measured on the bench's
+ * CNN step: 2^20, and one image per product, were no faster).
  */
-function forEachRun(
-  g: Geometry,
-  visit: (row: number, colStart: number, xStart: number, count: number) => void,
-): void {
+const BATCH_ELEMENTS = 1 << 17;
+
+/** Images per product: as many as fit BATCH_ELEMENTS, spread evenly over the batches. */
+function imagesPerBlock(g: Geometry): number {
+  const perImage = Math.max(g.c * g.kh * g.kw, g.o) * g.oh * g.ow;
+  const most = Math.max(1, Math.min(g.n, Math.floor(BATCH_ELEMENTS / perImage)));
+  return Math.ceil(g.n / Math.ceil(g.n / most));
+}
+
+// Scratch kept between calls, grown on demand (the kernels are not re-entrant): the im2col
+// block and the block of gradients (or outputs) laid out [O, images · OH·OW], per dtype.
+let col32 = new Float32Array(0);
+let col64 = new Float64Array(0);
+let rows32 = new Float32Array(0);
+let rows64 = new Float64Array(0);
+
+function colScratch(dtype: DType, size: number): FloatArray {
+  if (dtype === 'float32') {
+    if (col32.length < size) col32 = new Float32Array(size);
+    return col32;
+  }
+  if (col64.length < size) col64 = new Float64Array(size);
+  return col64;
+}
+
+function rowScratch(dtype: DType, size: number): FloatArray {
+  if (dtype === 'float32') {
+    if (rows32.length < size) rows32 = new Float32Array(size);
+    return rows32;
+  }
+  if (rows64.length < size) rows64 = new Float64Array(size);
+  return rows64;
+}
+
+/**
+ * The im2col block [C·KH·KW, count·OH·OW] of images first … first + count − 1, side by side
+ * (zeros where a window hangs over the padding). Rows are (in-channel, ky, kx); columns are
+ * (image, oy, ox). Bounds are solved once per tap, so the copies have no branches.
+ */
+function im2col(g: Geometry, x: FloatArray, first: number, count: number, col: FloatArray): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const positions = oh * ow;
+  const ld = count * positions;
+  if (ph > 0 || pw > 0) col.fill(0, 0, c * kh * kw * ld);
   for (let ky = 0; ky < kh; ky++) {
     const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
     for (let kx = 0; kx < kw; kx++) {
       const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
-      if (oxLo >= oxHi) continue;
+      const run = oxHi - oxLo;
+      if (run <= 0) continue;
       for (let ic = 0; ic < c; ic++) {
-        const row = (ic * kh + ky) * kw + kx;
-        for (let oy = oyLo; oy < oyHi; oy++) {
-          visit(row, oy * ow + oxLo, ic * h * w + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw, oxHi - oxLo);
+        const rowStart = ((ic * kh + ky) * kw + kx) * ld;
+        for (let j = 0; j < count; j++) {
+          const image = ((first + j) * c + ic) * h * w;
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const to = rowStart + j * positions + oy * ow + oxLo;
+            const from = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
+            if (sw === 1) for (let t = 0; t < run; t++) col[to + t] = x[from + t];
+            else for (let t = 0; t < run; t++) col[to + t] = x[from + t * sw];
+          }
         }
       }
     }
   }
 }
 
-/** The im2col matrix [C·KH·KW, OH·OW] of image `n` (zeros where the window hangs over the padding). */
-function im2col(g: Geometry, x: FloatArray, n: number, col: Float64Array): void {
+/** Adds an im2col block's gradient (layout of `im2col`) back onto the pixels it was read from. */
+function col2imAdd(g: Geometry, col: FloatArray, first: number, count: number, gx: FloatArray): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const positions = oh * ow;
+  const ld = count * positions;
+  for (let ky = 0; ky < kh; ky++) {
+    const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
+    for (let kx = 0; kx < kw; kx++) {
+      const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
+      const run = oxHi - oxLo;
+      if (run <= 0) continue;
+      for (let ic = 0; ic < c; ic++) {
+        const rowStart = ((ic * kh + ky) * kw + kx) * ld;
+        for (let j = 0; j < count; j++) {
+          const image = ((first + j) * c + ic) * h * w;
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const from = rowStart + j * positions + oy * ow + oxLo;
+            const to = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
+            if (sw === 1) for (let t = 0; t < run; t++) gx[to + t] += col[from + t];
+            else for (let t = 0; t < run; t++) gx[to + t * sw] += col[from + t];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Copies images first … first + count − 1 of an [N, O, P] array into (`toRows`) or out of a
+ * block [O, count·P]: the layout of a product with an im2col block.
+ */
+function moveRows(
+  g: Geometry,
+  images: FloatArray,
+  first: number,
+  count: number,
+  rows: FloatArray,
+  toRows: boolean,
+): void {
   const positions = g.oh * g.ow;
-  const xo = n * g.c * g.h * g.w;
-  const { sw } = g;
-  col.fill(0);
-  forEachRun(g, (row, colStart, xStart, count) => {
-    const to = row * positions + colStart;
-    const from = xo + xStart;
-    for (let t = 0; t < count; t++) col[to + t] = x[from + t * sw];
-  });
+  const ld = count * positions;
+  for (let o = 0; o < g.o; o++)
+    for (let j = 0; j < count; j++) {
+      const r = o * ld + j * positions;
+      const i = ((first + j) * g.o + o) * positions;
+      if (toRows) for (let t = 0; t < positions; t++) rows[r + t] = images[i + t];
+      else for (let t = 0; t < positions; t++) images[i + t] = rows[r + t];
+    }
 }
 
-/** Adds an im2col-shaped gradient back onto the pixels of image `n` it was read from. */
-function col2imAdd(g: Geometry, col: Float64Array, n: number, gx: Float64Array): void {
-  const positions = g.oh * g.ow;
-  const xo = n * g.c * g.h * g.w;
-  const { sw } = g;
-  forEachRun(g, (row, colStart, xStart, count) => {
-    const from = row * positions + colStart;
-    const to = xo + xStart;
-    for (let t = 0; t < count; t++) gx[to + t * sw] += col[from + t];
-  });
-}
+// The three kernels are matrix products over im2col blocks of several images side by side:
+//   Y = W · col(X),   dW = Σ_blocks G · col(X)ᵀ,   dX = col⁻¹(Wᵀ · G),
+// with G the block's output gradients as [O, images·OH·OW]. Every buffer has the result's dtype,
+// so float32 operands stay in float32 and reach gemm's SIMD kernel; float64 ones sum in float64.
 
-function toDtype(acc: Float64Array, dtype: DType): FloatArray {
-  if (dtype === 'float64') return acc;
-  const out = allocate('float32', acc.length);
-  out.set(acc);
-  return out;
-}
-
-// The three kernels are matrix products over im2col matrices, one image at a time:
-//   y_n = W · col(x_n),   dW = Σ_n g_n · col(x_n)ᵀ,   dx_n = col⁻¹(Wᵀ · g_n).
-
-function forwardKernel(g: Geometry, x: FloatArray, wt: FloatArray): Float64Array {
+function forwardKernel(g: Geometry, x: FloatArray, wt: FloatArray, dtype: DType): FloatArray {
   const taps = g.c * g.kh * g.kw;
   const positions = g.oh * g.ow;
-  const y = new Float64Array(g.n * g.o * positions);
-  const col = new Float64Array(taps * positions);
-  for (let n = 0; n < g.n; n++) {
-    im2col(g, x, n, col);
-    gemm(wt, 0, col, 0, y, n * g.o * positions, g.o, taps, positions, false, false);
+  const y = allocate(dtype, g.n * g.o * positions);
+  const nb = imagesPerBlock(g);
+  const col = colScratch(dtype, taps * nb * positions);
+  const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : y;
+  for (let first = 0; first < g.n; first += nb) {
+    const count = Math.min(nb, g.n - first);
+    im2col(g, x, first, count, col);
+    if (nb === 1) gemm(wt, 0, col, 0, y, first * g.o * positions, g.o, taps, positions, false, false);
+    else {
+      gemm(wt, 0, col, 0, rows, 0, g.o, taps, count * positions, false, false);
+      moveRows(g, y, first, count, rows, false);
+    }
   }
   return y;
 }
 
-function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray): Float64Array {
+function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray, dtype: DType): FloatArray {
   const taps = g.c * g.kh * g.kw;
   const positions = g.oh * g.ow;
-  const gx = new Float64Array(g.n * g.c * g.h * g.w);
-  const col = new Float64Array(taps * positions);
-  for (let n = 0; n < g.n; n++) {
-    gemm(wt, 0, gy, n * g.o * positions, col, 0, taps, g.o, positions, true, false);
-    col2imAdd(g, col, n, gx);
+  const gx = allocate(dtype, g.n * g.c * g.h * g.w);
+  const nb = imagesPerBlock(g);
+  const col = colScratch(dtype, taps * nb * positions);
+  const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
+  for (let first = 0; first < g.n; first += nb) {
+    const count = Math.min(nb, g.n - first);
+    const ro = nb > 1 ? 0 : first * g.o * positions;
+    if (nb > 1) moveRows(g, gy, first, count, rows, true);
+    gemm(wt, 0, rows, ro, col, 0, taps, g.o, count * positions, true, false);
+    col2imAdd(g, col, first, count, gx);
   }
   return gx;
 }
 
-function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray): Float64Array {
+function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray, dtype: DType): FloatArray {
   const taps = g.c * g.kh * g.kw;
   const positions = g.oh * g.ow;
-  const gw = new Float64Array(g.o * taps);
-  const col = new Float64Array(taps * positions);
-  for (let n = 0; n < g.n; n++) {
-    im2col(g, x, n, col);
-    gemm(gy, n * g.o * positions, col, 0, gw, 0, g.o, positions, taps, false, true, true);
+  const gw = allocate(dtype, g.o * taps);
+  const nb = imagesPerBlock(g);
+  const col = colScratch(dtype, taps * nb * positions);
+  const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
+  for (let first = 0; first < g.n; first += nb) {
+    const count = Math.min(nb, g.n - first);
+    const ro = nb > 1 ? 0 : first * g.o * positions;
+    im2col(g, x, first, count, col);
+    if (nb > 1) moveRows(g, gy, first, count, rows, true);
+    gemm(rows, ro, col, 0, gw, 0, g.o, count * positions, taps, false, true, first > 0);
   }
   return gw;
 }
 
 /**
  * 2-D cross-correlation (PyTorch's conv2d, no bias): input [N, C, H, W], weight [O, C, KH, KW]
- * → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1. Sums accumulate in float64, or in float32
- * for float32 operands large enough for `gemm`'s WebAssembly SIMD kernel (see `matmul`).
+ * → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1, computed as matrix products of the weight
+ * with im2col blocks of several images (`gemm`): float32 operands run in float32 throughout
+ * (im2col, products on the WebAssembly SIMD kernel, outputs), whose sums carry the float32
+ * product bound of kernels/wasm/gemm.ts; float64 (or mixed) operands sum in float64.
  * Backward: `conv2dInputGrad` and `conv2dWeightGrad`, which are each other's and conv2d's
  * adjoints, so gradients of every order stay inside these three primitives.
  */
 export function conv2d(input: Operand, weight: Operand, options: Conv2dOptions = {}): Tensor {
   const [x, wt] = asPair('conv2d', input, weight);
   const geo = geometry(x.shape, wt.shape, options);
-  const y = forwardKernel(geo, x.data, wt.data);
-  const out = new Tensor(toDtype(y, resultDtype(x.dtype, wt.dtype)), [geo.n, geo.o, geo.oh, geo.ow]);
+  const y = forwardKernel(geo, x.data, wt.data, resultDtype(x.dtype, wt.dtype));
+  const out = new Tensor(y, [geo.n, geo.o, geo.oh, geo.ow]);
   return record('conv2d', out, [x, wt], (g, needs) => [
     needs[0] ? conv2dInputGrad(g, wt, x.shape, options) : null,
     needs[1] ? conv2dWeightGrad(x, g, wt.shape, options) : null,
@@ -223,7 +308,7 @@ export function conv2dInputGrad(
   options: Conv2dOptions = {},
 ): Tensor {
   const geo = geometry(inputShape, weight.shape, options);
-  const data = toDtype(inputGradKernel(geo, grad.data, weight.data), resultDtype(grad.dtype, weight.dtype));
+  const data = inputGradKernel(geo, grad.data, weight.data, resultDtype(grad.dtype, weight.dtype));
   return record('conv2dInputGrad', new Tensor(data, inputShape), [grad, weight], (gz, needs) => [
     needs[0] ? conv2d(gz, weight, options) : null,
     needs[1] ? conv2dWeightGrad(gz, grad, weight.shape, options) : null,
@@ -238,7 +323,7 @@ export function conv2dWeightGrad(
   options: Conv2dOptions = {},
 ): Tensor {
   const geo = geometry(input.shape, weightShape, options);
-  const data = toDtype(weightGradKernel(geo, input.data, grad.data), resultDtype(input.dtype, grad.dtype));
+  const data = weightGradKernel(geo, input.data, grad.data, resultDtype(input.dtype, grad.dtype));
   return record('conv2dWeightGrad', new Tensor(data, weightShape), [input, grad], (gz, needs) => [
     needs[0] ? conv2dInputGrad(grad, gz, input.shape, options) : null,
     needs[1] ? conv2d(input, gz, options) : null,

@@ -1,6 +1,7 @@
 import {
   type AutogradHooks,
   type DType,
+  type FloatArray,
   type GradNode,
   LossInputError,
   Tensor,
@@ -124,6 +125,7 @@ function sweep(
   upstream: Tensor | null,
   createGraph: boolean,
   targets: ReadonlySet<Tensor> | null,
+  owned: Set<Tensor> | null = null,
 ): Map<Tensor, Tensor> {
   const order = graphOrder(root);
   const relevant = new Set<Tensor>();
@@ -142,6 +144,10 @@ function sweep(
     );
   }
   grads.set(root, upstream === null ? Tensor.full(root.shape, 1, root.dtype) : cast(upstream, root.dtype));
+  // For `owned`: how often each buffer was handed out as a gradient, and which op gave each
+  // tensor its (last) gradient.
+  const handed = owned === null ? null : new Map<FloatArray, number>([[(grads.get(root) as Tensor).data, 1]]);
+  const producer = owned === null ? null : new Map<Tensor, string>();
   withGradMode(createGraph, () => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
@@ -162,21 +168,56 @@ function sweep(
         }
         const typed = cast(gi, input.dtype);
         const previous = grads.get(input);
-        grads.set(input, previous === undefined ? typed : accumulate(previous, typed));
+        const total = previous === undefined ? typed : accumulate(previous, typed);
+        grads.set(input, total);
+        if (handed !== null && producer !== null) {
+          handed.set(typed.data, (handed.get(typed.data) ?? 0) + 1);
+          if (total !== typed) handed.set(total.data, (handed.get(total.data) ?? 0) + 1);
+          producer.set(input, previous === undefined ? node.op : 'accumulate');
+        }
       }
     }
   });
+  if (owned !== null && handed !== null && producer !== null) {
+    // A gradient may be handed over without a copy when its buffer is certainly fresh: made by
+    // one of the ops below (whose rules return new arrays or their upstream), handed out once,
+    // and not the storage of any tensor of the graph (inputs and constants included) or of
+    // the caller's upstream.
+    const taken = new Set<FloatArray>();
+    if (upstream !== null) taken.add(upstream.data);
+    for (const t of order) {
+      taken.add(t.data);
+      const node = t.gradNode as OpNode | null;
+      if (node !== null) for (const i of node.inputs) taken.add(i.data);
+    }
+    for (const [t, g] of grads) {
+      const op = producer.get(t);
+      if (op !== undefined && FRESH_GRADIENT_OPS.has(op) && handed.get(g.data) === 1 && !taken.has(g.data))
+        owned.add(t);
+    }
+  }
   return grads;
 }
 
+/**
+ * Ops whose backward rules return arrays they allocate, or their upstream gradient (or a view
+ * of it), never storage kept elsewhere; 'accumulate' is the engine's own sum. A leaf's gradient
+ * from one of them, handed out once, can become its `.grad` without a copy.
+ */
+const FRESH_GRADIENT_OPS: ReadonlySet<string> = new Set(['matmul', 'add', 'sub', 'mul', 'div', 'accumulate']);
+
 /** `Tensor.backward()`: adds the gradient to `.grad` of every leaf that requires grad. */
 function backwardIntoLeaves(root: Tensor, upstream: Tensor | null, createGraph: boolean): void {
-  const grads = sweep(root, upstream, createGraph, null);
+  const owned = createGraph ? null : new Set<Tensor>();
+  const grads = sweep(root, upstream, createGraph, null, owned);
   for (const [leaf, g] of grads) {
     if (leaf.gradNode !== null || !leaf.requiresGrad) continue;
     const previous = leaf.grad;
     if (createGraph) {
       leaf.grad = previous === null ? g : accumulate(previous, g);
+    } else if (previous === null && owned?.has(leaf) && g.dtype === leaf.dtype && g.gradNode === null) {
+      // A fresh buffer nobody else holds: it becomes the gradient as it is.
+      leaf.grad = g;
     } else if (previous === null || isTracked(previous) || previous.dtype !== leaf.dtype) {
       const owned =
         previous === null

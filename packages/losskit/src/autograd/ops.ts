@@ -33,7 +33,7 @@ export {
 } from './indexing.js';
 export { matmul, matmulTransposed } from './matmul.js';
 export { type Operand, detach } from './operand.js';
-export { type MaxPool2dOptions, avgPool2d, maxPool2d, upsample2d } from './pool.js';
+export { type AvgPool2dOptions, type MaxPool2dOptions, avgPool2d, maxPool2d, upsample2d } from './pool.js';
 export { argmax, logSoftmax, logSumExp, max, mean, min, softmax } from './reductions.js';
 export { expandDims, flatten, reshape, squeeze } from './reshape.js';
 export {

@@ -1,12 +1,11 @@
-import { LossInputError, type Tensor, formatShape } from '../tensor/index.js';
-import { mean } from './reductions.js';
+import { LossInputError, Tensor, allocate, formatShape } from '../tensor/index.js';
+import { record } from './engine.js';
 import { gatherFlat } from './indexing.js';
 import { type Operand, asTensor } from './operand.js';
-import { reshape } from './reshape.js';
 
-// Pooling and upsampling for NCHW images, derived from the primitives: max pooling gathers
-// each window's arg-max, average pooling is a mean over reshaped windows, nearest upsampling
-// gathers each source pixel several times (its gradient sums them back).
+// Pooling and upsampling for NCHW images: max pooling gathers each window's arg-max, average
+// pooling is a direct window kernel with its adjoint as backward, nearest upsampling gathers
+// each source pixel several times (its gradient sums them back).
 
 function imageShape(op: string, x: Tensor): [number, number, number, number] {
   if (x.rank !== 4)
@@ -30,7 +29,9 @@ export interface MaxPool2dOptions {
 
 /**
  * Maximum over each kernel × kernel window (no padding): [N, C, H, W] → [N, C, OH, OW] with
- * OH = ⌊(H − k)/s⌋ + 1. Backward: the gradient goes to each window's (first) maximum.
+ * OH = ⌊(H − k)/s⌋ + 1 (PyTorch's max_pool2d without padding, floor mode); windows overlap when
+ * s < k. One pass per window records the arg-max (the only allocation besides the output).
+ * Backward: the gradient goes to each window's (first) maximum, summed where windows share it.
  */
 export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tensor {
   const x = asTensor(input, 'maxPool2d', 'input');
@@ -64,25 +65,115 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
       }
     }
   }
-  return gatherFlat(x, index, [n, c, oh, ow]);
+  const out = allocate(x.dtype, index.length);
+  for (let i = 0; i < index.length; i++) out[i] = data[index[i]];
+  return record('maxPool2d', new Tensor(out, [n, c, oh, ow]), [x], (g) => [scatterMax(g, index, x.shape)]);
 }
 
 /**
- * Mean over non-overlapping kernel × kernel windows: [N, C, H, W] → [N, C, H/k, W/k]
- * (H and W divisible by k). Backward: the gradient spread evenly over each window.
+ * maxPool2d's backward: each window's gradient added to its maximum's pixel, in the gradient's
+ * dtype (a pixel receives one term per window it is the maximum of). Backward: `gatherFlat`.
  */
-export function avgPool2d(input: Operand, kernel = 2): Tensor {
+function scatterMax(g: Tensor, index: Int32Array, inputShape: readonly number[]): Tensor {
+  const out = allocate(
+    g.dtype,
+    inputShape.reduce((a, b) => a * b, 1),
+  );
+  const src = g.data;
+  for (let i = 0; i < index.length; i++) out[index[i]] += src[i];
+  return record('maxPool2dGrad', new Tensor(out, inputShape), [g], (gz) => [gatherFlat(gz, index, g.shape)]);
+}
+
+/** Window size and step of average pooling (as for max pooling). */
+export interface AvgPool2dOptions {
+  /** Window height and width. Default 2. */
+  readonly kernel?: number;
+  /** Step between windows. Default: the kernel (non-overlapping windows). */
+  readonly stride?: number;
+}
+
+/** The geometry of one pooling: planes N·C of H × W, windows k × k every s, output OH × OW. */
+interface PoolGeometry {
+  readonly planes: number;
+  readonly h: number;
+  readonly w: number;
+  readonly k: number;
+  readonly s: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
+/**
+ * Mean over each kernel × kernel window, one every `stride` pixels (PyTorch's avg_pool2d without
+ * padding, floor mode: windows that do not fit are dropped): [N, C, H, W] → [N, C, OH, OW] with
+ * OH = ⌊(H − k)/s⌋ + 1, y = (1/k²)·Σ_window x. `avgPool2d(x, k)` is `{ kernel: k }` (stride k).
+ * Backward: each window's gradient spread evenly over its k² pixels (summed where windows
+ * overlap); the two are each other's adjoints, so gradients of every order stay in them.
+ */
+export function avgPool2d(input: Operand, options: number | AvgPool2dOptions = {}): Tensor {
   const x = asTensor(input, 'avgPool2d', 'input');
   const [n, c, h, w] = imageShape('avgPool2d', x);
-  const k = positive('avgPool2d', 'kernel', kernel);
-  if (h % k !== 0 || w % k !== 0) {
-    throw new LossInputError(
-      'avgPool2d',
-      'input',
-      `height and width of ${formatShape(x.shape)} must be divisible by the kernel ${k}`,
-    );
+  const o = typeof options === 'number' ? { kernel: options } : options;
+  const k = positive('avgPool2d', 'kernel', o.kernel ?? 2);
+  const s = positive('avgPool2d', 'stride', o.stride ?? k);
+  if (h < k || w < k)
+    throw new LossInputError('avgPool2d', 'input', `${formatShape(x.shape)} is smaller than the window ${k}`);
+  const g: PoolGeometry = {
+    planes: n * c,
+    h,
+    w,
+    k,
+    s,
+    oh: Math.floor((h - k) / s) + 1,
+    ow: Math.floor((w - k) / s) + 1,
+  };
+  return averageWindows(x, g);
+}
+
+/** The forward kernel: window sums in float64, scaled by 1/k² and rounded once. */
+function averageWindows(x: Tensor, g: PoolGeometry): Tensor {
+  const { planes, h, w, k, s, oh, ow } = g;
+  const out = allocate(x.dtype, planes * oh * ow);
+  const data = x.data;
+  const scale = 1 / (k * k);
+  let p = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let sum = 0;
+        for (let ky = 0; ky < k; ky++) {
+          const row = base + (oy * s + ky) * w + ox * s;
+          for (let kx = 0; kx < k; kx++) sum += data[row + kx];
+        }
+        out[p++] = sum * scale;
+      }
+    }
   }
-  return mean(reshape(x, [n, c, h / k, k, w / k, k]), { axis: [3, 5] });
+  const shape = [x.shape[0], x.shape[1], oh, ow];
+  return record('avgPool2d', new Tensor(out, shape), [x], (gy) => [spreadWindows(gy, g, x.shape)]);
+}
+
+/** The adjoint of `averageWindows`: each output gradient times 1/k² added to its window's pixels. */
+function spreadWindows(gy: Tensor, g: PoolGeometry, inputShape: readonly number[]): Tensor {
+  const { planes, h, w, k, s, oh, ow } = g;
+  const out = allocate(gy.dtype, planes * h * w);
+  const data = gy.data;
+  const scale = 1 / (k * k);
+  let p = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const v = data[p++] * scale;
+        for (let ky = 0; ky < k; ky++) {
+          const row = base + (oy * s + ky) * w + ox * s;
+          for (let kx = 0; kx < k; kx++) out[row + kx] += v;
+        }
+      }
+    }
+  }
+  return record('avgPool2dGrad', new Tensor(out, inputShape), [gy], (gz) => [averageWindows(gz, g)]);
 }
 
 /**

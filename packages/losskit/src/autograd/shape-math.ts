@@ -82,6 +82,15 @@ function isSuffix(out: readonly number[], from: readonly number[]): boolean {
   return true;
 }
 
+/**
+ * Whether a tensor of shape `from` broadcasts to `out` by repeating all of it over leading
+ * axes (`from` without its leading 1s is a suffix of `out`): position i of `out` reads
+ * position i mod size(from). A scalar or a bias row [N] against [B, N] are such rows.
+ */
+export function isTrailingRow(out: readonly number[], from: readonly number[]): boolean {
+  return from.length <= out.length && isSuffix(out, from);
+}
+
 /** Map from positions of the broadcast shape `out` to positions of a tensor of shape `from`. */
 export function broadcastMap(out: readonly number[], from: readonly number[]): Int32Array {
   if (isSuffix(out, from)) return repeatedRange(shapeSize(out), shapeSize(from));

@@ -1,7 +1,7 @@
-import { LossInputError, type Tensor } from '../tensor/index.js';
+import { LossInputError, Tensor, allocate } from '../tensor/index.js';
 import { add, div, mul, square, sub } from './arithmetic.js';
-import { record } from './engine.js';
-import { type Operand, asTensor, emptyLike } from './operand.js';
+import { isGradEnabled, record } from './engine.js';
+import { type Operand, asTensor, emptyLike, resultDtype } from './operand.js';
 
 // Element-wise functions. Each forward loop is followed by its backward rule, written in ops
 // (so that it can be differentiated again). Masks such as relu's are constants: their
@@ -116,6 +116,38 @@ function mask(x: Tensor, test: (v: number) => boolean, inside: number, outside: 
   return out;
 }
 
+/**
+ * g · mask, the mask being 1 where x > 0 (or, `clampLow`/`clampHigh` given, where
+ * clampLow ≤ x ≤ clampHigh) and `outside` elsewhere: the backward of relu, leakyRelu and
+ * clamp. Recorded (for a second derivative) it is `mul(g, mask(…))`; otherwise one fused
+ * loop with the same products, g·1 being g.
+ */
+function maskedGrad(
+  g: Tensor,
+  x: Tensor,
+  outside: number,
+  test: (v: number) => boolean,
+  clampLow?: number,
+  clampHigh?: number,
+): Tensor {
+  if (isGradEnabled() || g.size !== x.size) return mul(g, mask(x, test, 1, outside));
+  // The mask is stored in x's dtype, so `outside` is rounded as it would be there.
+  const k = x.dtype === 'float32' ? Math.fround(outside) : outside;
+  const out = allocate(resultDtype(g.dtype, x.dtype), x.size);
+  const gd = g.data;
+  const s = x.data;
+  const n = out.length;
+  if (clampLow === undefined || clampHigh === undefined) {
+    for (let i = 0; i < n; i++) out[i] = s[i] > 0 ? gd[i] : gd[i] * k;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = s[i];
+      out[i] = v >= clampLow && v <= clampHigh ? gd[i] : gd[i] * k;
+    }
+  }
+  return new Tensor(out, x.shape);
+}
+
 /** max(x, 0). Backward: g where x > 0, else 0. */
 export function relu(a: Operand): Tensor {
   const x = asTensor(a, 'relu', 'a');
@@ -123,12 +155,7 @@ export function relu(a: Operand): Tensor {
   const s = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.max(s[i], 0);
-  return record('relu', out, [x], (g) => [
-    mul(
-      g,
-      mask(x, (v) => v > 0, 1, 0),
-    ),
-  ]);
+  return record('relu', out, [x], (g) => [maskedGrad(g, x, 0, (v) => v > 0)]);
 }
 
 /** x where x > 0, else `slope`·x (default 0.01). Backward: g or `slope`·g. */
@@ -140,12 +167,7 @@ export function leakyRelu(a: Operand, slope = 0.01): Tensor {
   const s = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? s[i] : slope * s[i];
-  return record('leakyRelu', out, [x], (g) => [
-    mul(
-      g,
-      mask(x, (v) => v > 0, 1, slope),
-    ),
-  ]);
+  return record('leakyRelu', out, [x], (g) => [maskedGrad(g, x, slope, (v) => v > 0)]);
 }
 
 /**
@@ -161,10 +183,5 @@ export function clamp(a: Operand, min = Number.NEGATIVE_INFINITY, max = Number.P
   const s = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.min(Math.max(s[i], min), max);
-  return record('clamp', out, [x], (g) => [
-    mul(
-      g,
-      mask(x, (v) => v >= min && v <= max, 1, 0),
-    ),
-  ]);
+  return record('clamp', out, [x], (g) => [maskedGrad(g, x, 0, (v) => v >= min && v <= max, min, max)]);
 }

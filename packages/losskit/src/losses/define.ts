@@ -104,7 +104,8 @@ export interface ReducibleLossSpec<In extends string, D extends In, S extends Op
   kernel(args: KernelArgs<In, D, OptionsOf<S>>): number;
   /**
    * Whether the kernel writes every element of every gradient buffer in this call, so that a
-   * reused `out` buffer needs no zero-fill first. Default: false (buffers are zero-filled).
+   * reused `out` buffer needs no zero-fill first, nor a fresh one (in Node, a large fresh buffer
+   * is then storage that was never zero-filled). Default: false (buffers are zero-filled).
    */
   overwritesGrads?(t: Named<In>, options: OptionsOf<S>): boolean;
 }
@@ -303,21 +304,45 @@ function sharedWith<D extends string>(
   return null;
 }
 
+/** Node's `Buffer.allocUnsafeSlow` where it exists (storage not zero-filled), else null. */
+const unsafeSlow: ((bytes: number) => Uint8Array) | null = (() => {
+  const buffer = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: number) => Uint8Array } }).Buffer;
+  return typeof buffer?.allocUnsafeSlow === 'function' ? buffer.allocUnsafeSlow.bind(buffer) : null;
+})();
+
+/** Arrays below this many bytes are zero-filled as usual (the saving is in large blocks). */
+const UNFILLED_MIN_BYTES = 1 << 16;
+
+/**
+ * A new array of `size` elements whose contents are unspecified, for a kernel that writes every
+ * element (`overwritesGrads`): in Node, storage that is not zero-filled first (large blocks
+ * only); elsewhere `allocate`'s zeros.
+ */
+function allocateUnfilled(dtype: DType, size: number): FloatArray {
+  const bytes = (dtype === 'float32' ? 4 : 8) * size;
+  if (unsafeSlow === null || bytes < UNFILLED_MIN_BYTES) return allocate(dtype, size);
+  const block = unsafeSlow(bytes);
+  return dtype === 'float32'
+    ? new Float32Array(block.buffer, block.byteOffset, size)
+    : new Float64Array(block.buffer, block.byteOffset, size);
+}
+
 function gradBuffers<D extends string>(
   names: readonly D[],
   t: Named<string>,
   dtype: DType,
   reused: { readonly [K in D]?: Tensor },
-  zeroReused: boolean,
+  zeroFill: boolean,
 ): { readonly [K in D]: FloatArray } {
   const grads = {} as { [K in D]: FloatArray };
   for (const name of names) {
     const reuse = reused[name];
     if (reuse !== undefined) {
-      if (zeroReused) reuse.data.fill(0);
+      if (zeroFill) reuse.data.fill(0);
       grads[name] = reuse.data;
     } else {
-      grads[name] = allocate(dtype, shapeSize(t[name].shape));
+      const size = shapeSize(t[name].shape);
+      grads[name] = zeroFill ? allocate(dtype, size) : allocateUnfilled(dtype, size);
     }
   }
   return grads;

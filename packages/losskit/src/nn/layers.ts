@@ -75,16 +75,24 @@ export class MaxPool2d extends Module {
   }
 }
 
-/** Average pooling over non-overlapping windows of NCHW images. */
+/**
+ * Average pooling over kernel × kernel windows of NCHW images, one every `stride` pixels
+ * (default: the kernel, non-overlapping); see `ops.avgPool2d`.
+ */
 export class AvgPool2d extends Module {
-  constructor(readonly kernel = 2) {
+  constructor(
+    readonly kernel = 2,
+    readonly stride = kernel,
+  ) {
     super();
   }
   forward(input: Tensor): Tensor {
-    return ops.avgPool2d(input, this.kernel);
+    return ops.avgPool2d(input, { kernel: this.kernel, stride: this.stride });
   }
   override describe(): string {
-    return `AvgPool2d(${this.kernel})`;
+    return this.stride === this.kernel
+      ? `AvgPool2d(${this.kernel})`
+      : `AvgPool2d(${this.kernel}, stride ${this.stride})`;
   }
 }
 

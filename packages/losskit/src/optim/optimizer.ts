@@ -104,11 +104,12 @@ export abstract class Optimizer {
   step(): void {
     const lr = this.lr;
     const t = this.steps + 1;
+    const { params, buffers } = this;
     noGrad(() => {
-      this.params.forEach((p, i) => {
-        if (p.grad === null) return;
-        this.update(p.data, p.grad.data, this.buffers[i], lr, t);
-      });
+      for (let i = 0; i < params.length; i++) {
+        const g = params[i].grad;
+        if (g !== null) this.update(params[i].data, g.data, buffers[i], lr, t);
+      }
     });
     this.steps = t;
   }

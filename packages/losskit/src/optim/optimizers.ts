@@ -63,15 +63,33 @@ export class SGD extends Optimizer {
 
   protected update(p: FloatArray, g: FloatArray, state: ParameterState, lr: number): void {
     const { momentum: mu, weightDecay: wd, dampening, nesterov } = this;
+    const n = p.length;
+    if (mu === 0) {
+      for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+      return;
+    }
     const first = state.momentum === undefined;
-    const buf = mu > 0 ? this.buffer(state, 'momentum', p.length) : null;
-    for (let i = 0; i < p.length; i++) {
-      let d = g[i] + wd * p[i];
-      if (buf !== null) {
-        buf[i] = first ? d : mu * buf[i] + (1 - dampening) * d;
-        d = nesterov ? d + mu * buf[i] : buf[i];
+    const buf = this.buffer(state, 'momentum', n);
+    const keep = 1 - dampening;
+    if (first) {
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + wd * p[i];
+        buf[i] = d;
+        p[i] -= lr * (nesterov ? d + mu * d : d);
       }
-      p[i] -= lr * d;
+    } else if (nesterov) {
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + wd * p[i];
+        const b = mu * buf[i] + keep * d;
+        buf[i] = b;
+        p[i] -= lr * (d + mu * b);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const b = mu * buf[i] + keep * (g[i] + wd * p[i]);
+        buf[i] = b;
+        p[i] -= lr * b;
+      }
     }
   }
 }
@@ -124,11 +142,86 @@ abstract class AdamBase extends Optimizer {
     const { beta1: b1, beta2: b2, eps } = this;
     const stepSize = lr / (1 - b1 ** t);
     const correction2 = Math.sqrt(1 - b2 ** t);
-    for (let i = 0; i < p.length; i++) {
+    // One loop per storage type, so that each stays monomorphic.
+    if (p instanceof Float32Array && g instanceof Float32Array)
+      adamLoop32(p, g, m, v, b1, b2, eps, stepSize, correction2, l2);
+    else adamLoop64(p, g, m, v, b1, b2, eps, stepSize, correction2, l2);
+  }
+}
+
+// The Adam update loops: invariants hoisted, moments kept in locals (the same float64
+// operations in the same order as m[i] = …; v[i] = …; p[i] -= f(m[i], v[i])), and the L2 term
+// dropped when it is 0 (PyTorch adds it only when weight_decay ≠ 0). Two copies of one body:
+// float32 and float64 parameters each get a monomorphic loop.
+
+function adamLoop32(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float64Array,
+  v: Float64Array,
+  b1: number,
+  b2: number,
+  eps: number,
+  stepSize: number,
+  correction2: number,
+  l2: number,
+): void {
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  const n = p.length;
+  if (l2 === 0) {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / correction2 + eps);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
       const gi = g[i] + l2 * p[i];
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / correction2 + eps);
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / correction2 + eps);
+    }
+  }
+}
+
+function adamLoop64(
+  p: FloatArray,
+  g: FloatArray,
+  m: Float64Array,
+  v: Float64Array,
+  b1: number,
+  b2: number,
+  eps: number,
+  stepSize: number,
+  correction2: number,
+  l2: number,
+): void {
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  const n = p.length;
+  if (l2 === 0) {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / correction2 + eps);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] + l2 * p[i];
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / correction2 + eps);
     }
   }
 }

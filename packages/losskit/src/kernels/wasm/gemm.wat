@@ -8,9 +8,12 @@
 ;;   B panels: ceil(N/8) panels of K×8: panel q holds, for each k, columns 8q..8q+7 of op(B) at row k
 ;;   C: 4·ceil(M/4) rows of N' = 8·ceil(N/8) values (rows and columns past M, N are padding)
 ;; Lines past the end of an operand (rows ≥ M, columns ≥ N) are packed as zeros.
-;; The memory grows from JavaScript (memory.grow), which then re-creates its views.
+;; The memory grows from JavaScript (memory.grow), which then re-creates its views. Threads (see
+;; kernels/threads/pool.ts) each run `multiply` on their own row panels of the same packed operands.
 (module
-  (memory (export "memory") 16)
+;; The memory is imported: one shared memory that every thread's instance of this module uses
+  ;; (16 pages to start, at most 1024 = 64 MiB, the MAX_BYTES of gemm.ts).
+  (import "env" "memory" (memory 16 1024 shared))
 
   ;; Packs `count` lines of K values each into panels of `width` lines (4 or 8): line i,
   ;; position k is read at src + 4·(i·si + k·sk) and written at

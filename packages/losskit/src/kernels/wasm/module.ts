@@ -23,16 +23,83 @@ export interface KernelExports {
  * compile synchronously on the main thread.
  */
 export function instantiateEmbedded<Exports>(base64: string): Exports | null {
-  if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  if (!WebAssembly.validate(bytes)) return null;
+  const bytes = decode(base64);
+  if (bytes === null) return null;
   try {
     return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
   } catch {
     return null;
   }
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> | null {
+  if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return WebAssembly.validate(bytes) ? bytes : null;
+}
+
+/** A module that imports its memory ("env" "memory"), instantiated with `memory`; null if refused. */
+function instantiateWith<Exports>(
+  bytes: Uint8Array<ArrayBuffer>,
+  memory: WebAssembly.Memory,
+): { exports: Exports; module: WebAssembly.Module } | null {
+  try {
+    const module = new WebAssembly.Module(bytes);
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
+    return { exports, module };
+  } catch {
+    return null;
+  }
+}
+
+/** A module loaded by `loadThreadedModule`: its exports, its memory and its pool index. */
+export interface ThreadedModule<Exports> {
+  readonly exports: Exports;
+  readonly memory: WebAssembly.Memory;
+  /** Its index in the thread pool (`launch`), or -1 where it runs on the calling thread only. */
+  readonly kernel: number;
+}
+
+/**
+ * Loads a module that imports its memory, in two builds (see scripts/build-wasm.mjs): the shared
+ * one (`sharedBase64`, memory of `pages` to `maxPages` pages, shared) where shared memory works,
+ * registered with the thread pool so that workers run its functions (`names`, by index) on the
+ * same memory; else the ordinary one on an ordinary memory. Null where neither instantiates.
+ */
+export function loadThreadedModule<Exports>(
+  base64: string,
+  sharedBase64: string,
+  pages: number,
+  maxPages: number,
+  names: readonly string[],
+  register: (kernel: {
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    names: readonly string[];
+  }) => number,
+): ThreadedModule<Exports> | null {
+  const shared = decode(sharedBase64);
+  if (shared !== null && typeof SharedArrayBuffer === 'function') {
+    try {
+      const memory = new WebAssembly.Memory({ initial: pages, maximum: maxPages, shared: true });
+      const loaded = instantiateWith<Exports>(shared, memory);
+      if (loaded !== null)
+        return {
+          exports: loaded.exports,
+          memory,
+          kernel: register({ module: loaded.module, memory, names }),
+        };
+    } catch {
+      // shared memory refused (no cross-origin isolation): the ordinary build below
+    }
+  }
+  const plain = decode(base64);
+  if (plain === null) return null;
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: maxPages });
+  const loaded = instantiateWith<Exports>(plain, memory);
+  return loaded === null ? null : { exports: loaded.exports, memory, kernel: -1 };
 }
 
 /** A loaded module: its exports and the views `regions` made over its memory. */

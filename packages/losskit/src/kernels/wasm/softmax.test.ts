@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../../../../test/helpers/random.js';
 import { LossInputError, losses, Tensor } from '../../index.js';
-import { simdOneHotCrossEntropy, softmaxRowsFit } from './softmax.js';
+import { simdOneHotApplies, simdOneHotCrossEntropy, softmaxRowsFit } from './softmax.js';
 
 interface Case {
   readonly rows: number;
@@ -217,4 +217,146 @@ test('a reused gradient buffer is overwritten whole by the SIMD kernel (no zero-
     },
   );
   assert.deepEqual(reused.data, fresh.grads.input.data);
+});
+
+/** log Σ_c exp x_c of row r, in float64 (an independent log-sum-exp for the z-loss bounds). */
+function rowLse(x: ArrayLike<number>, r: number, classes: number): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < classes; c++) m = Math.max(m, x[r * classes + c]);
+  let s = 0;
+  for (let c = 0; c < classes; c++) s += Math.exp(x[r * classes + c] - m);
+  return m + Math.log(s);
+}
+
+test('zLoss on float32 logits takes the SIMD kernel and matches float64 (every reduction, weights, upstream, ignored rows, ±1e4)', () => {
+  const entry = losses.sparseCategoricalCrossEntropy;
+  cases.forEach((c, k) => {
+    const { x32, x64, labels } = inputs(c, 300 + k);
+    assert.equal(simdOneHotApplies(x32.data, c.classes), true, `C=${c.classes}: the kernel applies`);
+    const next = random(400 + k);
+    const weight = Float64Array.from({ length: c.classes }, () => 0.1 + 2 * next());
+    const upstream = Float64Array.from({ length: c.rows }, () => 2 * next() - 1);
+    const counted = labels.data.filter((l) => l !== -100).length;
+    let weightSum = 0;
+    for (const l of labels.data) if (l !== -100) weightSum += weight[l];
+    for (const [reduction, withWeight, up] of [
+      ['mean', false, null],
+      ['sum', true, null],
+      ['mean', true, null],
+      ['none', true, upstream],
+    ] as const) {
+      for (const zLoss of [1e-4, 0.3]) {
+        const options = { ignoreIndex: -100, reduction, zLoss, ...(withWeight ? { weight } : {}) };
+        const f32 = entry.valueAndGrad({ input: x32, target: labels }, options, up);
+        const f64 = entry.valueAndGrad({ input: x64, target: labels }, options, up);
+        const what = `C=${c.classes} ${reduction}${withWeight ? ' weighted' : ''} z=${zLoss}`;
+        // lse² reaches 1e8 at the ±1e4 rows; float32 logits are exact in float64, so the value
+        // differs by the kernel's Σ e^(x − m) (float32 exponentials, about 1e-6 relative).
+        for (let i = 0; i < f64.value.data.length; i++) {
+          const v32 = f32.value.data[i];
+          const v64 = f64.value.data[i];
+          assert.ok(
+            Math.abs(v32 - v64) <= 2e-6 * Math.abs(v64) + 1e-30,
+            `${what}: value[${i}] ${v32} vs ${v64}`,
+          );
+        }
+        // Row r's gradient is a·softmax − b·onehot with a = scale·(w + 2z·lse), b = scale·w:
+        // float32 rounding of a·softmax (1e-6 of a) and of the label's cancellation (2e-7 of b).
+        const divisor = reduction === 'mean' ? (withWeight ? weightSum : counted) : 1;
+        for (let r = 0; r < c.rows; r++) {
+          const label = labels.data[r];
+          const rowScale = (up === null ? 1 : Math.abs(up[r])) / divisor;
+          const w = label === -100 ? 0 : withWeight ? weight[label] : 1;
+          const lse = rowLse(x64.data, r, c.classes);
+          const bound = 1e-6 * rowScale * (w + 2 * zLoss * Math.abs(lse)) + 2e-7 * rowScale * w;
+          for (let j = 0; j < c.classes; j++) {
+            const i = r * c.classes + j;
+            const g32 = f32.grads.input.data[i];
+            const g64 = f64.grads.input.data[i];
+            if (label === -100) assert.ok(Object.is(g32, 0), `${what}: ignored row ${r} has gradient +0`);
+            else assert.ok(Math.abs(g32 - g64) <= bound, `${what}: gradient[${r}, ${j}] ${g32} vs ${g64}`);
+          }
+        }
+        if (up === null) {
+          const value = entry.value({ input: x32, target: labels }, options).item();
+          assert.equal(value, f32.value.item(), `${what}: the value alone equals valueAndGrad's`);
+        }
+      }
+    }
+  });
+});
+
+test('zLoss on the SIMD path: tokenCrossEntropy matches float64, a reused buffer is overwritten whole, a NaN logit is named', () => {
+  const c: Case = { rows: 2 * 64, classes: 512, spread: 4, ignoreRate: 0.1 };
+  const { x32, x64, labels } = inputs(c, 41);
+  const shape = [2, 64, 512];
+  const target = new Tensor(labels.data, [2, 64]);
+  const options = { ignoreIndex: -100, zLoss: 1e-2 };
+  const f32 = losses.tokenCrossEntropy.valueAndGrad({ input: new Tensor(x32.data, shape), target }, options);
+  const f64 = losses.tokenCrossEntropy.valueAndGrad({ input: new Tensor(x64.data, shape), target }, options);
+  assert.ok(relative(f32.value.item(), f64.value.item()) <= 2e-6);
+  const counted = labels.data.filter((l) => l !== -100).length;
+  for (let i = 0; i < f64.grads.input.data.length; i++) {
+    const lse = rowLse(x64.data, Math.floor(i / c.classes), c.classes);
+    const bound = (1e-6 * (1 + 0.02 * Math.abs(lse)) + 2e-7) / counted;
+    assert.ok(Math.abs(f32.grads.input.data[i] - f64.grads.input.data[i]) <= bound, `gradient[${i}]`);
+  }
+  const reused = new Tensor(new Float32Array(x32.size).fill(1234.5), shape);
+  losses.tokenCrossEntropy.valueAndGrad({ input: new Tensor(x32.data, shape), target }, options, null, {
+    grads: { input: reused },
+  });
+  assert.deepEqual(reused.data, f32.grads.input.data);
+  const bad = Float32Array.from(x32.data);
+  bad[70 * 512 + 9] = Number.NEGATIVE_INFINITY;
+  assert.throws(
+    () => losses.tokenCrossEntropy.valueAndGrad({ input: new Tensor(bad, shape), target }, options),
+    (e: unknown) =>
+      e instanceof LossInputError &&
+      e.argument === 'input' &&
+      /-Infinity at index \[1, 6, 9\]/.test(e.message),
+  );
+});
+
+test('a z-loss gradient coefficient beyond float32 leaves the kernel (null) and the loss reports the overflow as the JavaScript rows do', () => {
+  // Equal logits with lse = 0.1: z·lse² = 2e38 per row fits float32, the gradient
+  // 2z·lse·softmax = 5e38 does not.
+  const rows = 64;
+  const classes = 8;
+  const x = new Float32Array(rows * classes).fill(Math.log(Math.exp(0.1) / classes));
+  const labels = new Float32Array(rows);
+  const grad = new Float32Array(x.length);
+  const zLoss = 2e40;
+  const kernelArgs = {
+    x,
+    classes,
+    labels,
+    ignoreIndex: undefined,
+    classWeight: null,
+    trueCoefficient: 1,
+    scale: 1,
+    upstream: null,
+    units: null,
+    zLoss,
+  };
+  assert.equal(simdOneHotCrossEntropy({ ...kernelArgs, grad }), null);
+  const valueOnly = simdOneHotCrossEntropy({ ...kernelArgs, grad: null });
+  assert.ok(valueOnly !== null && relative(valueOnly, rows * zLoss * 0.01) <= 1e-5, `value ${valueOnly}`);
+  for (const input of [
+    new Tensor(x, [rows, classes]),
+    new Tensor(x.subarray(0, 8 * classes), [8, classes]),
+  ]) {
+    // 512 logits take the kernel, 64 (below its minimum length) the JavaScript rows: the same error.
+    assert.throws(
+      () =>
+        losses.sparseCategoricalCrossEntropy.valueAndGrad(
+          { input, target: new Float32Array(input.shape[0]) },
+          { zLoss, reduction: 'none' },
+        ),
+      (e: unknown) =>
+        e instanceof LossInputError &&
+        e.argument === 'options.zLoss' &&
+        /makes the gradient Infinity in float32 at index \[0, 0\]/.test(e.message),
+      `${input.size} logits`,
+    );
+  }
 });

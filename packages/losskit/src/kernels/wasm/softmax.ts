@@ -1,13 +1,19 @@
 import { SIMD_MIN_LENGTH } from './float32.js';
 import { softmaxWasm } from './kernels.generated.js';
-import { copyIn, copyOut, eachChunk, embeddedKernel } from './module.js';
+import { copyIn, copyOut, eachChunk, embeddedKernel, type Loaded } from './module.js';
 
 /**
  * The WebAssembly SIMD kernel of the one-hot softmax cross-entropy on float32 logits (see
  * softmax.wat): rows are copied into the module's memory a chunk at a time, the kernel finds
  * each row's maximum m and Σ e^(x − m) and writes the gradient, and this side turns those into
- * the losses. Used by `sparseCategoricalCrossEntropy` and `tokenCrossEntropy` (no smoothing).
+ * the losses. Used by `sparseCategoricalCrossEntropy` and `tokenCrossEntropy` (no smoothing), with
+ * or without PaLM's z-loss: with it, the kernel leaves e^(x − m) in place, this side computes each
+ * row's lse = m + log s (WebAssembly has no logarithm) and its softmax coefficient, and the
+ * kernel's `scaleRows` writes the gradient.
  */
+
+/** The largest finite float32: a softmax coefficient beyond it cannot go through the kernel. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Values per chunk (256 KiB of logits; as many whole rows as fit). */
 const CAPACITY = 65536;
@@ -17,6 +23,7 @@ const MAX_ROWS = 4096;
 interface SoftmaxExports {
   readonly memory: WebAssembly.Memory;
   oneHotRows(rows: number, classes: number, withGrad: number): number;
+  scaleRows(rows: number, classes: number): void;
 }
 
 interface SoftmaxRegions {
@@ -26,6 +33,8 @@ interface SoftmaxRegions {
   readonly coefs: Float32Array;
   readonly sums: Float64Array;
   readonly maxima: Float32Array;
+  /** The softmax coefficient of each row divided by its s, for `scaleRows`. */
+  readonly softmaxCoefs: Float32Array;
 }
 
 const kernel = embeddedKernel<SoftmaxExports, SoftmaxRegions>(softmaxWasm, (buffer) => {
@@ -37,6 +46,7 @@ const kernel = embeddedKernel<SoftmaxExports, SoftmaxRegions>(softmaxWasm, (buff
     coefs: new Float32Array(buffer, info + 4 * MAX_ROWS, MAX_ROWS),
     sums: new Float64Array(buffer, info + 8 * MAX_ROWS, MAX_ROWS),
     maxima: new Float32Array(buffer, info + 16 * MAX_ROWS, MAX_ROWS),
+    softmaxCoefs: new Float32Array(buffer, info + 20 * MAX_ROWS, MAX_ROWS),
   };
 });
 
@@ -63,6 +73,11 @@ export interface OneHotRows {
   readonly units: Float32Array | Float64Array | null;
   /** Gradient with respect to x (zero-filled), else null. */
   readonly grad: Float32Array | null;
+  /**
+   * PaLM's z-loss coefficient z ≥ 0: every counted row adds z·lse² (lse = m + log s) to its
+   * loss and 2z·lse·softmax(x) (times the row's gradient scale) to its gradient. Default 0.
+   */
+  readonly zLoss?: number;
 }
 
 /** Whether `simdOneHotCrossEntropy` runs for these logits (and so checks them for finiteness). */
@@ -76,13 +91,18 @@ export function simdOneHotApplies(x: ArrayLike<number>, classes: number): x is F
  * Σ over rows of w_r·(log Σ_c e^(x_rc − m_r) − (x_r,label − m_r)), w_r the row's label weight
  * (0 for an ignored row), writing units and the gradient scale·w_r·(softmax(x_r) − onehot)
  * when asked; NaN as soon as a chunk holds a logit that is not finite (the caller's boundary
- * then names it). Null where the kernel is unavailable or the rows do not fit (`softmaxRowsFit`).
+ * then names it). Null where the kernel is unavailable or the rows do not fit (`softmaxRowsFit`),
+ * and with a z-loss also where a gradient row's coefficient scale·(w + 2z·lse)/s is beyond float32
+ * (a zLoss or upstream near float32's range): the gradient and units are then partly written,
+ * and the caller computes them again.
  */
 export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
   const k = kernel();
   const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, units, grad } =
     rows;
   if (k === null || !softmaxRowsFit(classes)) return null;
+  const zLoss = rows.zLoss ?? 0;
+  if (zLoss > 0) return zLossRows(k, rows, zLoss);
   const rowCount = labels.length;
   const perChunk = Math.min(MAX_ROWS, Math.floor(CAPACITY / classes));
   const withGrad = grad === null ? 0 : 1;
@@ -113,5 +133,57 @@ export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
       if (units !== null) units[first + j] = loss;
     }
   });
+  return finite ? total : Number.NaN;
+}
+
+/** `simdOneHotCrossEntropy` with a z-loss z > 0 (see there). */
+function zLossRows(
+  k: Loaded<SoftmaxExports, SoftmaxRegions>,
+  rows: OneHotRows,
+  zLoss: number,
+): number | null {
+  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, units, grad } =
+    rows;
+  const rowCount = labels.length;
+  const perChunk = Math.min(MAX_ROWS, Math.floor(CAPACITY / classes));
+  let total = 0;
+  let fits = true;
+  const finite = eachChunk(0, rowCount, perChunk, (first, count) => {
+    const start = first * classes;
+    copyIn(k.logits, x, start, count * classes);
+    if (k.exports.oneHotRows(count, classes, 0) === 0) return false;
+    for (let j = 0; j < count; j++) {
+      const label = labels[first + j];
+      if (label === ignoreIndex) {
+        // An ignored row: both coefficients +0, so its gradient is written as +0.
+        k.labels[j] = 0;
+        k.coefs[j] = 0;
+        k.softmaxCoefs[j] = 0;
+        continue;
+      }
+      const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
+      const rowScale = upstream === null ? scale : scale * upstream[first + j];
+      const s = k.sums[j];
+      const m = k.maxima[j];
+      const logSum = Math.log(s);
+      const lse = m + logSum;
+      const loss = weight * (logSum - (x[start + j * classes + label] - m)) + zLoss * lse * lse;
+      total += loss;
+      if (units !== null) units[first + j] = loss;
+      const softmaxCoef = (rowScale * (weight + 2 * zLoss * lse)) / s;
+      if (grad !== null && !(Math.abs(softmaxCoef) <= FLOAT32_MAX)) {
+        fits = false;
+        return false;
+      }
+      k.labels[j] = label;
+      k.coefs[j] = weight * rowScale;
+      k.softmaxCoefs[j] = softmaxCoef;
+    }
+    if (grad !== null) {
+      k.exports.scaleRows(count, classes);
+      copyOut(k.grad, count * classes, grad, start);
+    }
+  });
+  if (!fits) return null;
   return finite ? total : Number.NaN;
 }

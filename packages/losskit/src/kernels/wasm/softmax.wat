@@ -10,6 +10,7 @@
 ;;   [528 KiB, +16 KiB)   coef of each row (f32): gradient scale × weight; 0 for an ignored row
 ;;   [544 KiB, +32 KiB)   out: s of each row (f64)
 ;;   [576 KiB, +16 KiB)   out: m of each row (f32)
+;;   [592 KiB, +16 KiB)   softmax coefficient of each row (f32), for scaleRows
 ;; C is a multiple of 4, rows·C ≤ 65536 and rows ≤ 4096. Rows are read with unaligned loads.
 ;; e^t for t ≤ 0 is float32.wat's (a degree-6 minimax polynomial after Cody-Waite reduction, about
 ;; 1 ulp, 0 below t = -87.68), written out inside the loop: V8 does not inline WebAssembly calls,
@@ -136,4 +137,27 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br_if $row (i32.lt_u (local.get $r) (local.get $rows))))
     (i32x4.all_true (f32x4.eq (f32x4.add (local.get $bad) (local.get $bad2)) (global.get $zero))))
+
+  ;; The gradient of rows whose softmax and one-hot parts have different coefficients (z-loss:
+  ;; (coef + 2·z·scale·lse)·softmax − coef·onehot): after oneHotRows(rows, classes, 0) left
+  ;; e^(x − m) in g, g = k·e with k the row's softmax coefficient divided by s (computed by the
+  ;; caller, which has a logarithm), then coef subtracted at the label. rows ≥ 1.
+  (func (export "scaleRows") (param $rows i32) (param $classes i32)
+    (local $r i32) (local $i i32) (local $end i32) (local $kv v128) (local $at i32)
+    (loop $row
+      (local.set $i (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2)))
+      (local.set $end (i32.add (local.get $i) (i32.shl (local.get $classes) (i32.const 2))))
+      (local.set $at (i32.add (local.get $i)
+        (i32.shl (i32.load offset=524288 (i32.shl (local.get $r) (i32.const 2))) (i32.const 2))))
+      (local.set $kv (v128.load32_splat offset=606208 (i32.shl (local.get $r) (i32.const 2))))
+      (loop $scale
+        (v128.store offset=262144 (local.get $i)
+          (f32x4.mul (v128.load offset=262144 (local.get $i)) (local.get $kv)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br_if $scale (i32.lt_u (local.get $i) (local.get $end))))
+      (f32.store offset=262144 (local.get $at)
+        (f32.sub (f32.load offset=262144 (local.get $at))
+          (f32.load offset=540672 (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $r) (local.get $rows)))))
 )

@@ -1,5 +1,6 @@
 import { simdOneHotApplies, simdOneHotCrossEntropy } from '../../kernels/wasm/softmax.js';
 import type { FloatArray, Tensor } from '../../tensor/index.js';
+import { allFinite } from '../../tensor/tensor-like.js';
 import { expNonPositive } from '../math.js';
 import type { ReductionPlan } from '../reduce.js';
 
@@ -217,20 +218,10 @@ export function torchSmoothingBase(
 /**
  * Whether `labelCrossEntropy` of these logits takes the SIMD kernel, which checks each logit for
  * finiteness as it reads it (a non-finite one makes the sum NaN): the loss's `finiteCheckedBy`.
- * The SIMD kernel has no z-loss, so a `zLoss` above 0 takes the JavaScript rows.
+ * The kernel takes a z-loss too (where it cannot, `labelCrossEntropy` scans the logits itself).
  */
-export function labelKernelChecksLogits(
-  input: Tensor,
-  fromLogits: boolean,
-  smoothing: number,
-  zLoss = 0,
-): boolean {
-  return (
-    fromLogits &&
-    smoothing === 0 &&
-    zLoss === 0 &&
-    simdOneHotApplies(input.data, input.shape[input.shape.length - 1])
-  );
+export function labelKernelChecksLogits(input: Tensor, fromLogits: boolean, smoothing: number): boolean {
+  return fromLogits && smoothing === 0 && simdOneHotApplies(input.data, input.shape[input.shape.length - 1]);
 }
 
 /**
@@ -252,27 +243,26 @@ export function labelCrossEntropy(
   const x = input.data;
   const y = labels.data;
   const classes = input.shape[input.shape.length - 1];
-  const q = Float64Array.from(base);
-  const exps = fromLogits ? new Float64Array(classes) : null;
   const up = plan.upstream;
   let total = 0;
-  if (fromLogits && zLoss === 0 && base.every((b) => b === 0)) {
-    // Large float32 logits: the WebAssembly SIMD kernel (null where it cannot run).
-    const simd =
-      simdOneHotApplies(x, classes) && (grad === null || grad instanceof Float32Array)
-        ? simdOneHotCrossEntropy({
-            x,
-            classes,
-            labels: y,
-            ignoreIndex,
-            classWeight,
-            trueCoefficient,
-            scale: plan.scale,
-            upstream: up,
-            units,
-            grad,
-          })
-        : null;
+  const oneHot = fromLogits && isZero(base);
+  // Large float32 logits: the WebAssembly SIMD kernel, with or without a z-loss.
+  const simdRuns = oneHot && simdOneHotApplies(x, classes) && (grad === null || grad instanceof Float32Array);
+  if (oneHot && zLoss === 0) {
+    const simd = simdRuns
+      ? simdOneHotCrossEntropy({
+          x,
+          classes,
+          labels: y,
+          ignoreIndex,
+          classWeight,
+          trueCoefficient,
+          scale: plan.scale,
+          upstream: up,
+          units,
+          grad,
+        })
+      : null;
     if (simd !== null) return simd;
     for (let r = 0; r < y.length; r++) {
       const label = y[r];
@@ -285,6 +275,30 @@ export function labelCrossEntropy(
     }
     return total;
   }
+  if (simdRuns) {
+    const simd = simdOneHotCrossEntropy({
+      x,
+      classes,
+      labels: y,
+      ignoreIndex,
+      classWeight,
+      trueCoefficient,
+      scale: plan.scale,
+      upstream: up,
+      units,
+      grad,
+      zLoss,
+    });
+    if (simd !== null) return simd;
+    // A softmax coefficient beyond float32 (zLoss or upstream near its range): the rows below,
+    // over a gradient cleared of the kernel's partial rows (it may be a reused, unfilled buffer),
+    // and a scan of the logits, which the loss's boundary left to the kernel.
+    grad?.fill(0);
+    if (!allFinite(x)) return Number.NaN;
+  }
+  // Scratch of the general rows only (the one-hot paths above need none).
+  const q = base.slice();
+  const exps = fromLogits ? new Float64Array(classes) : null;
   for (let r = 0; r < y.length; r++) {
     const label = y[r];
     if (label === ignoreIndex) continue; // units and grads are zero-filled
@@ -300,6 +314,12 @@ export function labelCrossEntropy(
     if (units !== null) units[r] = loss;
   }
   return total;
+}
+
+/** Whether every entry is 0 (a loop: no closure per call). */
+function isZero(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
 }
 
 /**

@@ -74,12 +74,12 @@ export const { entry: sparseCategoricalCrossEntropyLoss, fn: sparseCategoricalCr
   },
   // Labels are checked as integers, probabilities in [0, 1], and logits by the SIMD kernel.
   finiteCheckedBy: (t, options) =>
-    !options.fromLogits || labelKernelChecksLogits(t.input, true, options.labelSmoothing, options.zLoss)
+    !options.fromLogits || labelKernelChecksLogits(t.input, true, options.labelSmoothing)
       ? ['input', 'target']
       : ['target'],
   // The SIMD kernel writes every gradient row (ignored ones as zeros).
   overwritesGrads: (t, options) =>
-    labelKernelChecksLogits(t.input, options.fromLogits, options.labelSmoothing, options.zLoss),
+    labelKernelChecksLogits(t.input, options.fromLogits, options.labelSmoothing),
   unitShape: (t) => t.target.shape,
   meanDivisor: (t, options) =>
     countedLabelWeight(t.target, options.weight?.data ?? null, options.ignoreIndex),

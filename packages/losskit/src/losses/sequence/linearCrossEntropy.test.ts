@@ -9,7 +9,7 @@ import {
   linearCrossEntropyLoss,
   tokenCrossEntropyLoss,
 } from '../../index.js';
-import { chunkRows } from './linearCrossEntropy.js';
+import { chunkRows, panelWidth } from './linearCrossEntropy.js';
 
 const entry = linearCrossEntropyLoss as unknown as LossEntry;
 type Plain = { shape: number[]; data: Float64Array };
@@ -144,6 +144,47 @@ describe('linearCrossEntropy equals tokenCrossEntropy over hidden @ weightᵀ', 
     assertClose(a.grads.hidden, b.grads.hidden, { rtol: 2e-6, atol: 1e-7 }, 'grads.hidden');
     assertClose(a.grads.weight, b.grads.weight, { rtol: 2e-6, atol: 1e-7 }, 'grads.weight');
   });
+});
+
+describe('linearCrossEntropy float32 at a realistic size (SIMD GEMM, several chunks and panels)', () => {
+  // V = 8192, H = 16: float32 chunks of 512 tokens, each split into vocabulary panels; 2 chunks + 37.
+  const [vocabulary, features] = [8192, 16];
+  const rows = chunkRows(vocabulary, 1 << 20, true);
+  const tokens = 2 * rows + 37;
+  const p = problem([tokens], vocabulary, features, 9, 5);
+  // The float64 reference sees the same float32-rounded inputs: the difference is the float32 arithmetic.
+  const h32 = Float32Array.from(p.hidden.data);
+  const w32 = Float32Array.from(p.weight.data);
+  const f32 = {
+    hidden: { shape: p.hidden.shape, data: h32 },
+    weight: { shape: p.weight.shape, data: w32 },
+    target: p.target,
+  };
+  const f64 = {
+    hidden: { shape: p.hidden.shape, data: Float64Array.from(h32) },
+    weight: { shape: p.weight.shape, data: Float64Array.from(w32) },
+    target: p.target,
+  };
+
+  test('the problem spans several chunks and panels', () => {
+    assert.ok(tokens > 2 * rows, `${tokens} tokens, chunks of ${rows}`);
+    assert.ok(panelWidth(vocabulary, features, rows) < vocabulary / 2, 'at least 3 panels');
+  });
+
+  for (const options of [{ labelSmoothing: 0.1 }, { reduction: 'sum' }] as const) {
+    test(`float32 equals float64 within float32 sums: ${JSON.stringify(options)}`, () => {
+      const a = linearCrossEntropyLoss.valueAndGrad(f32, options);
+      const b = linearCrossEntropyLoss.valueAndGrad(f64, options);
+      assert.equal(a.grads.hidden.dtype, 'float32');
+      assertClose(a.value, b.value, { rtol: 1e-6, atol: 0 }, 'value');
+      // Float32 sums over up to V terms: the error scales with the gradient's size, not each entry's.
+      for (const name of ['hidden', 'weight'] as const) {
+        let scale = 0;
+        for (const v of b.grads[name].data) scale = Math.max(scale, Math.abs(v));
+        assertClose(a.grads[name], b.grads[name], { rtol: 1e-5, atol: 2e-5 * scale }, `grads.${name}`);
+      }
+    });
+  }
 });
 
 describe('linearCrossEntropy gradients', () => {

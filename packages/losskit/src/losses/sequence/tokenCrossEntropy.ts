@@ -73,12 +73,9 @@ export const { entry: tokenCrossEntropyLoss, fn: tokenCrossEntropy } = defineLos
   },
   // Token ids are checked as integers, and logits by the SIMD kernel where it runs.
   finiteCheckedBy: (t, options) =>
-    labelKernelChecksLogits(t.input, true, options.labelSmoothing, options.zLoss)
-      ? ['input', 'target']
-      : ['target'],
+    labelKernelChecksLogits(t.input, true, options.labelSmoothing) ? ['input', 'target'] : ['target'],
   // The SIMD kernel writes every gradient row (ignored ones as zeros).
-  overwritesGrads: (t, options) =>
-    labelKernelChecksLogits(t.input, true, options.labelSmoothing, options.zLoss),
+  overwritesGrads: (t, options) => labelKernelChecksLogits(t.input, true, options.labelSmoothing),
   unitShape: (t) => t.target.shape,
   meanDivisor: (t, options) => options.normalizer ?? countedLabelWeight(t.target, null, options.ignoreIndex),
   kernel({ t, options, plan, units, grads }) {

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { random } from '../../../../../test/helpers/random.js';
+import { LossInputError, ops, setThreads, Tensor, threadReport } from '../../index.js';
+import { simdGemm, THREAD_MIN_WORK } from '../wasm/gemm.js';
+import { coreCount, threadCount, threadsAvailable, workerCount } from './pool.js';
+
+function values(count: number, seed: number): Float32Array {
+  const next = random(seed);
+  return Float32Array.from({ length: count }, () => 2 * next() - 1);
+}
+
+test('setThreads rejects what is not a thread count, naming the argument', () => {
+  for (const bad of [0, -1, 1.5, 65, Number.NaN, '2' as unknown as number]) {
+    assert.throws(
+      () => setThreads(bad),
+      (e: unknown) =>
+        e instanceof LossInputError &&
+        /^setThreads: n: must be an integer from 1 to 64 or 'auto', got /.test(e.message),
+    );
+  }
+});
+
+test('in Node threads are available; auto means one per core and the report says what was chosen', () => {
+  assert.equal(threadsAvailable(), true);
+  try {
+    const line = setThreads('auto');
+    assert.equal(threadCount(), coreCount());
+    assert.match(
+      line,
+      /^losskit: \d+ threads? of \d+ cores? \(Node worker_threads, shared WebAssembly memory\)$/,
+    );
+    assert.equal(line, threadReport());
+    assert.match(setThreads(3), /^losskit: 3 threads of /);
+    assert.equal(threadCount(), 3);
+    setThreads(1);
+    assert.equal(workerCount(), 0);
+    assert.match(threadReport(), /^losskit: 1 thread of /);
+  } finally {
+    setThreads('auto');
+  }
+});
+
+test('a threaded float32 product is bitwise the single-thread product, for every thread count, transpose and accumulate', () => {
+  // Rows that are not a multiple of 4 or of the parts, and products large enough to split.
+  const shapes: [number, number, number][] = [
+    [130, 257, 70],
+    [37, 600, 45],
+    [256, 784, 10],
+    [9, 4096, 33],
+  ];
+  try {
+    let seed = 5;
+    for (const [M, K, N] of shapes) {
+      assert.ok(M * K * N >= 2 * THREAD_MIN_WORK, `${M}×${K}×${N} splits`);
+      for (const ta of [false, true])
+        for (const tb of [false, true])
+          for (const accumulate of [false, true]) {
+            const a = values(M * K, seed++);
+            const b = values(K * N, seed++);
+            const start = values(M * N, seed++);
+            const results = [1, 2, 3, 4].map((threads) => {
+              setThreads(threads);
+              const c = Float32Array.from(start);
+              assert.equal(simdGemm(a, 0, b, 0, c, 0, M, K, N, ta, tb, accumulate), true);
+              return c;
+            });
+            for (let t = 1; t < results.length; t++)
+              assert.deepEqual(
+                results[t],
+                results[0],
+                `${M}×${K}×${N} ta ${ta} tb ${tb} acc ${accumulate}: ${t + 1} threads`,
+              );
+          }
+    }
+  } finally {
+    setThreads('auto');
+  }
+});
+
+test('ops.matmul forward and backward are the same with 1 and 2 threads', () => {
+  const run = (threads: number) => {
+    setThreads(threads);
+    const x = new Tensor(values(128 * 784, 1), [128, 784]).requireGrad();
+    const w = new Tensor(values(784 * 256, 2), [784, 256]).requireGrad();
+    const y = ops.matmul(x, w);
+    ops.sum(ops.mul(y, y)).backward();
+    return [y.data, x.grad?.data, w.grad?.data];
+  };
+  try {
+    const one = run(1);
+    const two = run(2);
+    assert.deepEqual(two, one);
+  } finally {
+    setThreads('auto');
+  }
+});

@@ -1,0 +1,100 @@
+// A long training run must hold its memory flat: nothing per step may accumulate (graph nodes
+// kept alive, optimizer state growing, caches without bound). 10,000 steps of a small model,
+// heap and ArrayBuffer memory sampled after a full collection.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Adam, Rng, SGD, Tensor, fit, mlp, ops } from '../../packages/losskit/src/index.js';
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+/** Heap used plus ArrayBuffer backing stores (typed arrays live outside the JS heap), after GC. */
+function memoryNow(): { heap: number; buffers: number } {
+  collect();
+  collect();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+}
+
+const STEPS = 10_000;
+const WARM_UP = 1_000;
+const EVERY = 1_000;
+
+/** Samples after warm-up; asserts every later sample stays within 10% of the first one. */
+function assertFlat(samples: readonly { heap: number; buffers: number }[], what: string): void {
+  const [base, ...rest] = samples;
+  assert.ok(rest.length >= 8, `${what}: only ${rest.length} samples`);
+  for (const [k, s] of rest.entries()) {
+    const at = WARM_UP + (k + 1) * EVERY;
+    assert.ok(
+      s.heap <= base.heap * 1.1,
+      `${what}: heap grew from ${base.heap} to ${s.heap} bytes by step ${at}`,
+    );
+    assert.ok(
+      s.buffers <= base.buffers * 1.1 + 64 * 1024,
+      `${what}: ArrayBuffer memory grew from ${base.buffers} to ${s.buffers} bytes by step ${at}`,
+    );
+  }
+}
+
+function data(rows: number, features: number, seed: number): { x: Tensor; y: Tensor } {
+  const rng = new Rng(seed);
+  const x = Tensor.zeros([rows, features], 'float32');
+  const y = Tensor.zeros([rows, 1], 'float32');
+  for (let i = 0; i < x.size; i++) x.data[i] = rng.uniform() * 2 - 1;
+  for (let r = 0; r < rows; r++) y.data[r] = x.data[r * features] > 0 ? 1 : 0;
+  return { x, y };
+}
+
+test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory flat', () => {
+  const model = mlp([16, 32, 32, 2], { activation: 'relu', dtype: 'float32', rng: new Rng(1) });
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const { x, y } = data(32, 16, 2);
+  const oneHot = Tensor.zeros([y.size, 2], 'float32');
+  for (let r = 0; r < y.size; r++) oneHot.data[r * 2 + y.data[r]] = 1;
+  const samples: { heap: number; buffers: number }[] = [];
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let step = 1; step <= STEPS; step++) {
+    model.zeroGrad();
+    const logits = model.forward(x);
+    const loss = ops.mean(
+      ops.sub(ops.logSumExp(logits, { axis: -1 }), ops.sum(ops.mul(logits, oneHot), { axis: -1 })),
+    );
+    loss.backward();
+    optimizer.step();
+    if (step === 1) first = loss.item();
+    last = loss.item();
+    if (step >= WARM_UP && step % EVERY === 0) samples.push(memoryNow());
+  }
+  assert.ok(last < first, `the loss went from ${first} to ${last}: the loop must train`);
+  assertFlat(samples, 'loop');
+});
+
+test('fit over 10,000 steps (SGD with momentum, registry loss) holds memory flat', () => {
+  const model = mlp([8, 16, 1], { activation: 'tanh', dtype: 'float64', rng: new Rng(3) });
+  const { x, y } = data(STEPS * 8, 8, 4);
+  const samples: { heap: number; buffers: number }[] = [];
+  const history = fit(model, {
+    x,
+    y,
+    loss: 'binaryCrossEntropyWithLogits',
+    optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }),
+    epochs: 1,
+    batchSize: 8,
+    shuffle: false,
+    recordSteps: false,
+    callbacks: [
+      {
+        onStepEnd: (context) => {
+          if (context.step >= WARM_UP && context.step % EVERY === 0) samples.push(memoryNow());
+        },
+      },
+    ],
+  });
+  assert.equal(history.loss.length, 1);
+  assert.ok(Number.isFinite(history.loss[0]));
+  assertFlat(samples, 'fit');
+});
