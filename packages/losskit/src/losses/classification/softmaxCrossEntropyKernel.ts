@@ -248,33 +248,6 @@ export function labelCrossEntropy(
   const oneHot = fromLogits && isZero(base);
   // Large float32 logits: the WebAssembly SIMD kernel, with or without a z-loss.
   const simdRuns = oneHot && simdOneHotApplies(x, classes) && (grad === null || grad instanceof Float32Array);
-  if (oneHot && zLoss === 0) {
-    const simd = simdRuns
-      ? simdOneHotCrossEntropy({
-          x,
-          classes,
-          labels: y,
-          ignoreIndex,
-          classWeight,
-          trueCoefficient,
-          scale: plan.scale,
-          upstream: up,
-          units,
-          grad,
-        })
-      : null;
-    if (simd !== null) return simd;
-    for (let r = 0; r < y.length; r++) {
-      const label = y[r];
-      if (label === ignoreIndex) continue;
-      const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
-      const scale = up === null ? plan.scale : plan.scale * up[r];
-      const loss = oneHotSoftmaxCrossEntropyRow(x, r * classes, classes, label, weight, grad, scale);
-      total += loss;
-      if (units !== null) units[r] = loss;
-    }
-    return total;
-  }
   if (simdRuns) {
     const simd = simdOneHotCrossEntropy({
       x,
@@ -290,11 +263,25 @@ export function labelCrossEntropy(
       zLoss,
     });
     if (simd !== null) return simd;
-    // A softmax coefficient beyond float32 (zLoss or upstream near its range): the rows below,
-    // over a gradient cleared of the kernel's partial rows (it may be a reused, unfilled buffer),
-    // and a scan of the logits, which the loss's boundary left to the kernel.
-    grad?.fill(0);
-    if (!allFinite(x)) return Number.NaN;
+    if (zLoss !== 0) {
+      // A softmax coefficient beyond float32 (zLoss or upstream near its range): the rows below,
+      // over a gradient cleared of the kernel's partial rows (it may be a reused, unfilled buffer),
+      // and a scan of the logits, which the loss's boundary left to the kernel.
+      grad?.fill(0);
+      if (!allFinite(x)) return Number.NaN;
+    }
+  }
+  if (oneHot && zLoss === 0) {
+    for (let r = 0; r < y.length; r++) {
+      const label = y[r];
+      if (label === ignoreIndex) continue;
+      const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
+      const scale = up === null ? plan.scale : plan.scale * up[r];
+      const loss = oneHotSoftmaxCrossEntropyRow(x, r * classes, classes, label, weight, grad, scale);
+      total += loss;
+      if (units !== null) units[r] = loss;
+    }
+    return total;
   }
   // Scratch of the general rows only (the one-hot paths above need none).
   const q = base.slice();
