@@ -1,11 +1,16 @@
 // conv2d's batched im2col kernels: float32 operands against the float64 reference within the
-// float32 product bound, batches of several images against one image at a time, and finite
-// differences with unequal stride and padding.
+// float32 product bound, batches of several images against one image at a time, finite
+// differences with unequal stride and padding, and the fused bias.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Tensor, ops } from '../index.js';
+import { Conv2d, type Tensor, gradients, ops } from '../index.js';
 import { assertClose } from '../../../../test/helpers/assert-close.js';
-import { checkFirstDerivatives, sample } from '../../../../test/training/check-gradients.js';
+import { assertLossInputError } from '../../../../test/helpers/loss-errors.js';
+import {
+  checkFirstDerivatives,
+  checkSecondDerivatives,
+  sample,
+} from '../../../../test/training/check-gradients.js';
 import type { Conv2dOptions } from './conv.js';
 
 const f32 = (t: Tensor): Tensor => ops.cast(t, 'float32');
@@ -125,5 +130,79 @@ describe('conv2d derivatives equal central finite differences (float64)', () => 
   test('mixed dtypes (float32 input, float64 weight) give float64', () => {
     const y = ops.conv2d(f32(sample([2, 2, 5, 5], 1)), sample([3, 2, 3, 3], 2), { padding: 1 });
     assert.equal(y.dtype, 'float64');
+  });
+});
+
+describe("conv2d's fused bias (options.bias) equals conv2d + bias, forward and backward", () => {
+  const shapes: [string, number[], number[], Conv2dOptions][] = [
+    // 8 images per im2col block (the bias is added as outputs leave the block) …
+    ['28×28×1 → 3×3×16, batch 20', [20, 1, 28, 28], [16, 1, 3, 3], {}],
+    // … and one image per block, larger than the block (the bias is added in place).
+    ['70×70×3 → 3×3×8, batch 3, padding 1', [3, 3, 70, 70], [8, 3, 3, 3], { padding: 1 }],
+  ];
+  for (const [label, xs, ws, options] of shapes) {
+    for (const cast of [f32, f64]) {
+      const dtype = cast === f32 ? 'float32' : 'float64';
+      test(`${label}, ${dtype}: the same bits as a separate add, and the bias gradient is Σ over N, H, W`, () => {
+        const x = cast(sample(xs, 11)).requireGrad();
+        const w = cast(sample(ws, 12, -0.5, 0.5)).requireGrad();
+        const b = cast(sample([ws[0]], 13)).requireGrad();
+        const fused = ops.conv2d(x, w, { ...options, bias: b });
+        const separate = ops.add(ops.conv2d(x, w, options), ops.reshape(b, [1, ws[0], 1, 1]));
+        assert.equal(fused.dtype, dtype);
+        assert.deepEqual([...fused.data], [...separate.data]);
+        const up = cast(sample(fused.shape, 14));
+        const [gx, gw, gb] = gradients(fused, [x, w, b], { upstream: up });
+        const [hx, hw, hb] = gradients(separate, [x, w, b], { upstream: up });
+        assert.deepEqual([...gx.data], [...hx.data], 'input gradient');
+        assert.deepEqual([...gw.data], [...hw.data], 'weight gradient');
+        assert.deepEqual([...gb.shape], [ws[0]]);
+        // Both sum in float64 in the same order (image, then position) and round once.
+        assert.deepEqual([...gb.data], [...hb.data], 'bias gradient');
+      });
+    }
+  }
+
+  test('finite differences through input, weight and bias (float64, stride 2, padding 1)', () =>
+    checkFirstDerivatives(
+      'conv2d with bias',
+      (x, w, b) => ops.conv2d(x, w, { stride: 2, padding: 1, bias: b }),
+      [sample([2, 2, 5, 6], 1), sample([3, 2, 3, 3], 2), sample([3], 3)],
+    ));
+
+  test('second order: the bias gradient is differentiable (createGraph)', () =>
+    checkSecondDerivatives(
+      'conv2d with bias, second order',
+      (x, w, b) => ops.conv2d(x, w, { padding: 1, bias: b }),
+      [sample([1, 2, 4, 4], 4), sample([2, 2, 3, 3], 5), sample([2], 6)],
+    ));
+
+  test('a bias that is not [O] throws LossInputError naming conv2d and options.bias', () => {
+    const x = sample([1, 2, 5, 5], 1);
+    const w = sample([3, 2, 3, 3], 2);
+    for (const bias of [sample([2], 3), sample([1, 3], 3), sample([3, 1, 1], 3)]) {
+      assertLossInputError(() => ops.conv2d(x, w, { bias }), {
+        loss: 'conv2d',
+        argument: 'options.bias',
+        message: /shape \[3\]/,
+      });
+    }
+  });
+
+  test('the Conv2d layer uses the fused bias: the same output and bias gradient as before', () => {
+    const layer = new Conv2d(2, 4, 3, { dtype: 'float64', padding: 1 });
+    layer.bias?.data.set([0.5, -1, 2, 0.25]);
+    const x = sample([2, 2, 6, 6], 7);
+    const y = layer.forward(x);
+    const want = ops.add(
+      ops.conv2d(x, layer.weight, { padding: 1 }),
+      ops.reshape(layer.bias as Tensor, [1, 4, 1, 1]),
+    );
+    assert.deepEqual([...y.data], [...want.data]);
+    ops.sum(ops.square(y)).backward();
+    const gb = (layer.bias as Tensor).grad as Tensor;
+    const byHand = new Float64Array(4);
+    for (let i = 0; i < y.size; i++) byHand[Math.floor(i / 36) % 4] += 2 * y.data[i];
+    assertClose(gb, { shape: [4], data: [...byHand] }, { rtol: 1e-12, atol: 1e-12 }, 'bias gradient');
   });
 });

@@ -7,8 +7,9 @@ import {
   allocate,
   formatShape,
 } from '../tensor/index.js';
-import { record } from './engine.js';
-import { type Operand, asPair, resultDtype } from './operand.js';
+import { sum } from './broadcast.js';
+import { isGradEnabled, record } from './engine.js';
+import { type Operand, asPair, asTensor, resultDtype } from './operand.js';
 
 /** Stride and zero padding of a 2-D convolution. */
 export interface Conv2dOptions {
@@ -16,6 +17,12 @@ export interface Conv2dOptions {
   readonly stride?: number | readonly [number, number];
   /** Zeros added on each side, one number, [vertical, horizontal], or 'same' (stride 1, odd kernel). Default 0. */
   readonly padding?: number | readonly [number, number] | 'same';
+}
+
+/** Options of `conv2d`: stride and padding, and a bias added to every output channel. */
+export interface Conv2dForwardOptions extends Conv2dOptions {
+  /** One value per output channel, [O], added to each channel's outputs (PyTorch's `bias`). */
+  readonly bias?: Operand | null;
 }
 
 interface Geometry {
@@ -200,25 +207,53 @@ function col2imAdd(g: Geometry, col: FloatArray, first: number, count: number, g
 }
 
 /**
- * Copies images first … first + count − 1 of an [N, O, P] array into (`toRows`) or out of a
- * block [O, count·P]: the layout of a product with an im2col block.
+ * Copies images first … first + count − 1 of an [N, O, P] array into a block [O, count·P]: the
+ * layout of a product with an im2col block.
  */
-function moveRows(
-  g: Geometry,
-  images: FloatArray,
-  first: number,
-  count: number,
-  rows: FloatArray,
-  toRows: boolean,
-): void {
+function moveRowsIn(g: Geometry, images: FloatArray, first: number, count: number, rows: FloatArray): void {
   const positions = g.oh * g.ow;
   const ld = count * positions;
   for (let o = 0; o < g.o; o++)
     for (let j = 0; j < count; j++) {
       const r = o * ld + j * positions;
       const i = ((first + j) * g.o + o) * positions;
-      if (toRows) for (let t = 0; t < positions; t++) rows[r + t] = images[i + t];
-      else for (let t = 0; t < positions; t++) images[i + t] = rows[r + t];
+      for (let t = 0; t < positions; t++) rows[r + t] = images[i + t];
+    }
+}
+
+/**
+ * The reverse of `moveRowsIn`, adding `bias[o]` to channel o on the way (one rounding to the
+ * output's dtype, as a separate add would round); `bias` null adds nothing.
+ */
+function moveRowsOut(
+  g: Geometry,
+  rows: FloatArray,
+  first: number,
+  count: number,
+  images: FloatArray,
+  bias: FloatArray | null,
+): void {
+  const positions = g.oh * g.ow;
+  const ld = count * positions;
+  for (let o = 0; o < g.o; o++) {
+    const b = bias === null ? 0 : bias[o];
+    for (let j = 0; j < count; j++) {
+      const r = o * ld + j * positions;
+      const i = ((first + j) * g.o + o) * positions;
+      if (bias === null) for (let t = 0; t < positions; t++) images[i + t] = rows[r + t];
+      else for (let t = 0; t < positions; t++) images[i + t] = rows[r + t] + b;
+    }
+  }
+}
+
+/** Adds `bias[o]` to every output of channel o of images first … first + count − 1, in place. */
+function addBias(g: Geometry, y: FloatArray, first: number, count: number, bias: FloatArray): void {
+  const positions = g.oh * g.ow;
+  for (let j = first; j < first + count; j++)
+    for (let o = 0; o < g.o; o++) {
+      const b = bias[o];
+      const start = (j * g.o + o) * positions;
+      for (let t = start; t < start + positions; t++) y[t] += b;
     }
 }
 
@@ -227,7 +262,13 @@ function moveRows(
 // with G the block's output gradients as [O, images·OH·OW]. Every buffer has the result's dtype,
 // so float32 operands stay in float32 and reach gemm's SIMD kernel; float64 ones sum in float64.
 
-function forwardKernel(g: Geometry, x: FloatArray, wt: FloatArray, dtype: DType): FloatArray {
+function forwardKernel(
+  g: Geometry,
+  x: FloatArray,
+  wt: FloatArray,
+  bias: FloatArray | null,
+  dtype: DType,
+): FloatArray {
   const taps = g.c * g.kh * g.kw;
   const positions = g.oh * g.ow;
   const y = allocate(dtype, g.n * g.o * positions);
@@ -237,10 +278,12 @@ function forwardKernel(g: Geometry, x: FloatArray, wt: FloatArray, dtype: DType)
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
     im2col(g, x, first, count, col);
-    if (nb === 1) gemm(wt, 0, col, 0, y, first * g.o * positions, g.o, taps, positions, false, false);
-    else {
+    if (nb === 1) {
+      gemm(wt, 0, col, 0, y, first * g.o * positions, g.o, taps, positions, false, false);
+      if (bias !== null) addBias(g, y, first, 1, bias);
+    } else {
       gemm(wt, 0, col, 0, rows, 0, g.o, taps, count * positions, false, false);
-      moveRows(g, y, first, count, rows, false);
+      moveRowsOut(g, rows, first, count, y, bias);
     }
   }
   return y;
@@ -256,7 +299,7 @@ function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray, dtype: DTy
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
     const ro = nb > 1 ? 0 : first * g.o * positions;
-    if (nb > 1) moveRows(g, gy, first, count, rows, true);
+    if (nb > 1) moveRowsIn(g, gy, first, count, rows);
     gemm(wt, 0, rows, ro, col, 0, taps, g.o, count * positions, true, false);
     col2imAdd(g, col, first, count, gx);
   }
@@ -274,30 +317,80 @@ function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray, dtype: DTy
     const count = Math.min(nb, g.n - first);
     const ro = nb > 1 ? 0 : first * g.o * positions;
     im2col(g, x, first, count, col);
-    if (nb > 1) moveRows(g, gy, first, count, rows, true);
+    if (nb > 1) moveRowsIn(g, gy, first, count, rows);
     gemm(rows, ro, col, 0, gw, 0, g.o, count * positions, taps, false, true, first > 0);
   }
   return gw;
 }
 
+/** `bias` checked against the O output channels: a tensor of shape [O]. */
+function biasOperand(bias: Operand, channels: number): Tensor {
+  const b = asTensor(bias, 'conv2d', 'options.bias');
+  if (b.rank !== 1 || b.shape[0] !== channels)
+    throw new LossInputError(
+      'conv2d',
+      'options.bias',
+      `must have shape [${channels}] (one value per output channel), got ${formatShape(b.shape)}`,
+    );
+  return b;
+}
+
 /**
- * 2-D cross-correlation (PyTorch's conv2d, no bias): input [N, C, H, W], weight [O, C, KH, KW]
- * → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1, computed as matrix products of the weight
+ * The bias gradient of a convolution: Σ over images and positions of each channel of `grad`
+ * [N, O, OH, OW] → [O], in float64, rounded once to the gradient's dtype. Recorded (for a second
+ * derivative) it is `sum` over axes 0, 2 and 3, whose backward broadcasts back.
+ */
+function channelSums(grad: Tensor): Tensor {
+  if (isGradEnabled()) return sum(grad, { axis: [0, 2, 3] });
+  const [n, o, oh, ow] = grad.shape;
+  const positions = oh * ow;
+  const out = allocate(grad.dtype, o);
+  const g = grad.data;
+  for (let c = 0; c < o; c++) {
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      const start = (j * o + c) * positions;
+      for (let t = start; t < start + positions; t++) total += g[t];
+    }
+    out[c] = total;
+  }
+  return new Tensor(out, [o]);
+}
+
+/**
+ * 2-D cross-correlation (PyTorch's conv2d): input [N, C, H, W], weight [O, C, KH, KW], optional
+ * `options.bias` [O] → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1 and
+ * y[n, o] = Σ_c W[o, c] ⋆ x[n, c] + b[o], computed as matrix products of the weight
  * with im2col blocks of several images (`gemm`): float32 operands run in float32 throughout
  * (im2col, products on the WebAssembly SIMD kernel, outputs), whose sums carry the float32
- * product bound of kernels/wasm/gemm.ts; float64 (or mixed) operands sum in float64.
+ * product bound of kernels/wasm/gemm.ts; float64 (or mixed) operands sum in float64. The bias is
+ * added as the outputs leave the product block (one rounding, as a separate add).
  * Backward: `conv2dInputGrad` and `conv2dWeightGrad`, which are each other's and conv2d's
- * adjoints, so gradients of every order stay inside these three primitives.
+ * adjoints, so gradients of every order stay inside these three primitives; the bias gradient
+ * is the per-channel sum of the output gradient.
  */
-export function conv2d(input: Operand, weight: Operand, options: Conv2dOptions = {}): Tensor {
+export function conv2d(input: Operand, weight: Operand, options: Conv2dForwardOptions = {}): Tensor {
   const [x, wt] = asPair('conv2d', input, weight);
-  const geo = geometry(x.shape, wt.shape, options);
-  const y = forwardKernel(geo, x.data, wt.data, resultDtype(x.dtype, wt.dtype));
+  const conv: Conv2dOptions = { stride: options.stride, padding: options.padding };
+  const geo = geometry(x.shape, wt.shape, conv);
+  const b = options.bias === undefined || options.bias === null ? null : biasOperand(options.bias, geo.o);
+  const dtype =
+    b === null ? resultDtype(x.dtype, wt.dtype) : resultDtype(resultDtype(x.dtype, wt.dtype), b.dtype);
+  // A bias of another dtype is converted once (a copy of O values).
+  const biasData = b === null ? null : b.dtype === dtype ? b.data : allocateCopy(dtype, b.data);
+  const y = forwardKernel(geo, x.data, wt.data, biasData, dtype);
   const out = new Tensor(y, [geo.n, geo.o, geo.oh, geo.ow]);
-  return record('conv2d', out, [x, wt], (g, needs) => [
-    needs[0] ? conv2dInputGrad(g, wt, x.shape, options) : null,
-    needs[1] ? conv2dWeightGrad(x, g, wt.shape, options) : null,
+  return record('conv2d', out, b === null ? [x, wt] : [x, wt, b], (g, needs) => [
+    needs[0] ? conv2dInputGrad(g, wt, x.shape, conv) : null,
+    needs[1] ? conv2dWeightGrad(x, g, wt.shape, conv) : null,
+    needs[2] ? channelSums(g) : null,
   ]);
+}
+
+function allocateCopy(dtype: DType, data: FloatArray): FloatArray {
+  const out = allocate(dtype, data.length);
+  out.set(data);
+  return out;
 }
 
 /** The gradient of conv2d with respect to its input (a transposed convolution of `grad` by `weight`). */

@@ -84,7 +84,7 @@ test('sum over leading axes (the bias gradient) equals in-order float64 sums', (
   }
 });
 
-test('the fused relu, leakyRelu and clamp backward equal g·mask, −0 and NaN included', () => {
+test('the fused relu, leakyRelu and clamp backward equal their rules, −0 and NaN included', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     const base = filled([40], dtype, 9);
     base.data[0] = 0;
@@ -94,19 +94,18 @@ test('the fused relu, leakyRelu and clamp backward equal g·mask, −0 and NaN i
     const up = filled([40], dtype, 10);
     up.data[3] = Number.NaN;
     up.data[4] = -1e30;
-    const cases: [string, (t: Tensor) => Tensor, (v: number) => number][] = [
-      ['relu', ops.relu, (v) => (v > 0 ? 1 : 0)],
-      [
-        'leakyRelu 0.1',
-        (t) => ops.leakyRelu(t, 0.1),
-        (v) => (v > 0 ? 1 : dtype === 'float32' ? Math.fround(0.1) : 0.1),
-      ],
-      ['clamp', (t) => ops.clamp(t, -0.5, 0.75), (v) => (v >= -0.5 && v <= 0.75 ? 1 : 0)],
+    const k = dtype === 'float32' ? Math.fround(0.1) : 0.1;
+    // g·mask for leakyRelu and clamp; relu is PyTorch's threshold_backward: g where x is not
+    // ≤ 0 (NaN passes), else +0 (never −0 or NaN from g·0).
+    const cases: [string, (t: Tensor) => Tensor, (v: number, g: number) => number][] = [
+      ['relu', ops.relu, (v, g) => (v <= 0 ? 0 : g)],
+      ['leakyRelu 0.1', (t) => ops.leakyRelu(t, 0.1), (v, g) => g * (v > 0 ? 1 : k)],
+      ['clamp', (t) => ops.clamp(t, -0.5, 0.75), (v, g) => g * (v >= -0.5 && v <= 0.75 ? 1 : 0)],
     ];
-    for (const [name, f, slope] of cases) {
+    for (const [name, f, rule] of cases) {
       const [g] = gradients(f(x), [x], { upstream: up });
       const want = allocateLike(up);
-      for (let i = 0; i < 40; i++) want[i] = up.data[i] * slope(base.data[i]);
+      for (let i = 0; i < 40; i++) want[i] = rule(base.data[i], up.data[i]);
       sameBits(g.data, want, `${dtype} ${name}`);
       // The recorded path (createGraph) gives the same values.
       const [h] = gradients(f(x), [x], { upstream: up, createGraph: true });
@@ -268,4 +267,43 @@ test('gradients handed over without a copy never share storage with each other, 
   sameBits(up.data, before, 'upstream unchanged');
   for (let i = 0; i < 8; i++) assert.equal((a.grad as Tensor).data[i], Math.fround(2 * up.data[i]));
   sameBits((c.grad as Tensor).data, (a.grad as Tensor).data, 'c.grad after two passes');
+});
+
+test('relu on the bits equals max(x, 0) with NaN kept, for every class of float', () => {
+  const negativeNaN = new Float64Array([Number.NaN]);
+  new Uint8Array(negativeNaN.buffer)[7] |= 0x80;
+  const values = [
+    0,
+    -0,
+    1,
+    -1,
+    2.5,
+    -2.5,
+    1e-45,
+    -1e-45,
+    1e-310,
+    -1e-310,
+    3e38,
+    -3e38,
+    1e300,
+    -1e300,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+    negativeNaN[0],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    const x = variable(values, undefined, dtype);
+    const up = filled([values.length], dtype, 3);
+    const y = ops.relu(x);
+    const [g] = gradients(y, [x], { upstream: up });
+    for (let i = 0; i < values.length; i++) {
+      const v = x.data[i];
+      if (Number.isNaN(v)) assert.ok(Number.isNaN(y.data[i]), `${dtype} relu(${v})`);
+      else assert.ok(Object.is(y.data[i], Math.max(v, 0)), `${dtype} relu(${v}) = ${y.data[i]}`);
+      assert.ok(Object.is(g.data[i], v <= 0 ? 0 : up.data[i]), `${dtype} relu'(${v}) = ${g.data[i]}`);
+    }
+  }
 });

@@ -19,7 +19,13 @@ export {
   where,
 } from './arithmetic.js';
 export { type AxisOptions, broadcastTo, sum, sumTo } from './broadcast.js';
-export { type Conv2dOptions, conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv.js';
+export {
+  type Conv2dForwardOptions,
+  type Conv2dOptions,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+} from './conv.js';
 export { cast } from './engine.js';
 export {
   concat,

@@ -90,3 +90,28 @@ describe('avgPool2d forward', () => {
     reject(() => ops.avgPool2d(sample([4, 4], 1)), 'input', /must be \[N, C, H, W\]/);
   });
 });
+
+describe('maxPool2d picks the first maximum of each window, and the first NaN', () => {
+  test('ties, NaN and −∞ in float32 and float64 (kernel 2 and kernel 3 stride 2)', () => {
+    const nan = Number.NaN;
+    const inf = Number.POSITIVE_INFINITY;
+    // One 4×4 plane; windows of kernel 2: [0 1 4 5], [2 3 6 7], [8 9 12 13], [10 11 14 15].
+    const plane = [1, 1, nan, 2, 1, 0, 3, nan, -inf, -inf, 5, 5, -inf, -inf, 5, 7];
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = new Tensor(
+        dtype === 'float32' ? Float32Array.from(plane) : Float64Array.from(plane),
+        [1, 1, 4, 4],
+      );
+      x.requireGrad();
+      const y = ops.maxPool2d(x);
+      assert.deepEqual([...y.data], [1, nan, -inf, 7], `${dtype} values`);
+      const [g] = gradients(ops.sum(y), [x]);
+      // The gradient goes to the first maximum (index 0), the first NaN (2), the first −∞ (8), 15.
+      const want = new Array(16).fill(0);
+      for (const i of [0, 2, 8, 15]) want[i] = 1;
+      assert.deepEqual([...g.data], want, `${dtype} gradient`);
+      const z = ops.maxPool2d(x, { kernel: 3, stride: 1 });
+      assert.deepEqual([...z.data], [nan, nan, 5, nan], `${dtype} kernel 3`);
+    }
+  });
+});

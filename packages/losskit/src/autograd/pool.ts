@@ -1,4 +1,5 @@
-import { LossInputError, Tensor, allocate, formatShape } from '../tensor/index.js';
+import { type FloatArray, LossInputError, Tensor, allocate, formatShape } from '../tensor/index.js';
+import { simdMaxPool2x2 } from '../kernels/wasm/pool.js';
 import { record } from './engine.js';
 import { gatherFlat } from './indexing.js';
 import { type Operand, asTensor } from './operand.js';
@@ -30,7 +31,9 @@ export interface MaxPool2dOptions {
 /**
  * Maximum over each kernel × kernel window (no padding): [N, C, H, W] → [N, C, OH, OW] with
  * OH = ⌊(H − k)/s⌋ + 1 (PyTorch's max_pool2d without padding, floor mode); windows overlap when
- * s < k. One pass per window records the arg-max (the only allocation besides the output).
+ * s < k. One pass per window records the arg-max (the only allocation besides the output);
+ * float32 with kernel 2 and stride 2 runs on the WebAssembly SIMD kernel (kernels/wasm/pool.ts),
+ * which gives the same values and indices.
  * Backward: the gradient goes to each window's (first) maximum, summed where windows share it.
  */
 export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tensor {
@@ -43,31 +46,58 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
   const oh = Math.floor((h - k) / s) + 1;
   const ow = Math.floor((w - k) / s) + 1;
   const index = new Int32Array(n * c * oh * ow);
+  const out = allocate(x.dtype, index.length);
   const data = x.data;
+  const simd =
+    k === 2 &&
+    s === 2 &&
+    data instanceof Float32Array &&
+    out instanceof Float32Array &&
+    simdMaxPool2x2(data, n * c, h, w, out, index);
+  if (!simd) windowMaxima(data, n * c, h, w, k, s, oh, ow, out, index);
+  return record('maxPool2d', new Tensor(out, [n, c, oh, ow]), [x], (g) => [scatterMax(g, index, x.shape)]);
+}
+
+/**
+ * Each window's maximum into `out` and its flat input index into `index`, one pass over the
+ * windows. The first NaN of a window wins (PyTorch's max_pool2d propagates NaN): a value
+ * replaces the best so far when it is not ≤ it (larger, or NaN) and the best is not NaN.
+ */
+function windowMaxima(
+  data: FloatArray,
+  planes: number,
+  h: number,
+  w: number,
+  k: number,
+  s: number,
+  oh: number,
+  ow: number,
+  out: FloatArray,
+  index: Int32Array,
+): void {
   let p = 0;
-  for (let plane = 0; plane < n * c; plane++) {
+  for (let plane = 0; plane < planes; plane++) {
     const base = plane * h * w;
     for (let oy = 0; oy < oh; oy++) {
+      const top = base + oy * s * w;
       for (let ox = 0; ox < ow; ox++) {
-        let best = base + oy * s * w + ox * s;
+        let best = top + ox * s;
         let bestValue = data[best];
         for (let ky = 0; ky < k; ky++) {
-          const row = base + (oy * s + ky) * w + ox * s;
+          const row = top + ky * w + ox * s;
           for (let kx = 0; kx < k; kx++) {
             const v = data[row + kx];
-            if (v > bestValue || (Number.isNaN(v) && !Number.isNaN(bestValue))) {
+            if (!(v <= bestValue) && !Number.isNaN(bestValue)) {
               bestValue = v;
               best = row + kx;
             }
           }
         }
+        out[p] = bestValue;
         index[p++] = best;
       }
     }
   }
-  const out = allocate(x.dtype, index.length);
-  for (let i = 0; i < index.length; i++) out[i] = data[index[i]];
-  return record('maxPool2d', new Tensor(out, [n, c, oh, ow]), [x], (g) => [scatterMax(g, index, x.shape)]);
 }
 
 /**
@@ -79,9 +109,13 @@ function scatterMax(g: Tensor, index: Int32Array, inputShape: readonly number[])
     g.dtype,
     inputShape.reduce((a, b) => a * b, 1),
   );
-  const src = g.data;
-  for (let i = 0; i < index.length; i++) out[index[i]] += src[i];
+  scatterAdd(g.data, index, out);
   return record('maxPool2dGrad', new Tensor(out, inputShape), [g], (gz) => [gatherFlat(gz, index, g.shape)]);
+}
+
+/** out[index[i]] += src[i] for every i (a loop function of its own: see autograd/unary.ts). */
+function scatterAdd(src: FloatArray, index: Int32Array, out: FloatArray): void {
+  for (let i = 0; i < index.length; i++) out[index[i]] += src[i];
 }
 
 /** Window size and step of average pooling (as for max pooling). */

@@ -1,5 +1,5 @@
-import { LossInputError, Tensor, allocate } from '../tensor/index.js';
-import { add, div, mul, square, sub } from './arithmetic.js';
+import { type FloatArray, LossInputError, Tensor, allocate } from '../tensor/index.js';
+import { add, div, mul, square, sub, where } from './arithmetic.js';
 import { isGradEnabled, record } from './engine.js';
 import { type Operand, asTensor, emptyLike, resultDtype } from './operand.js';
 
@@ -11,9 +11,7 @@ import { type Operand, asTensor, emptyLike, resultDtype } from './operand.js';
 export function exp(a: Operand): Tensor {
   const x = asTensor(a, 'exp', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.exp(s[i]);
+  expLoop(x.data, out.data);
   return record('exp', out, [x], (g) => [mul(g, out)]);
 }
 
@@ -21,9 +19,7 @@ export function exp(a: Operand): Tensor {
 export function log(a: Operand): Tensor {
   const x = asTensor(a, 'log', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.log(s[i]);
+  logLoop(x.data, out.data);
   return record('log', out, [x], (g) => [div(g, x)]);
 }
 
@@ -31,9 +27,7 @@ export function log(a: Operand): Tensor {
 export function log1p(a: Operand): Tensor {
   const x = asTensor(a, 'log1p', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.log1p(s[i]);
+  log1pLoop(x.data, out.data);
   return record('log1p', out, [x], (g) => [div(g, add(x, 1))]);
 }
 
@@ -41,9 +35,7 @@ export function log1p(a: Operand): Tensor {
 export function sqrt(a: Operand): Tensor {
   const x = asTensor(a, 'sqrt', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(s[i]);
+  sqrtLoop(x.data, out.data);
   return record('sqrt', out, [x], (g) => [div(g, mul(out, 2))]);
 }
 
@@ -51,9 +43,7 @@ export function sqrt(a: Operand): Tensor {
 export function sign(a: Operand): Tensor {
   const x = asTensor(a, 'sign', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? 1 : s[i] < 0 ? -1 : 0;
+  signLoop(x.data, out.data);
   return out;
 }
 
@@ -61,9 +51,7 @@ export function sign(a: Operand): Tensor {
 export function abs(a: Operand): Tensor {
   const x = asTensor(a, 'abs', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.abs(s[i]);
+  absLoop(x.data, out.data);
   return record('abs', out, [x], (g) => [mul(g, sign(x))]);
 }
 
@@ -71,9 +59,7 @@ export function abs(a: Operand): Tensor {
 export function tanh(a: Operand): Tensor {
   const x = asTensor(a, 'tanh', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.tanh(s[i]);
+  tanhLoop(x.data, out.data);
   return record('tanh', out, [x], (g) => [mul(g, sub(1, square(out)))]);
 }
 
@@ -81,16 +67,7 @@ export function tanh(a: Operand): Tensor {
 export function sigmoid(a: Operand): Tensor {
   const x = asTensor(a, 'sigmoid', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) {
-    const v = s[i];
-    if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
-    else {
-      const e = Math.exp(v);
-      o[i] = e / (1 + e);
-    }
-  }
+  sigmoidLoop(x.data, out.data);
   return record('sigmoid', out, [x], (g) => [mul(g, mul(out, sub(1, out)))]);
 }
 
@@ -98,12 +75,7 @@ export function sigmoid(a: Operand): Tensor {
 export function softplus(a: Operand): Tensor {
   const x = asTensor(a, 'softplus', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) {
-    const v = s[i];
-    o[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-  }
+  softplusLoop(x.data, out.data);
   return record('softplus', out, [x], (g) => [mul(g, sigmoid(x))]);
 }
 
@@ -134,28 +106,40 @@ function maskedGrad(
   // The mask is stored in x's dtype, so `outside` is rounded as it would be there.
   const k = x.dtype === 'float32' ? Math.fround(outside) : outside;
   const out = allocate(resultDtype(g.dtype, x.dtype), x.size);
-  const gd = g.data;
-  const s = x.data;
-  const n = out.length;
-  if (clampLow === undefined || clampHigh === undefined) {
-    for (let i = 0; i < n; i++) out[i] = s[i] > 0 ? gd[i] : gd[i] * k;
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = s[i];
-      out[i] = v >= clampLow && v <= clampHigh ? gd[i] : gd[i] * k;
-    }
-  }
+  if (clampLow === undefined || clampHigh === undefined) positiveMaskLoop(g.data, x.data, k, out);
+  else rangeMaskLoop(g.data, x.data, clampLow, clampHigh, k, out);
   return new Tensor(out, x.shape);
 }
 
-/** max(x, 0). Backward: g where x > 0, else 0. */
+/**
+ * max(x, 0), NaN kept (PyTorch's relu). Backward: g where x is not ≤ 0 (x > 0, or NaN, as
+ * PyTorch's threshold_backward), else 0.
+ */
 export function relu(a: Operand): Tensor {
   const x = asTensor(a, 'relu', 'a');
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.max(s[i], 0);
-  return record('relu', out, [x], (g) => [maskedGrad(g, x, 0, (v) => v > 0)]);
+  if (x.dtype === 'float32') reluBits32(int32View(x.data), int32View(out.data));
+  else reluBits64(int32View(x.data), int32View(out.data));
+  return record('relu', out, [x], (g) => [reluGrad(g, x)]);
+}
+
+/** relu's backward: g where x is not ≤ 0, else +0; bitwise for a gradient of x's dtype. */
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  if (isGradEnabled() || g.size !== x.size || g.dtype !== x.dtype)
+    return where(
+      mask(x, (v) => !(v <= 0), 1, 0),
+      g,
+      0,
+    );
+  const out = allocate(x.dtype, x.size);
+  if (x.dtype === 'float32') reluGradBits32(int32View(g.data), int32View(x.data), int32View(out));
+  else reluGradBits64(int32View(g.data), int32View(x.data), int32View(out));
+  return new Tensor(out, x.shape);
+}
+
+/** The bits of a float array as 32-bit integers (two per float64, low word first). */
+function int32View(a: FloatArray): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
 }
 
 /** x where x > 0, else `slope`·x (default 0.01). Backward: g or `slope`·g. */
@@ -164,9 +148,7 @@ export function leakyRelu(a: Operand, slope = 0.01): Tensor {
   if (!Number.isFinite(slope))
     throw new LossInputError('leakyRelu', 'slope', `must be a finite number, got ${slope}`);
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? s[i] : slope * s[i];
+  leakyReluLoop(x.data, out.data, slope);
   return record('leakyRelu', out, [x], (g) => [maskedGrad(g, x, slope, (v) => v > 0)]);
 }
 
@@ -180,8 +162,136 @@ export function clamp(a: Operand, min = Number.NEGATIVE_INFINITY, max = Number.P
     throw new LossInputError('clamp', 'bounds', `need min ≤ max, got [${min}, ${max}]`);
   }
   const out = emptyLike(x);
-  const s = x.data;
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = Math.min(Math.max(s[i], min), max);
+  clampLoop(x.data, out.data, min, max);
   return record('clamp', out, [x], (g) => [maskedGrad(g, x, 0, (v) => v >= min && v <= max, min, max)]);
+}
+
+// The loops, each in a function of its own. Inside the op functions, V8 (Node 20) compiles a
+// long loop on first use by on-stack replacement and then deoptimizes that code on every later
+// call, at the code after the loop, until it gives up optimizing the op: measured on relu over
+// 692k float32 values, 3–5 ms a call instead of 1.0 (a loop function compiles normally).
+
+function expLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.exp(s[i]);
+}
+
+function logLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.log(s[i]);
+}
+
+function log1pLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.log1p(s[i]);
+}
+
+function sqrtLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(s[i]);
+}
+
+function signLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? 1 : s[i] < 0 ? -1 : 0;
+}
+
+function absLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.abs(s[i]);
+}
+
+function tanhLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.tanh(s[i]);
+}
+
+function sigmoidLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) {
+    const v = s[i];
+    if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
+    else {
+      const e = Math.exp(v);
+      o[i] = e / (1 + e);
+    }
+  }
+}
+
+function softplusLoop(s: FloatArray, o: FloatArray): void {
+  for (let i = 0; i < o.length; i++) {
+    const v = s[i];
+    o[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+  }
+}
+
+function leakyReluLoop(s: FloatArray, o: FloatArray, slope: number): void {
+  for (let i = 0; i < o.length; i++) o[i] = s[i] > 0 ? s[i] : slope * s[i];
+}
+
+function clampLoop(s: FloatArray, o: FloatArray, min: number, max: number): void {
+  for (let i = 0; i < o.length; i++) o[i] = Math.min(Math.max(s[i], min), max);
+}
+
+function positiveMaskLoop(gd: FloatArray, s: FloatArray, k: number, out: FloatArray): void {
+  for (let i = 0; i < out.length; i++) out[i] = s[i] > 0 ? gd[i] : gd[i] * k;
+}
+
+function rangeMaskLoop(
+  gd: FloatArray,
+  s: FloatArray,
+  lo: number,
+  hi: number,
+  k: number,
+  out: FloatArray,
+): void {
+  for (let i = 0; i < out.length; i++) {
+    const v = s[i];
+    out[i] = v >= lo && v <= hi ? gd[i] : gd[i] * k;
+  }
+}
+
+// relu on the bits. A float compare of random-signed values mispredicts about half its
+// branches: Math.max(x, 0) over 692k float32 conv outputs measured 4.9 ms, these 0.6 ms (and
+// the backward 3.8 against 0.9). A float is ≤ 0 when its sign bit is set or it is +0, and NaN
+// when its exponent bits are all ones with a nonzero mantissa; the masks below come from
+// arithmetic shifts, with no branch.
+
+/** All ones where the float32 with bits b is NaN, else 0. */
+function nan32(b: number): number {
+  return (0x7f800000 - (b & 0x7fffffff)) >> 31;
+}
+
+/** All ones where the float64 with high word hi and low word lo is NaN, else 0. */
+function nan64(hi: number, lo: number): number {
+  return (0x7ff00000 - (hi & 0x7fffffff) - ((lo | -lo) >>> 31)) >> 31;
+}
+
+function reluBits32(x: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const b = x[i];
+    out[i] = b & (~(b >> 31) | nan32(b));
+  }
+}
+
+function reluBits64(x: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const lo = x[i];
+    const hi = x[i + 1];
+    const keep = ~(hi >> 31) | nan64(hi, lo);
+    out[i] = lo & keep;
+    out[i + 1] = hi & keep;
+  }
+}
+
+function reluGradBits32(g: Int32Array, x: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const b = x[i];
+    const atMostZero = (b >> 31) | ~((b | -b) >> 31);
+    out[i] = g[i] & ~(atMostZero & ~nan32(b));
+  }
+}
+
+function reluGradBits64(g: Int32Array, x: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const lo = x[i];
+    const hi = x[i + 1];
+    const both = hi | lo;
+    const atMostZero = (hi >> 31) | ~((both | -both) >> 31);
+    const keep = ~(atMostZero & ~nan64(hi, lo));
+    out[i] = g[i] & keep;
+    out[i + 1] = g[i + 1] & keep;
+  }
 }

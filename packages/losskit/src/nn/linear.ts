@@ -131,8 +131,8 @@ export class Conv2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    const y = ops.conv2d(ops.cast(input, this.weight.dtype), this.weight, this.conv);
-    return this.bias === null ? y : ops.add(y, ops.reshape(this.bias, [1, this.outChannels, 1, 1]));
+    // The bias is fused into the convolution (added as outputs leave the product block).
+    return ops.conv2d(ops.cast(input, this.weight.dtype), this.weight, { ...this.conv, bias: this.bias });
   }
 
   override describe(): string {
