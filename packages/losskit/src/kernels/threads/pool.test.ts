@@ -42,12 +42,15 @@ test('in Node threads are available; auto means one per core and the report says
 });
 
 test('a threaded float32 product is bitwise the single-thread product, for every thread count, transpose and accumulate', () => {
-  // Rows that are not a multiple of 4 or of the parts, and products large enough to split.
+  // Rows that are not a multiple of 4 or of the parts, columns not a multiple of 8, and products
+  // large enough to split: by row panels (the first and third) and by column panels (the others,
+  // with at least twice as many column panels as row panels; the last a convolution's shape).
   const shapes: [number, number, number][] = [
-    [130, 257, 70],
-    [37, 600, 45],
-    [256, 784, 10],
-    [9, 4096, 33],
+    [130, 257, 140],
+    [37, 600, 200],
+    [256, 784, 24],
+    [9, 4096, 130],
+    [16, 40, 8113],
   ];
   try {
     let seed = 5;

@@ -16,8 +16,9 @@ import { growMemory, loadThreadedModule, type ThreadedModule } from './module.js
  *
  * Threads: where shared WebAssembly memory works, the module's memory is shared with the thread
  * pool (kernels/threads/pool.ts) and a product of at least THREAD_MIN_WORK multiply-adds per
- * thread splits `multiply` by row panels of C: each thread computes whole rows with the same
- * operations in the same order, so C is bitwise the same for every thread count.
+ * thread splits `multiply` by row panels of C, or by column panels for a wide product: each
+ * thread computes whole rows (or columns) with the same operations in the same order, so C is
+ * bitwise the same for every thread count.
  */
 
 /**
@@ -29,7 +30,16 @@ const MAX_BYTES = 64 * 1024 * 1024;
 
 interface GemmExports {
   pack(src: number, dst: number, count: number, K: number, width: number, si: number, sk: number): void;
-  multiply(M: number, K: number, N: number, ap: number, bp: number, c: number, accumulate: number): void;
+  multiply(
+    M: number,
+    K: number,
+    N: number,
+    ap: number,
+    bp: number,
+    c: number,
+    accumulate: number,
+    ldc: number,
+  ): void;
 }
 
 /** The index of `multiply` among the names the pool's workers resolve (`MULTIPLY_NAMES`). */
@@ -37,10 +47,12 @@ const MULTIPLY = 0;
 const MULTIPLY_NAMES = ['multiply'] as const;
 
 /**
- * Multiply-adds per thread below which a product stays on one thread: waking a worker costs
- * some microseconds, about what 2^18 multiply-adds take.
+ * Multiply-adds per thread below which a product stays on one thread: 2^21, about 100 µs of
+ * work on one core. Waking a sleeping worker and joining it measured 80–90 µs on the 2-core
+ * benchmark machine (a 16 × 9 × 8112 product, 1.2 M multiply-adds: 90 µs on one thread, 175 µs
+ * on two); 2^18 split products that two threads then computed more slowly than one.
  */
-export const THREAD_MIN_WORK = 1 << 18;
+export const THREAD_MIN_WORK = 1 << 21;
 
 interface Gemm extends ThreadedModule<GemmExports> {
   /** A view of the whole memory, re-created after it grows. */
@@ -69,7 +81,7 @@ export function simdGemmAvailable(): boolean {
   return kernel() !== null;
 }
 
-/** Threads a product of M·K·N multiply-adds over `panels` row panels uses (1 without the pool). */
+/** Threads a product of M·K·N multiply-adds over `panels` panels uses (1 without the pool). */
 function partsFor(k: Gemm, work: number, panels: number): number {
   if (k.kernel < 0) return 1;
   const parts = Math.min(threadCount(), panels, Math.floor(work / THREAD_MIN_WORK));
@@ -85,12 +97,26 @@ function memoryOf(k: Gemm, bytes: number): Float32Array | null {
 }
 
 /**
- * C rows = op(A)·op(B) over the packed operands, split into `parts` ranges of row panels: part 0
- * on this thread, the others on workers (or here, where a worker is not ready).
+ * Whether a product is split by column panels of C (8 columns each) rather than row panels (4
+ * rows each): when it has at least twice as many column panels. A split by rows makes every
+ * thread stream all of packed B, which dominates a wide product with few rows (a convolution's
+ * O × taps by taps × images·positions: 32 × 144 by 144 × 7744 measured no faster on 2 threads);
+ * a split by columns gives each thread its own part of B.
+ */
+function splitsByColumns(M: number, N: number): boolean {
+  return (N + 7) >> 3 >= 2 * ((M + 3) >> 2);
+}
+
+/**
+ * C = op(A)·op(B) over the packed operands, split into `parts` ranges of row panels or of column
+ * panels (`byColumns`): part 0 on this thread, the others on workers (or here, where a worker is
+ * not ready). Either way each element of C is computed by one thread with the same operations
+ * in the same order, so C is bitwise the same for every split.
  */
 function multiplyParts(
   k: Gemm,
   parts: number,
+  byColumns: boolean,
   M: number,
   K: number,
   N: number,
@@ -98,20 +124,26 @@ function multiplyParts(
   c: number,
   acc: number,
 ): void {
-  const panels = (M + 3) >> 2;
-  const panelBytes = 16 * K;
-  const rowBytes = 4 * ((N + 7) & ~7);
+  const ldc = (N + 7) & ~7;
+  const panels = byColumns ? ldc >> 3 : (M + 3) >> 2;
   let launched = false;
-  for (let p = 1; p < parts; p++) {
+  for (let p = 0; p < parts; p++) {
     const from = Math.floor((panels * p) / parts);
     const to = Math.floor((panels * (p + 1)) / parts);
-    const ap = from * panelBytes;
-    const cp = c + 4 * from * rowBytes;
-    if (launch(p - 1, k.kernel, MULTIPLY, Math.min(M, 4 * to) - 4 * from, K, N, ap, bp, cp, acc))
-      launched = true;
-    else k.exports.multiply(Math.min(M, 4 * to) - 4 * from, K, N, ap, bp, cp, acc);
+    // A range of row panels: A from its panel `from`, C from row 4·from. A range of column
+    // panels: B from its panel `from`, C from column 8·from.
+    const rows = byColumns ? M : Math.min(M, 4 * to) - 4 * from;
+    const columns = byColumns ? Math.min(N, 8 * to) - 8 * from : N;
+    const ap = byColumns ? 0 : 16 * K * from;
+    const bq = byColumns ? bp + 32 * K * from : bp;
+    const cp = byColumns ? c + 32 * from : c + 16 * from * ldc;
+    if (p === 0) continue;
+    if (launch(p - 1, k.kernel, MULTIPLY, rows, K, columns, ap, bq, cp, acc, ldc)) launched = true;
+    else k.exports.multiply(rows, K, columns, ap, bq, cp, acc, ldc);
   }
-  k.exports.multiply(Math.min(M, 4 * Math.floor(panels / parts)), K, N, 0, bp, c, acc);
+  const to = Math.floor(panels / parts);
+  if (byColumns) k.exports.multiply(M, K, Math.min(N, 8 * to), 0, bp, c, acc, ldc);
+  else k.exports.multiply(Math.min(M, 4 * to), K, N, 0, bp, c, acc, ldc);
   if (launched) join();
 }
 
@@ -158,9 +190,10 @@ export function simdGemm(
     else
       for (let i = 0; i < M; i++) view.set(c.subarray(co + i * N, co + (i + 1) * N), scratch + i * paddedN);
   }
-  const parts = partsFor(k, M * K * N, paddedM >> 2);
-  if (parts === 1) k.exports.multiply(M, K, N, 0, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
-  else multiplyParts(k, parts, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
+  const byColumns = splitsByColumns(M, N);
+  const parts = partsFor(k, M * K * N, byColumns ? paddedN >> 3 : paddedM >> 2);
+  if (parts === 1) k.exports.multiply(M, K, N, 0, 4 * packedB, 4 * scratch, accumulate ? 1 : 0, paddedN);
+  else multiplyParts(k, parts, byColumns, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
   if (paddedN === N) c.set(view.subarray(scratch, scratch + M * N), co);
   else
     for (let i = 0; i < M; i++) {

@@ -6,10 +6,11 @@
 ;; Packed layouts (element counts; all offsets are bytes chosen by the caller, 16-aligned):
 ;;   A panels: ceil(M/4) panels of K×4: panel p holds, for each k, rows 4p..4p+3 of op(A) at column k
 ;;   B panels: ceil(N/8) panels of K×8: panel q holds, for each k, columns 8q..8q+7 of op(B) at row k
-;;   C: 4·ceil(M/4) rows of N' = 8·ceil(N/8) values (rows and columns past M, N are padding)
+;;   C: 4·ceil(M/4) rows of ldc ≥ 8·ceil(N/8) values (rows and columns past M, N are padding)
 ;; Lines past the end of an operand (rows ≥ M, columns ≥ N) are packed as zeros.
 ;; The memory grows from JavaScript (memory.grow), which then re-creates its views. Threads (see
-;; kernels/threads/pool.ts) each run `multiply` on their own row panels of the same packed operands.
+;; kernels/threads/pool.ts) each run `multiply` on their own row or column panels of the same packed
+;; operands.
 (module
 ;; The memory is imported: one shared memory that every thread's instance of this module uses
   ;; (16 pages to start, at most 1024 = 64 MiB, the MAX_BYTES of gemm.ts).
@@ -130,18 +131,20 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $line))))
 
-  ;; C (at c, rows of N' values) = or += (accumulate ≠ 0) the product of the packed panels at
-  ;; ap (M rows) and bp (N columns), K ≥ 1. Tile by tile: 8 f32x4 accumulators hold a 4×8 tile
-  ;; of C; each step of k loads 8 values of B and broadcasts 4 of A.
+  ;; C (at c, rows of ldc values, ldc ≥ 8·ceil(N/8)) = or += (accumulate ≠ 0) the product of
+  ;; the packed panels at ap (M rows) and bp (N columns), K ≥ 1. Tile by tile: 8 f32x4
+  ;; accumulators hold a 4×8 tile of C; each step of k loads 8 values of B and broadcasts 4 of A.
+  ;; A range of column panels (bp and c moved by whole panels, ldc the whole C's) computes those
+  ;; columns of C with the same operations as the whole product.
   (func (export "multiply") (param $M i32) (param $K i32) (param $N i32) (param $ap i32)
-    (param $bp i32) (param $c i32) (param $accumulate i32)
+    (param $bp i32) (param $c i32) (param $accumulate i32) (param $ldc i32)
     (local $rowStride i32) (local $panelA i32) (local $panelB i32) (local $aEnd i32) (local $bEnd i32)
     (local $pbPanel i32) (local $paPanel i32) (local $cColumn i32) (local $cTile i32)
     (local $pa i32) (local $pb i32) (local $kEnd i32) (local $t i32)
     (local $b0 v128) (local $b1 v128) (local $a v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local.set $rowStride (i32.shl (i32.and (i32.add (local.get $N) (i32.const 7)) (i32.const -8)) (i32.const 2)))
+    (local.set $rowStride (i32.shl (local.get $ldc) (i32.const 2)))
     (local.set $panelA (i32.shl (local.get $K) (i32.const 4)))
     (local.set $panelB (i32.shl (local.get $K) (i32.const 5)))
     (local.set $aEnd (i32.add (local.get $ap)
