@@ -1,4 +1,4 @@
-import { gemm } from '../kernels/gemm.js';
+import { SIMD_GEMM_MIN_WORK, gemm } from '../kernels/gemm.js';
 import {
   type DType,
   type FloatArray,
@@ -8,6 +8,18 @@ import {
   formatShape,
 } from '../tensor/index.js';
 import { sum } from './broadcast.js';
+import {
+  type Geometry,
+  addBias,
+  col2imAdd,
+  colScratch,
+  im2col,
+  imagesPerBlock,
+  moveRowsIn,
+  moveRowsOut,
+  rowScratch,
+} from './conv-blocks.js';
+import { forwardPacked, inputGradPacked, weightGradPacked } from './conv-packed.js';
 import { isGradEnabled, record } from './engine.js';
 import { type Operand, asPair, asTensor, resultDtype } from './operand.js';
 
@@ -23,22 +35,6 @@ export interface Conv2dOptions {
 export interface Conv2dForwardOptions extends Conv2dOptions {
   /** One value per output channel, [O], added to each channel's outputs (PyTorch's `bias`). */
   readonly bias?: Operand | null;
-}
-
-interface Geometry {
-  readonly n: number;
-  readonly c: number;
-  readonly h: number;
-  readonly w: number;
-  readonly o: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly ph: number;
-  readonly pw: number;
-  readonly oh: number;
-  readonly ow: number;
 }
 
 function pair(
@@ -100,167 +96,20 @@ function geometry(input: readonly number[], weight: readonly number[], options: 
   return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
-/** Output rows (or columns) t in [lo, hi) whose input position t·s + k − p lies in [0, size). */
-function validRange(k: number, s: number, p: number, size: number, outSize: number): [number, number] {
-  const lo = Math.max(0, Math.ceil((p - k) / s));
-  const hi = Math.min(outSize, Math.floor((size - 1 + p - k) / s) + 1);
-  return [Math.min(lo, hi), hi];
-}
-
-/**
- * Elements of one im2col block (the larger of its C·KH·KW and O rows times its columns) up to
- * which images are batched side by side: 2^17 (512 KiB in float32), so the block and its product
- * stay in a core's L2 cache while each product still spans several images (measured on the bench's
- * CNN step: 2^20, and one image per product, were no faster).
- */
-const BATCH_ELEMENTS = 1 << 17;
-
-/** Images per product: as many as fit BATCH_ELEMENTS, spread evenly over the batches. */
-function imagesPerBlock(g: Geometry): number {
-  const perImage = Math.max(g.c * g.kh * g.kw, g.o) * g.oh * g.ow;
-  const most = Math.max(1, Math.min(g.n, Math.floor(BATCH_ELEMENTS / perImage)));
-  return Math.ceil(g.n / Math.ceil(g.n / most));
-}
-
-// Scratch kept between calls, grown on demand (the kernels are not re-entrant): the im2col
-// block and the block of gradients (or outputs) laid out [O, images · OH·OW], per dtype.
-let col32 = new Float32Array(0);
-let col64 = new Float64Array(0);
-let rows32 = new Float32Array(0);
-let rows64 = new Float64Array(0);
-
-function colScratch(dtype: DType, size: number): FloatArray {
-  if (dtype === 'float32') {
-    if (col32.length < size) col32 = new Float32Array(size);
-    return col32;
-  }
-  if (col64.length < size) col64 = new Float64Array(size);
-  return col64;
-}
-
-function rowScratch(dtype: DType, size: number): FloatArray {
-  if (dtype === 'float32') {
-    if (rows32.length < size) rows32 = new Float32Array(size);
-    return rows32;
-  }
-  if (rows64.length < size) rows64 = new Float64Array(size);
-  return rows64;
-}
-
-/**
- * The im2col block [C·KH·KW, count·OH·OW] of images first … first + count − 1, side by side
- * (zeros where a window hangs over the padding). Rows are (in-channel, ky, kx); columns are
- * (image, oy, ox). Bounds are solved once per tap, so the copies have no branches.
- */
-function im2col(g: Geometry, x: FloatArray, first: number, count: number, col: FloatArray): void {
-  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const positions = oh * ow;
-  const ld = count * positions;
-  if (ph > 0 || pw > 0) col.fill(0, 0, c * kh * kw * ld);
-  for (let ky = 0; ky < kh; ky++) {
-    const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
-    for (let kx = 0; kx < kw; kx++) {
-      const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
-      const run = oxHi - oxLo;
-      if (run <= 0) continue;
-      for (let ic = 0; ic < c; ic++) {
-        const rowStart = ((ic * kh + ky) * kw + kx) * ld;
-        for (let j = 0; j < count; j++) {
-          const image = ((first + j) * c + ic) * h * w;
-          for (let oy = oyLo; oy < oyHi; oy++) {
-            const to = rowStart + j * positions + oy * ow + oxLo;
-            const from = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
-            if (sw === 1) for (let t = 0; t < run; t++) col[to + t] = x[from + t];
-            else for (let t = 0; t < run; t++) col[to + t] = x[from + t * sw];
-          }
-        }
-      }
-    }
-  }
-}
-
-/** Adds an im2col block's gradient (layout of `im2col`) back onto the pixels it was read from. */
-function col2imAdd(g: Geometry, col: FloatArray, first: number, count: number, gx: FloatArray): void {
-  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const positions = oh * ow;
-  const ld = count * positions;
-  for (let ky = 0; ky < kh; ky++) {
-    const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
-    for (let kx = 0; kx < kw; kx++) {
-      const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
-      const run = oxHi - oxLo;
-      if (run <= 0) continue;
-      for (let ic = 0; ic < c; ic++) {
-        const rowStart = ((ic * kh + ky) * kw + kx) * ld;
-        for (let j = 0; j < count; j++) {
-          const image = ((first + j) * c + ic) * h * w;
-          for (let oy = oyLo; oy < oyHi; oy++) {
-            const from = rowStart + j * positions + oy * ow + oxLo;
-            const to = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
-            if (sw === 1) for (let t = 0; t < run; t++) gx[to + t] += col[from + t];
-            else for (let t = 0; t < run; t++) gx[to + t * sw] += col[from + t];
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
- * Copies images first … first + count − 1 of an [N, O, P] array into a block [O, count·P]: the
- * layout of a product with an im2col block.
- */
-function moveRowsIn(g: Geometry, images: FloatArray, first: number, count: number, rows: FloatArray): void {
-  const positions = g.oh * g.ow;
-  const ld = count * positions;
-  for (let o = 0; o < g.o; o++)
-    for (let j = 0; j < count; j++) {
-      const r = o * ld + j * positions;
-      const i = ((first + j) * g.o + o) * positions;
-      for (let t = 0; t < positions; t++) rows[r + t] = images[i + t];
-    }
-}
-
-/**
- * The reverse of `moveRowsIn`, adding `bias[o]` to channel o on the way (one rounding to the
- * output's dtype, as a separate add would round); `bias` null adds nothing.
- */
-function moveRowsOut(
-  g: Geometry,
-  rows: FloatArray,
-  first: number,
-  count: number,
-  images: FloatArray,
-  bias: FloatArray | null,
-): void {
-  const positions = g.oh * g.ow;
-  const ld = count * positions;
-  for (let o = 0; o < g.o; o++) {
-    const b = bias === null ? 0 : bias[o];
-    for (let j = 0; j < count; j++) {
-      const r = o * ld + j * positions;
-      const i = ((first + j) * g.o + o) * positions;
-      if (bias === null) for (let t = 0; t < positions; t++) images[i + t] = rows[r + t];
-      else for (let t = 0; t < positions; t++) images[i + t] = rows[r + t] + b;
-    }
-  }
-}
-
-/** Adds `bias[o]` to every output of channel o of images first … first + count − 1, in place. */
-function addBias(g: Geometry, y: FloatArray, first: number, count: number, bias: FloatArray): void {
-  const positions = g.oh * g.ow;
-  for (let j = first; j < first + count; j++)
-    for (let o = 0; o < g.o; o++) {
-      const b = bias[o];
-      const start = (j * g.o + o) * positions;
-      for (let t = start; t < start + positions; t++) y[t] += b;
-    }
-}
-
 // The three kernels are matrix products over im2col blocks of several images side by side:
 //   Y = W · col(X),   dW = Σ_blocks G · col(X)ᵀ,   dX = col⁻¹(Wᵀ · G),
 // with G the block's output gradients as [O, images·OH·OW]. Every buffer has the result's dtype,
-// so float32 operands stay in float32 and reach gemm's SIMD kernel; float64 ones sum in float64.
+// so float32 operands stay in float32 and reach the SIMD kernel, written into its memory in
+// place (conv-packed.ts); float64 ones sum in float64 through gemm's loops.
+
+/**
+ * Whether a convolution's products take the in-place SIMD route (conv-packed.ts): every array
+ * float32 and the products as large as gemm's SIMD threshold (smaller ones keep gemm's loops).
+ */
+function packedRoute(g: Geometry, ...arrays: (FloatArray | null)[]): boolean {
+  const work = g.o * g.c * g.kh * g.kw * g.oh * g.ow * imagesPerBlock(g);
+  return work >= SIMD_GEMM_MIN_WORK && arrays.every((a) => a === null || a instanceof Float32Array);
+}
 
 function forwardKernel(
   g: Geometry,
@@ -273,17 +122,31 @@ function forwardKernel(
   const positions = g.oh * g.ow;
   const y = allocate(dtype, g.n * g.o * positions);
   const nb = imagesPerBlock(g);
-  const col = colScratch(dtype, taps * nb * positions);
-  const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : y;
+  const packed = packedRoute(g, x, wt, bias, y);
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
+    if (
+      packed &&
+      forwardPacked(
+        g,
+        x as Float32Array,
+        wt as Float32Array,
+        bias as Float32Array | null,
+        y as Float32Array,
+        first,
+        count,
+      )
+    )
+      continue;
+    const col = colScratch(dtype, taps * nb * positions);
     im2col(g, x, first, count, col);
     if (nb === 1) {
       gemm(wt, 0, col, 0, y, first * g.o * positions, g.o, taps, positions, false, false);
       if (bias !== null) addBias(g, y, first, 1, bias);
     } else {
+      const rows = rowScratch(dtype, g.o * nb * positions);
       gemm(wt, 0, col, 0, rows, 0, g.o, taps, count * positions, false, false);
-      moveRowsOut(g, rows, first, count, y, bias);
+      moveRowsOut(g, rows, 0, count * positions, first, count, y, bias);
     }
   }
   return y;
@@ -294,14 +157,20 @@ function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray, dtype: DTy
   const positions = g.oh * g.ow;
   const gx = allocate(dtype, g.n * g.c * g.h * g.w);
   const nb = imagesPerBlock(g);
-  const col = colScratch(dtype, taps * nb * positions);
-  const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
+  const packed = packedRoute(g, gy, wt, gx);
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
+    if (
+      packed &&
+      inputGradPacked(g, gy as Float32Array, wt as Float32Array, gx as Float32Array, first, count)
+    )
+      continue;
+    const col = colScratch(dtype, taps * nb * positions);
+    const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
     const ro = nb > 1 ? 0 : first * g.o * positions;
     if (nb > 1) moveRowsIn(g, gy, first, count, rows);
     gemm(wt, 0, rows, ro, col, 0, taps, g.o, count * positions, true, false);
-    col2imAdd(g, col, first, count, gx);
+    col2imAdd(g, col, 0, count * positions, first, count, gx);
   }
   return gx;
 }
@@ -311,10 +180,16 @@ function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray, dtype: DTy
   const positions = g.oh * g.ow;
   const gw = allocate(dtype, g.o * taps);
   const nb = imagesPerBlock(g);
-  const col = colScratch(dtype, taps * nb * positions);
-  const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
+  const packed = packedRoute(g, x, gy, gw);
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
+    if (
+      packed &&
+      weightGradPacked(g, x as Float32Array, gy as Float32Array, gw as Float32Array, first, count, first > 0)
+    )
+      continue;
+    const col = colScratch(dtype, taps * nb * positions);
+    const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
     const ro = nb > 1 ? 0 : first * g.o * positions;
     im2col(g, x, first, count, col);
     if (nb > 1) moveRowsIn(g, gy, first, count, rows);

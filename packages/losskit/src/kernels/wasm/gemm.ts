@@ -148,6 +148,17 @@ function multiplyParts(
 }
 
 /**
+ * C (at byte c, rows of 8·ceil(N/8) values) = or += (acc 1) the packed operands' product (A
+ * panels at 0, B panels at byte bp): on one thread, or split over the pool by rows or columns.
+ */
+function multiplyPacked(k: Gemm, M: number, K: number, N: number, bp: number, c: number, acc: number): void {
+  const byColumns = splitsByColumns(M, N);
+  const parts = partsFor(k, M * K * N, byColumns ? (N + 7) >> 3 : (M + 3) >> 2);
+  if (parts === 1) k.exports.multiply(M, K, N, 0, bp, c, acc, (N + 7) & ~7);
+  else multiplyParts(k, parts, byColumns, M, K, N, bp, c, acc);
+}
+
+/**
  * c[co …] = op(a)·op(b), or += with `accumulate`, for one [M, K] × [K, N] block: op(a) is a's
  * [M, K] block at ao (stored [K, M] when `ta`), op(b) is b's [K, N] block at bo (stored [N, K]
  * when `tb`), c is [M, N] at co. Returns false (c untouched) where the kernel is unavailable or
@@ -190,15 +201,70 @@ export function simdGemm(
     else
       for (let i = 0; i < M; i++) view.set(c.subarray(co + i * N, co + (i + 1) * N), scratch + i * paddedN);
   }
-  const byColumns = splitsByColumns(M, N);
-  const parts = partsFor(k, M * K * N, byColumns ? paddedN >> 3 : paddedM >> 2);
-  if (parts === 1) k.exports.multiply(M, K, N, 0, 4 * packedB, 4 * scratch, accumulate ? 1 : 0, paddedN);
-  else multiplyParts(k, parts, byColumns, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
+  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
   if (paddedN === N) c.set(view.subarray(scratch, scratch + M * N), co);
   else
     for (let i = 0; i < M; i++) {
       const from = scratch + i * paddedN;
       c.set(view.subarray(from, from + N), co + i * N);
     }
+  return true;
+}
+
+/**
+ * How a caller writes the operands of `simdGemmInPlace` straight into the kernel's memory and
+ * reads the product from it, with no array of its own in between.
+ */
+export interface InPlaceOperands {
+  /** op(A) is A as written (false) or its transpose (true). */
+  readonly ta: boolean;
+  /** Writes A: [M, K] row-major (or [K, M] with `ta`) at view[at …]. */
+  writeA(view: Float32Array, at: number): void;
+  /**
+   * Writes op(B) [K, N] packed in panels of 8 columns: element (k, j) at
+   * at + (j − j mod 8)·K + 8k + j mod 8. Every element of the K × N block must be written;
+   * `zeroB` asks for the region (padding columns included) to be zeroed first, else only the
+   * padding columns of the last panel are.
+   */
+  writePackedB(view: Float32Array, at: number): void;
+  /** Whether the K × N block of packed B is zeroed before `writePackedB` (it writes a part). */
+  readonly zeroB: boolean;
+  /** Reads C [M, N]: element (i, j) at view[at + i·ldc + j]. */
+  readC(view: Float32Array, at: number, ldc: number): void;
+  /** With `accumulate`: the [M, N] values C starts from (row-major at 0), else null. */
+  readonly start: Float32Array | null;
+}
+
+/**
+ * C = op(A)·op(B) on the SIMD kernel (or C = start + op(A)·op(B)), with the operands written and
+ * the product read by the caller inside the kernel's memory (`InPlaceOperands`): B is written
+ * already packed, so it is not copied in, packed and copied out again as `simdGemm` does. The
+ * convolutions use it to write their im2col blocks straight into packed B and to read C straight
+ * into their NCHW outputs. The same packed operands, the same `multiply` and the same thread
+ * split as `simdGemm`: the results are the bits `simdGemm` gives. Returns false (nothing
+ * called) where the kernel is unavailable or the operands do not fit its memory.
+ */
+export function simdGemmInPlace(M: number, K: number, N: number, operands: InPlaceOperands): boolean {
+  const k = kernel();
+  if (k === null || M < 1 || K < 1 || N < 1) return false;
+  const paddedM = (M + 3) & ~3;
+  const paddedN = (N + 7) & ~7;
+  // Layout (floats): packed A | packed B | scratch (the raw A while it is packed, then C).
+  const packedB = paddedM * K;
+  const scratch = packedB + K * paddedN;
+  const end = scratch + Math.max(M * K, paddedM * paddedN);
+  const view = memoryOf(k, 4 * end);
+  if (view === null) return false;
+  operands.writeA(view, scratch);
+  const { ta } = operands;
+  k.exports.pack(4 * scratch, 0, M, K, 4, ta ? 1 : K, ta ? M : 1);
+  if (operands.zeroB) view.fill(0, packedB, scratch);
+  else if (paddedN !== N) view.fill(0, packedB + (paddedN - 8) * K, scratch);
+  operands.writePackedB(view, packedB);
+  const start = operands.start;
+  if (start !== null)
+    for (let i = 0; i < M; i++) view.set(start.subarray(i * N, (i + 1) * N), scratch + i * paddedN);
+  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, start === null ? 0 : 1);
+  operands.readC(view, scratch, paddedN);
   return true;
 }

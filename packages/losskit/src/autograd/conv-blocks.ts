@@ -1,0 +1,264 @@
+import type { DType, FloatArray } from '../tensor/index.js';
+
+// The layouts of conv2d's matrix products (autograd/conv.ts): the geometry of one convolution,
+// im2col blocks of several images side by side and their adjoint, and the moves between NCHW
+// arrays and blocks of rows [O, images · OH·OW].
+
+/** One convolution's sizes, checked: input [N, C, H, W], weight [O, C, KH, KW], output [N, O, OH, OW]. */
+export interface Geometry {
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly o: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
+/** Output rows (or columns) t in [lo, hi) whose input position t·s + k − p lies in [0, size). */
+export function validRange(k: number, s: number, p: number, size: number, outSize: number): [number, number] {
+  const lo = Math.max(0, Math.ceil((p - k) / s));
+  const hi = Math.min(outSize, Math.floor((size - 1 + p - k) / s) + 1);
+  return [Math.min(lo, hi), hi];
+}
+
+/**
+ * Elements of one im2col block (the larger of its C·KH·KW and O rows times its columns) up to
+ * which images are batched side by side: 2^17 (512 KiB in float32), so the block and its product
+ * stay in a core's L2 cache while each product still spans several images (measured on the bench's
+ * CNN step: 2^20, and one image per product, were no faster).
+ */
+const BATCH_ELEMENTS = 1 << 17;
+
+/** Images per product: as many as fit BATCH_ELEMENTS, spread evenly over the batches. */
+export function imagesPerBlock(g: Geometry): number {
+  const perImage = Math.max(g.c * g.kh * g.kw, g.o) * g.oh * g.ow;
+  const most = Math.max(1, Math.min(g.n, Math.floor(BATCH_ELEMENTS / perImage)));
+  return Math.ceil(g.n / Math.ceil(g.n / most));
+}
+
+// Scratch kept between calls, grown on demand (the kernels are not re-entrant): the im2col
+// block ('col') and the block of gradients or outputs laid out [O, images · OH·OW] ('rows'),
+// per dtype.
+const scratch = {
+  col: { float32: new Float32Array(0) as FloatArray, float64: new Float64Array(0) as FloatArray },
+  rows: { float32: new Float32Array(0) as FloatArray, float64: new Float64Array(0) as FloatArray },
+};
+
+function scratchOf(kind: 'col' | 'rows', dtype: DType, size: number): FloatArray {
+  const kept = scratch[kind];
+  if (kept[dtype].length < size)
+    kept[dtype] = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  return kept[dtype];
+}
+
+/** The im2col scratch block, at least `size` long. */
+export function colScratch(dtype: DType, size: number): FloatArray {
+  return scratchOf('col', dtype, size);
+}
+
+/** The rows scratch block, at least `size` long. */
+export function rowScratch(dtype: DType, size: number): FloatArray {
+  return scratchOf('rows', dtype, size);
+}
+
+/**
+ * The im2col block [C·KH·KW, count·OH·OW] of images first … first + count − 1, side by side
+ * (zeros where a window hangs over the padding). Rows are (in-channel, ky, kx); columns are
+ * (image, oy, ox).
+ */
+export function im2col(g: Geometry, x: FloatArray, first: number, count: number, col: FloatArray): void {
+  if (g.ph > 0 || g.pw > 0) col.fill(0, 0, g.c * g.kh * g.kw * count * g.oh * g.ow);
+  gatherWindows(g, x, first, count, col, 0, 'rows');
+}
+
+/**
+ * Where `gatherWindows` puts element (tap, j) of an im2col block (tap the row, j the column):
+ * 'rows', plain rows [taps, columns]; 'packedColumns', packed as the columns of a product's
+ * op(B) (panels of 8 columns, K = taps: (j − j mod 8)·K + 8·tap + j mod 8); 'packedRows', as
+ * the rows of op(B) = blockᵀ (panels of 8 taps, K = columns: (tap − tap mod 8)·K + 8j + tap mod 8).
+ */
+export type BlockLayout = 'rows' | 'packedColumns' | 'packedRows';
+
+/**
+ * Writes the im2col block of images first … first + count − 1 into `out` from `at`, in `layout`.
+ * Positions over the padding are left as they are (the caller zeroes them). Bounds are solved
+ * once per tap, so the copies have no branches.
+ */
+export function gatherWindows(
+  g: Geometry,
+  x: FloatArray,
+  first: number,
+  count: number,
+  out: FloatArray,
+  at: number,
+  layout: BlockLayout,
+): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const positions = oh * ow;
+  const columns = count * positions;
+  const K = layout === 'packedColumns' ? c * kh * kw : columns;
+  for (let ky = 0; ky < kh; ky++) {
+    const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
+    for (let kx = 0; kx < kw; kx++) {
+      const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
+      const run = oxHi - oxLo;
+      if (run <= 0) continue;
+      for (let ic = 0; ic < c; ic++) {
+        const tap = (ic * kh + ky) * kw + kx;
+        const tapAt =
+          at +
+          (layout === 'rows'
+            ? tap * columns
+            : layout === 'packedRows'
+              ? (tap & ~7) * K + (tap & 7)
+              : 8 * tap);
+        for (let i = 0; i < count; i++) {
+          const image = ((first + i) * c + ic) * h * w;
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const j = i * positions + oy * ow + oxLo;
+            const from = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
+            if (layout === 'rows') stridedRun(x, from, sw, out, tapAt + j, 1, run);
+            else if (layout === 'packedRows') stridedRun(x, from, sw, out, tapAt + 8 * j, 8, run);
+            else packedColumnsRun(x, from, sw, out, tapAt, K, j, run);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** out[to + t·step] = x[from + t·sw] for t < run. */
+export function stridedRun(
+  x: FloatArray,
+  from: number,
+  sw: number,
+  out: FloatArray,
+  to: number,
+  step: number,
+  run: number,
+): void {
+  for (let t = 0; t < run; t++) out[to + t * step] = x[from + t * sw];
+}
+
+/**
+ * Columns j … j + run − 1 of one row of a packed op(B) (panels of 8 columns, K rows; the row's
+ * first panel at rowAt) from x[from + t·sw].
+ */
+export function packedColumnsRun(
+  x: FloatArray,
+  from: number,
+  sw: number,
+  out: FloatArray,
+  rowAt: number,
+  K: number,
+  j: number,
+  run: number,
+): void {
+  for (let t = 0; t < run; t++) {
+    const column = j + t;
+    out[rowAt + (column & ~7) * K + (column & 7)] = x[from + t * sw];
+  }
+}
+
+/**
+ * Adds an im2col block's gradient (layout of `im2col`, its rows `ld` apart from `at`) back onto
+ * the pixels it was read from.
+ */
+export function col2imAdd(
+  g: Geometry,
+  col: FloatArray,
+  at: number,
+  ld: number,
+  first: number,
+  count: number,
+  gx: FloatArray,
+): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const positions = oh * ow;
+  for (let ky = 0; ky < kh; ky++) {
+    const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
+    for (let kx = 0; kx < kw; kx++) {
+      const [oxLo, oxHi] = validRange(kx, sw, pw, w, ow);
+      const run = oxHi - oxLo;
+      if (run <= 0) continue;
+      for (let ic = 0; ic < c; ic++) {
+        const rowStart = at + ((ic * kh + ky) * kw + kx) * ld;
+        for (let j = 0; j < count; j++) {
+          const image = ((first + j) * c + ic) * h * w;
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const from = rowStart + j * positions + oy * ow + oxLo;
+            const to = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
+            if (sw === 1) for (let t = 0; t < run; t++) gx[to + t] += col[from + t];
+            else for (let t = 0; t < run; t++) gx[to + t * sw] += col[from + t];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Copies images first … first + count − 1 of an [N, O, P] array into a block [O, count·P]: the
+ * layout of a product with an im2col block.
+ */
+export function moveRowsIn(
+  g: Geometry,
+  images: FloatArray,
+  first: number,
+  count: number,
+  rows: FloatArray,
+): void {
+  const positions = g.oh * g.ow;
+  const ld = count * positions;
+  for (let o = 0; o < g.o; o++)
+    for (let j = 0; j < count; j++) {
+      const r = o * ld + j * positions;
+      const i = ((first + j) * g.o + o) * positions;
+      for (let t = 0; t < positions; t++) rows[r + t] = images[i + t];
+    }
+}
+
+/**
+ * The reverse of `moveRowsIn` (the block's rows `ld` apart from `at`), adding `bias[o]` to
+ * channel o on the way (one rounding to the output's dtype, as a separate add would round);
+ * `bias` null adds nothing.
+ */
+export function moveRowsOut(
+  g: Geometry,
+  rows: FloatArray,
+  at: number,
+  ld: number,
+  first: number,
+  count: number,
+  images: FloatArray,
+  bias: FloatArray | null,
+): void {
+  const positions = g.oh * g.ow;
+  for (let o = 0; o < g.o; o++) {
+    const b = bias === null ? 0 : bias[o];
+    for (let j = 0; j < count; j++) {
+      const r = at + o * ld + j * positions;
+      const i = ((first + j) * g.o + o) * positions;
+      if (bias === null) for (let t = 0; t < positions; t++) images[i + t] = rows[r + t];
+      else for (let t = 0; t < positions; t++) images[i + t] = rows[r + t] + b;
+    }
+  }
+}
+
+/** Adds `bias[o]` to every output of channel o of images first … first + count − 1, in place. */
+export function addBias(g: Geometry, y: FloatArray, first: number, count: number, bias: FloatArray): void {
+  const positions = g.oh * g.ow;
+  for (let j = first; j < first + count; j++)
+    for (let o = 0; o < g.o; o++) {
+      const b = bias[o];
+      const start = (j * g.o + o) * positions;
+      for (let t = start; t < start + positions; t++) y[t] += b;
+    }
+}

@@ -1,0 +1,91 @@
+// conv2d's in-place float32 route (conv-packed.ts: im2col written straight into packed B, the
+// product read straight into the result) against the route through arrays (conv-blocks.ts's
+// im2col and moves around gemm): the same packed operands and the same products, so the same
+// bits, forward and both gradients, with and without padding and stride, over several blocks.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gemm } from '../kernels/gemm.js';
+import { simdGemmAvailable } from '../kernels/wasm/gemm.js';
+import { random } from '../../../../test/helpers/random.js';
+import { type Geometry, col2imAdd, im2col, imagesPerBlock, moveRowsIn, moveRowsOut } from './conv-blocks.js';
+import { forwardPacked, inputGradPacked, weightGradPacked } from './conv-packed.js';
+
+function values(n: number, seed: number): Float32Array {
+  const next = random(seed);
+  return Float32Array.from({ length: n }, () => 2 * next() - 1);
+}
+
+/** The route through arrays, for one geometry: y (+ bias), dX and dW, block by block. */
+function throughArrays(g: Geometry, x: Float32Array, w: Float32Array, b: Float32Array, gy: Float32Array) {
+  const taps = g.c * g.kh * g.kw;
+  const positions = g.oh * g.ow;
+  const nb = imagesPerBlock(g);
+  const y = new Float32Array(g.n * g.o * positions);
+  const gx = new Float32Array(g.n * g.c * g.h * g.w);
+  const gw = new Float32Array(g.o * taps);
+  const col = new Float32Array(taps * nb * positions);
+  const rows = new Float32Array(g.o * nb * positions);
+  for (let first = 0; first < g.n; first += nb) {
+    const count = Math.min(nb, g.n - first);
+    const ld = count * positions;
+    im2col(g, x, first, count, col);
+    gemm(w, 0, col, 0, rows, 0, g.o, taps, ld, false, false);
+    moveRowsOut(g, rows, 0, ld, first, count, y, b);
+    moveRowsIn(g, gy, first, count, rows);
+    gemm(rows, 0, col, 0, gw, 0, g.o, ld, taps, false, true, first > 0);
+    gemm(w, 0, rows, 0, col, 0, taps, g.o, ld, true, false);
+    col2imAdd(g, col, 0, ld, first, count, gx);
+  }
+  return { y, gx, gw };
+}
+
+const cases: [string, Geometry][] = [
+  // The bench CNN's two layers (several blocks each; 16 × 9 × 8112 and 32 × 144 × 7744 products).
+  ['28×28×1 → 3×3×16, batch 64', geometryOf(64, 1, 28, 28, 16, 3, 1, 0)],
+  ['13×13×16 → 3×3×32, batch 64', geometryOf(64, 16, 13, 13, 32, 3, 1, 0)],
+  // Padding (the packed block zeroed first), stride 2, taps and columns not multiples of 8.
+  ['15×15×5 → 3×3×7, batch 100, stride 2, padding 1', geometryOf(100, 5, 15, 15, 7, 3, 2, 1)],
+];
+
+function geometryOf(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  o: number,
+  k: number,
+  s: number,
+  p: number,
+): Geometry {
+  const oh = Math.floor((h + 2 * p - k) / s) + 1;
+  const ow = Math.floor((w + 2 * p - k) / s) + 1;
+  return { n, c, h, w, o, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, oh, ow };
+}
+
+for (const [label, g] of cases) {
+  test(`the in-place route gives the bits of the route through arrays: ${label}`, {
+    skip: !simdGemmAvailable(),
+  }, () => {
+    const x = values(g.n * g.c * g.h * g.w, 1);
+    const w = values(g.o * g.c * g.kh * g.kw, 2);
+    const b = values(g.o, 3);
+    const gy = values(g.n * g.o * g.oh * g.ow, 4);
+    const want = throughArrays(g, x, w, b, gy);
+    // The in-place route, block by block; each call must take it (return true).
+    const positions = g.oh * g.ow;
+    const nb = imagesPerBlock(g);
+    const y = new Float32Array(want.y.length);
+    const gx = new Float32Array(want.gx.length);
+    const gw = new Float32Array(want.gw.length);
+    for (let first = 0; first < g.n; first += nb) {
+      const count = Math.min(nb, g.n - first);
+      assert.ok(forwardPacked(g, x, w, b, y, first, count), 'forward in place');
+      assert.ok(inputGradPacked(g, gy, w, gx, first, count), 'input gradient in place');
+      assert.ok(weightGradPacked(g, x, gy, gw, first, count, first > 0), 'weight gradient in place');
+    }
+    assert.ok(positions > 0 && g.n > nb, 'several blocks');
+    assert.deepEqual(y, want.y, 'forward');
+    assert.deepEqual(gx, want.gx, 'input gradient');
+    assert.deepEqual(gw, want.gw, 'weight gradient');
+  });
+}
