@@ -18,10 +18,14 @@ import { LossInputError, describeValue } from './tensor/errors.js';
  * thread and `threadReport()` says why. The calling thread waits for the workers in
  * `Atomics.wait`, so every API stays synchronous.
  *
- * A product splits by rows of its output: each thread computes whole rows with the same
- * operations in the same order, so results are bitwise the same for every thread count.
- * Products below about 2^18 multiply-adds per thread stay on one thread (waking a worker would
- * cost more than it saves).
+ * A product splits by rows of its output (by columns when it is much wider than tall): each
+ * thread computes whole rows or columns with the same operations in the same order, so results
+ * are bitwise the same for every thread count. Products below 2^21 multiply-adds per thread stay
+ * on one thread (waking a worker would cost more than it saves).
+ *
+ * A worker that stops responding (killed from outside while it holds a task) does not hang the
+ * caller: after 30 s without progress the call throws an Error that says so, the pool stops,
+ * and losskit runs on one thread until `setThreads` is called again.
  */
 
 /**

@@ -3,7 +3,15 @@ import { test } from 'node:test';
 import { random } from '../../../../../test/helpers/random.js';
 import { LossInputError, ops, setThreads, Tensor, threadReport } from '../../index.js';
 import { simdGemm, THREAD_MIN_WORK } from '../wasm/gemm.js';
-import { coreCount, threadCount, threadsAvailable, workerCount } from './pool.js';
+import {
+  coreCount,
+  killWorkerForTests,
+  readyWorkers,
+  setStallLimitForTests,
+  threadCount,
+  threadsAvailable,
+  workerCount,
+} from './pool.js';
 
 function values(count: number, seed: number): Float32Array {
   const next = random(seed);
@@ -95,6 +103,43 @@ test('ops.matmul forward and backward are the same with 1 and 2 threads', () => 
     const two = run(2);
     assert.deepEqual(two, one);
   } finally {
+    setThreads('auto');
+  }
+});
+
+test('a worker that dies holding a part makes the call throw instead of hang; threads stop until setThreads', async () => {
+  const [M, K, N] = [256, 256, 256];
+  assert.ok(M * K * N >= 2 * THREAD_MIN_WORK, 'the product splits');
+  const a = values(M * K, 1);
+  const b = values(K * N, 2);
+  const product = () => {
+    const c = new Float32Array(M * N);
+    assert.equal(simdGemm(a, 0, b, 0, c, 0, M, K, N, false, false), true);
+    return c;
+  };
+  const previous = setStallLimitForTests(300);
+  try {
+    setThreads(1);
+    const single = product();
+    setThreads(2);
+    assert.equal(workerCount(), 1);
+    assert.equal(readyWorkers(), 1);
+    killWorkerForTests(0);
+    // Node terminates a worker asynchronously: let it go before giving it a part.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    assert.throws(product, /a worker thread stopped responding \(no part finished in 300 ms\)/);
+    assert.ok(Date.now() - started < 5000, 'the call gave up after the stall limit');
+    assert.equal(threadCount(), 1);
+    assert.match(
+      threadReport(),
+      /^losskit: 1 thread of .*threads stopped after a worker stopped responding\)$/,
+    );
+    assert.deepEqual(product(), single, 'one thread computes again');
+    assert.match(setThreads(2), /^losskit: 2 threads of /);
+    assert.deepEqual(product(), single, 'a new pool computes again');
+  } finally {
+    setStallLimitForTests(previous);
     setThreads('auto');
   }
 });

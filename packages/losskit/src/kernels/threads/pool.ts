@@ -65,22 +65,27 @@ export function coreCount(): number {
   return env().cores;
 }
 
-/** Threads that kernels use: setThreads's value, else the cores; 1 where threads are unavailable. */
+/**
+ * Threads that kernels use: setThreads's value, else the cores; 1 where threads are unavailable
+ * or after a worker stopped responding.
+ */
 export function threadCount(): number {
   const e = env();
-  if (e.spawn === null) return 1;
+  if (e.spawn === null || stalled) return 1;
   return Math.min(requested ?? e.cores, MAX_WORKERS + 1);
 }
 
 /** Sets the thread count (already validated by the public `setThreads`); workers restart lazily. */
 export function configureThreads(n: number | null): void {
   requested = n;
+  stalled = false;
   stop();
 }
 
 /** Why threads are or are not used, in a few words. */
 export function threadDescription(): string {
-  return env().description;
+  const why = env().description;
+  return stalled ? `${why}; threads stopped after a worker stopped responding` : why;
 }
 
 function stop(): void {
@@ -159,17 +164,57 @@ export function launch(
   return true;
 }
 
-/** Blocks until every launched part is done; throws if one of them failed. */
+/**
+ * Milliseconds `join` waits without any part finishing before it gives up on the workers: far
+ * above the longest part (a product that fills the GEMM's 64 MiB takes about 0.1 s a thread).
+ */
+export const STALL_MS = 30_000;
+let stallMs = STALL_MS;
+
+/** Sets the stall limit (tests only: a short one to check the recovery); returns the previous. */
+export function setStallLimitForTests(ms: number): number {
+  const previous = stallMs;
+  stallMs = ms;
+  return previous;
+}
+
+/** Set once a stall stopped the pool; `setThreads` (configureThreads) clears it. */
+let stalled = false;
+
+/**
+ * Blocks until every launched part is done; throws if one of them failed. A worker that dies
+ * while it holds a part (terminated from outside, out of memory) would leave the caller waiting
+ * forever: after `stallMs` with no part finishing, the pool is stopped, losskit stays on one
+ * thread until `setThreads` is called again, and the call throws an Error that says so.
+ */
 export function join(): void {
   const r = running;
   if (r === null) return;
   const control = r.control;
-  for (let pending = Atomics.load(control, PENDING); pending !== 0; pending = Atomics.load(control, PENDING))
-    Atomics.wait(control, PENDING, pending);
+  let since = Date.now();
+  for (let pending = Atomics.load(control, PENDING); pending !== 0; ) {
+    Atomics.wait(control, PENDING, pending, Math.min(1000, stallMs));
+    const now = Atomics.load(control, PENDING);
+    if (now !== pending) {
+      pending = now;
+      since = Date.now();
+    } else if (Date.now() - since >= stallMs) {
+      stop();
+      stalled = true;
+      throw new Error(
+        `losskit: a worker thread stopped responding (no part finished in ${stallMs} ms); the thread pool is stopped and losskit runs on one thread until setThreads is called`,
+      );
+    }
+  }
   if (Atomics.load(control, FAILED) !== 0) {
     Atomics.store(control, FAILED, 0);
     throw new Error('losskit: a kernel failed in a worker thread');
   }
+}
+
+/** Terminates worker `w` of the running pool without telling the pool (tests only). */
+export function killWorkerForTests(w: number): void {
+  running?.workers[w]?.terminate();
 }
 
 /** Workers that have started and may take tasks (for tests and reports; 0 before the pool starts). */
