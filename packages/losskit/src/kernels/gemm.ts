@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/float-array.js';
-import { simdGemm } from './wasm/gemm.js';
+import { simdGemm, simdGemmTiled } from './wasm/gemm.js';
 
 /**
  * The matrix product on plain typed arrays, shared by `ops.matmul` (autograd/matmul.ts), the
@@ -28,7 +28,8 @@ let strip = new Float64Array(0);
  * One [M, N] block: c = op(a)·op(b), or c += op(a)·op(b) with `accumulate`. op(a) is a's [M, K]
  * block at ao (stored [K, M] when `ta`), op(b) is b's [K, N] block at bo (stored [N, K] when
  * `tb`), c is [M, N] at co. Float32 operands of at least SIMD_GEMM_MIN_WORK multiply-adds take
- * the SIMD kernel where WebAssembly SIMD is available (and the operands fit its memory).
+ * the SIMD kernel where WebAssembly SIMD is available: in one piece where the operands fit its
+ * memory, else in tiles that do (`simdGemmTiled`, the same bits).
  *
  * The loops: register tiles of 4 rows × 2 columns summed in float64 over the shared index.
  * With `tb` both operands are contiguous along it: each tile sums the whole depth and adds to c
@@ -55,7 +56,8 @@ export function gemm(
     a instanceof Float32Array &&
     b instanceof Float32Array &&
     M * K * N >= SIMD_GEMM_MIN_WORK &&
-    simdGemm(a, ao, b, bo, c, co, M, K, N, ta, tb, accumulate)
+    (simdGemm(a, ao, b, bo, c, co, M, K, N, ta, tb, accumulate) ||
+      simdGemmTiled(a, ao, b, bo, c, co, M, K, N, ta, tb, accumulate))
   )
     return;
   if (!accumulate) c.fill(0, co, co + M * N);

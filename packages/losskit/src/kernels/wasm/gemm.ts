@@ -11,8 +11,8 @@ import { growMemory, loadThreadedModule, type ThreadedModule } from './module.js
  * about 2e-7·Σ|a||b| in practice at K = 784 (the float64 loop's is 1e-8, its final rounding).
  *
  * The memory grows to fit the largest product seen, up to `MAX_BYTES`, and is kept (WebAssembly
- * memory cannot shrink); a larger product returns false and the caller's JavaScript loop
- * computes it.
+ * memory cannot shrink); a larger product returns false, and `simdGemmTiled` computes it in
+ * tiles that fit.
  *
  * Threads: where shared WebAssembly memory works, the module's memory is shared with the thread
  * pool (kernels/threads/pool.ts) and a product of at least THREAD_MIN_WORK multiply-adds per
@@ -88,10 +88,20 @@ function partsFor(k: Gemm, work: number, panels: number): number {
   return parts < 2 ? 1 : Math.min(parts, workerCount() + 1);
 }
 
-/** The module's memory as floats, at least `bytes` long (grown if needed); null past MAX_BYTES. */
+/** The bytes a product may use (MAX_BYTES; lowered by tests to exercise the tiles). */
+let maxBytes = MAX_BYTES;
+
+/** Sets the memory limit of one product (tests only); returns the previous limit. */
+export function setGemmMemoryLimitForTests(bytes: number): number {
+  const previous = maxBytes;
+  maxBytes = Math.min(bytes, MAX_BYTES);
+  return previous;
+}
+
+/** The module's memory as floats, at least `bytes` long (grown if needed); null past the limit. */
 function memoryOf(k: Gemm, bytes: number): Float32Array | null {
   const memory = k.memory;
-  if (!growMemory(memory, bytes, MAX_BYTES)) return null;
+  if (!growMemory(memory, bytes, maxBytes)) return null;
   if (k.view.length * 4 !== memory.buffer.byteLength) k.view = new Float32Array(memory.buffer);
   return k.view;
 }
@@ -267,4 +277,113 @@ export function simdGemmInPlace(M: number, K: number, N: number, operands: InPla
   multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, start === null ? 0 : 1);
   operands.readC(view, scratch, paddedN);
   return true;
+}
+
+/**
+ * Bytes one tile of `simdGemmTiled` may use: a quarter of the limit, so that tiles stay well
+ * inside the memory (and in cache better than one huge block).
+ */
+function tileBytes(): number {
+  return maxBytes / 4;
+}
+
+/**
+ * The product of `simdGemm` for operands too large for the kernel's memory in one piece: C is
+ * computed in tiles of rows × columns that each fit (`simdGemmInPlace`), A's rows and B's
+ * columns written into the kernel's memory from the caller's arrays with their strides. Every
+ * element of C is still one tile's sum over the whole K in the same order, so C has the bits of
+ * an untiled product. False (c untouched) where the kernel is unavailable or not even a tile of
+ * 4 rows × 8 columns fits (a K too large).
+ */
+export function simdGemmTiled(
+  a: Float32Array,
+  ao: number,
+  b: Float32Array,
+  bo: number,
+  c: Float32Array,
+  co: number,
+  M: number,
+  K: number,
+  N: number,
+  ta: boolean,
+  tb: boolean,
+  accumulate = false,
+): boolean {
+  if (kernel() === null || M < 1 || K < 1 || N < 1) return false;
+  const budget = tileBytes() / 4;
+  // Columns first (B's packing is the larger part), then as many rows as fit beside them.
+  const nb = Math.max(8, Math.min((N + 7) & ~7, Math.floor(budget / 2 / K) & ~7));
+  const mb = Math.max(4, Math.min((M + 3) & ~3, Math.floor((budget - K * nb) / (K + nb)) & ~3));
+  if (K * nb + mb * (K + nb) > budget) return false;
+  let start: Float32Array | null = accumulate ? new Float32Array(mb * nb) : null;
+  for (let j0 = 0; j0 < N; j0 += nb) {
+    const n = Math.min(nb, N - j0);
+    for (let i0 = 0; i0 < M; i0 += mb) {
+      const m = Math.min(mb, M - i0);
+      if (start !== null) {
+        start = start.length >= m * n ? start : new Float32Array(m * n);
+        for (let i = 0; i < m; i++)
+          start.set(c.subarray(co + (i0 + i) * N + j0, co + (i0 + i) * N + j0 + n), i * n);
+      }
+      const done = simdGemmInPlace(m, K, n, {
+        ta,
+        writeA: (view, at) => writeRowsOfA(a, ao, M, K, ta, i0, m, view, at),
+        zeroB: false,
+        writePackedB: (view, at) => writeColumnsOfB(b, bo, K, N, tb, j0, n, view, at),
+        readC: (view, at, ldc) => {
+          for (let i = 0; i < m; i++)
+            c.set(view.subarray(at + i * ldc, at + i * ldc + n), co + (i0 + i) * N + j0);
+        },
+        start: start === null ? null : start.subarray(0, m * n),
+      });
+      if (!done) return false;
+    }
+  }
+  return true;
+}
+
+/** Rows i0 … i0 + m − 1 of op(A) as written: [m, K] (or, with `ta`, [K, m]) at view[at …]. */
+function writeRowsOfA(
+  a: Float32Array,
+  ao: number,
+  M: number,
+  K: number,
+  ta: boolean,
+  i0: number,
+  m: number,
+  view: Float32Array,
+  at: number,
+): void {
+  if (!ta) view.set(a.subarray(ao + i0 * K, ao + (i0 + m) * K), at);
+  else for (let k = 0; k < K; k++) view.set(a.subarray(ao + k * M + i0, ao + k * M + i0 + m), at + k * m);
+}
+
+/**
+ * Columns j0 … j0 + n − 1 of op(B) packed in panels of 8 (element (k, j) at
+ * (j − j mod 8)·K + 8k + j mod 8): B is [K, N], or [N, K] with `tb`.
+ */
+function writeColumnsOfB(
+  b: Float32Array,
+  bo: number,
+  K: number,
+  N: number,
+  tb: boolean,
+  j0: number,
+  n: number,
+  view: Float32Array,
+  at: number,
+): void {
+  // Each loop reads B along its rows (contiguous) and writes runs of 8 (a panel's row).
+  if (tb)
+    for (let j = 0; j < n; j++) {
+      const to = at + (j & ~7) * K + (j & 7);
+      const from = bo + (j0 + j) * K;
+      for (let k = 0; k < K; k++) view[to + 8 * k] = b[from + k];
+    }
+  else
+    for (let k = 0; k < K; k++) {
+      const from = bo + k * N + j0;
+      const to = at + 8 * k;
+      for (let j = 0; j < n; j++) view[to + (j & ~7) * K + (j & 7)] = b[from + j];
+    }
 }
