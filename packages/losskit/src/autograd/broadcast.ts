@@ -1,4 +1,12 @@
-import { LossInputError, Tensor, allocate, formatShape, sameShape, shapeSize } from '../tensor/index.js';
+import {
+  type FloatArray,
+  LossInputError,
+  Tensor,
+  allocate,
+  formatShape,
+  sameShape,
+  shapeSize,
+} from '../tensor/index.js';
 import { record } from './engine.js';
 import { type Operand, asTensor } from './operand.js';
 import { reshape } from './reshape.js';
@@ -32,29 +40,18 @@ export function sum(a: Operand, options: AxisOptions = {}): Tensor {
   const shape = reducedShape(x.shape, axes, keepDims);
   const out = allocate(x.dtype, shapeSize(shape));
   const data = x.data;
+  const block = axes.length > 0 && axes.length < x.rank && out.length > 0 ? keptBlock(x.shape, axes) : null;
   if (axes.length === x.rank) {
     let total = 0;
     for (let i = 0; i < data.length; i++) total += data[i];
     if (out.length > 0) out[0] = total;
-  } else if (axes.length > 0 && out.length > 0 && axes.every((axis, k) => axis === k)) {
-    // Leading axes (a bias gradient summed over the batch): rows of `inner` added in order,
-    // the same float64 sums as the mapped loop below, without its index map.
-    const inner = out.length;
-    const acc = new Float64Array(inner);
-    for (let r = 0; r < data.length; r += inner) for (let j = 0; j < inner; j++) acc[j] += data[r + j];
+  } else if (block !== null) {
+    // The kept axes are one block, [outer, kept, inner] (a bias gradient summed over the batch,
+    // a convolution's channel sums, a row sum as in logSumExp): each kept value's terms added in
+    // data order, the float64 sums of the mapped loop below without its index map.
+    const acc = new Float64Array(out.length);
+    sumAroundBlock(data, block[0], block[1], acc);
     out.set(acc);
-  } else if (
-    axes.length > 0 &&
-    out.length > 0 &&
-    axes.every((axis, k) => axis === x.rank - axes.length + k)
-  ) {
-    // Trailing axes (a row sum, as in logSumExp over the last axis): each row in order.
-    const inner = data.length / out.length;
-    for (let r = 0, start = 0; r < out.length; r++, start += inner) {
-      let total = 0;
-      for (let j = 0; j < inner; j++) total += data[start + j];
-      out[r] = total;
-    }
   } else if (axes.length > 0) {
     const acc = new Float64Array(out.length);
     const map = reductionMap(x.shape, axes);
@@ -65,6 +62,33 @@ export function sum(a: Operand, options: AxisOptions = {}): Tensor {
   }
   const kept = reducedShape(x.shape, axes, true);
   return record('sum', new Tensor(out, shape), [x], (g) => [broadcastTo(reshape(g, kept), x.shape)]);
+}
+
+/**
+ * [outer, inner]: the sizes before and after the kept axes of a reduction over `axes` (sorted,
+ * not all), when the kept axes are contiguous; else null.
+ */
+function keptBlock(shape: readonly number[], axes: readonly number[]): [number, number] | null {
+  const kept = shape.map((_, k) => k).filter((k) => !axes.includes(k));
+  const first = kept[0];
+  const last = kept[kept.length - 1];
+  if (last - first + 1 !== kept.length) return null;
+  return [shapeSize(shape.slice(0, first)), shapeSize(shape.slice(last + 1))];
+}
+
+/**
+ * acc[c] += Σ_k data[(o·C + c)·inner + k] over o < outer, in data order (C = acc.length): the
+ * loop in a function of its own (see autograd/unary.ts on long loops in V8).
+ */
+function sumAroundBlock(data: FloatArray, outer: number, inner: number, acc: Float64Array): void {
+  const kept = acc.length;
+  let i = 0;
+  for (let o = 0; o < outer; o++)
+    for (let c = 0; c < kept; c++) {
+      let total = acc[c];
+      for (let k = 0; k < inner; k++) total += data[i++];
+      acc[c] = total;
+    }
 }
 
 /**

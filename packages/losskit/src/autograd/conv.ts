@@ -20,7 +20,7 @@ import {
   rowScratch,
 } from './conv-blocks.js';
 import { forwardPacked, inputGradPacked, weightGradPacked } from './conv-packed.js';
-import { isGradEnabled, record } from './engine.js';
+import { record } from './engine.js';
 import { type Operand, asPair, asTensor, resultDtype } from './operand.js';
 
 /** Stride and zero padding of a 2-D convolution. */
@@ -211,28 +211,6 @@ function biasOperand(bias: Operand, channels: number): Tensor {
 }
 
 /**
- * The bias gradient of a convolution: Σ over images and positions of each channel of `grad`
- * [N, O, OH, OW] → [O], in float64, rounded once to the gradient's dtype. Recorded (for a second
- * derivative) it is `sum` over axes 0, 2 and 3, whose backward broadcasts back.
- */
-function channelSums(grad: Tensor): Tensor {
-  if (isGradEnabled()) return sum(grad, { axis: [0, 2, 3] });
-  const [n, o, oh, ow] = grad.shape;
-  const positions = oh * ow;
-  const out = allocate(grad.dtype, o);
-  const g = grad.data;
-  for (let c = 0; c < o; c++) {
-    let total = 0;
-    for (let j = 0; j < n; j++) {
-      const start = (j * o + c) * positions;
-      for (let t = start; t < start + positions; t++) total += g[t];
-    }
-    out[c] = total;
-  }
-  return new Tensor(out, [o]);
-}
-
-/**
  * 2-D cross-correlation (PyTorch's conv2d): input [N, C, H, W], weight [O, C, KH, KW], optional
  * `options.bias` [O] → [N, O, OH, OW] with OH = ⌊(H + 2p − KH)/s⌋ + 1 and
  * y[n, o] = Σ_c W[o, c] ⋆ x[n, c] + b[o], computed as matrix products of the weight
@@ -242,7 +220,7 @@ function channelSums(grad: Tensor): Tensor {
  * added as the outputs leave the product block (one rounding, as a separate add).
  * Backward: `conv2dInputGrad` and `conv2dWeightGrad`, which are each other's and conv2d's
  * adjoints, so gradients of every order stay inside these three primitives; the bias gradient
- * is the per-channel sum of the output gradient.
+ * is the per-channel sum of the output gradient (`sum` over axes 0, 2 and 3).
  */
 export function conv2d(input: Operand, weight: Operand, options: Conv2dForwardOptions = {}): Tensor {
   const [x, wt] = asPair('conv2d', input, weight);
@@ -258,7 +236,7 @@ export function conv2d(input: Operand, weight: Operand, options: Conv2dForwardOp
   return record('conv2d', out, b === null ? [x, wt] : [x, wt, b], (g, needs) => [
     needs[0] ? conv2dInputGrad(g, wt, x.shape, conv) : null,
     needs[1] ? conv2dWeightGrad(x, g, wt.shape, conv) : null,
-    needs[2] ? channelSums(g) : null,
+    needs[2] ? sum(g, { axis: [0, 2, 3] }) : null,
   ]);
 }
 

@@ -1,5 +1,5 @@
-// The fast paths of the training step (row/scalar broadcasts, sums over leading axes, the fused
-// relu/leakyRelu/clamp backward, the optimizer loops) against independent element-wise
+// The fast paths of the training step (row/scalar broadcasts, sums that keep one block of axes,
+// the fused relu/leakyRelu/clamp backward, the optimizer loops) against independent element-wise
 // formulas: they must give the same bits as the general paths they replace.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -214,6 +214,28 @@ test('SGD loops (plain, momentum, dampening, Nesterov, weight decay) equal the r
       sgdReference(start, grads, mu, damp, nesterov, wd),
       `SGD ${mu} ${damp} ${nesterov} ${wd}`,
     );
+  }
+});
+
+test('sum keeping a middle block of axes (a convolution bias gradient) equals in-order float64 sums', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    const x = filled([3, 4, 2, 5], dtype, 13);
+    x.data[1] = -0;
+    for (const [axis, channels, inner] of [
+      [[0, 2, 3], 4, 10],
+      [[0, 3], 8, 5],
+      [[0, 1], 10, 1],
+    ] as const) {
+      const want = new Float64Array(channels);
+      for (let i = 0; i < x.size; i++) want[Math.floor(i / inner) % channels] += x.data[i];
+      const rounded = dtype === 'float32' ? Float32Array.from(want) : want;
+      sameBits(ops.sum(x, { axis: [...axis] }).data, rounded, `${dtype} sum axis ${axis}`);
+    }
+    // Axes 1 and 3 kept are not one block: the mapped loop, the same in-order sums.
+    const want = new Float64Array(20);
+    for (let i = 0; i < x.size; i++) want[(Math.floor(i / 10) % 4) * 5 + (i % 5)] += x.data[i];
+    const rounded = dtype === 'float32' ? Float32Array.from(want) : want;
+    sameBits(ops.sum(x, { axis: [0, 2] }).data, rounded, `${dtype} sum axis 0,2`);
   }
 });
 
