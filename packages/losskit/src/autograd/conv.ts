@@ -221,6 +221,11 @@ function biasOperand(bias: Operand, channels: number): Tensor {
  * Backward: `conv2dInputGrad` and `conv2dWeightGrad`, which are each other's and conv2d's
  * adjoints, so gradients of every order stay inside these three primitives; the bias gradient
  * is the per-channel sum of the output gradient (`sum` over axes 0, 2 and 3).
+ *
+ * @example
+ * const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]); // [1, 1, 3, 3]
+ * const w = tensor([[[[1, 0], [0, 1]]]]); // [1, 1, 2, 2]
+ * conv2d(x, w, { bias: tensor([10]) }).toArray() // [[[[16, 18], [22, 24]]]]
  */
 export function conv2d(input: Operand, weight: Operand, options: Conv2dForwardOptions = {}): Tensor {
   const [x, wt] = asPair('conv2d', input, weight);
