@@ -1,21 +1,23 @@
 // A long training run must hold its memory flat: nothing per step may accumulate (graph nodes
 // kept alive, optimizer state growing, caches without bound). 10,000 steps of a small model,
-// heap and ArrayBuffer memory sampled after a full collection.
+// heap and ArrayBuffer memory sampled after a full collection, and the bytes in use in the
+// WebAssembly memory where Adam keeps its moments (kernels/wasm/adam.ts), which must not move.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { residentMemory } from '../../packages/losskit/src/kernels/wasm/adam.js';
 import { Adam, Rng, SGD, Tensor, fit, mlp, ops } from '../../packages/losskit/src/index.js';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
 /** Heap used plus ArrayBuffer backing stores (typed arrays live outside the JS heap), after GC. */
-function memoryNow(): { heap: number; buffers: number } {
+function memoryNow(): { heap: number; buffers: number; kernel: number } {
   collect();
   collect();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+  return { heap: m.heapUsed, buffers: m.arrayBuffers, kernel: residentMemory().usedBytes };
 }
 
 const STEPS = 10_000;
@@ -23,7 +25,10 @@ const WARM_UP = 1_000;
 const EVERY = 1_000;
 
 /** Samples after warm-up; asserts every later sample stays within 10% of the first one. */
-function assertFlat(samples: readonly { heap: number; buffers: number }[], what: string): void {
+function assertFlat(
+  samples: readonly { heap: number; buffers: number; kernel: number }[],
+  what: string,
+): void {
   const [base, ...rest] = samples;
   assert.ok(rest.length >= 8, `${what}: only ${rest.length} samples`);
   for (const [k, s] of rest.entries()) {
@@ -36,6 +41,7 @@ function assertFlat(samples: readonly { heap: number; buffers: number }[], what:
       s.buffers <= base.buffers * 1.1 + 64 * 1024,
       `${what}: ArrayBuffer memory grew from ${base.buffers} to ${s.buffers} bytes by step ${at}`,
     );
+    assert.equal(s.kernel, base.kernel, `${what}: the optimizer's kernel memory changed by step ${at}`);
   }
 }
 
@@ -54,7 +60,7 @@ test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory
   const { x, y } = data(32, 16, 2);
   const oneHot = Tensor.zeros([y.size, 2], 'float32');
   for (let r = 0; r < y.size; r++) oneHot.data[r * 2 + y.data[r]] = 1;
-  const samples: { heap: number; buffers: number }[] = [];
+  const samples: { heap: number; buffers: number; kernel: number }[] = [];
   let first = Number.NaN;
   let last = Number.NaN;
   for (let step = 1; step <= STEPS; step++) {
@@ -70,13 +76,14 @@ test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory
     if (step >= WARM_UP && step % EVERY === 0) samples.push(memoryNow());
   }
   assert.ok(last < first, `the loss went from ${first} to ${last}: the loop must train`);
+  assert.ok(samples[0].kernel > 0, 'Adam keeps its moments in the kernel memory here');
   assertFlat(samples, 'loop');
 });
 
 test('fit over 10,000 steps (SGD with momentum, registry loss) holds memory flat', () => {
   const model = mlp([8, 16, 1], { activation: 'tanh', dtype: 'float64', rng: new Rng(3) });
   const { x, y } = data(STEPS * 8, 8, 4);
-  const samples: { heap: number; buffers: number }[] = [];
+  const samples: { heap: number; buffers: number; kernel: number }[] = [];
   const history = fit(model, {
     x,
     y,

@@ -7,6 +7,7 @@ import {
   type OptionsOf,
   resolveOptions,
 } from '../losses/options.js';
+import { ResidentArrays, isResident } from '../kernels/wasm/adam.js';
 import type { Schedule } from './schedules.js';
 
 /** Named float64 buffers an optimizer keeps for one parameter (momentum, moment estimates, …). */
@@ -70,6 +71,8 @@ export abstract class Optimizer {
   readonly schedule: Schedule | null;
   private steps = 0;
   private buffers: ParameterState[];
+  /** The buffers that live in the Adam kernel's memory (see `kernelBuffer`), freed with this. */
+  private readonly resident = new ResidentArrays(this);
 
   /** The optimizer's name, stored in its state (a literal, so that minified builds agree). */
   get kind(): string {
@@ -141,6 +144,23 @@ export abstract class Optimizer {
     return b;
   }
 
+  /**
+   * A float64 buffer of `state` in the WebAssembly kernels' memory where that works (shared
+   * WebAssembly memory; see kernels/wasm/adam.ts), so that a kernel updates it in place without
+   * copying it in and out; else, or where that memory is full, an ordinary one (`buffer`). A
+   * buffer that exists as an ordinary array (after `loadState`) moves there on first use, with
+   * its values. Either kind is a Float64Array that JavaScript reads and writes alike.
+   */
+  protected kernelBuffer(state: ParameterState, name: string, size: number): Float64Array {
+    const b = state[name];
+    if (b !== undefined && isResident(b)) return b;
+    const moved = this.resident.float64(size);
+    if (moved === null) return this.buffer(state, name, size);
+    if (b !== undefined) moved.set(b);
+    state[name] = moved;
+    return moved;
+  }
+
   /** A deep copy of the optimizer's state. */
   state(): OptimizerState {
     return {
@@ -172,6 +192,7 @@ export abstract class Optimizer {
       }
     });
     this.steps = state.step;
+    this.resident.releaseAll();
     this.buffers = state.buffers.map((b) =>
       Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Float64Array.from(v)])),
     );

@@ -1,4 +1,5 @@
 import { booleanOption, numberOption, numberPairOption } from '../losses/options.js';
+import { simdAdam } from '../kernels/wasm/adam.js';
 import { LossInputError, type FloatArray, type Tensor } from '../tensor/index.js';
 import {
   Optimizer,
@@ -128,7 +129,13 @@ abstract class AdamBase extends Optimizer {
     this.weightDecay = o.weightDecay;
   }
 
-  /** The Adam step with an L2 term `l2` in the gradient (PyTorch's formulation). */
+  /**
+   * The Adam step with an L2 term `l2` in the gradient (PyTorch's formulation), after `p` is
+   * multiplied by `shrink` (AdamW's decoupled decay; 1 for Adam). The moments live in the
+   * kernels' memory where that works, and the WebAssembly kernel (kernels/wasm/adam.ts) updates
+   * them there, on the thread pool for large parameters; elsewhere the loops below do, with the
+   * same operations in the same order, so both give the same bits.
+   */
   protected adam(
     p: FloatArray,
     g: FloatArray,
@@ -136,12 +143,15 @@ abstract class AdamBase extends Optimizer {
     lr: number,
     t: number,
     l2: number,
+    shrink: number,
   ): void {
-    const m = this.buffer(state, 'expAvg', p.length);
-    const v = this.buffer(state, 'expAvgSq', p.length);
+    const m = this.kernelBuffer(state, 'expAvg', p.length);
+    const v = this.kernelBuffer(state, 'expAvgSq', p.length);
     const { beta1: b1, beta2: b2, eps } = this;
     const stepSize = lr / (1 - b1 ** t);
     const correction2 = Math.sqrt(1 - b2 ** t);
+    if (simdAdam(p, g, m, v, b1, b2, eps, stepSize, correction2, l2, shrink)) return;
+    if (shrink !== 1) for (let i = 0; i < p.length; i++) p[i] *= shrink;
     // One loop per storage type, so that each stays monomorphic.
     if (p instanceof Float32Array && g instanceof Float32Array)
       adamLoop32(p, g, m, v, b1, b2, eps, stepSize, correction2, l2);
@@ -238,7 +248,7 @@ export class Adam extends AdamBase {
   }
 
   protected update(p: FloatArray, g: FloatArray, state: ParameterState, lr: number, t: number): void {
-    this.adam(p, g, state, lr, t, this.weightDecay);
+    this.adam(p, g, state, lr, t, this.weightDecay, 1);
   }
 }
 
@@ -256,9 +266,7 @@ export class AdamW extends AdamBase {
   }
 
   protected update(p: FloatArray, g: FloatArray, state: ParameterState, lr: number, t: number): void {
-    const shrink = 1 - lr * this.weightDecay;
-    for (let i = 0; i < p.length; i++) p[i] *= shrink;
-    this.adam(p, g, state, lr, t, 0);
+    this.adam(p, g, state, lr, t, 0, 1 - lr * this.weightDecay);
   }
 }
 

@@ -2,9 +2,9 @@ import type { FloatArray } from '../../tensor/float-array.js';
 
 /**
  * The one loader and chunker of the embedded WebAssembly kernels (float32, overlap, softmax,
- * triplet, gemm, pool): each module is instantiated once, on first use, with views over regions
- * of its own memory; arrays longer than a region go through it a chunk at a time (copied in, the
- * kernel runs, results copied out), small enough to stay in the L2 cache.
+ * triplet, gemm, pool, adam): each module is instantiated once, on first use, with views over
+ * regions of its own memory; arrays longer than a region go through it a chunk at a time (copied
+ * in, the kernel runs, results copied out), small enough to stay in the L2 cache.
  *
  * Layering: `tensor/float-array.ts` (FloatArray, allocate) is the bottom; `kernels/` imports
  * nothing else from `tensor/` (no Tensor: kernels take typed arrays), and `tensor/tensor.ts`
