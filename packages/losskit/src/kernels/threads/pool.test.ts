@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../../../../test/helpers/random.js';
 import { LossInputError, ops, setThreads, Tensor, threadReport } from '../../index.js';
-import { simdGemm, THREAD_MIN_WORK } from '../wasm/gemm.js';
+import { setClaimsPerThreadForTests, simdGemm, THREAD_MIN_WORK } from '../wasm/gemm.js';
 import {
   coreCount,
   killWorkerForTests,
@@ -49,10 +49,19 @@ test('in Node threads are available; auto means one per core and the report says
   }
 });
 
-test('a threaded float32 product is bitwise the single-thread product, for every thread count, transpose and accumulate', () => {
+test('a threaded float32 product is bitwise the single-thread product, for every thread count, claim size, transpose and accumulate', () => {
   // Rows that are not a multiple of 4 or of the parts, columns not a multiple of 8, and products
   // large enough to split: by row panels (the first and third) and by column panels (the others,
   // with at least twice as many column panels as row panels; the last a convolution's shape).
+  // The threads claim panels from a shared counter: one claim each, about 4, or one panel a claim.
+  const configs: [threads: number, claims: number][] = [
+    [1, 4],
+    [2, 1],
+    [2, 4],
+    [2, 1000],
+    [3, 4],
+    [4, 1000],
+  ];
   const shapes: [number, number, number][] = [
     [130, 257, 140],
     [37, 600, 200],
@@ -70,8 +79,9 @@ test('a threaded float32 product is bitwise the single-thread product, for every
             const a = values(M * K, seed++);
             const b = values(K * N, seed++);
             const start = values(M * N, seed++);
-            const results = [1, 2, 3, 4].map((threads) => {
+            const results = configs.map(([threads, claims]) => {
               setThreads(threads);
+              setClaimsPerThreadForTests(claims);
               const c = Float32Array.from(start);
               assert.equal(simdGemm(a, 0, b, 0, c, 0, M, K, N, ta, tb, accumulate), true);
               return c;
@@ -80,12 +90,13 @@ test('a threaded float32 product is bitwise the single-thread product, for every
               assert.deepEqual(
                 results[t],
                 results[0],
-                `${M}×${K}×${N} ta ${ta} tb ${tb} acc ${accumulate}: ${t + 1} threads`,
+                `${M}×${K}×${N} ta ${ta} tb ${tb} acc ${accumulate}: ${configs[t][0]} threads, ${configs[t][1]} claims each`,
               );
           }
     }
   } finally {
     setThreads('auto');
+    setClaimsPerThreadForTests(4);
   }
 });
 

@@ -16,9 +16,10 @@ import { growMemory, loadThreadedModule, type ThreadedModule } from './module.js
  *
  * Threads: where shared WebAssembly memory works, the module's memory is shared with the thread
  * pool (kernels/threads/pool.ts) and a product of at least THREAD_MIN_WORK multiply-adds per
- * thread splits `multiply` by row panels of C, or by column panels for a wide product: each
- * thread computes whole rows (or columns) with the same operations in the same order, so C is
- * bitwise the same for every thread count.
+ * thread is shared by row panels of C, or by column panels for a wide product, which the threads
+ * claim from an atomic counter a few at a time (`multiplyShare`): each panel is computed by one
+ * thread with the same operations in the same order, so C is bitwise the same for every thread
+ * count and whoever claims what.
  */
 
 /**
@@ -40,11 +41,15 @@ interface GemmExports {
     accumulate: number,
     ldc: number,
   ): void;
+  multiplyShare(desc: number): void;
 }
 
-/** The index of `multiply` among the names the pool's workers resolve (`MULTIPLY_NAMES`). */
-const MULTIPLY = 0;
-const MULTIPLY_NAMES = ['multiply'] as const;
+/** The index of `multiplyShare` among the names the pool's workers resolve (`SHARED_NAMES`). */
+const MULTIPLY_SHARE = 0;
+const SHARED_NAMES = ['multiplyShare'] as const;
+
+/** Bytes of the descriptor `multiplyShare` reads (11 int32 values), past a product's layout. */
+const DESCRIPTOR_BYTES = 64;
 
 /**
  * Multiply-adds per thread below which a product stays on one thread: 2^21, about 100 µs of
@@ -57,6 +62,8 @@ export const THREAD_MIN_WORK = 1 << 21;
 interface Gemm extends ThreadedModule<GemmExports> {
   /** A view of the whole memory, re-created after it grows. */
   view: Float32Array;
+  /** The same memory as int32 (the descriptors of `multiplyShare`). */
+  ints: Int32Array;
 }
 
 let loaded: Gemm | null | undefined;
@@ -68,10 +75,13 @@ function kernel(): Gemm | null {
       gemmSharedWasm,
       16,
       MAX_BYTES / 65536,
-      MULTIPLY_NAMES,
+      SHARED_NAMES,
       registerSharedKernel,
     );
-    loaded = m === null ? null : { ...m, view: new Float32Array(m.memory.buffer) };
+    loaded =
+      m === null
+        ? null
+        : { ...m, view: new Float32Array(m.memory.buffer), ints: new Int32Array(m.memory.buffer) };
   }
   return loaded;
 }
@@ -102,7 +112,10 @@ export function setGemmMemoryLimitForTests(bytes: number): number {
 function memoryOf(k: Gemm, bytes: number): Float32Array | null {
   const memory = k.memory;
   if (!growMemory(memory, bytes, maxBytes)) return null;
-  if (k.view.length * 4 !== memory.buffer.byteLength) k.view = new Float32Array(memory.buffer);
+  if (k.view.length * 4 !== memory.buffer.byteLength) {
+    k.view = new Float32Array(memory.buffer);
+    k.ints = new Int32Array(memory.buffer);
+  }
   return k.view;
 }
 
@@ -118,12 +131,29 @@ function splitsByColumns(M: number, N: number): boolean {
 }
 
 /**
- * C = op(A)·op(B) over the packed operands, split into `parts` ranges of row panels or of column
- * panels (`byColumns`): part 0 on this thread, the others on workers (or here, where a worker is
- * not ready). Either way each element of C is computed by one thread with the same operations
- * in the same order, so C is bitwise the same for every split.
+ * About how many claims each thread makes in a split product (see `multiplyShared`): enough that
+ * a thread that starts late or runs slower leaves its share to the others, few enough that the
+ * shared operand is not streamed once per small claim.
  */
-function multiplyParts(
+const CLAIMS_PER_THREAD = 4;
+let claimsPerThread = CLAIMS_PER_THREAD;
+
+/** Sets the claims per thread of a split product (tests only); returns the previous value. */
+export function setClaimsPerThreadForTests(n: number): number {
+  const previous = claimsPerThread;
+  claimsPerThread = n;
+  return previous;
+}
+
+/**
+ * C = op(A)·op(B) over the packed operands, shared by `parts` threads: this one and parts − 1
+ * workers run `multiplyShare`, which claims ranges of row panels (of column panels when
+ * `byColumns`) from a counter in the descriptor at byte `desc` until none are left. A worker
+ * that wakes late claims less, instead of the caller waiting for it. Each element of C is
+ * computed by one thread with the same operations in the same order, so C is bitwise the same
+ * for every split and every claim order.
+ */
+function multiplyShared(
   k: Gemm,
   parts: number,
   byColumns: boolean,
@@ -133,27 +163,26 @@ function multiplyParts(
   bp: number,
   c: number,
   acc: number,
+  desc: number,
 ): void {
   const ldc = (N + 7) & ~7;
   const panels = byColumns ? ldc >> 3 : (M + 3) >> 2;
+  const d = k.ints;
+  const at = desc >> 2;
+  d[at] = 0;
+  d[at + 1] = panels;
+  d[at + 2] = Math.max(1, Math.ceil(panels / (parts * claimsPerThread)));
+  d[at + 3] = byColumns ? 1 : 0;
+  d[at + 4] = M;
+  d[at + 5] = K;
+  d[at + 6] = N;
+  d[at + 7] = bp;
+  d[at + 8] = c;
+  d[at + 9] = acc;
+  d[at + 10] = ldc;
   let launched = false;
-  for (let p = 0; p < parts; p++) {
-    const from = Math.floor((panels * p) / parts);
-    const to = Math.floor((panels * (p + 1)) / parts);
-    // A range of row panels: A from its panel `from`, C from row 4·from. A range of column
-    // panels: B from its panel `from`, C from column 8·from.
-    const rows = byColumns ? M : Math.min(M, 4 * to) - 4 * from;
-    const columns = byColumns ? Math.min(N, 8 * to) - 8 * from : N;
-    const ap = byColumns ? 0 : 16 * K * from;
-    const bq = byColumns ? bp + 32 * K * from : bp;
-    const cp = byColumns ? c + 32 * from : c + 16 * from * ldc;
-    if (p === 0) continue;
-    if (launch(p - 1, k.kernel, MULTIPLY, rows, K, columns, ap, bq, cp, acc, ldc)) launched = true;
-    else k.exports.multiply(rows, K, columns, ap, bq, cp, acc, ldc);
-  }
-  const to = Math.floor(panels / parts);
-  if (byColumns) k.exports.multiply(M, K, Math.min(N, 8 * to), 0, bp, c, acc, ldc);
-  else k.exports.multiply(Math.min(M, 4 * to), K, N, 0, bp, c, acc, ldc);
+  for (let p = 1; p < parts; p++) if (launch(p - 1, k.kernel, MULTIPLY_SHARE, desc)) launched = true;
+  k.exports.multiplyShare(desc);
   if (launched) join();
 }
 
@@ -161,11 +190,20 @@ function multiplyParts(
  * C (at byte c, rows of 8·ceil(N/8) values) = or += (acc 1) the packed operands' product (A
  * panels at 0, B panels at byte bp): on one thread, or split over the pool by rows or columns.
  */
-function multiplyPacked(k: Gemm, M: number, K: number, N: number, bp: number, c: number, acc: number): void {
+function multiplyPacked(
+  k: Gemm,
+  M: number,
+  K: number,
+  N: number,
+  bp: number,
+  c: number,
+  acc: number,
+  desc: number,
+): void {
   const byColumns = splitsByColumns(M, N);
   const parts = partsFor(k, M * K * N, byColumns ? (N + 7) >> 3 : (M + 3) >> 2);
   if (parts === 1) k.exports.multiply(M, K, N, 0, bp, c, acc, (N + 7) & ~7);
-  else multiplyParts(k, parts, byColumns, M, K, N, bp, c, acc);
+  else multiplyShared(k, parts, byColumns, M, K, N, bp, c, acc, desc);
 }
 
 /**
@@ -198,7 +236,8 @@ export function simdGemm(
   const scratch = packedB + K * paddedN;
   const rawB = scratch + M * K;
   const end = scratch + Math.max(M * K + K * N, paddedM * paddedN);
-  const view = memoryOf(k, 4 * end);
+  const desc = (4 * end + 15) & ~15;
+  const view = memoryOf(k, desc + DESCRIPTOR_BYTES);
   if (view === null) return false;
   view.set(a.subarray(ao, ao + M * K), scratch);
   view.set(b.subarray(bo, bo + K * N), rawB);
@@ -211,7 +250,7 @@ export function simdGemm(
     else
       for (let i = 0; i < M; i++) view.set(c.subarray(co + i * N, co + (i + 1) * N), scratch + i * paddedN);
   }
-  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0);
+  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0, desc);
   if (paddedN === N) c.set(view.subarray(scratch, scratch + M * N), co);
   else
     for (let i = 0; i < M; i++) {
@@ -263,7 +302,8 @@ export function simdGemmInPlace(M: number, K: number, N: number, operands: InPla
   const packedB = paddedM * K;
   const scratch = packedB + K * paddedN;
   const end = scratch + Math.max(M * K, paddedM * paddedN);
-  const view = memoryOf(k, 4 * end);
+  const desc = (4 * end + 15) & ~15;
+  const view = memoryOf(k, desc + DESCRIPTOR_BYTES);
   if (view === null) return false;
   operands.writeA(view, scratch);
   const { ta } = operands;
@@ -274,7 +314,7 @@ export function simdGemmInPlace(M: number, K: number, N: number, operands: InPla
   const start = operands.start;
   if (start !== null)
     for (let i = 0; i < M; i++) view.set(start.subarray(i * N, (i + 1) * N), scratch + i * paddedN);
-  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, start === null ? 0 : 1);
+  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, start === null ? 0 : 1, desc);
   operands.readC(view, scratch, paddedN);
   return true;
 }

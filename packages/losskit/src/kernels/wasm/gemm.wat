@@ -136,7 +136,7 @@
   ;; accumulators hold a 4×8 tile of C; each step of k loads 8 values of B and broadcasts 4 of A.
   ;; A range of column panels (bp and c moved by whole panels, ldc the whole C's) computes those
   ;; columns of C with the same operations as the whole product.
-  (func (export "multiply") (param $M i32) (param $K i32) (param $N i32) (param $ap i32)
+  (func $multiply (export "multiply") (param $M i32) (param $K i32) (param $N i32) (param $ap i32)
     (param $bp i32) (param $c i32) (param $accumulate i32) (param $ldc i32)
     (local $rowStride i32) (local $panelA i32) (local $panelB i32) (local $aEnd i32) (local $bEnd i32)
     (local $pbPanel i32) (local $paPanel i32) (local $cColumn i32) (local $cTile i32)
@@ -218,4 +218,53 @@
       (local.set $pbPanel (i32.add (local.get $pbPanel) (local.get $panelB)))
       (local.set $cColumn (i32.add (local.get $cColumn) (i32.const 32)))
       (br_if $columns (i32.lt_u (local.get $pbPanel) (local.get $bEnd)))))
+
+  ;; One thread's share of a product split across threads: panels are claimed from the shared
+  ;; counter at `desc` (an atomic add of `step`), so a thread that starts late (a worker waking
+  ;; up) or runs slower simply claims fewer, and `multiply` computes each claimed range of row
+  ;; panels (of column panels when byColumns ≠ 0) exactly as the whole product would. Each value
+  ;; of C is computed by one thread with the same operations in the same order, so C is bitwise
+  ;; the same whichever thread claims what. The descriptor (i32 values at desc): counter, total
+  ;; panels, step, byColumns, M, K, N, bp, c, accumulate, ldc.
+  (func (export "multiplyShare") (param $desc i32)
+    (local $start i32) (local $end i32) (local $total i32) (local $step i32) (local $K i32)
+    (local $M i32) (local $N i32) (local $bp i32) (local $c i32) (local $acc i32) (local $ldc i32)
+    (local.set $total (i32.load offset=4 (local.get $desc)))
+    (local.set $step (i32.load offset=8 (local.get $desc)))
+    (local.set $M (i32.load offset=16 (local.get $desc)))
+    (local.set $K (i32.load offset=20 (local.get $desc)))
+    (local.set $N (i32.load offset=24 (local.get $desc)))
+    (local.set $bp (i32.load offset=28 (local.get $desc)))
+    (local.set $c (i32.load offset=32 (local.get $desc)))
+    (local.set $acc (i32.load offset=36 (local.get $desc)))
+    (local.set $ldc (i32.load offset=40 (local.get $desc)))
+    (block $done
+      (loop $claim
+        (local.set $start (i32.atomic.rmw.add (local.get $desc) (local.get $step)))
+        (br_if $done (i32.ge_u (local.get $start) (local.get $total)))
+        (local.set $end (i32.add (local.get $start) (local.get $step)))
+        (if (i32.gt_u (local.get $end) (local.get $total)) (then (local.set $end (local.get $total))))
+        (if (i32.load offset=12 (local.get $desc))
+          (then
+            ;; columns [8·start, min(N, 8·end)): B from its panel `start`, C from column 8·start
+            (call $multiply (local.get $M) (local.get $K)
+              (i32.sub (select (local.get $N) (i32.shl (local.get $end) (i32.const 3))
+                (i32.lt_u (local.get $N) (i32.shl (local.get $end) (i32.const 3))))
+                (i32.shl (local.get $start) (i32.const 3)))
+              (i32.const 0)
+              (i32.add (local.get $bp) (i32.mul (i32.shl (local.get $K) (i32.const 5)) (local.get $start)))
+              (i32.add (local.get $c) (i32.shl (local.get $start) (i32.const 5)))
+              (local.get $acc) (local.get $ldc)))
+          (else
+            ;; rows [4·start, min(M, 4·end)): A from its panel `start`, C from row 4·start
+            (call $multiply
+              (i32.sub (select (local.get $M) (i32.shl (local.get $end) (i32.const 2))
+                (i32.lt_u (local.get $M) (i32.shl (local.get $end) (i32.const 2))))
+                (i32.shl (local.get $start) (i32.const 2)))
+              (local.get $K) (local.get $N)
+              (i32.mul (i32.shl (local.get $K) (i32.const 4)) (local.get $start))
+              (local.get $bp)
+              (i32.add (local.get $c) (i32.mul (i32.shl (local.get $start) (i32.const 4)) (local.get $ldc)))
+              (local.get $acc) (local.get $ldc))))
+        (br $claim))))
 )
