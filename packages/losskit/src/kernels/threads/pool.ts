@@ -9,14 +9,17 @@ import {
   READY,
   SLOT,
   SLOT_INTS,
+  SPIN_MS,
 } from './protocol.js';
 
 /**
  * The thread pool behind the parallel kernels: `threads − 1` workers, each with its own instance
  * of every registered kernel module over the module's one shared WebAssembly memory. The calling
  * thread splits a kernel call into parts, launches parts 1… on workers (`launch`), runs part 0
- * itself, and blocks in `Atomics.wait` until they are done (`join`), so the API stays
- * synchronous. Nothing is allocated per call.
+ * itself, and waits until they are done (`join`), so the API stays synchronous. Both sides poll
+ * for SPIN_MS (1 ms) before they sleep in `Atomics.wait`: workers for their next task, the
+ * caller for its parts, so that the launches of a training step rarely wake a sleeping thread.
+ * Nothing is allocated per call.
  *
  * The pool starts on first use (in Node the first call waits for the workers, about 40 ms once;
  * in a browser worker it does not wait, and parts whose worker is not ready yet run on the
@@ -191,6 +194,13 @@ export function join(): void {
   const r = running;
   if (r === null) return;
   const control = r.control;
+  // Poll first: the parts usually end soon after this thread's own.
+  for (let polls = 0, until = 0; Atomics.load(control, PENDING) !== 0; polls++) {
+    if ((polls & 255) !== 0) continue;
+    const now = performance.now();
+    if (until === 0) until = now + SPIN_MS;
+    else if (now >= until) break;
+  }
   let since = Date.now();
   for (let pending = Atomics.load(control, PENDING); pending !== 0; ) {
     Atomics.wait(control, PENDING, pending, Math.min(1000, stallMs));
