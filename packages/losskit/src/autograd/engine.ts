@@ -204,7 +204,15 @@ function sweep(
  * of it), never storage kept elsewhere; 'accumulate' is the engine's own sum. A leaf's gradient
  * from one of them, handed out once, can become its `.grad` without a copy.
  */
-const FRESH_GRADIENT_OPS: ReadonlySet<string> = new Set(['matmul', 'add', 'sub', 'mul', 'div', 'accumulate']);
+const FRESH_GRADIENT_OPS: ReadonlySet<string> = new Set([
+  'matmul',
+  'matmulBias',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'accumulate',
+]);
 
 /** `Tensor.backward()`: adds the gradient to `.grad` of every leaf that requires grad. */
 function backwardIntoLeaves(root: Tensor, upstream: Tensor | null, createGraph: boolean): void {

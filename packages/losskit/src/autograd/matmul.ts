@@ -1,5 +1,12 @@
 import { gemm } from '../kernels/gemm.js';
-import { LossInputError, Tensor, allocate, formatShape, shapeSize } from '../tensor/index.js';
+import {
+  type FloatArray,
+  LossInputError,
+  Tensor,
+  allocate,
+  formatShape,
+  shapeSize,
+} from '../tensor/index.js';
 import { sumTo } from './broadcast.js';
 import { record } from './engine.js';
 import { type Operand, asPair, resultDtype } from './operand.js';
@@ -67,4 +74,45 @@ export function matmulTransposed(a: Operand, b: Operand, transposeA: boolean, tr
         )
       : null,
   ]);
+}
+
+/**
+ * x·w + b for x [M, K], w [K, N] and b [N] of one dtype, as one op: the Linear layer's forward.
+ * The bias is added in place to the product's fresh output, out[i, j] = (x·w)[i, j] + b[j] in the
+ * dtype's arithmetic, so the values are those of `add(matmul(x, w), b)` without its second array
+ * and pass; the backward gives that pair's gradients with the same calls (g·wᵀ, xᵀ·g, and the
+ * column sums of g through `sumTo`), so the gradients are the same bits too.
+ *
+ * @example
+ * matmulBias(tensor([[1, 2]]), tensor([[3], [4]]), tensor([0.5])).toArray() // [[11.5]]
+ */
+export function matmulBias(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  if (
+    x.rank !== 2 ||
+    w.rank !== 2 ||
+    b.rank !== 1 ||
+    b.size !== w.shape[1] ||
+    x.dtype !== w.dtype ||
+    b.dtype !== w.dtype
+  ) {
+    throw new LossInputError(
+      'matmulBias',
+      'shapes',
+      `needs x [M, K], w [K, N] and b [N] of one dtype, got ${formatShape(x.shape)} ${x.dtype}, ${formatShape(w.shape)} ${w.dtype}, ${formatShape(b.shape)} ${b.dtype}`,
+    );
+  }
+  const product = matmulTransposed(x, w, false, false);
+  addRows(product.data, b.data);
+  const out = new Tensor(product.data, product.shape);
+  return record('matmulBias', out, [x, w, b], (g, needs) => [
+    needs[0] ? matmulTransposed(g, w, false, true) : null,
+    needs[1] ? matmulTransposed(x, g, true, false) : null,
+    needs[2] ? sumTo(g, b.shape) : null,
+  ]);
+}
+
+/** o[r·n + j] += row[j] (n = row.length): a bias added to every row, in place. */
+function addRows(o: FloatArray, row: FloatArray): void {
+  const n = row.length;
+  for (let r = 0; r < o.length; r += n) for (let j = 0; j < n; j++) o[r + j] += row[j];
 }

@@ -1,4 +1,5 @@
 import { ops } from '../autograd/index.js';
+import { matmulBias } from '../autograd/matmul.js';
 import { LossInputError, Tensor } from '../tensor/index.js';
 import type { OptionSpec } from '../losses/options.js';
 import { initialize } from './init.js';
@@ -64,8 +65,8 @@ export class Linear extends Module {
     }
     const x = ops.cast(input, this.weight.dtype);
     const flat = x.rank === 2 ? x : ops.reshape(x, [-1, this.inFeatures]);
-    let y = ops.matmul(flat, this.weight);
-    if (this.bias !== null) y = ops.add(y, this.bias);
+    // With a bias, one op (matmulBias): the values and gradients of add(matmul(x, W), b).
+    const y = this.bias === null ? ops.matmul(flat, this.weight) : matmulBias(flat, this.weight, this.bias);
     return x.rank === 2 ? y : ops.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
   }
 
