@@ -102,9 +102,10 @@ function mappedLoop(
  * out[r·n + j] = x[r·n + j] ∘ y[j] (`rowRight`) or y[j] ∘ x[r·n + j] (not): one operand is a
  * row repeated over the other's leading axes (a bias add), or a scalar (n = 1). The same
  * arithmetic as `mappedLoop` through a broadcast map, without building the map. Only the
- * arithmetic codes; false when the caller must take the mapped loop.
+ * arithmetic codes; false when the caller must take the mapped loop. `o` may be `x` (in place:
+ * `matmulBias` adds its bias so).
  */
-function rowLoop(code: Code, x: FloatArray, y: FloatArray, o: FloatArray, rowRight: boolean): boolean {
+export function rowLoop(code: Code, x: FloatArray, y: FloatArray, o: FloatArray, rowRight: boolean): boolean {
   const total = o.length;
   const n = y.length;
   if (n === 1) {

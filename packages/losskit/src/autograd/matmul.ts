@@ -1,12 +1,12 @@
 import { gemm } from '../kernels/gemm.js';
 import {
-  type FloatArray,
   LossInputError,
   Tensor,
   allocate,
   formatShape,
   shapeSize,
 } from '../tensor/index.js';
+import { rowLoop } from './arithmetic.js';
 import { sumTo } from './broadcast.js';
 import { record } from './engine.js';
 import { type Operand, asPair, resultDtype } from './operand.js';
@@ -102,17 +102,12 @@ export function matmulBias(x: Tensor, w: Tensor, b: Tensor): Tensor {
     );
   }
   const product = matmulTransposed(x, w, false, false);
-  addRows(product.data, b.data);
+  // The bias add's own loop, in place: out[r·N + j] = out[r·N + j] + b[j].
+  rowLoop('add', product.data, b.data, product.data, true);
   const out = new Tensor(product.data, product.shape);
   return record('matmulBias', out, [x, w, b], (g, needs) => [
     needs[0] ? matmulTransposed(g, w, false, true) : null,
     needs[1] ? matmulTransposed(x, g, true, false) : null,
     needs[2] ? sumTo(g, b.shape) : null,
   ]);
-}
-
-/** o[r·n + j] += row[j] (n = row.length): a bias added to every row, in place. */
-function addRows(o: FloatArray, row: FloatArray): void {
-  const n = row.length;
-  for (let r = 0; r < o.length; r += n) for (let j = 0; j < n; j++) o[r + j] += row[j];
 }

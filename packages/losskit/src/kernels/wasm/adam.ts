@@ -186,10 +186,10 @@ function views(k: AdamKernel): void {
 function scratchOf(k: AdamKernel, bytes: number): boolean {
   if (k.scratchBytes >= bytes) return true;
   if (k.scratch !== 0) k.store.release(k.scratch);
-  k.scratch = k.store.allocate(bytes);
-  k.scratchBytes = k.scratch < 0 ? 0 : bytes;
-  if (k.scratch < 0) k.scratch = 0;
-  return k.scratch !== 0;
+  const at = k.store.allocate(bytes);
+  k.scratch = Math.max(at, 0);
+  k.scratchBytes = at < 0 ? 0 : bytes;
+  return at >= 0;
 }
 
 /**
@@ -218,9 +218,12 @@ function run(
   for (let part = 1; part < parts; part++) {
     const from = 2 * Math.floor((pairs * part) / parts);
     const count = 2 * Math.floor((pairs * (part + 1)) / parts) - from;
-    const args = [count, p + width * from, g + width * from, m + 8 * from, v + 8 * from] as const;
-    if (launch(part - 1, k.kernel, fn, ...args, k.scalars)) launched = true;
-    else f(...args, k.scalars);
+    const pp = p + width * from;
+    const gp = g + width * from;
+    const mp = m + 8 * from;
+    const vp = v + 8 * from;
+    if (launch(part - 1, k.kernel, fn, count, pp, gp, mp, vp, k.scalars)) launched = true;
+    else f(count, pp, gp, mp, vp, k.scalars);
   }
   f(2 * Math.floor(pairs / parts), p, g, m, v, k.scalars);
   if (launched) join();
