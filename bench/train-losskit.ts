@@ -1,6 +1,8 @@
 // losskit's side of the training-step benchmarks: its autograd (ops, backward), nn (mlp, or
 // Conv2d / ReLU / MaxPool2d / Flatten / Linear in a Sequential) and optim (Adam) layers, with the
-// same initial weights as the TF.js and PyTorch models.
+// same initial weights as the TF.js and PyTorch models. Each step runs in an Arena, as `fit`'s do
+// (the forward and backward pass reuse the memory of the step before; TF.js's `minimize` runs in
+// its own `tidy`).
 import type { Module, Tensor } from '../packages/losskit/src/index.js';
 import { generate } from './data.js';
 import type { LosskitModule } from './peers-losskit.js';
@@ -15,6 +17,7 @@ export function losskitTrainStep(lk: LosskitModule, job: TrainJob): StepRunner |
     'Adam',
     'sparseCategoricalCrossEntropy',
     'Tensor',
+    'Arena',
     ...(stack === undefined ? [] : ['Sequential', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten', 'Linear']),
   ];
   const missing = needed.filter(
@@ -58,12 +61,17 @@ export function losskitTrainStep(lk: LosskitModule, job: TrainJob): StepRunner |
   });
   const optimizer = new lk.Adam(model.parameters(), { lr: job.learningRate });
   const labels = new lk.Tensor(generate(batch, job.labelFill), [batch]);
+  const arena = new lk.Arena();
+  const forwardBackward = () => {
+    model.zeroGrad();
+    const loss = lk.sparseCategoricalCrossEntropy(model.forward(x), labels);
+    const value = loss.item();
+    loss.backward();
+    return value;
+  };
   return {
     step: () => {
-      model.zeroGrad();
-      const loss = lk.sparseCategoricalCrossEntropy(model.forward(x), labels);
-      const value = loss.item();
-      loss.backward();
+      const value = arena.run(forwardBackward);
       optimizer.step();
       return value;
     },

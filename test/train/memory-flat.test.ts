@@ -1,13 +1,14 @@
 // A long training run must hold its memory flat: nothing per step may accumulate (graph nodes
 // kept alive, optimizer state growing, caches without bound). 10,000 steps of a small model,
 // heap and ArrayBuffer memory sampled after a full collection, and the bytes in use in the
-// WebAssembly memory where Adam keeps its moments (kernels/wasm/adam.ts), which must not move.
+// WebAssembly memory where Adam keeps its moments (kernels/wasm/adam.ts), which must not move;
+// and, for a loop in an Arena (tensor/arena.ts), the arrays the arena holds between steps.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { residentMemory } from '../../packages/losskit/src/kernels/wasm/adam.js';
-import { Adam, Rng, SGD, Tensor, fit, mlp, ops } from '../../packages/losskit/src/index.js';
+import { Adam, Arena, Rng, SGD, Tensor, fit, mlp, ops } from '../../packages/losskit/src/index.js';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
@@ -54,25 +55,34 @@ function data(rows: number, features: number, seed: number): { x: Tensor; y: Ten
   return { x, y };
 }
 
-test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory flat', () => {
-  const model = mlp([16, 32, 32, 2], { activation: 'relu', dtype: 'float32', rng: new Rng(1) });
+/** A float32 MLP classifier on `data`'s rows, Adam, and its cross-entropy step (returns the loss). */
+function classifier(sizes: number[], seed: number): { step: () => number; optimizer: Adam } {
+  const model = mlp(sizes, { activation: 'relu', dtype: 'float32', rng: new Rng(seed) });
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
-  const { x, y } = data(32, 16, 2);
+  const { x, y } = data(32, sizes[0], seed + 1);
   const oneHot = Tensor.zeros([y.size, 2], 'float32');
   for (let r = 0; r < y.size; r++) oneHot.data[r * 2 + y.data[r]] = 1;
-  const samples: { heap: number; buffers: number; kernel: number }[] = [];
-  let first = Number.NaN;
-  let last = Number.NaN;
-  for (let step = 1; step <= STEPS; step++) {
+  const step = () => {
     model.zeroGrad();
     const logits = model.forward(x);
     const loss = ops.mean(
       ops.sub(ops.logSumExp(logits, { axis: -1 }), ops.sum(ops.mul(logits, oneHot), { axis: -1 })),
     );
     loss.backward();
+    return loss.item();
+  };
+  return { step, optimizer };
+}
+
+test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory flat', () => {
+  const { step: forwardBackward, optimizer } = classifier([16, 32, 32, 2], 1);
+  const samples: { heap: number; buffers: number; kernel: number }[] = [];
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let step = 1; step <= STEPS; step++) {
+    last = forwardBackward();
     optimizer.step();
-    if (step === 1) first = loss.item();
-    last = loss.item();
+    if (step === 1) first = last;
     if (step >= WARM_UP && step % EVERY === 0) samples.push(memoryNow());
   }
   assert.ok(last < first, `the loss went from ${first} to ${last}: the loop must train`);
@@ -104,4 +114,27 @@ test('fit over 10,000 steps (SGD with momentum, registry loss) holds memory flat
   assert.equal(history.loss.length, 1);
   assert.ok(Number.isFinite(history.loss[0]));
   assertFlat(samples, 'fit');
+});
+
+test("10,000 steps in an Arena hold memory flat, and the arena holds one step's arrays", () => {
+  // Activations of 32 × 64 values: above the arena's minimum, so every step reuses them.
+  const { step: forwardBackward, optimizer } = classifier([16, 64, 64, 2], 5);
+  const arena = new Arena();
+  const samples: { heap: number; buffers: number; kernel: number }[] = [];
+  const held: { arrays: number; bytes: number }[] = [];
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let step = 1; step <= STEPS; step++) {
+    last = arena.run(forwardBackward);
+    optimizer.step();
+    if (step === 1) first = last;
+    if (step >= WARM_UP && step % EVERY === 0) {
+      samples.push(memoryNow());
+      held.push(arena.held());
+    }
+  }
+  assert.ok(last < first, `the loss went from ${first} to ${last}: the loop must train`);
+  assert.ok(held[0].arrays >= 4, `the arena holds ${held[0].arrays} arrays: the step must use it`);
+  for (const h of held) assert.deepEqual(h, held[0], 'the arena holds the same arrays after every step');
+  assertFlat(samples, 'arena');
 });

@@ -2,6 +2,7 @@
 // modules (core only; the TF.js adapter is the `losskit/tfjs` subpath; the lab, its report and the
 // CLI are the separate package `@losskit/lab`, which depends on this one).
 export {
+  Arena,
   type DType,
   type FloatArray,
   LossInputError,

@@ -1,4 +1,11 @@
-import { type FloatArray, Tensor, allocate, sameShape, shapeSize } from '../tensor/index.js';
+import {
+  type FloatArray,
+  Tensor,
+  allocate,
+  allocateForOverwrite,
+  sameShape,
+  shapeSize,
+} from '../tensor/index.js';
 import { sumTo } from './broadcast.js';
 import { record } from './engine.js';
 import { type Operand, asPair, asTensor, emptyLike, resultDtype } from './operand.js';
@@ -157,7 +164,7 @@ export function rowLoop(code: Code, x: FloatArray, y: FloatArray, o: FloatArray,
 function binary(code: Code, a: Tensor, b: Tensor): Tensor {
   const dtype = resultDtype(a.dtype, b.dtype);
   if (sameShape(a.shape, b.shape)) {
-    const out = allocate(dtype, a.size);
+    const out = allocateForOverwrite(dtype, a.size);
     sameShapeLoop(code, a.data, b.data, out);
     return new Tensor(out, a.shape);
   }

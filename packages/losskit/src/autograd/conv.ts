@@ -5,6 +5,7 @@ import {
   LossInputError,
   Tensor,
   allocate,
+  allocateForOverwrite,
   formatShape,
 } from '../tensor/index.js';
 import { sum } from './broadcast.js';
@@ -120,7 +121,8 @@ function forwardKernel(
 ): FloatArray {
   const taps = g.c * g.kh * g.kw;
   const positions = g.oh * g.ow;
-  const y = allocate(dtype, g.n * g.o * positions);
+  // Every output is written (moveRowsOut, or gemm's product and addBias).
+  const y = allocateForOverwrite(dtype, g.n * g.o * positions);
   const nb = imagesPerBlock(g);
   const packed = packedRoute(g, x, wt, bias, y);
   for (let first = 0; first < g.n; first += nb) {

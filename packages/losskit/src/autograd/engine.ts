@@ -4,11 +4,14 @@ import {
   type FloatArray,
   type GradNode,
   LossInputError,
+  RELEASED,
   Tensor,
   allocate,
   autogradHooks,
   formatShape,
   installAutogradHooks,
+  isReleased,
+  keepTensor,
   sameShape,
 } from '../tensor/index.js';
 import { trackedLoss } from './loss-op.js';
@@ -131,6 +134,8 @@ function sweep(
   const relevant = new Set<Tensor>();
   for (const t of order) {
     const node = t.gradNode as OpNode | null;
+    if (isReleased(t) || node?.inputs.some(isReleased))
+      throw new LossInputError('backward', 'this', `the graph holds a tensor that ${RELEASED}`);
     const wanted = targets !== null ? targets.has(t) : node === null && t.requiresGrad;
     if (wanted || node?.inputs.some((i) => relevant.has(i))) relevant.add(t);
   }
@@ -237,6 +242,8 @@ function backwardIntoLeaves(root: Tensor, upstream: Tensor | null, createGraph: 
       const add = g.data;
       for (let i = 0; i < acc.length; i++) acc[i] += add[i];
     }
+    // A gradient outlives the arena run it was computed in (tensor/arena.ts).
+    if (leaf.grad !== null) keepTensor(leaf.grad);
   }
 }
 

@@ -1,11 +1,5 @@
 import { gemm } from '../kernels/gemm.js';
-import {
-  LossInputError,
-  Tensor,
-  allocate,
-  formatShape,
-  shapeSize,
-} from '../tensor/index.js';
+import { LossInputError, Tensor, allocateForOverwrite, formatShape, shapeSize } from '../tensor/index.js';
 import { rowLoop } from './arithmetic.js';
 import { sumTo } from './broadcast.js';
 import { record } from './engine.js';
@@ -56,7 +50,7 @@ export function matmulTransposed(a: Operand, b: Operand, transposeA: boolean, tr
   const batch = broadcastShapes('matmul', batchA, batchB);
   const mapA = broadcastMap(batch, batchA);
   const mapB = broadcastMap(batch, batchB);
-  const out = allocate(resultDtype(x.dtype, y.dtype), shapeSize(batch) * M * N);
+  const out = allocateForOverwrite(resultDtype(x.dtype, y.dtype), shapeSize(batch) * M * N);
   for (let p = 0; p < mapA.length; p++)
     gemm(x.data, mapA[p] * M * K, y.data, mapB[p] * K * N, out, p * M * N, M, K, N, transposeA, transposeB);
   const result = new Tensor(out, [...batch, M, N]);

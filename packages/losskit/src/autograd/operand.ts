@@ -5,7 +5,7 @@ export type Operand = TensorLike;
 
 /** `value` as a tensor; non-tensors take `dtype` (the dtype of the tensor they meet). */
 export function asTensor(value: Operand, op: string, argument: string, dtype: DType = 'float64'): Tensor {
-  return value instanceof Tensor ? value : toTensor(value, op, argument, dtype);
+  return toTensor(value, op, argument, value instanceof Tensor ? undefined : dtype);
 }
 
 /** Both operands as tensors; a plain value adopts the dtype of the tensor operand. */

@@ -1,4 +1,4 @@
-import { type FloatArray, LossInputError, Tensor, allocate } from '../tensor/index.js';
+import { type FloatArray, LossInputError, Tensor, allocateForOverwrite } from '../tensor/index.js';
 import { add, div, mul, square, sub, where } from './arithmetic.js';
 import { isGradEnabled, record } from './engine.js';
 import { type Operand, asTensor, emptyLike, resultDtype } from './operand.js';
@@ -105,7 +105,7 @@ function maskedGrad(
   if (isGradEnabled() || g.size !== x.size) return mul(g, mask(x, test, 1, outside));
   // The mask is stored in x's dtype, so `outside` is rounded as it would be there.
   const k = x.dtype === 'float32' ? Math.fround(outside) : outside;
-  const out = allocate(resultDtype(g.dtype, x.dtype), x.size);
+  const out = allocateForOverwrite(resultDtype(g.dtype, x.dtype), x.size);
   if (clampLow === undefined || clampHigh === undefined) positiveMaskLoop(g.data, x.data, k, out);
   else rangeMaskLoop(g.data, x.data, clampLow, clampHigh, k, out);
   return new Tensor(out, x.shape);
@@ -117,7 +117,7 @@ function maskedGrad(
  */
 export function relu(a: Operand): Tensor {
   const x = asTensor(a, 'relu', 'a');
-  const out = emptyLike(x);
+  const out = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
   if (x.dtype === 'float32') reluBits32(int32View(x.data), int32View(out.data));
   else reluBits64(int32View(x.data), int32View(out.data));
   return record('relu', out, [x], (g) => [reluGrad(g, x)]);
@@ -131,7 +131,7 @@ function reluGrad(g: Tensor, x: Tensor): Tensor {
       g,
       0,
     );
-  const out = allocate(x.dtype, x.size);
+  const out = allocateForOverwrite(x.dtype, x.size);
   if (x.dtype === 'float32') reluGradBits32(int32View(g.data), int32View(x.data), int32View(out));
   else reluGradBits64(int32View(g.data), int32View(x.data), int32View(out));
   return new Tensor(out, x.shape);

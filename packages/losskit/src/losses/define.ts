@@ -1,6 +1,7 @@
 import { describeValue } from '../tensor/errors.js';
 import {
   allocate,
+  arenaArrayForOverwrite,
   assertFinite,
   autogradHooks,
   type DType,
@@ -319,6 +320,8 @@ const UNFILLED_MIN_BYTES = 1 << 16;
  * only); elsewhere `allocate`'s zeros.
  */
 function allocateUnfilled(dtype: DType, size: number): FloatArray {
+  const reused = arenaArrayForOverwrite(dtype, size);
+  if (reused !== null) return reused;
   const bytes = (dtype === 'float32' ? 4 : 8) * size;
   if (unsafeSlow === null || bytes < UNFILLED_MIN_BYTES) return allocate(dtype, size);
   const block = unsafeSlow(bytes);

@@ -13,9 +13,45 @@ export type DType = 'float32' | 'float64';
 /** The contiguous, row-major storage of a tensor of either dtype. */
 export type FloatArray = Float32Array | Float64Array;
 
-/** A new zero-filled array of `size` elements of `dtype`. */
+/**
+ * Where arrays come from while an arena run is in progress (tensor/arena.ts): a function that
+ * returns an array of the arena's (zero-filled when `zeroed`), or null for an ordinary one.
+ */
+type ArenaSource = (dtype: DType, size: number, zeroed: boolean) => FloatArray | null;
+
+let arenaSource: ArenaSource | null = null;
+
+/** Sets (or, with null, clears) the source of `allocate`'s arrays; tensor/arena.ts only. */
+export function setArenaSource(source: ArenaSource | null): void {
+  arenaSource = source;
+}
+
+/** A new zero-filled array of `size` elements of `dtype` (the active arena's, during a run). */
 export function allocate(dtype: DType, size: number): FloatArray {
+  if (arenaSource !== null) {
+    const reused = arenaSource(dtype, size, true);
+    if (reused !== null) return reused;
+  }
   return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+}
+
+/**
+ * An array of `size` elements of `dtype` for a kernel that writes every element: during an
+ * arena run, one of the arena's that is not zero-filled first; else null (the caller allocates).
+ */
+export function arenaArrayForOverwrite(dtype: DType, size: number): FloatArray | null {
+  return arenaSource === null ? null : arenaSource(dtype, size, false);
+}
+
+/**
+ * `allocate` for a kernel that writes every element before anything reads it: the same, except
+ * that an array the arena hands out again is not zero-filled first.
+ */
+export function allocateForOverwrite(dtype: DType, size: number): FloatArray {
+  return (
+    arenaArrayForOverwrite(dtype, size) ??
+    (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size))
+  );
 }
 
 /** The dtype that stores values of the given typed array. */

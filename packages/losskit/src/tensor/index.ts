@@ -4,7 +4,15 @@ export {
   installAutogradHooks,
   autogradHooks,
 } from './autograd-hooks.js';
-export { type DType, type FloatArray, allocate, dtypeOf } from './float-array.js';
+export { Arena, RELEASED, isReleased, keepTensor } from './arena.js';
+export {
+  type DType,
+  type FloatArray,
+  allocate,
+  allocateForOverwrite,
+  arenaArrayForOverwrite,
+  dtypeOf,
+} from './float-array.js';
 export { LossInputError } from './errors.js';
 export { formatIndex, formatShape, sameShape, shapeSize } from './shape.js';
 export { type GradNode, type NestedNumbers, Tensor } from './tensor.js';

@@ -1,4 +1,5 @@
 import { SIMD_MIN_LENGTH, simdAllFinite } from '../kernels/wasm/float32.js';
+import { RELEASED, isReleased } from './arena.js';
 import { allocate, type DType, type FloatArray } from './float-array.js';
 import { describeValue, LossInputError } from './errors.js';
 import { formatIndex, formatShape, MAX_RANK, shapeProblem, shapeSize } from './shape.js';
@@ -199,6 +200,7 @@ function toFloatArray(data: ArrayLike<number>, dtype: DType | undefined): FloatA
  */
 export function toTensor(value: TensorLike, where: string, argument: string, dtype?: DType): Tensor {
   if (value instanceof Tensor) {
+    if (isReleased(value)) throw new LossInputError(where, argument, RELEASED);
     if (dtype === undefined || value.dtype === dtype) return value;
     return new Tensor(toFloatArray(value.data, dtype), value.shape);
   }

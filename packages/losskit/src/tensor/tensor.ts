@@ -1,3 +1,4 @@
+import { RELEASED, isReleased, keepTensor, noteTensor } from './arena.js';
 import { autogradHooks } from './autograd-hooks.js';
 import { type DType, type FloatArray, allocate, dtypeOf } from './float-array.js';
 import { LossInputError } from './errors.js';
@@ -53,6 +54,12 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
     this.size = size;
+    noteTensor(this);
+  }
+
+  /** Throws if this tensor was released at the end of an arena run (tensor/arena.ts). */
+  private assertLive(method: string): void {
+    if (isReleased(this)) throw new LossInputError('tensor', method, `this tensor ${RELEASED}`);
   }
 
   /** Number of axes. */
@@ -62,6 +69,7 @@ export class Tensor {
 
   /** The value of a 0-d or single-element tensor. */
   item(): number {
+    this.assertLive('item()');
     if (this.size !== 1) {
       throw new LossInputError(
         'tensor',
@@ -74,6 +82,7 @@ export class Tensor {
 
   /** The values as nested arrays (a plain number for a 0-d tensor). */
   toArray(): NestedNumbers {
+    this.assertLive('toArray()');
     if (this.shape.length === 0) return this.data[0];
     const build = (axis: number, offset: number): NestedNumbers[] => {
       const n = this.shape[axis];
@@ -91,12 +100,15 @@ export class Tensor {
 
   /** A copy with its own storage, detached from any autograd graph. */
   clone(): Tensor {
+    this.assertLive('clone()');
     return new Tensor(this.data.slice() as FloatArray, this.shape);
   }
 
   /** Marks this tensor as a leaf whose gradient the autograd engine accumulates. Returns `this`. */
   requireGrad(flag = true): this {
     this.requiresGrad = flag;
+    // A leaf (a parameter) outlives the arena run it was made in.
+    if (flag) keepTensor(this);
     return this;
   }
 
@@ -133,7 +145,7 @@ export class Tensor {
    */
   toString(): string {
     const prefix = 'Tensor(';
-    const values = formatValues(this.data, this.shape, prefix.length);
+    const values = isReleased(this) ? '<released>' : formatValues(this.data, this.shape, prefix.length);
     const extras = [`shape=${formatShape(this.shape)}`, `dtype=${this.dtype}`];
     if (this.requiresGrad) extras.push('requiresGrad=true');
     if (this.gradNode !== null) extras.push(`gradFn=${this.gradNode.op}`);

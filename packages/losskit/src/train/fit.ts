@@ -2,7 +2,7 @@ import { noGrad, ops } from '../autograd/index.js';
 import { numberOption } from '../losses/options.js';
 import { type Module, Rng } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
-import { LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
+import { Arena, LossInputError, type Tensor, type TensorLike, toTensor } from '../tensor/index.js';
 import { sampleCount, takeRows } from './batches.js';
 import { type Checkpoint, type TrainingState, saveCheckpoint } from './checkpoint.js';
 import { readCheckpoint } from './checkpoint-reader.js';
@@ -170,6 +170,7 @@ export function fit(model: Module, options: FitOptions): History {
       ? null
       : new GradientMonitor(model.parameterGroups(), options.health ?? {}, history.warnings);
   const batches = Math.ceil(n / batchSize);
+  const arena = new Arena();
   const totalSteps = epochs * batches;
 
   let epoch = completed;
@@ -224,27 +225,35 @@ export function fit(model: Module, options: FitOptions): History {
     const partSums: Record<string, number> = {};
     for (let b = 0; b < batches && !stopRequested; b++) {
       const index = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-      const xb = takeRows(x, index);
-      const yb = takeRows(y, index);
-      let prediction = xb;
       step++;
-      const result = trainStep(
-        model,
-        optimizer,
-        () => {
-          prediction = model.forward(xb);
-          const loss = lossFn(prediction, yb);
-          requireScalar(loss);
-          return loss;
-        },
-        {
-          clipGradNorm: options.clipGradNorm,
-          monitor: monitor ?? undefined,
-          step,
-          epoch,
-          onWarning,
-        },
-      );
+      // The batch's tensors (its rows, activations and gradients) come from the fit's arena, and
+      // the next batch reuses their memory (tensor/arena.ts); the metrics read the prediction
+      // before the run ends.
+      const result = arena.run(() => {
+        const xb = takeRows(x, index);
+        const yb = takeRows(y, index);
+        let prediction = xb;
+        const done = trainStep(
+          model,
+          optimizer,
+          () => {
+            prediction = model.forward(xb);
+            const loss = lossFn(prediction, yb);
+            requireScalar(loss);
+            return loss;
+          },
+          {
+            clipGradNorm: options.clipGradNorm,
+            monitor: monitor ?? undefined,
+            step,
+            epoch,
+            onWarning,
+          },
+        );
+        for (const [name, fn] of metrics)
+          metricSums[name] = (metricSums[name] ?? 0) + fn(prediction, yb) * index.length;
+        return done;
+      });
       const { loss: lossValue, gradNorm, layerNorms, lr, skipped } = result;
       if (result.stop) {
         stopRequested = true;
@@ -255,8 +264,6 @@ export function fit(model: Module, options: FitOptions): History {
       const size = index.length;
       seen += size;
       lossSum += lossValue * size;
-      for (const [name, fn] of metrics)
-        metricSums[name] = (metricSums[name] ?? 0) + fn(prediction, yb) * size;
       const parts = (lossFn as Partial<CombinedObjective>).lastParts;
       if (parts !== undefined)
         for (const [name, v] of Object.entries(parts)) partSums[name] = (partSums[name] ?? 0) + v * size;
