@@ -1,3 +1,4 @@
+import { simdRelu, simdReluGrad } from '../kernels/wasm/activation.js';
 import { type FloatArray, LossInputError, Tensor, allocateForOverwrite } from '../tensor/index.js';
 import { add, div, mul, square, sub, where } from './arithmetic.js';
 import { isGradEnabled, record } from './engine.js';
@@ -118,7 +119,9 @@ function maskedGrad(
 export function relu(a: Operand): Tensor {
   const x = asTensor(a, 'relu', 'a');
   const out = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
-  if (x.dtype === 'float32') reluBits32(int32View(x.data), int32View(out.data));
+  if (simdRelu(x.data, out.data)) {
+    // the SIMD kernel wrote the loops' bits
+  } else if (x.dtype === 'float32') reluBits32(int32View(x.data), int32View(out.data));
   else reluBits64(int32View(x.data), int32View(out.data));
   return record('relu', out, [x], (g) => [reluGrad(g, x)]);
 }
@@ -132,6 +135,7 @@ function reluGrad(g: Tensor, x: Tensor): Tensor {
       0,
     );
   const out = allocateForOverwrite(x.dtype, x.size);
+  if (simdReluGrad(g.data, x.data, out)) return new Tensor(out, x.shape);
   if (x.dtype === 'float32') reluGradBits32(int32View(g.data), int32View(x.data), int32View(out));
   else reluGradBits64(int32View(g.data), int32View(x.data), int32View(out));
   return new Tensor(out, x.shape);

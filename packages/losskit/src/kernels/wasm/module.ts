@@ -1,7 +1,7 @@
 import type { FloatArray } from '../../tensor/float-array.js';
 
 /**
- * The one loader and chunker of the embedded WebAssembly kernels (float32, overlap, softmax,
+ * The one loader and chunker of the embedded WebAssembly kernels (float32, activation, overlap, softmax,
  * triplet, gemm, pool, adam): each module is instantiated once, on first use, with views over
  * regions of its own memory; arrays longer than a region go through it a chunk at a time (copied
  * in, the kernel runs, results copied out), small enough to stay in the L2 cache.
