@@ -71,39 +71,15 @@ export function rowScratch(dtype: DType, size: number): FloatArray {
 /**
  * The im2col block [C·KH·KW, count·OH·OW] of images first … first + count − 1, side by side
  * (zeros where a window hangs over the padding). Rows are (in-channel, ky, kx); columns are
- * (image, oy, ox).
+ * (image, oy, ox). Bounds are solved once per tap, so the copies have no branches. (The float32
+ * route writes the same block straight into the product's packed operand instead: gemm.wat's
+ * `gather`.)
  */
 export function im2col(g: Geometry, x: FloatArray, first: number, count: number, col: FloatArray): void {
-  if (g.ph > 0 || g.pw > 0) col.fill(0, 0, g.c * g.kh * g.kw * count * g.oh * g.ow);
-  gatherWindows(g, x, first, count, col, 0, 'rows');
-}
-
-/**
- * Where `gatherWindows` puts element (tap, j) of an im2col block (tap the row, j the column):
- * 'rows', plain rows [taps, columns]; 'packedColumns', packed as the columns of a product's
- * op(B) (panels of 8 columns, K = taps: (j − j mod 8)·K + 8·tap + j mod 8); 'packedRows', as
- * the rows of op(B) = blockᵀ (panels of 8 taps, K = columns: (tap − tap mod 8)·K + 8j + tap mod 8).
- */
-export type BlockLayout = 'rows' | 'packedColumns' | 'packedRows';
-
-/**
- * Writes the im2col block of images first … first + count − 1 into `out` from `at`, in `layout`.
- * Positions over the padding are left as they are (the caller zeroes them). Bounds are solved
- * once per tap, so the copies have no branches.
- */
-export function gatherWindows(
-  g: Geometry,
-  x: FloatArray,
-  first: number,
-  count: number,
-  out: FloatArray,
-  at: number,
-  layout: BlockLayout,
-): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
   const positions = oh * ow;
   const columns = count * positions;
-  const K = layout === 'packedColumns' ? c * kh * kw : columns;
+  if (ph > 0 || pw > 0) col.fill(0, 0, c * kh * kw * columns);
   for (let ky = 0; ky < kh; ky++) {
     const [oyLo, oyHi] = validRange(ky, sh, ph, h, oh);
     for (let kx = 0; kx < kw; kx++) {
@@ -111,40 +87,18 @@ export function gatherWindows(
       const run = oxHi - oxLo;
       if (run <= 0) continue;
       for (let ic = 0; ic < c; ic++) {
-        const tap = (ic * kh + ky) * kw + kx;
-        const tapAt =
-          at +
-          (layout === 'rows'
-            ? tap * columns
-            : layout === 'packedRows'
-              ? (tap & ~7) * K + (tap & 7)
-              : 8 * tap);
+        const row = ((ic * kh + ky) * kw + kx) * columns;
         for (let i = 0; i < count; i++) {
           const image = ((first + i) * c + ic) * h * w;
           for (let oy = oyLo; oy < oyHi; oy++) {
-            const j = i * positions + oy * ow + oxLo;
+            const to = row + i * positions + oy * ow + oxLo;
             const from = image + (oy * sh + ky - ph) * w + oxLo * sw + kx - pw;
-            if (layout === 'rows') stridedRun(x, from, sw, out, tapAt + j, 1, run);
-            else if (layout === 'packedRows') stridedRun(x, from, sw, out, tapAt + 8 * j, 8, run);
-            else packedColumnsRun(x, from, sw, out, tapAt, K, j, run);
+            for (let t = 0; t < run; t++) col[to + t] = x[from + t * sw];
           }
         }
       }
     }
   }
-}
-
-/** out[to + t·step] = x[from + t·sw] for t < run. */
-export function stridedRun(
-  x: FloatArray,
-  from: number,
-  sw: number,
-  out: FloatArray,
-  to: number,
-  step: number,
-  run: number,
-): void {
-  for (let t = 0; t < run; t++) out[to + t * step] = x[from + t * sw];
 }
 
 /**

@@ -45,6 +45,11 @@ const cases: [string, Geometry][] = [
   ['13×13×16 → 3×3×32, batch 64', geometryOf(64, 16, 13, 13, 32, 3, 1, 0)],
   // Padding (the packed block zeroed first), stride 2, taps and columns not multiples of 8.
   ['15×15×5 → 3×3×7, batch 100, stride 2, padding 1', geometryOf(100, 5, 15, 15, 7, 3, 2, 1)],
+  // Every size different along the two axes (the kernel's gather reads each one separately).
+  [
+    '12×17×3 → 2×4×5, batch 100, stride 1×3, padding 0×2',
+    { n: 100, c: 3, h: 12, w: 17, o: 5, kh: 2, kw: 4, sh: 1, sw: 3, ph: 0, pw: 2, oh: 11, ow: 6 },
+  ],
 ];
 
 function geometryOf(

@@ -1,13 +1,16 @@
-import { simdGemmInPlace } from '../kernels/wasm/gemm.js';
-import { type Geometry, col2imAdd, gatherWindows, moveRowsOut, packedColumnsRun } from './conv-blocks.js';
+import { gatherStagingFloats, gatherWindowsInPlace, simdGemmInPlace } from '../kernels/wasm/gemm.js';
+import { type Geometry, moveRowsOut, packedColumnsRun, validRange } from './conv-blocks.js';
 
 // conv2d's float32 products with their blocks written straight into the SIMD kernel's memory
-// (`simdGemmInPlace`): the im2col block goes into packed B as it is gathered, the output
-// gradients go into A or packed B, and the product is read straight into the NCHW result. The
-// JavaScript route (conv.ts) gathers the block into an array, which the kernel then copies in,
-// packs and copies out: three passes over the largest array of the step instead of one. Same
-// packed operands and products, so the same bits. Each returns false (nothing written) where the
-// kernel is unavailable or the block does not fit its memory.
+// (`simdGemmInPlace`): the block's images are copied into the kernel's memory and its `gather`
+// writes the im2col block into packed B there (and, for the input gradient, adds the product's
+// rows back onto the images: `col2imAdd`), the output gradients go into A or packed B, and the
+// product is read straight into the NCHW result. The JavaScript route (conv.ts) gathers the
+// block into an array, which the kernel then copies in, packs and copies out: three passes over
+// the largest array of the step instead of one, and JavaScript loops where the kernel's are
+// about twice as fast. Same packed operands, products and additions in the same order, so the
+// same bits. Each returns false (nothing written) where the kernel is unavailable or the block
+// does not fit its memory.
 
 /**
  * Output gradients of images first … first + count − 1 ([N, O, P]) as the rows [O, count·P]
@@ -33,6 +36,64 @@ function writeGradRows(
     }
 }
 
+/** The im2col block's layouts in packed B, as gemm.wat's `gather` numbers them. */
+const PACKED_COLUMNS = 0;
+const PACKED_ROWS = 1;
+/** And the adjoint: a block of rows K apart added back onto the pixels (`col2imAdd`). */
+const ADD_ROWS = 2;
+
+/** The valid output rows [lo, hi) of each ky, then the valid output columns of each kx. */
+function validRanges(g: Geometry): number[] {
+  const ranges: number[] = [];
+  for (let ky = 0; ky < g.kh; ky++) ranges.push(...validRange(ky, g.sh, g.ph, g.h, g.oh));
+  for (let kx = 0; kx < g.kw; kx++) ranges.push(...validRange(kx, g.sw, g.pw, g.w, g.ow));
+  return ranges;
+}
+
+/** Staging floats the gather of `count` images needs (`gatherStagingFloats`). */
+function gatherStaging(g: Geometry, count: number): number {
+  return gatherStagingFloats(2 * (g.kh + g.kw), count * g.c * g.h * g.w);
+}
+
+/**
+ * The im2col block of images first … first + count − 1 written into packed B at `at` by the
+ * kernel (gemm.wat's `gather`: `gatherWindows`' element for element, in the layout given), the
+ * images copied through `staging`.
+ */
+function gatherBlock(
+  g: Geometry,
+  x: Float32Array,
+  first: number,
+  count: number,
+  at: number,
+  staging: number,
+  layout: number,
+  K: number,
+): number {
+  const image = g.c * g.h * g.w;
+  const fields = [g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow, count, layout, K];
+  return gatherWindowsInPlace(staging, at, fields, validRanges(g), x, first * image, count * image);
+}
+
+/**
+ * gx[images first …] += col⁻¹ of the block at view[at …] (rows ld apart): `col2imAdd` on the
+ * kernel, the images' gradients copied through `staging` and back.
+ */
+function addBlockBack(
+  g: Geometry,
+  gx: Float32Array,
+  first: number,
+  count: number,
+  view: Float32Array,
+  at: number,
+  ld: number,
+  staging: number,
+): void {
+  const image = g.c * g.h * g.w;
+  const staged = gatherBlock(g, gx, first, count, at, staging, ADD_ROWS, ld);
+  gx.set(view.subarray(staged, staged + count * image), first * image);
+}
+
 /** Y[images first …] = W · col(X) (+ bias) for one block of `count` images, into y. */
 export function forwardPacked(
   g: Geometry,
@@ -48,7 +109,8 @@ export function forwardPacked(
     ta: false,
     writeA: (view, at) => view.set(wt, at),
     zeroB: g.ph > 0 || g.pw > 0,
-    writePackedB: (view, at) => gatherWindows(g, x, first, count, view, at, 'packedColumns'),
+    writePackedB: (_, at, staging) => gatherBlock(g, x, first, count, at, staging, PACKED_COLUMNS, taps),
+    stagingFloats: gatherStaging(g, count),
     readC: (view, at, ldc) => moveRowsOut(g, view, at, ldc, first, count, y, bias),
     start: null,
   });
@@ -69,7 +131,8 @@ export function inputGradPacked(
     writeA: (view, at) => view.set(wt, at),
     zeroB: false,
     writePackedB: (view, at) => writeGradRows(g, gy, first, count, view, at, true),
-    readC: (view, at, ldc) => col2imAdd(g, view, at, ldc, first, count, gx),
+    readC: (view, at, ldc, staging) => addBlockBack(g, gx, first, count, view, at, ldc, staging),
+    stagingFloats: gatherStaging(g, count),
     start: null,
   });
 }
@@ -89,7 +152,9 @@ export function weightGradPacked(
     ta: false,
     writeA: (view, at) => writeGradRows(g, gy, first, count, view, at, false),
     zeroB: g.ph > 0 || g.pw > 0,
-    writePackedB: (view, at) => gatherWindows(g, x, first, count, view, at, 'packedRows'),
+    writePackedB: (_, at, staging) =>
+      gatherBlock(g, x, first, count, at, staging, PACKED_ROWS, count * g.oh * g.ow),
+    stagingFloats: gatherStaging(g, count),
     readC: (view, at, ldc) => {
       for (let o = 0; o < g.o; o++) gw.set(view.subarray(at + o * ldc, at + o * ldc + taps), o * taps);
     },

@@ -42,6 +42,7 @@ interface GemmExports {
     ldc: number,
   ): void;
   multiplyShare(desc: number): void;
+  gather(desc: number): void;
 }
 
 /** The index of `multiplyShare` among the names the pool's workers resolve (`SHARED_NAMES`). */
@@ -273,13 +274,16 @@ export interface InPlaceOperands {
    * Writes op(B) [K, N] packed in panels of 8 columns: element (k, j) at
    * at + (j − j mod 8)·K + 8k + j mod 8. Every element of the K × N block must be written;
    * `zeroB` asks for the region (padding columns included) to be zeroed first, else only the
-   * padding columns of the last panel are.
+   * padding columns of the last panel are. `staging` is the start of a free region of
+   * `stagingFloats` floats (for `gatherWindowsInPlace`).
    */
-  writePackedB(view: Float32Array, at: number): void;
+  writePackedB(view: Float32Array, at: number, staging: number): void;
+  /** Floats of free memory `writePackedB` needs past the product's own (0 when none). */
+  readonly stagingFloats?: number;
   /** Whether the K × N block of packed B is zeroed before `writePackedB` (it writes a part). */
   readonly zeroB: boolean;
-  /** Reads C [M, N]: element (i, j) at view[at + i·ldc + j]. */
-  readC(view: Float32Array, at: number, ldc: number): void;
+  /** Reads C [M, N]: element (i, j) at view[at + i·ldc + j]; `staging` as for `writePackedB`. */
+  readC(view: Float32Array, at: number, ldc: number, staging: number): void;
   /** With `accumulate`: the [M, N] values C starts from (row-major at 0), else null. */
   readonly start: Float32Array | null;
 }
@@ -303,19 +307,20 @@ export function simdGemmInPlace(M: number, K: number, N: number, operands: InPla
   const scratch = packedB + K * paddedN;
   const end = scratch + Math.max(M * K, paddedM * paddedN);
   const desc = (4 * end + 15) & ~15;
-  const view = memoryOf(k, desc + DESCRIPTOR_BYTES);
+  const staging = (desc + DESCRIPTOR_BYTES) / 4;
+  const view = memoryOf(k, desc + DESCRIPTOR_BYTES + 4 * (operands.stagingFloats ?? 0));
   if (view === null) return false;
   operands.writeA(view, scratch);
   const { ta } = operands;
   k.exports.pack(4 * scratch, 0, M, K, 4, ta ? 1 : K, ta ? M : 1);
   if (operands.zeroB) view.fill(0, packedB, scratch);
   else if (paddedN !== N) view.fill(0, packedB + (paddedN - 8) * K, scratch);
-  operands.writePackedB(view, packedB);
+  operands.writePackedB(view, packedB, staging);
   const start = operands.start;
   if (start !== null)
     for (let i = 0; i < M; i++) view.set(start.subarray(i * N, (i + 1) * N), scratch + i * paddedN);
   multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, start === null ? 0 : 1, desc);
-  operands.readC(view, scratch, paddedN);
+  operands.readC(view, scratch, paddedN, staging);
   return true;
 }
 
@@ -426,4 +431,42 @@ function writeColumnsOfB(
       const to = at + 8 * k;
       for (let j = 0; j < n; j++) view[to + (j & ~7) * K + (j & 7)] = b[from + j];
     }
+}
+
+/** The descriptor of `gather` (gemm.wat): 16 values, then the valid ranges. */
+const GATHER_FIELDS = 16;
+
+/** Floats of staging a `gatherWindowsInPlace` of `ranges` range values and `length` inputs needs. */
+export function gatherStagingFloats(ranges: number, length: number): number {
+  return ((GATHER_FIELDS + ranges + 3) & ~3) + length;
+}
+
+/**
+ * Inside `simdGemmInPlace`'s `writePackedB` (or `readC`): copies x[from, from + length) (a block
+ * of whole images) to the staging region at float `staging` and runs the kernel's im2col gather
+ * (gemm.wat's `gather`, which documents `fields`: c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, count,
+ * layout, K) between the images and the block at float `dst`: into packed B, or, with layout 2,
+ * the block added onto the staged images (which the caller then copies out). `ranges` holds the
+ * valid output rows [lo, hi) of each ky, then the valid output columns of each kx. The staging
+ * region must hold `gatherStagingFloats` floats. Returns the float offset of the staged images.
+ */
+export function gatherWindowsInPlace(
+  staging: number,
+  dst: number,
+  fields: readonly number[],
+  ranges: readonly number[],
+  x: Float32Array,
+  from: number,
+  length: number,
+): number {
+  const k = kernel() as Gemm;
+  const ints = k.ints;
+  const images = staging + ((GATHER_FIELDS + ranges.length + 3) & ~3);
+  ints[staging] = 4 * images;
+  ints[staging + 1] = 4 * dst;
+  for (let i = 0; i < fields.length; i++) ints[staging + 2 + i] = fields[i];
+  for (let i = 0; i < ranges.length; i++) ints[staging + GATHER_FIELDS + i] = ranges[i];
+  k.view.set(x.subarray(from, from + length), images);
+  k.exports.gather(4 * staging);
+  return images;
 }

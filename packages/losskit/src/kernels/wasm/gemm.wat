@@ -219,6 +219,134 @@
       (local.set $cColumn (i32.add (local.get $cColumn) (i32.const 32)))
       (br_if $columns (i32.lt_u (local.get $pbPanel) (local.get $bEnd)))))
 
+  ;; Writes an im2col block straight into packed B (the gather of autograd/conv-blocks.ts's
+  ;; `gatherWindows`, the same element for element, for its two packed layouts): for every tap
+  ;; (in-channel ic, ky, kx) and column j = (image i, oy, ox) whose input pixel lies inside the
+  ;; image, packed B's element (tap, j) = x[i, ic, oy·sh + ky − ph, ox·sw + kx − pw]; positions
+  ;; over the padding are left as they are (the caller zeroes them). The descriptor at byte $d
+  ;; holds i32 values: 0 x (byte offset of the block's images [count, c, h, w]), 1 dst (packed B),
+  ;; 2 c, 3 h, 4 w, 5 kh, 6 kw, 7 sh, 8 sw, 9 ph, 10 pw, 11 oh, 12 ow, 13 count, 14 layout (0: the
+  ;; columns of op(B), element at (j − j mod 8)·K + 8·tap + j mod 8; 1: the rows of op(B) = blockᵀ,
+  ;; element at (tap − tap mod 8)·K + 8j + tap mod 8; 2: the adjoint, `col2imAdd`: every pixel
+  ;; gets the block's elements (tap, j), rows K apart at dst, added in the same order as that
+  ;; function adds them), 15 K, then the valid output rows [lo, hi)
+  ;; of each ky (2·kh values) and the valid output columns [lo, hi) of each kx (2·kw values).
+  (func (export "gather") (param $d i32)
+    (local $x i32) (local $dst i32) (local $c i32) (local $h i32) (local $w i32) (local $kh i32)
+    (local $kw i32) (local $sh i32) (local $sw i32) (local $ph i32) (local $pw i32) (local $oh i32)
+    (local $ow i32) (local $count i32) (local $layout i32) (local $K i32)
+    (local $ky i32) (local $kx i32) (local $ic i32) (local $i i32) (local $oy i32) (local $t i32)
+    (local $oyLo i32) (local $oyHi i32) (local $oxLo i32) (local $run i32) (local $tap i32)
+    (local $base i32) (local $plane i32) (local $positions i32) (local $j i32) (local $src i32)
+    (local $srcStep i32) (local $at i32) (local $col i32) (local $ranges i32)
+    (local.set $x (i32.load (local.get $d)))
+    (local.set $dst (i32.load offset=4 (local.get $d)))
+    (local.set $c (i32.load offset=8 (local.get $d)))
+    (local.set $h (i32.load offset=12 (local.get $d)))
+    (local.set $w (i32.load offset=16 (local.get $d)))
+    (local.set $kh (i32.load offset=20 (local.get $d)))
+    (local.set $kw (i32.load offset=24 (local.get $d)))
+    (local.set $sh (i32.load offset=28 (local.get $d)))
+    (local.set $sw (i32.load offset=32 (local.get $d)))
+    (local.set $ph (i32.load offset=36 (local.get $d)))
+    (local.set $pw (i32.load offset=40 (local.get $d)))
+    (local.set $oh (i32.load offset=44 (local.get $d)))
+    (local.set $ow (i32.load offset=48 (local.get $d)))
+    (local.set $count (i32.load offset=52 (local.get $d)))
+    (local.set $layout (i32.load offset=56 (local.get $d)))
+    (local.set $K (i32.load offset=60 (local.get $d)))
+    (local.set $ranges (i32.add (local.get $d) (i32.const 64)))
+    (local.set $plane (i32.mul (local.get $h) (local.get $w)))
+    (local.set $positions (i32.mul (local.get $oh) (local.get $ow)))
+    (local.set $srcStep (i32.shl (local.get $sw) (i32.const 2)))
+    (local.set $ky (i32.const 0))
+    (block $kyDone (loop $kyLoop
+      (br_if $kyDone (i32.ge_u (local.get $ky) (local.get $kh)))
+      (local.set $oyLo (i32.load (i32.add (local.get $ranges) (i32.shl (local.get $ky) (i32.const 3)))))
+      (local.set $oyHi (i32.load offset=4 (i32.add (local.get $ranges) (i32.shl (local.get $ky) (i32.const 3)))))
+      (local.set $kx (i32.const 0))
+      (block $kxDone (loop $kxLoop
+        (br_if $kxDone (i32.ge_u (local.get $kx) (local.get $kw)))
+        (local.set $at (i32.add (local.get $ranges)
+          (i32.shl (i32.add (local.get $kh) (local.get $kx)) (i32.const 3))))
+        (local.set $oxLo (i32.load (local.get $at)))
+        (local.set $run (i32.sub (i32.load offset=4 (local.get $at)) (local.get $oxLo)))
+        (if (i32.gt_s (local.get $run) (i32.const 0)) (then
+          (local.set $ic (i32.const 0))
+          (block $icDone (loop $icLoop
+            (br_if $icDone (i32.ge_u (local.get $ic) (local.get $c)))
+            (local.set $tap (i32.add (i32.mul (i32.add (i32.mul (local.get $ic) (local.get $kh)) (local.get $ky))
+              (local.get $kw)) (local.get $kx)))
+            ;; base: the byte address of (tap, column 0) in the layout (plus the column's part below)
+            (local.set $base (i32.add (local.get $dst) (i32.shl
+              (if (result i32) (i32.eq (local.get $layout) (i32.const 1))
+                (then (i32.add (i32.mul (i32.and (local.get $tap) (i32.const -8)) (local.get $K))
+                  (i32.and (local.get $tap) (i32.const 7))))
+                (else (if (result i32) (local.get $layout)
+                  (then (i32.mul (local.get $tap) (local.get $K)))
+                  (else (i32.shl (local.get $tap) (i32.const 3))))))
+              (i32.const 2))))
+            (local.set $i (i32.const 0))
+            (block $iDone (loop $iLoop
+              (br_if $iDone (i32.ge_u (local.get $i) (local.get $count)))
+              (local.set $oy (local.get $oyLo))
+              (block $oyDone (loop $oyLoop
+                (br_if $oyDone (i32.ge_s (local.get $oy) (local.get $oyHi)))
+                (local.set $j (i32.add (i32.add (i32.mul (local.get $i) (local.get $positions))
+                  (i32.mul (local.get $oy) (local.get $ow))) (local.get $oxLo)))
+                ;; src: the byte address of x[i, ic, oy·sh + ky − ph, oxLo·sw + kx − pw]
+                (local.set $src (i32.add (local.get $x) (i32.shl
+                  (i32.add
+                    (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ic)) (local.get $plane))
+                      (i32.mul (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $ky)) (local.get $ph))
+                        (local.get $w)))
+                    (i32.sub (i32.add (i32.mul (local.get $oxLo) (local.get $sw)) (local.get $kx)) (local.get $pw)))
+                  (i32.const 2))))
+                (local.set $t (i32.const 0))
+                (block $runDone
+                (if (i32.eq (local.get $layout) (i32.const 2))
+                  (then
+                    ;; the adjoint: x[…] += the block's element (tap, j) at base + 4·j
+                    (local.set $at (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2))))
+                    (loop $addRun
+                      (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (local.get $at))))
+                      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+                      (local.set $src (i32.add (local.get $src) (local.get $srcStep)))
+                      (br_if $addRun (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $run))))
+                    (br $runDone)))
+                (if (local.get $layout)
+                  (then
+                    ;; rows of op(B): column j at base + 32·j
+                    (local.set $at (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 5))))
+                    (loop $rowRun
+                      (f32.store (local.get $at) (f32.load (local.get $src)))
+                      (local.set $at (i32.add (local.get $at) (i32.const 32)))
+                      (local.set $src (i32.add (local.get $src) (local.get $srcStep)))
+                      (br_if $rowRun (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $run)))))
+                  (else
+                    ;; columns of op(B): column col at base + 4·((col − col mod 8)·K + col mod 8)
+                    (local.set $col (local.get $j))
+                    (loop $columnRun
+                      (f32.store
+                        (i32.add (local.get $base) (i32.shl
+                          (i32.add (i32.mul (i32.and (local.get $col) (i32.const -8)) (local.get $K))
+                            (i32.and (local.get $col) (i32.const 7)))
+                          (i32.const 2)))
+                        (f32.load (local.get $src)))
+                      (local.set $col (i32.add (local.get $col) (i32.const 1)))
+                      (local.set $src (i32.add (local.get $src) (local.get $srcStep)))
+                      (br_if $columnRun (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $run)))))))
+                (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+                (br $oyLoop)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $iLoop)))
+            (local.set $ic (i32.add (local.get $ic) (i32.const 1)))
+            (br $icLoop)))))
+        (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+        (br $kxLoop)))
+      (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+      (br $kyLoop))))
+
   ;; One thread's share of a product split across threads: panels are claimed from the shared
   ;; counter at `desc` (an atomic add of `step`), so a thread that starts late (a worker waking
   ;; up) or runs slower simply claims fewer, and `multiply` computes each claimed range of row
