@@ -102,26 +102,6 @@ export function im2col(g: Geometry, x: FloatArray, first: number, count: number,
 }
 
 /**
- * Columns j … j + run − 1 of one row of a packed op(B) (panels of 8 columns, K rows; the row's
- * first panel at rowAt) from x[from + t·sw].
- */
-export function packedColumnsRun(
-  x: FloatArray,
-  from: number,
-  sw: number,
-  out: FloatArray,
-  rowAt: number,
-  K: number,
-  j: number,
-  run: number,
-): void {
-  for (let t = 0; t < run; t++) {
-    const column = j + t;
-    out[rowAt + (column & ~7) * K + (column & 7)] = x[from + t * sw];
-  }
-}
-
-/**
  * Adds an im2col block's gradient (layout of `im2col`, its rows `ld` apart from `at`) back onto
  * the pixels it was read from.
  */

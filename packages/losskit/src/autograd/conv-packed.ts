@@ -1,5 +1,5 @@
 import { gatherStagingFloats, gatherWindowsInPlace, simdGemmInPlace } from '../kernels/wasm/gemm.js';
-import { type Geometry, moveRowsOut, packedColumnsRun, validRange } from './conv-blocks.js';
+import { type Geometry, moveRowsOut, validRange } from './conv-blocks.js';
 
 // conv2d's float32 products with their blocks written straight into the SIMD kernel's memory
 // (`simdGemmInPlace`): the block's images are copied into the kernel's memory and its `gather`
@@ -13,9 +13,8 @@ import { type Geometry, moveRowsOut, packedColumnsRun, validRange } from './conv
 // does not fit its memory.
 
 /**
- * Output gradients of images first … first + count − 1 ([N, O, P]) as the rows [O, count·P]
- * of a block: written plain at `at` (rows count·P apart, `packed` false), or packed as op(B)
- * with K = O rows (element (o, j) at (j − j mod 8)·O + 8o + j mod 8).
+ * Output gradients of images first … first + count − 1 ([N, O, P]) as the plain rows
+ * [O, count·P] of a block at `at` (rows count·P apart).
  */
 function writeGradRows(
   g: Geometry,
@@ -24,16 +23,23 @@ function writeGradRows(
   count: number,
   view: Float32Array,
   at: number,
-  packed: boolean,
 ): void {
   const positions = g.oh * g.ow;
   const ld = count * positions;
   for (let o = 0; o < g.o; o++)
     for (let i = 0; i < count; i++) {
       const from = ((first + i) * g.o + o) * positions;
-      if (!packed) view.set(gy.subarray(from, from + positions), at + o * ld + i * positions);
-      else packedColumnsRun(gy, from, 1, view, at + 8 * o, g.o, i * positions, positions);
+      view.set(gy.subarray(from, from + positions), at + o * ld + i * positions);
     }
+}
+
+/**
+ * The geometry under which the output gradients [N, O, OH, OW] are their own im2col block: a
+ * 1 × 1 window over O channels, so that `gatherBlock` packs them as op(B) with K = O rows
+ * (element (o, j) at (j − j mod 8)·O + 8o + j mod 8).
+ */
+function outputsAsBlock(g: Geometry): Geometry {
+  return { ...g, c: g.o, h: g.oh, w: g.ow, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 };
 }
 
 /** The im2col block's layouts in packed B, as gemm.wat's `gather` numbers them. */
@@ -126,13 +132,14 @@ export function inputGradPacked(
   count: number,
 ): boolean {
   const taps = g.c * g.kh * g.kw;
+  const rows = outputsAsBlock(g);
   return simdGemmInPlace(taps, g.o, count * g.oh * g.ow, {
     ta: true,
     writeA: (view, at) => view.set(wt, at),
     zeroB: false,
-    writePackedB: (view, at) => writeGradRows(g, gy, first, count, view, at, true),
+    writePackedB: (_, at, staging) => gatherBlock(rows, gy, first, count, at, staging, PACKED_COLUMNS, g.o),
     readC: (view, at, ldc, staging) => addBlockBack(g, gx, first, count, view, at, ldc, staging),
-    stagingFloats: gatherStaging(g, count),
+    stagingFloats: Math.max(gatherStaging(g, count), gatherStaging(rows, count)),
     start: null,
   });
 }
@@ -150,7 +157,7 @@ export function weightGradPacked(
   const taps = g.c * g.kh * g.kw;
   return simdGemmInPlace(g.o, count * g.oh * g.ow, taps, {
     ta: false,
-    writeA: (view, at) => writeGradRows(g, gy, first, count, view, at, false),
+    writeA: (view, at) => writeGradRows(g, gy, first, count, view, at),
     zeroB: g.ph > 0 || g.pw > 0,
     writePackedB: (_, at, staging) =>
       gatherBlock(g, x, first, count, at, staging, PACKED_ROWS, count * g.oh * g.ow),

@@ -308,11 +308,22 @@
                   (then
                     ;; the adjoint: x[…] += the block's element (tap, j) at base + 4·j
                     (local.set $at (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2))))
-                    (loop $addRun
+                    ;; with stride 1, four pixels at a time (the same additions, element by element)
+                    (if (i32.eq (local.get $srcStep) (i32.const 4)) (then
+                      (block $addVectorsDone (loop $addVectors
+                        (br_if $addVectorsDone (i32.gt_s (i32.add (local.get $t) (i32.const 4)) (local.get $run)))
+                        (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (local.get $at))))
+                        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+                        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+                        (br $addVectors)))))
+                    (block $addDone (loop $addRun
+                      (br_if $addDone (i32.ge_s (local.get $t) (local.get $run)))
                       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (local.get $at))))
                       (local.set $at (i32.add (local.get $at) (i32.const 4)))
                       (local.set $src (i32.add (local.get $src) (local.get $srcStep)))
-                      (br_if $addRun (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $run))))
+                      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                      (br $addRun)))
                     (br $runDone)))
                 (if (local.get $layout)
                   (then
@@ -325,17 +336,28 @@
                       (br_if $rowRun (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $run)))))
                   (else
                     ;; columns of op(B): column col at base + 4·((col − col mod 8)·K + col mod 8)
+                    ;; with stride 1, four columns at a time where they lie in one panel (contiguous)
                     (local.set $col (local.get $j))
-                    (loop $columnRun
-                      (f32.store
-                        (i32.add (local.get $base) (i32.shl
-                          (i32.add (i32.mul (i32.and (local.get $col) (i32.const -8)) (local.get $K))
-                            (i32.and (local.get $col) (i32.const 7)))
-                          (i32.const 2)))
-                        (f32.load (local.get $src)))
-                      (local.set $col (i32.add (local.get $col) (i32.const 1)))
-                      (local.set $src (i32.add (local.get $src) (local.get $srcStep)))
-                      (br_if $columnRun (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $run)))))))
+                    (block $columnsDone (loop $columnRun
+                      (br_if $columnsDone (i32.ge_s (local.get $t) (local.get $run)))
+                      (local.set $at (i32.add (local.get $base) (i32.shl
+                        (i32.add (i32.mul (i32.and (local.get $col) (i32.const -8)) (local.get $K))
+                          (i32.and (local.get $col) (i32.const 7)))
+                        (i32.const 2))))
+                      (if (i32.and (i32.eq (local.get $srcStep) (i32.const 4))
+                            (i32.and (i32.le_u (i32.and (local.get $col) (i32.const 7)) (i32.const 4))
+                              (i32.le_s (i32.add (local.get $t) (i32.const 4)) (local.get $run))))
+                        (then
+                          (v128.store (local.get $at) (v128.load (local.get $src)))
+                          (local.set $col (i32.add (local.get $col) (i32.const 4)))
+                          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                          (local.set $t (i32.add (local.get $t) (i32.const 4))))
+                        (else
+                          (f32.store (local.get $at) (f32.load (local.get $src)))
+                          (local.set $col (i32.add (local.get $col) (i32.const 1)))
+                          (local.set $src (i32.add (local.get $src) (local.get $srcStep)))
+                          (local.set $t (i32.add (local.get $t) (i32.const 1)))))
+                      (br $columnRun))))))
                 (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
                 (br $oyLoop)))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
