@@ -21,6 +21,7 @@ function throughArrays(g: Geometry, x: Float32Array, w: Float32Array, b: Float32
   const positions = g.oh * g.ow;
   const nb = imagesPerBlock(g);
   const y = new Float32Array(g.n * g.o * positions);
+  const unbiased = new Float32Array(g.n * g.o * positions);
   const gx = new Float32Array(g.n * g.c * g.h * g.w);
   const gw = new Float32Array(g.o * taps);
   const col = new Float32Array(taps * nb * positions);
@@ -31,12 +32,13 @@ function throughArrays(g: Geometry, x: Float32Array, w: Float32Array, b: Float32
     im2col(g, x, first, count, col);
     gemm(w, 0, col, 0, rows, 0, g.o, taps, ld, false, false);
     moveRowsOut(g, rows, 0, ld, first, count, y, b);
+    moveRowsOut(g, rows, 0, ld, first, count, unbiased, null);
     moveRowsIn(g, gy, first, count, rows);
     gemm(rows, 0, col, 0, gw, 0, g.o, ld, taps, false, true, first > 0);
     gemm(w, 0, rows, 0, col, 0, taps, g.o, ld, true, false);
     col2imAdd(g, col, 0, ld, first, count, gx);
   }
-  return { y, gx, gw };
+  return { y, unbiased, gx, gw };
 }
 
 const cases: [string, Geometry][] = [
@@ -80,16 +82,19 @@ for (const [label, g] of cases) {
     const positions = g.oh * g.ow;
     const nb = imagesPerBlock(g);
     const y = new Float32Array(want.y.length);
+    const unbiased = new Float32Array(want.y.length);
     const gx = new Float32Array(want.gx.length);
     const gw = new Float32Array(want.gw.length);
     for (let first = 0; first < g.n; first += nb) {
       const count = Math.min(nb, g.n - first);
       assert.ok(forwardPacked(g, x, w, b, y, first, count), 'forward in place');
+      assert.ok(forwardPacked(g, x, w, null, unbiased, first, count), 'forward without a bias');
       assert.ok(inputGradPacked(g, gy, w, gx, first, count), 'input gradient in place');
       assert.ok(weightGradPacked(g, x, gy, gw, first, count, first > 0), 'weight gradient in place');
     }
     assert.ok(positions > 0 && g.n > nb, 'several blocks');
     assert.deepEqual(y, want.y, 'forward');
+    assert.deepEqual(unbiased, want.unbiased, 'forward without a bias');
     assert.deepEqual(gx, want.gx, 'input gradient');
     assert.deepEqual(gw, want.gw, 'weight gradient');
   });

@@ -1,5 +1,11 @@
-import { gatherStagingFloats, gatherWindowsInPlace, simdGemmInPlace } from '../kernels/wasm/gemm.js';
-import { type Geometry, moveRowsOut, validRange } from './conv-blocks.js';
+import {
+  gatherStagingFloats,
+  gatherWindowsInPlace,
+  rowsOutInPlace,
+  rowsOutStagingFloats,
+  simdGemmInPlace,
+} from '../kernels/wasm/gemm.js';
+import { type Geometry, validRange } from './conv-blocks.js';
 
 // conv2d's float32 products with their blocks written straight into the SIMD kernel's memory
 // (`simdGemmInPlace`): the block's images are copied into the kernel's memory and its `gather`
@@ -116,8 +122,12 @@ export function forwardPacked(
     writeA: (view, at) => view.set(wt, at),
     zeroB: g.ph > 0 || g.pw > 0,
     writePackedB: (_, at, staging) => gatherBlock(g, x, first, count, at, staging, PACKED_COLUMNS, taps),
-    stagingFloats: gatherStaging(g, count),
-    readC: (view, at, ldc) => moveRowsOut(g, view, at, ldc, first, count, y, bias),
+    stagingFloats: Math.max(gatherStaging(g, count), rowsOutStagingFloats(g.o, count * g.o * g.oh * g.ow)),
+    readC: (view, at, ldc, staging) => {
+      const outputs = count * g.o * g.oh * g.ow;
+      const staged = rowsOutInPlace(staging, at, ldc, g.o, count, g.oh * g.ow, bias);
+      y.set(view.subarray(staged, staged + outputs), first * g.o * g.oh * g.ow);
+    },
     start: null,
   });
 }

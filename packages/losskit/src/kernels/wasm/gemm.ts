@@ -43,6 +43,7 @@ interface GemmExports {
   ): void;
   multiplyShare(desc: number): void;
   gather(desc: number): void;
+  rowsOut(desc: number): void;
 }
 
 /** The index of `multiplyShare` among the names the pool's workers resolve (`SHARED_NAMES`). */
@@ -469,4 +470,41 @@ export function gatherWindowsInPlace(
   k.view.set(x.subarray(from, from + length), images);
   k.exports.gather(4 * staging);
   return images;
+}
+
+/** Floats of staging a `rowsOutInPlace` of O channels and `length` outputs needs. */
+export function rowsOutStagingFloats(O: number, length: number): number {
+  return 8 + ((O + 3) & ~3) + length;
+}
+
+/**
+ * Inside `simdGemmInPlace`'s `readC`: C's rows (float `c`, ldc apart; row o holds channel o of
+ * `count` images of P positions) written as [count, O, P] to the staging region at float
+ * `staging`, plus bias[o] when `bias` is not null (gemm.wat's `rowsOut`: float32 additions, the
+ * values of autograd/conv-blocks.ts's `moveRowsOut`). The staging region must hold
+ * `rowsOutStagingFloats` floats. Returns the float offset of the staged outputs.
+ */
+export function rowsOutInPlace(
+  staging: number,
+  c: number,
+  ldc: number,
+  O: number,
+  count: number,
+  P: number,
+  bias: Float32Array | null,
+): number {
+  const k = kernel() as Gemm;
+  const biasAt = staging + 8;
+  const out = biasAt + ((O + 3) & ~3);
+  const ints = k.ints;
+  ints[staging] = 4 * c;
+  ints[staging + 1] = ldc;
+  ints[staging + 2] = 4 * out;
+  ints[staging + 3] = O;
+  ints[staging + 4] = count;
+  ints[staging + 5] = P;
+  ints[staging + 6] = bias === null ? -1 : 4 * biasAt;
+  if (bias !== null) k.view.set(bias, biasAt);
+  k.exports.rowsOut(4 * staging);
+  return out;
 }

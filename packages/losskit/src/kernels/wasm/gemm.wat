@@ -369,6 +369,57 @@
       (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
       (br $kyLoop))))
 
+  ;; The product's rows back into images (autograd/conv-blocks.ts's `moveRowsOut`, the same
+  ;; values): C's row o (ldc floats apart, at byte c) holds the outputs [count images × P
+  ;; positions] of channel o; out (byte dst) receives them as [count, O, P], each plus bias[o]
+  ;; (byte offset bias; -1: no bias), a float32 addition. The descriptor at byte $d holds i32 values:
+  ;; 0 c, 1 ldc, 2 dst, 3 O, 4 count, 5 P, 6 bias.
+  (func (export "rowsOut") (param $d i32)
+    (local $c i32) (local $ldc i32) (local $dst i32) (local $O i32) (local $count i32) (local $P i32)
+    (local $bias i32) (local $o i32) (local $i i32) (local $t i32) (local $src i32) (local $to i32)
+    (local $b v128) (local $bs f32)
+    (local.set $c (i32.load (local.get $d)))
+    (local.set $ldc (i32.load offset=4 (local.get $d)))
+    (local.set $dst (i32.load offset=8 (local.get $d)))
+    (local.set $O (i32.load offset=12 (local.get $d)))
+    (local.set $count (i32.load offset=16 (local.get $d)))
+    (local.set $P (i32.load offset=20 (local.get $d)))
+    (local.set $bias (i32.load offset=24 (local.get $d)))
+    (block $oDone (loop $oLoop
+      (br_if $oDone (i32.ge_u (local.get $o) (local.get $O)))
+      (local.set $bs (if (result f32) (i32.ge_s (local.get $bias) (i32.const 0))
+        (then (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2)))))
+        (else (f32.const 0))))
+      (local.set $b (f32x4.splat (local.get $bs)))
+      (local.set $i (i32.const 0))
+      (block $iDone (loop $iLoop
+        (br_if $iDone (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $src (i32.add (local.get $c) (i32.shl
+          (i32.add (i32.mul (local.get $o) (local.get $ldc)) (i32.mul (local.get $i) (local.get $P))) (i32.const 2))))
+        (local.set $to (i32.add (local.get $dst) (i32.shl
+          (i32.mul (i32.add (i32.mul (local.get $i) (local.get $O)) (local.get $o)) (local.get $P)) (i32.const 2))))
+        (local.set $t (i32.const 0))
+        (if (i32.ge_s (local.get $bias) (i32.const 0))
+          (then
+            (block $vDone (loop $v
+              (br_if $vDone (i32.gt_s (i32.add (local.get $t) (i32.const 4)) (local.get $P)))
+              (v128.store (i32.add (local.get $to) (i32.shl (local.get $t) (i32.const 2)))
+                (f32x4.add (v128.load (i32.add (local.get $src) (i32.shl (local.get $t) (i32.const 2)))) (local.get $b)))
+              (local.set $t (i32.add (local.get $t) (i32.const 4)))
+              (br $v)))
+            (block $sDone (loop $s
+              (br_if $sDone (i32.ge_s (local.get $t) (local.get $P)))
+              (f32.store (i32.add (local.get $to) (i32.shl (local.get $t) (i32.const 2)))
+                (f32.add (f32.load (i32.add (local.get $src) (i32.shl (local.get $t) (i32.const 2)))) (local.get $bs)))
+              (local.set $t (i32.add (local.get $t) (i32.const 1)))
+              (br $s))))
+          (else
+            (memory.copy (local.get $to) (local.get $src) (i32.shl (local.get $P) (i32.const 2)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iLoop)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $oLoop))))
+
   ;; One thread's share of a product split across threads: panels are claimed from the shared
   ;; counter at `desc` (an atomic add of `step`), so a thread that starts late (a worker waking
   ;; up) or runs slower simply claims fewer, and `multiply` computes each claimed range of row
