@@ -45,7 +45,7 @@ function keyOf(dtype: DType, size: number): number {
  * for (const [xb, yb] of batches) {
  *   const loss = arena.run(() => {
  *     model.zeroGrad();
- *     const l = crossEntropy(model.forward(xb), yb);
+ *     const l = sparseCategoricalCrossEntropy(model.forward(xb), yb);
  *     l.backward();
  *     return l.item();
  *   });
