@@ -119,10 +119,11 @@ function maskedGrad(
 export function relu(a: Operand): Tensor {
   const x = asTensor(a, 'relu', 'a');
   const out = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
-  if (simdRelu(x.data, out.data)) {
-    // the SIMD kernel wrote the loops' bits
-  } else if (x.dtype === 'float32') reluBits32(int32View(x.data), int32View(out.data));
-  else reluBits64(int32View(x.data), int32View(out.data));
+  // The SIMD kernel gives the loops' bits; the loops run where it does not.
+  if (!simdRelu(x.data, out.data)) {
+    if (x.dtype === 'float32') reluBits32(int32View(x.data), int32View(out.data));
+    else reluBits64(int32View(x.data), int32View(out.data));
+  }
   return record('relu', out, [x], (g) => [reluGrad(g, x)]);
 }
 
