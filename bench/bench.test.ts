@@ -7,7 +7,7 @@ import { generate, lowbias32, uniformAt } from './data.js';
 import { machineBusyTicks, otherCores, processTicks } from './interference.js';
 import { type Outcome, measured, skipped } from './outcome.js';
 import { fillArg } from './peers-external.js';
-import { losskitCalls, losskitInputs, registryEntry } from './peers-losskit.js';
+import { losskitCalls, losskitInputs, registryEntry, residentCalls } from './peers-losskit.js';
 import { type TfRuntime, loadTf, tfCall } from './peers-tfjs.js';
 import { type BenchResults, renderMarkdown, slowerStatements, timeCell, valueMismatches } from './report.js';
 import { combineRounds } from './rounds.js';
@@ -23,7 +23,15 @@ import {
 } from './stats.js';
 import { losskitTrainStep } from './train-losskit.js';
 import { cnnTrainJob, convFeatures, jobParameterCount, tfTrainStep, trainJob } from './train-step.js';
-import { bytesOf, elementsOf, makers, selectWorkloads, smallWorkloads, workloads } from './workloads.js';
+import {
+  bytesOf,
+  elementsOf,
+  makers,
+  selectWorkloads,
+  sizeOf,
+  smallWorkloads,
+  workloads,
+} from './workloads.js';
 import { testMachine } from './test-machine.js';
 
 describe('statistics', () => {
@@ -300,6 +308,30 @@ describe('workload table', () => {
     const small = new Set(smallWorkloads.map((w) => w.loss));
     for (const w of workloads) assert.ok(small.has(w.loss), `${w.loss} has no small workload`);
   });
+});
+
+test('the resident call of every workload computes the bits of the call with `out`', (t) => {
+  for (const w of smallWorkloads) {
+    const entry = registryEntry(losskit, w.loss);
+    if (entry === null) continue;
+    const data = new Map(w.inputs.map((spec) => [spec.name, generate(sizeOf(spec), spec.fill)]));
+    const calls = losskitCalls(losskit, entry, w, losskitInputs(losskit, w, data));
+    const resident = residentCalls(losskit, entry, w, data);
+    try {
+      assert.ok(Object.is(resident.call(), calls.reusing()), `${w.id}: values differ`);
+      for (const [name, g] of Object.entries(calls.grads)) {
+        const mine = resident.grads[name].data;
+        assert.ok(losskit.KernelArrays.isResident(mine as Float32Array), `${w.id}: ${name} is not resident`);
+        assert.ok(
+          Array.from(g.data).every((v, i) => Object.is(v, mine[i])),
+          `${w.id}: the gradients of ${name} differ`,
+        );
+      }
+    } finally {
+      resident.release();
+    }
+  }
+  t.diagnostic(`${smallWorkloads.length} workloads`);
 });
 
 describe('each workload computes the same value and gradients in losskit and TF.js', () => {

@@ -29,7 +29,13 @@ import {
   type TorchRuntime,
   type TrainJob,
 } from './peers-external.js';
-import { type LosskitModule, losskitCalls, losskitInputs, registryEntry } from './peers-losskit.js';
+import {
+  type LosskitModule,
+  losskitCalls,
+  losskitInputs,
+  registryEntry,
+  residentCalls,
+} from './peers-losskit.js';
 import { type TfBackend, type TfRuntime, loadTf, tfCall } from './peers-tfjs.js';
 import { createProgress, type Progress } from './progress.js';
 import {
@@ -124,7 +130,7 @@ const policies = (quick: boolean, rounds: number): { fast: TimingPolicy; slow: T
 };
 
 const peerGroups: Readonly<Record<string, readonly PeerId[]>> = {
-  losskit: ['losskit', 'losskit-out'],
+  losskit: ['losskit', 'losskit-out', 'losskit-resident'],
   tfjs: ['tfjs-cpu', 'tfjs-wasm'],
   torch: ['torch-1t', 'torch-2t'],
   c: ['c-fused', 'c-copy', 'c-triad'],
@@ -303,10 +309,10 @@ async function inProcess(
     progress.done(`${w.id} ${peerLabels[peer]}`, summaryText(o));
   };
   const entry = registryEntry(lk, w.loss);
-  if (s.peers.has('losskit') || s.peers.has('losskit-out')) {
+  const mine = (['losskit', 'losskit-out', 'losskit-resident'] as const).filter((p) => s.peers.has(p));
+  if (mine.length > 0) {
     if (entry === null) {
-      if (s.peers.has('losskit')) record('losskit', skipped('not registered'));
-      if (s.peers.has('losskit-out')) record('losskit-out', skipped('not registered'));
+      for (const p of mine) record(p, skipped('not registered'));
     } else {
       const calls = losskitCalls(lk, entry, w, losskitInputs(lk, w, data));
       if (s.peers.has('losskit')) {
@@ -316,6 +322,15 @@ async function inProcess(
       if (s.peers.has('losskit-out')) {
         progress.start(`${w.id} losskit (out)`);
         record('losskit-out', await measureSafely(calls.reusing, pol.fast));
+      }
+      if (s.peers.has('losskit-resident')) {
+        progress.start(`${w.id} losskit (resident)`);
+        const resident = residentCalls(lk, entry, w, data);
+        try {
+          record('losskit-resident', await measureSafely(resident.call, pol.fast));
+        } finally {
+          resident.release();
+        }
       }
     }
   }
@@ -507,9 +522,9 @@ export async function main(
   else if (wantC) notes.push(`C columns skipped: ${c}.`);
 
   const torchPeers = (['torch-1t', 'torch-2t'] as const).filter((p) => s.peers.has(p));
-  const inProcessPeers = (['losskit', 'losskit-out', 'tfjs-cpu', 'tfjs-wasm'] as const).filter((p) =>
-    s.peers.has(p),
-  );
+  const inProcessPeers = (
+    ['losskit', 'losskit-out', 'losskit-resident', 'tfjs-cpu', 'tfjs-wasm'] as const
+  ).filter((p) => s.peers.has(p));
   const cPeers = (['c-fused', 'c-copy', 'c-triad'] as const).filter((p) => s.peers.has(p));
   const trainSteps = s.train
     ? trainJobs.length *

@@ -46,6 +46,7 @@ export function failed(error: unknown): Outcome {
 export const peerIds = [
   'losskit',
   'losskit-out',
+  'losskit-resident',
   'tfjs-cpu',
   'tfjs-wasm',
   'torch-1t',
@@ -59,6 +60,7 @@ export type PeerId = (typeof peerIds)[number];
 export const peerLabels: Readonly<Record<PeerId, string>> = {
   losskit: 'losskit',
   'losskit-out': 'losskit (out)',
+  'losskit-resident': 'losskit (resident)',
   'tfjs-cpu': 'TF.js cpu',
   'tfjs-wasm': 'TF.js wasm',
   'torch-1t': 'PyTorch 1T',

@@ -106,8 +106,17 @@ function marksOf(cells: readonly Outcome[]): string {
   return [...marks].join('');
 }
 
+/** losskit's three calls: allocating, with `out`, and on resident arrays (where measured). */
+const peersOfMine = ['losskit', 'losskit-out', 'losskit-resident'] as const;
+
+/** Whether a run measured losskit on resident arrays (runs before it did not). */
+const hasResident = (r: BenchResults): boolean =>
+  r.workloads.some((w) => w.peers['losskit-resident'] !== undefined);
+
 function targetCell(t: Target, w: WorkloadResult): string {
-  const parts = (['losskit', 'losskit-out'] as const).map((mine) => {
+  const mine =
+    w.peers['losskit-resident'] === undefined ? (['losskit', 'losskit-out'] as const) : peersOfMine;
+  const parts = mine.map((mine) => {
     const r = t.ratio(w, mine);
     if (r === null) return null;
     return `${ratioText(r.value)}${marksOf(r.cells)} ${t.met(w, r.value) ? '✓' : '✗'}`;
@@ -158,6 +167,11 @@ export function peerStatement(workloads: readonly WorkloadResult[], peer: PeerId
   const alloc = ratios(workloads, 'losskit', peer);
   if (alloc.length === 0) return null;
   const out = ratios(workloads, 'losskit-out', peer);
+  const resident = ratios(workloads, 'losskit-resident', peer);
+  const residentPart =
+    resident.length === 0
+      ? ''
+      : ` With resident arrays (\`KernelArrays\`) ${peerLabels[peer]} is faster on ${resident.filter((x) => x.ratio > 1).length} of ${resident.length}${resident.some((x) => x.ratio > 1) ? ` (${listOf(resident.filter((x) => x.ratio > 1))})` : ''}.`;
   const label = `**${peerLabels[peer]}**`;
   const fa = alloc.filter((x) => x.ratio > 1);
   const fo = out.filter((x) => x.ratio > 1);
@@ -165,7 +179,7 @@ export function peerStatement(workloads: readonly WorkloadResult[], peer: PeerId
   const so = out.filter((x) => x.ratio <= 1);
   const withOut = out.length === 0 ? '' : `, the call with \`out\` ${rangeOf(so, true)} faster`;
   if (fa.length === 0 && fo.length === 0)
-    return `${label} is slower than losskit on all ${alloc.length} workloads measured: losskit's allocating call is ${rangeOf(sa, true)} faster${withOut}.`;
+    return `${label} is slower than losskit on all ${alloc.length} workloads measured: losskit's allocating call is ${rangeOf(sa, true)} faster${withOut}.${residentPart}`;
   const outPart =
     out.length === 0
       ? ''
@@ -174,7 +188,7 @@ export function peerStatement(workloads: readonly WorkloadResult[], peer: PeerId
     sa.length === 0
       ? ''
       : ` On the other ${sa.length} losskit's allocating call is ${rangeOf(sa, true)} faster.`;
-  return `${label} is faster than losskit's allocating call on ${fa.length} of ${alloc.length} workloads (losskit's time ÷ ${peerLabels[peer]}'s: ${listOf(fa)})${outPart}.${rest}`;
+  return `${label} is faster than losskit's allocating call on ${fa.length} of ${alloc.length} workloads (losskit's time ÷ ${peerLabels[peer]}'s: ${listOf(fa)})${outPart}.${rest}${residentPart}`;
 }
 
 /** losskit against the fused C pass and the bandwidth limit: how many times their time. */
@@ -187,9 +201,13 @@ export function limitStatements(workloads: readonly WorkloadResult[]): string[] 
     const alloc = ratios(workloads, 'losskit', peer);
     if (alloc.length === 0) continue;
     const out = ratios(workloads, 'losskit-out', peer);
+    const resident = ratios(workloads, 'losskit-resident', peer);
     const slower = alloc.filter((x) => x.ratio > 1).length;
+    const withOut = out.length === 0 ? '' : `with \`out\` ${rangeOf(out)}`;
+    const withResident = resident.length === 0 ? '' : `with resident arrays ${rangeOf(resident)}`;
+    const extra = [withOut, withResident].filter((x) => x !== '').join('; ');
     lines.push(
-      `Against ${name}, losskit is slower on ${slower} of ${alloc.length} workloads: it takes ${rangeOf(alloc)} that time${out.length === 0 ? '' : ` (with \`out\` ${rangeOf(out)})`}.`,
+      `Against ${name}, losskit is slower on ${slower} of ${alloc.length} workloads: it takes ${rangeOf(alloc)} that time${extra === '' ? '' : ` (${extra})`}.`,
     );
   }
   return lines;
@@ -307,7 +325,11 @@ export function renderReadmeBlock(r: BenchResults): string {
   out.push(...verdict(r), '');
   out.push(
     'Cells: median time · peer time ÷ losskit time (**bold**: the peer is faster). "losskit (out)" reuses its ' +
-      'gradient buffers, as a training loop does (`valueAndGrad(inputs, options, null, { grads })`).',
+      'gradient buffers, as a training loop does (`valueAndGrad(inputs, options, null, { grads })`).' +
+      (hasResident(r)
+        ? ' "losskit (resident)" is that call with its inputs and gradient buffers in the kernels\' memory ' +
+          '(`KernelArrays`: read and written in place, large calls split over the threads; inputs copied in once, untimed).'
+        : ''),
     '',
   );
   out.push(timesTable(r), '');
@@ -332,7 +354,7 @@ export function renderReadmeBlock(r: BenchResults): string {
   for (const s of statements) out.push(`- ${s}`);
   out.push('');
   out.push(
-    '**Against the speed targets of issue #8** (allocating call · call with `out`; ✓ met, ✗ missed):',
+    `**Against the speed targets of issue #8** (allocating call · call with \`out\`${hasResident(r) ? ' · resident arrays' : ''}; ✓ met, ✗ missed):`,
     '',
   );
   out.push(
@@ -345,7 +367,7 @@ export function renderReadmeBlock(r: BenchResults): string {
   );
   const count = (mine: PeerId) => targets.map((t) => targetCount(t, r.workloads, mine)).join(', ');
   out.push(
-    `With reused buffers losskit is ${count('losskit-out')}; the allocating call, which pays for fresh gradient memory, is ${count('losskit')} (counting only cells without † or ‡).`,
+    `With reused buffers losskit is ${count('losskit-out')}${hasResident(r) ? `; with resident arrays ${count('losskit-resident')}` : ''}; the allocating call, which pays for fresh gradient memory, is ${count('losskit')} (counting only cells without † or ‡).`,
     '',
   );
   out.push(readmeEnd);

@@ -210,4 +210,5 @@ export {
   targetKinds,
   tasks,
 } from './guide/index.js';
+export { KernelArrays } from './kernel-arrays.js';
 export { setThreads, threadReport } from './threads.js';

@@ -143,6 +143,8 @@ export function launch(
   a5 = 0,
   a6 = 0,
   a7 = 0,
+  a8 = 0,
+  a9 = 0,
 ): boolean {
   const r = running;
   if (r === null) return false;
@@ -152,7 +154,7 @@ export function launch(
   const args = r.args;
   args[at] = kernel;
   args[at + 1] = fn;
-  args[at + 2] = 8;
+  args[at + 2] = 10;
   args[at + 3] = a0;
   args[at + 4] = a1;
   args[at + 5] = a2;
@@ -161,6 +163,8 @@ export function launch(
   args[at + 8] = a5;
   args[at + 9] = a6;
   args[at + 10] = a7;
+  args[at + 11] = a8;
+  args[at + 12] = a9;
   Atomics.add(r.control, PENDING, 1);
   Atomics.add(r.control, slot, 1);
   Atomics.notify(r.control, slot);

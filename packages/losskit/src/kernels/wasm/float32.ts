@@ -1,5 +1,7 @@
-import { float32Wasm } from './kernels.generated.js';
-import { copyIn, copyOut, eachChunk, embeddedKernel, type Loaded } from './module.js';
+import { join, launch, registerSharedKernel, threadCount, workerCount } from '../threads/pool.js';
+import { BlockStore } from './block-store.js';
+import { float32SharedWasm, float32Wasm } from './kernels.generated.js';
+import { copyIn, copyOut, instantiateWithMemory, loadThreadedModule, type ThreadedModule } from './module.js';
 
 /**
  * WebAssembly SIMD kernels for float32 inputs of the common case of some losses (a reduced
@@ -8,9 +10,13 @@ import { copyIn, copyOut, eachChunk, embeddedKernel, type Loaded } from './modul
  * Accuracy against the float64 path: the value within 2e-6 relative (about 1e-7 in practice),
  * gradients within a few float32 ulps. They are not the JavaScript loop's bits.
  *
- * The module owns a fixed 192 KiB memory holding one chunk of the input, the target and the
- * gradient; each call copies chunks in, runs the kernel and copies the gradient out. Chunks are
- * small enough to stay in the L2 cache, so the copies cost little next to the arithmetic.
+ * Ordinary arrays go through 64 KiB scratch regions of the module's memory a chunk at a time
+ * (copied in, the kernel runs, the gradient copied out): chunks small enough to stay in the L2
+ * cache. Resident arrays (`allocateResident`: float32 arrays that live in the module's memory,
+ * where shared WebAssembly memory is available) are read and written in place, with no copy,
+ * and large ones are split over the thread pool by chunks. Every chunk's total is kept apart and
+ * the totals are added in chunk order on the calling thread, so the value and the gradients are
+ * bitwise the same for resident and ordinary arrays and for every thread count.
  * Elements past the last multiple of 4 are left to the caller (its JavaScript loop).
  *
  * Where float32's range would cost accuracy, the functions return null and the caller's float64
@@ -20,29 +26,78 @@ import { copyIn, copyOut, eachChunk, embeddedKernel, type Loaded } from './modul
  * e^−|x| below 2^−126, whose error, at most 1.2e-38 per element, is then no longer negligible).
  */
 
-/** Elements per chunk: one 64 KiB region of the module's memory per array. */
+/** Elements per chunk: one 64 KiB scratch region per array. */
 const CHUNK = 16384;
+const CHUNK_BYTES = 4 * CHUNK;
+
+/** Pages of the scratch memory (the regions and the totals; never grown), and the module's least memory. */
+const SCRATCH_PAGES = 4;
+/** The most memory resident arrays may use: 1 GiB. */
+const MAX_BYTES = 1 << 30;
+
+/** The loss `chunks` computes (float32.wat). */
+const BCE_WITH_LOGITS = 0;
+const FOCAL_GAMMA2 = 1;
+const SQUARED_ERROR = 2;
+const HUBER = 3;
+
+/** Export names the pool's workers call, by index. */
+const NAMES = ['chunks'] as const;
+const CHUNKS = 0;
 
 interface Float32Exports {
-  readonly memory: WebAssembly.Memory;
-  bceWithLogits(n: number, scale: number): number;
-  focalGamma2(n: number, scale: number, alphaPositive: number, alphaNegative: number): number;
-  squaredError(n: number, scale2: number): number;
-  huber(n: number, delta: number, scale: number, clip: number): number;
-  allInUnitInterval(n: number): number;
-  allFinite(n: number): number;
+  chunks(
+    kind: number,
+    x: number,
+    y: number,
+    g: number,
+    n: number,
+    totals: number,
+    gMoves: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void;
+  allInUnitInterval(x: number, n: number): number;
+  allFinite(x: number, n: number): number;
 }
 
-interface Float32Regions {
-  readonly input: Float32Array;
-  readonly target: Float32Array;
-  readonly grad: Float32Array;
+/**
+ * The instance for ordinary arrays, on an ordinary memory of its own: copies into a shared
+ * memory take V8 twice as long (relaxed per-word copies), so the scratch route never uses one.
+ */
+interface ScratchKernel {
+  readonly exports: Float32Exports;
+  /** Byte offsets of the input, target and gradient regions (the totals at 3 regions), and views. */
+  readonly input: number;
+  readonly target: number;
+  readonly grad: number;
+  readonly totals: number;
+  readonly inputView: Float32Array;
+  readonly targetView: Float32Array;
+  readonly gradView: Float32Array;
+  readonly totalsView: Float64Array;
 }
 
-type LoadedKernels = Loaded<Float32Exports, Float32Regions>;
+/** The instance for resident arrays, on a shared memory that the thread pool's workers share. */
+interface ResidentKernel extends ThreadedModule<Float32Exports> {
+  readonly store: BlockStore;
+  /** The chunk totals' block (kept between calls, grown as needed), its capacity and its view. */
+  totals: number;
+  totalsCapacity: number;
+  totalsView: Float64Array;
+  /** A gradient block per part, for value-only calls (every chunk of a part writes over it). */
+  readonly discards: number[];
+}
 
 /** Below this many elements the JavaScript loop is as fast (copies and call overhead). */
 export const SIMD_MIN_LENGTH = 256;
+
+/**
+ * Elements per thread below which a call on resident arrays stays on one thread: 2^17, about
+ * 40 µs of squaredError (0.3 ns an element), above the 2–30 µs a launch and join cost.
+ */
+export const RESIDENT_MIN_PER_THREAD = 1 << 17;
 
 /** Totals below this per element may have lost accuracy to float32 underflow (see above). */
 const MIN_TRUSTED_MEAN = 1e-30;
@@ -53,41 +108,251 @@ function normalFloat32(v: number): boolean {
   return v === 0 || (a >= 2 ** -126 && a <= 3.4028234663852886e38);
 }
 
+let scratchLoaded: ScratchKernel | null | undefined;
+let residentLoaded: ResidentKernel | null | undefined;
+
 // Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
 // The module is under 4 KB (float32.test.ts checks), so browsers compile it on the main thread.
-const kernels = embeddedKernel<Float32Exports, Float32Regions>(float32Wasm, (buffer) => ({
-  input: new Float32Array(buffer, 0, CHUNK),
-  target: new Float32Array(buffer, 4 * CHUNK, CHUNK),
-  grad: new Float32Array(buffer, 8 * CHUNK, CHUNK),
-}));
+function kernel(): ScratchKernel | null {
+  if (scratchLoaded === undefined) {
+    const memory =
+      typeof WebAssembly === 'object'
+        ? new WebAssembly.Memory({ initial: SCRATCH_PAGES, maximum: SCRATCH_PAGES })
+        : null;
+    const exports = memory === null ? null : instantiateWithMemory<Float32Exports>(float32Wasm, memory);
+    scratchLoaded =
+      memory === null || exports === null
+        ? null
+        : {
+            exports,
+            input: 0,
+            target: CHUNK_BYTES,
+            grad: 2 * CHUNK_BYTES,
+            totals: 3 * CHUNK_BYTES,
+            inputView: new Float32Array(memory.buffer, 0, CHUNK),
+            targetView: new Float32Array(memory.buffer, CHUNK_BYTES, CHUNK),
+            gradView: new Float32Array(memory.buffer, 2 * CHUNK_BYTES, CHUNK),
+            totalsView: new Float64Array(memory.buffer, 3 * CHUNK_BYTES, 1),
+          };
+  }
+  return scratchLoaded;
+}
+
+// Null where shared WebAssembly memory is unavailable: an ordinary memory detaches its views when
+// it grows, and a resident array must stay valid.
+function residentKernel(): ResidentKernel | null {
+  if (residentLoaded === undefined) {
+    const m =
+      kernel() === null
+        ? null
+        : loadThreadedModule<Float32Exports>(
+            float32Wasm,
+            float32SharedWasm,
+            SCRATCH_PAGES,
+            MAX_BYTES / 65536,
+            NAMES,
+            registerSharedKernel,
+          );
+    if (m === null || m.kernel < 0) residentLoaded = null;
+    else {
+      const store = new BlockStore(m.memory, MAX_BYTES);
+      const totals = store.allocate(16);
+      residentLoaded = {
+        ...m,
+        store,
+        totals,
+        totalsCapacity: 2,
+        totalsView: new Float64Array(m.memory.buffer, totals, 2),
+        discards: [],
+      };
+    }
+  }
+  return residentLoaded;
+}
 
 /** Whether the SIMD kernels run here (WebAssembly with SIMD, compilation allowed). */
 export function simdAvailable(): boolean {
-  return kernels() !== null;
+  return kernel() !== null;
+}
+
+/** Arrays made by `allocateResident` and not released: the only ones read in place. */
+const residentViews = new WeakSet<Float32Array>();
+
+/**
+ * A zero-filled float32 array of n values that lives in the kernels' shared memory (the kernels
+ * then read and write it in place), or null where that is unavailable: no SIMD, no shared
+ * WebAssembly memory, or the memory's 1 GiB is full. It stays allocated until `releaseResident`.
+ */
+export function allocateResident(n: number): Float32Array | null {
+  const k = residentKernel();
+  if (k === null) return null;
+  const at = k.store.allocate(4 * n);
+  if (at < 0) return null;
+  const view = new Float32Array(k.memory.buffer, at, n);
+  view.fill(0);
+  residentViews.add(view);
+  return view;
+}
+
+/** Gives back an array of `allocateResident`; false (nothing done) for any other array. */
+export function releaseResident(a: Float32Array): boolean {
+  const k = residentLoaded ?? null;
+  if (k === null || !residentViews.has(a)) return false;
+  residentViews.delete(a);
+  k.store.release(a.byteOffset);
+  return true;
+}
+
+/** Whether `a` was made by `allocateResident` and not released. */
+export function isResident(a: Float32Array): boolean {
+  return residentViews.has(a);
+}
+
+/** Bytes of the shared memory in use (resident arrays, totals), and its high-water mark. */
+export function residentMemory(): { usedBytes: number; reservedBytes: number } {
+  const k = residentLoaded ?? null;
+  return k === null
+    ? { usedBytes: 0, reservedBytes: 0 }
+    : { usedBytes: k.store.usedBytes, reservedBytes: k.store.reservedBytes };
+}
+
+/** Room for `count` chunk totals; false where the memory cannot hold them. */
+function totalsFor(k: ResidentKernel, count: number): boolean {
+  if (k.totalsCapacity >= count) return true;
+  const at = k.store.allocate(8 * count);
+  if (at < 0) return false;
+  k.store.release(k.totals);
+  k.totals = at;
+  k.totalsCapacity = count;
+  k.totalsView = new Float64Array(k.memory.buffer, at, count);
+  return true;
+}
+
+/** The gradient block of part `part` for value-only calls; -1 where the memory is full. */
+function discardOf(k: ResidentKernel, part: number): number {
+  while (k.discards.length <= part) {
+    const at = k.store.allocate(CHUNK_BYTES);
+    if (at < 0) return -1;
+    k.discards.push(at);
+  }
+  return k.discards[part];
+}
+
+/** A loss kernel's kind and scalars, as `chunks` takes them. */
+interface LossCall {
+  readonly kind: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+}
+
+/** The sum of the chunk totals, or null if it is infinite, NaN or below MIN_TRUSTED_MEAN per element. */
+function trusted(total: number, n4: number): number | null {
+  return total < Number.POSITIVE_INFINITY && total >= MIN_TRUSTED_MEAN * n4 ? total : null;
 }
 
 /**
- * Runs `kernel` over [0, n4) in chunks, n4 the largest multiple of 4 ≤ x.length; returns the
- * float64 sum of the chunk totals and writes g[0, n4) when g is not null. Null when the total
- * is infinite or below MIN_TRUSTED_MEAN per element (float32 overflow or underflow).
+ * Runs the loss over [0, n4) (n4 the largest multiple of 4 ≤ x.length) and returns the float64
+ * sum of the chunk totals, writing g[0, n4) when g is not null: in place where every array is
+ * resident, else through the scratch regions. Null as `trusted` says.
  */
 function chunked(
-  k: LoadedKernels,
+  k: ScratchKernel,
+  call: LossCall,
   x: Float32Array,
   y: Float32Array,
   g: Float32Array | null,
-  kernel: (n: number) => number,
 ): number | null {
   const n4 = x.length - (x.length % 4);
+  const r = residentLoaded ?? null;
+  if (r !== null && residentViews.has(x) && residentViews.has(y) && (g === null || residentViews.has(g)))
+    return inPlace(r, k, call, x, y, g, n4);
   let total = 0;
-  const finite = eachChunk(0, n4, CHUNK, (from, n) => {
-    copyIn(k.input, x, from, n);
-    copyIn(k.target, y, from, n);
-    total += kernel(n);
-    if (total === Number.POSITIVE_INFINITY) return false;
-    if (g !== null) copyOut(k.grad, n, g, from);
-  });
-  return finite && total >= MIN_TRUSTED_MEAN * n4 ? total : null;
+  for (let from = 0; from < n4; from += CHUNK) {
+    const n = Math.min(CHUNK, n4 - from);
+    total += scratchChunk(k, call, x, y, g, from, n);
+    if (total === Number.POSITIVE_INFINITY) return null;
+  }
+  return trusted(total, n4);
+}
+
+/** One chunk [from, from + n) through the scratch regions; returns its total. */
+function scratchChunk(
+  k: ScratchKernel,
+  call: LossCall,
+  x: Float32Array,
+  y: Float32Array,
+  g: Float32Array | null,
+  from: number,
+  n: number,
+): number {
+  copyIn(k.inputView, x, from, n);
+  copyIn(k.targetView, y, from, n);
+  k.exports.chunks(call.kind, k.input, k.target, k.grad, n, k.totals, 1, call.a, call.b, call.c);
+  if (g !== null) copyOut(k.gradView, n, g, from);
+  return k.totalsView[0];
+}
+
+/**
+ * `chunked` on resident arrays: the chunks whose length is a multiple of 16 (all but a ragged
+ * last one, where the unrolled kernels would pad past the array) in place, split by chunks over
+ * the pool when there are RESIDENT_MIN_PER_THREAD elements per thread; a ragged last chunk
+ * through the scratch regions. The same chunks, kernels and order of sums as the scratch route.
+ */
+function inPlace(
+  k: ResidentKernel,
+  scratch: ScratchKernel,
+  call: LossCall,
+  x: Float32Array,
+  y: Float32Array,
+  g: Float32Array | null,
+  n4: number,
+): number | null {
+  const last = n4 % CHUNK;
+  const direct = last % 16 === 0 ? n4 : n4 - last;
+  const chunks = Math.ceil(direct / CHUNK);
+  if (!totalsFor(k, chunks + 1)) return null;
+  const enough = Math.floor(direct / RESIDENT_MIN_PER_THREAD);
+  const parts = enough < 2 ? 1 : Math.min(threadCount(), enough, workerCount() + 1, chunks);
+  let launched = false;
+  for (let part = parts - 1; part >= 0; part--) {
+    const c0 = Math.floor((chunks * part) / parts);
+    const from = c0 * CHUNK;
+    const count = Math.min(Math.floor((chunks * (part + 1)) / parts) * CHUNK, direct) - from;
+    if (count <= 0) continue;
+    const gAt = g === null ? discardOf(k, part) : g.byteOffset + 4 * from;
+    if (gAt < 0) return null;
+    const xAt = x.byteOffset + 4 * from;
+    const yAt = y.byteOffset + 4 * from;
+    const totals = k.totals + 8 * c0;
+    const moves = g === null ? 0 : 1;
+    if (
+      part > 0 &&
+      launch(
+        part - 1,
+        k.kernel,
+        CHUNKS,
+        call.kind,
+        xAt,
+        yAt,
+        gAt,
+        count,
+        totals,
+        moves,
+        call.a,
+        call.b,
+        call.c,
+      )
+    )
+      launched = true;
+    else k.exports.chunks(call.kind, xAt, yAt, gAt, count, totals, moves, call.a, call.b, call.c);
+  }
+  if (launched) join();
+  let total = 0;
+  const totals = k.totalsView;
+  for (let c = 0; c < chunks; c++) total += totals[c];
+  if (direct < n4) total += scratchChunk(scratch, call, x, y, g, direct, n4 - direct);
+  return trusted(total, n4);
 }
 
 /**
@@ -101,9 +366,9 @@ export function simdBceWithLogits(
   g: Float32Array | null,
   scale: number,
 ): number | null {
-  const k = kernels();
+  const k = kernel();
   if (k === null || !normalFloat32(scale)) return null;
-  return chunked(k, x, y, g, (n) => k.exports.bceWithLogits(n, scale));
+  return chunked(k, { kind: BCE_WITH_LOGITS, a: scale, b: 0, c: 0 }, x, y, g);
 }
 
 /**
@@ -119,9 +384,9 @@ export function simdFocalGamma2(
   alphaPositive: number,
   alphaNegative: number,
 ): number | null {
-  const k = kernels();
+  const k = kernel();
   if (k === null || !normalFloat32(scale)) return null;
-  return chunked(k, x, y, g, (n) => k.exports.focalGamma2(n, scale, alphaPositive, alphaNegative));
+  return chunked(k, { kind: FOCAL_GAMMA2, a: scale, b: alphaPositive, c: alphaNegative }, x, y, g);
 }
 
 /**
@@ -135,9 +400,9 @@ export function simdSquaredError(
   g: Float32Array | null,
   scale2: number,
 ): number | null {
-  const k = kernels();
+  const k = kernel();
   if (k === null || !normalFloat32(scale2)) return null;
-  return chunked(k, x, y, g, (n) => k.exports.squaredError(n, scale2));
+  return chunked(k, { kind: SQUARED_ERROR, a: scale2, b: 0, c: 0 }, x, y, g);
 }
 
 /**
@@ -153,18 +418,29 @@ export function simdHuber(
   delta: number,
   scale: number,
 ): number | null {
-  const k = kernels();
+  const k = kernel();
   if (k === null || !normalFloat32(scale)) return null;
-  const clip = Math.abs(scale) * delta;
-  return chunked(k, x, y, g, (n) => k.exports.huber(n, delta, scale, clip));
+  return chunked(k, { kind: HUBER, a: delta, b: scale, c: Math.abs(scale) * delta }, x, y, g);
 }
 
-/** Copies x through the input region chunk by chunk while `check` (over n4 values) passes. */
-function everyChunk(k: LoadedKernels, x: Float32Array, check: (n: number) => number): boolean {
-  return eachChunk(0, x.length - (x.length % 4), CHUNK, (from, n) => {
-    copyIn(k.input, x, from, n);
-    return check(n) !== 0;
-  });
+/**
+ * Whether `check` passes over x[0, n4): in place for a resident array, else copied through the
+ * input region chunk by chunk while it passes.
+ */
+function everyChunk(
+  k: ScratchKernel,
+  x: Float32Array,
+  check: (exports: Float32Exports, at: number, n: number) => number,
+): boolean {
+  const n4 = x.length - (x.length % 4);
+  const r = residentLoaded ?? null;
+  if (r !== null && residentViews.has(x)) return n4 === 0 || check(r.exports, x.byteOffset, n4) !== 0;
+  for (let from = 0; from < n4; from += CHUNK) {
+    const n = Math.min(CHUNK, n4 - from);
+    copyIn(k.inputView, x, from, n);
+    if (check(k.exports, k.input, n) === 0) return false;
+  }
+  return true;
 }
 
 /**
@@ -172,18 +448,18 @@ function everyChunk(k: LoadedKernels, x: Float32Array, check: (n: number) => num
  * unavailable. A fast probe for validation: the caller still reports the first offender itself.
  */
 export function simdAllInUnitInterval(x: Float32Array): boolean | null {
-  const k = kernels();
+  const k = kernel();
   if (k === null) return null;
   for (let i = x.length - (x.length % 4); i < x.length; i++) if (!(x[i] >= 0 && x[i] <= 1)) return false;
-  return everyChunk(k, x, (n) => k.exports.allInUnitInterval(n));
+  return everyChunk(k, x, (e, at, n) => e.allInUnitInterval(at, n));
 }
 
 /** Whether every value of x is finite; null where the SIMD kernels are unavailable. */
 export function simdAllFinite(x: Float32Array): boolean | null {
-  const k = kernels();
+  const k = kernel();
   if (k === null) return null;
   for (let i = x.length - (x.length % 4); i < x.length; i++) if (x[i] - x[i] !== 0) return false;
-  return everyChunk(k, x, (n) => k.exports.allFinite(n));
+  return everyChunk(k, x, (e, at, n) => e.allFinite(at, n));
 }
 
 /**

@@ -6,18 +6,20 @@
 ;; ~1e-7), gradients within a few float32 ulps. The binary losses on logits take exp and log1p
 ;; from polynomials (~1 ulp each).
 ;;
-;; Memory: one fixed 192 KiB block, never grown (so JavaScript's views stay valid):
-;;   [0, 64 KiB) input x, [64 KiB, 128 KiB) target y, [128 KiB, 192 KiB) gradient g,
-;; i.e. up to 16384 elements per call; the caller copies a chunk in, calls, and copies g out.
+;; Memory: imported (shared where the engine allows, for the thread pool), managed by float32.ts.
+;; Each kernel reads x and y and writes g at the byte offsets it is given, n elements at most
+;; CHUNK = 16384. They are either the caller's scratch regions (a chunk copied in, g copied out)
+;; or arrays that live in this memory (float32.ts's resident arrays: no copies).
 ;; n is a multiple of 4. Unrolled kernels first pad x and y past n up to their step with values
-;; whose loss is exactly 0 (the region is scratch; gradients written there are never read).
+;; whose loss is exactly 0: float32.ts passes resident arrays only in chunks of a multiple of 16
+;; elements, where no padding happens, and a ragged chunk through the scratch regions.
 ;;
 ;; Speed (V8): every loop is bottom-tested (do-while), which is what lets TurboFan hoist the
 ;; constants and splats out of it; with the test at the top it recomputes them on every pass.
 ;; Nothing is called inside a loop: V8 does not inline wasm calls, and v128 arguments and
 ;; results spill. Constants are immutable globals; polynomials use Estrin's scheme.
 (module
-  (memory (export "memory") 3 3)
+  (import "env" "memory" (memory 4 16384 shared))
 
   (global $zero v128 (v128.const f32x4 0 0 0 0)) ;; also the integer 0
   (global $one v128 (v128.const f32x4 1 1 1 1))
@@ -106,7 +108,7 @@
   ;; loss = y relu(-x) + (1 - y) relu(x) + log1p(e) (non-negative terms, no cancellation),
   ;; g = scale ((1 - y) p - y r) (exact for hard targets, where sigma(x) - y would cancel).
   ;; An odd vector count is padded with x = -1e4, y = 0, whose loss is exactly 0.
-  (func (export "bceWithLogits") (param $n i32) (param $scale f32) (result f64)
+  (func $bceWithLogits (param $x i32) (param $y i32) (param $g i32) (param $n i32) (param $scale f32) (result f64)
     (local $ymax v128)
     (local $i i32) (local $end i32) (local $sc v128) (local $l v128) (local $acc0 v128) (local $acc1 v128)
     (local $xa v128) (local $ya v128) (local $nya v128) (local $ta v128) (local $rounda v128) (local $ka v128)
@@ -121,16 +123,16 @@
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (if (i32.and (local.get $end) (i32.const 16))
       (then
-        (v128.store (local.get $end) (global.get $padLogit))
-        (v128.store offset=65536 (local.get $end) (global.get $zero))
+        (v128.store (i32.add (local.get $x) (local.get $end)) (global.get $padLogit))
+        (v128.store (i32.add (local.get $y) (local.get $end)) (global.get $zero))
         (local.set $end (i32.add (local.get $end) (i32.const 16)))))
     (if (local.get $end)
       (then
         (loop $next
-          (local.set $xa (v128.load (local.get $i)))
-          (local.set $ya (v128.load offset=65536 (local.get $i)))
-          (local.set $xb (v128.load offset=16 (local.get $i)))
-          (local.set $yb (v128.load offset=65552 (local.get $i)))
+          (local.set $xa (v128.load (i32.add (local.get $x) (local.get $i))))
+          (local.set $ya (v128.load (i32.add (local.get $y) (local.get $i))))
+          (local.set $xb (v128.load offset=16 (i32.add (local.get $x) (local.get $i))))
+          (local.set $yb (v128.load offset=16 (i32.add (local.get $y) (local.get $i))))
           (local.set $ymax (i32x4.max_u (local.get $ymax) (i32x4.max_u (local.get $ya) (local.get $yb))))
           (local.set $nya (f32x4.sub (global.get $one) (local.get $ya)))
           (local.set $nyb (f32x4.sub (global.get $one) (local.get $yb)))
@@ -225,13 +227,13 @@
             (f32x4.ge (local.get $xa) (global.get $zero))))
           (local.set $pb (v128.bitselect (local.get $invb) (local.get $smallb)
             (f32x4.ge (local.get $xb) (global.get $zero))))
-          (v128.store offset=131072 (local.get $i)
+          (v128.store (i32.add (local.get $g) (local.get $i))
             (f32x4.mul (local.get $sc)
               (f32x4.sub
                 (f32x4.mul (local.get $nya) (local.get $pa))
                 (f32x4.mul (local.get $ya)
                   (v128.xor (v128.xor (local.get $inva) (local.get $smalla)) (local.get $pa))))))
-          (v128.store offset=131088 (local.get $i)
+          (v128.store offset=16 (i32.add (local.get $g) (local.get $i))
             (f32x4.mul (local.get $sc)
               (f32x4.sub
                 (f32x4.mul (local.get $nyb) (local.get $pb))
@@ -251,7 +253,7 @@
   ;; q = y r + (1 - y) p and a_t = alphaNeg + (alphaPos - alphaNeg) y: loss = a_t ce q^2,
   ;; g = scale a_t q (q ((1 - y) p - y r) + 2 (1 - 2y) (ce p r)) (no division by q; p r = inv small;
   ;; ce p r is bounded where ce is huge, so it is formed first: 2 ce overflows f32 for |x| > 1.7e38).
-  (func (export "focalGamma2") (param $n i32) (param $scale f32) (param $alphaPos f32) (param $alphaNeg f32)
+  (func $focalGamma2 (param $x i32) (param $y i32) (param $g i32) (param $n i32) (param $scale f32) (param $alphaPos f32) (param $alphaNeg f32)
     (result f64)
     (local $ymax v128)
     (local $i i32) (local $end i32) (local $sc v128) (local $an v128) (local $ad v128) (local $l v128)
@@ -272,16 +274,16 @@
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (if (i32.and (local.get $end) (i32.const 16))
       (then
-        (v128.store (local.get $end) (global.get $padLogit))
-        (v128.store offset=65536 (local.get $end) (global.get $zero))
+        (v128.store (i32.add (local.get $x) (local.get $end)) (global.get $padLogit))
+        (v128.store (i32.add (local.get $y) (local.get $end)) (global.get $zero))
         (local.set $end (i32.add (local.get $end) (i32.const 16)))))
     (if (local.get $end)
       (then
         (loop $next
-          (local.set $xa (v128.load (local.get $i)))
-          (local.set $xb (v128.load offset=16 (local.get $i)))
-          (local.set $ya (v128.load offset=65536 (local.get $i)))
-          (local.set $yb (v128.load offset=65552 (local.get $i)))
+          (local.set $xa (v128.load (i32.add (local.get $x) (local.get $i))))
+          (local.set $xb (v128.load offset=16 (i32.add (local.get $x) (local.get $i))))
+          (local.set $ya (v128.load (i32.add (local.get $y) (local.get $i))))
+          (local.set $yb (v128.load offset=16 (i32.add (local.get $y) (local.get $i))))
           (local.set $ymax (i32x4.max_u (local.get $ymax) (i32x4.max_u (local.get $ya) (local.get $yb))))
           (local.set $nya (f32x4.sub (global.get $one) (local.get $ya)))
           (local.set $nyb (f32x4.sub (global.get $one) (local.get $yb)))
@@ -388,7 +390,7 @@
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $l))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4
             (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $l) (local.get $l)))))
-          (v128.store offset=131072 (local.get $i)
+          (v128.store (i32.add (local.get $g) (local.get $i))
             (f32x4.mul
               (f32x4.mul (local.get $sc) (local.get $atqa))
               (f32x4.add
@@ -396,7 +398,7 @@
                 (f32x4.mul
                   (f32x4.mul (global.get $two) (f32x4.sub (local.get $nya) (local.get $ya)))
                   (f32x4.mul (local.get $cea) (f32x4.mul (local.get $inva) (local.get $smalla)))))))
-          (v128.store offset=131088 (local.get $i)
+          (v128.store offset=16 (i32.add (local.get $g) (local.get $i))
             (f32x4.mul
               (f32x4.mul (local.get $sc) (local.get $atqb))
               (f32x4.add
@@ -418,7 +420,7 @@
   ;; (loss 0) to a multiple of 16. In f32, d^2 overflows for |d| > 1.8e19 and loses precision
   ;; (subnormal) for |d| < 1.1e-19: float32.ts falls back to float64 JavaScript when the sum is
   ;; infinite or below 1e-30 per element.
-  (func (export "squaredError") (param $n i32) (param $scale2 f32) (result f64)
+  (func $squaredError (param $x i32) (param $y i32) (param $g i32) (param $n i32) (param $scale2 f32) (result f64)
     (local $i i32) (local $end i32) (local $s v128) (local $l v128) (local $acc0 v128) (local $acc1 v128)
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
     (local.set $s (f32x4.splat (local.get $scale2)))
@@ -426,27 +428,27 @@
     (block $padded
       (loop $pad
         (br_if $padded (i32.eqz (i32.and (local.get $end) (i32.const 63))))
-        (v128.store (local.get $end) (global.get $zero))
-        (v128.store offset=65536 (local.get $end) (global.get $zero))
+        (v128.store (i32.add (local.get $x) (local.get $end)) (global.get $zero))
+        (v128.store (i32.add (local.get $y) (local.get $end)) (global.get $zero))
         (local.set $end (i32.add (local.get $end) (i32.const 16)))
         (br $pad)))
     (if (local.get $end)
       (then
         (loop $next
-          (local.set $d0 (f32x4.sub (v128.load (local.get $i)) (v128.load offset=65536 (local.get $i))))
-          (local.set $d1 (f32x4.sub (v128.load offset=16 (local.get $i)) (v128.load offset=65552 (local.get $i))))
-          (local.set $d2 (f32x4.sub (v128.load offset=32 (local.get $i)) (v128.load offset=65568 (local.get $i))))
-          (local.set $d3 (f32x4.sub (v128.load offset=48 (local.get $i)) (v128.load offset=65584 (local.get $i))))
+          (local.set $d0 (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $y) (local.get $i)))))
+          (local.set $d1 (f32x4.sub (v128.load offset=16 (i32.add (local.get $x) (local.get $i))) (v128.load offset=16 (i32.add (local.get $y) (local.get $i)))))
+          (local.set $d2 (f32x4.sub (v128.load offset=32 (i32.add (local.get $x) (local.get $i))) (v128.load offset=32 (i32.add (local.get $y) (local.get $i)))))
+          (local.set $d3 (f32x4.sub (v128.load offset=48 (i32.add (local.get $x) (local.get $i))) (v128.load offset=48 (i32.add (local.get $y) (local.get $i)))))
           (local.set $l (f32x4.add
             (f32x4.add (f32x4.mul (local.get $d0) (local.get $d0)) (f32x4.mul (local.get $d1) (local.get $d1)))
             (f32x4.add (f32x4.mul (local.get $d2) (local.get $d2)) (f32x4.mul (local.get $d3) (local.get $d3)))))
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $l))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4
             (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $l) (local.get $l)))))
-          (v128.store offset=131072 (local.get $i) (f32x4.mul (local.get $s) (local.get $d0)))
-          (v128.store offset=131088 (local.get $i) (f32x4.mul (local.get $s) (local.get $d1)))
-          (v128.store offset=131104 (local.get $i) (f32x4.mul (local.get $s) (local.get $d2)))
-          (v128.store offset=131120 (local.get $i) (f32x4.mul (local.get $s) (local.get $d3)))
+          (v128.store (i32.add (local.get $g) (local.get $i)) (f32x4.mul (local.get $s) (local.get $d0)))
+          (v128.store offset=16 (i32.add (local.get $g) (local.get $i)) (f32x4.mul (local.get $s) (local.get $d1)))
+          (v128.store offset=32 (i32.add (local.get $g) (local.get $i)) (f32x4.mul (local.get $s) (local.get $d2)))
+          (v128.store offset=48 (i32.add (local.get $g) (local.get $i)) (f32x4.mul (local.get $s) (local.get $d3)))
           (local.set $i (i32.add (local.get $i) (i32.const 64)))
           (br_if $next (i32.lt_u (local.get $i) (local.get $end))))))
     (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
@@ -456,7 +458,7 @@
   ;; g = clamp(scale d, -c, c) with c = |scale| delta (= scale clamp(d, -delta, delta) for either
   ;; sign of scale; c rounded once from float64, so clipped gradients are the float64 ones
   ;; rounded). Padding, overflow and underflow as squaredError.
-  (func (export "huber") (param $n i32) (param $delta f32) (param $scale f32) (param $clip f32) (result f64)
+  (func $huber (param $x i32) (param $y i32) (param $g i32) (param $n i32) (param $delta f32) (param $scale f32) (param $clip f32) (result f64)
     (local $i i32) (local $end i32) (local $dv v128) (local $s v128) (local $c v128) (local $nc v128)
     (local $l v128) (local $acc0 v128) (local $acc1 v128)
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
@@ -470,17 +472,17 @@
     (block $padded
       (loop $pad
         (br_if $padded (i32.eqz (i32.and (local.get $end) (i32.const 63))))
-        (v128.store (local.get $end) (global.get $zero))
-        (v128.store offset=65536 (local.get $end) (global.get $zero))
+        (v128.store (i32.add (local.get $x) (local.get $end)) (global.get $zero))
+        (v128.store (i32.add (local.get $y) (local.get $end)) (global.get $zero))
         (local.set $end (i32.add (local.get $end) (i32.const 16)))
         (br $pad)))
     (if (local.get $end)
       (then
         (loop $next
-          (local.set $d0 (f32x4.sub (v128.load (local.get $i)) (v128.load offset=65536 (local.get $i))))
-          (local.set $d1 (f32x4.sub (v128.load offset=16 (local.get $i)) (v128.load offset=65552 (local.get $i))))
-          (local.set $d2 (f32x4.sub (v128.load offset=32 (local.get $i)) (v128.load offset=65568 (local.get $i))))
-          (local.set $d3 (f32x4.sub (v128.load offset=48 (local.get $i)) (v128.load offset=65584 (local.get $i))))
+          (local.set $d0 (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $y) (local.get $i)))))
+          (local.set $d1 (f32x4.sub (v128.load offset=16 (i32.add (local.get $x) (local.get $i))) (v128.load offset=16 (i32.add (local.get $y) (local.get $i)))))
+          (local.set $d2 (f32x4.sub (v128.load offset=32 (i32.add (local.get $x) (local.get $i))) (v128.load offset=32 (i32.add (local.get $y) (local.get $i)))))
+          (local.set $d3 (f32x4.sub (v128.load offset=48 (i32.add (local.get $x) (local.get $i))) (v128.load offset=48 (i32.add (local.get $y) (local.get $i)))))
           (local.set $a0 (v128.and (local.get $d0) (global.get $absMask)))
           (local.set $a1 (v128.and (local.get $d1) (global.get $absMask)))
           (local.set $a2 (v128.and (local.get $d2) (global.get $absMask)))
@@ -499,29 +501,60 @@
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $l))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4
             (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $l) (local.get $l)))))
-          (v128.store offset=131072 (local.get $i)
+          (v128.store (i32.add (local.get $g) (local.get $i))
             (f32x4.pmax (f32x4.pmin (f32x4.mul (local.get $s) (local.get $d0)) (local.get $c)) (local.get $nc)))
-          (v128.store offset=131088 (local.get $i)
+          (v128.store offset=16 (i32.add (local.get $g) (local.get $i))
             (f32x4.pmax (f32x4.pmin (f32x4.mul (local.get $s) (local.get $d1)) (local.get $c)) (local.get $nc)))
-          (v128.store offset=131104 (local.get $i)
+          (v128.store offset=32 (i32.add (local.get $g) (local.get $i))
             (f32x4.pmax (f32x4.pmin (f32x4.mul (local.get $s) (local.get $d2)) (local.get $c)) (local.get $nc)))
-          (v128.store offset=131120 (local.get $i)
+          (v128.store offset=48 (i32.add (local.get $g) (local.get $i))
             (f32x4.pmax (f32x4.pmin (f32x4.mul (local.get $s) (local.get $d3)) (local.get $c)) (local.get $nc)))
           (local.set $i (i32.add (local.get $i) (i32.const 64)))
           (br_if $next (i32.lt_u (local.get $i) (local.get $end))))))
     (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
     (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
 
-  ;; Range checks over the input region for validation fast paths: 1 when every one of the n
+  ;; The entry point (on the calling thread or a pool worker): loss `kind` (0 bceWithLogits,
+  ;; 1 focalGamma2, 2 squaredError, 3 huber; a, b, c its scalars in that order) over consecutive
+  ;; chunks of 16384 elements of [0, n) (the last one shorter), each chunk's total stored as an
+  ;; f64 at totals + 8j, so that the caller adds them in one order for every thread count.
+  ;; x and y advance with the chunk; g too when gMoves is 1 (with 0, every chunk writes its
+  ;; gradient over the same scratch block: a value-only call).
+  (func (export "chunks") (param $kind i32) (param $x i32) (param $y i32) (param $g i32) (param $n i32)
+    (param $totals i32) (param $gMoves i32) (param $a f32) (param $b f32) (param $c f32)
+    (local $m i32) (local $bytes i32)
+    (loop $next
+      (local.set $m (select (i32.const 16384) (local.get $n) (i32.gt_u (local.get $n) (i32.const 16384))))
+      (f64.store (local.get $totals)
+        (if (result f64) (i32.lt_u (local.get $kind) (i32.const 2))
+          (then
+            (if (result f64) (i32.eqz (local.get $kind))
+              (then (call $bceWithLogits (local.get $x) (local.get $y) (local.get $g) (local.get $m) (local.get $a)))
+              (else (call $focalGamma2 (local.get $x) (local.get $y) (local.get $g) (local.get $m)
+                (local.get $a) (local.get $b) (local.get $c)))))
+          (else
+            (if (result f64) (i32.eq (local.get $kind) (i32.const 2))
+              (then (call $squaredError (local.get $x) (local.get $y) (local.get $g) (local.get $m) (local.get $a)))
+              (else (call $huber (local.get $x) (local.get $y) (local.get $g) (local.get $m)
+                (local.get $a) (local.get $b) (local.get $c)))))))
+      (local.set $bytes (i32.shl (local.get $m) (i32.const 2)))
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
+      (local.set $g (i32.add (local.get $g) (i32.mul (local.get $gMoves) (local.get $bytes))))
+      (local.set $totals (i32.add (local.get $totals) (i32.const 8)))
+      (local.set $n (i32.sub (local.get $n) (local.get $m)))
+      (br_if $next (i32.gt_s (local.get $n) (i32.const 0)))))
+
+  ;; Range checks over [x, x + 4n) for validation fast paths: 1 when every one of the n
   ;; values passes, 0 otherwise (NaN fails both). A lane mask is and-ed across the whole chunk.
-  (func (export "allInUnitInterval") (param $n i32) (result i32)
+  (func (export "allInUnitInterval") (param $x i32) (param $n i32) (result i32)
     (local $i i32) (local $end i32) (local $v v128) (local $ok v128)
     (local.set $ok (v128.const i32x4 -1 -1 -1 -1))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-        (local.set $v (v128.load (local.get $i)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
         (local.set $ok (v128.and (local.get $ok)
           (v128.and (f32x4.ge (local.get $v) (global.get $zero)) (f32x4.le (local.get $v) (global.get $one)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
@@ -529,14 +562,14 @@
     (i32x4.all_true (local.get $ok)))
 
   ;; Finite values are those with v - v = 0 (NaN and infinities give NaN).
-  (func (export "allFinite") (param $n i32) (result i32)
+  (func (export "allFinite") (param $x i32) (param $n i32) (result i32)
     (local $i i32) (local $end i32) (local $v v128) (local $ok v128)
     (local.set $ok (v128.const i32x4 -1 -1 -1 -1))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-        (local.set $v (v128.load (local.get $i)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
         (local.set $ok (v128.and (local.get $ok)
           (f32x4.eq (f32x4.sub (local.get $v) (local.get $v)) (global.get $zero))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))

@@ -54,6 +54,15 @@ function instantiateWith<Exports>(
   }
 }
 
+/**
+ * Instantiates an embedded module that imports its memory ("env" "memory") with `memory` (an
+ * ordinary one: the module's build without `shared`); null where it cannot run here.
+ */
+export function instantiateWithMemory<Exports>(base64: string, memory: WebAssembly.Memory): Exports | null {
+  const bytes = decode(base64);
+  return bytes === null ? null : (instantiateWith<Exports>(bytes, memory)?.exports ?? null);
+}
+
 /** A module loaded by `loadThreadedModule`: its exports, its memory and its pool index. */
 export interface ThreadedModule<Exports> {
   readonly exports: Exports;

@@ -1,0 +1,218 @@
+// Resident arrays (kernel-arrays.ts, kernels/wasm/float32.ts): the loss kernels read and write them
+// in place, split over threads, and give the bits of the copied route for every length (chunk
+// edges, ragged last chunks, tails past a multiple of 4) and every thread count; no neighbour of
+// an array is ever written; released memory is reused; bad input is a named error.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { random } from '../../../test/helpers/random.js';
+import { KernelArrays, LossInputError, losses, setThreads, Tensor } from './index.js';
+import { RESIDENT_MIN_PER_THREAD, simdHuber, simdSquaredError } from './kernels/wasm/float32.js';
+
+type Name = 'mse' | 'huber' | 'binaryCrossEntropyWithLogits' | 'focal';
+
+const OPTIONS: Record<Name, object> = {
+  mse: {},
+  huber: { delta: 0.5 },
+  binaryCrossEntropyWithLogits: {},
+  focal: { gamma: 2, alpha: 0.25 },
+};
+
+/** Inputs with residuals on both sides of huber's delta, and targets in [0, 1] (some hard). */
+function fill(input: Float32Array, target: Float32Array, seed: number, chunkScales = false): void {
+  const next = random(seed);
+  for (let i = 0; i < input.length; i++) {
+    if (chunkScales) {
+      // Chunks of 16384 whose totals differ by nine orders of magnitude (large residuals in every
+      // third chunk), so that the sum of the chunk totals depends on the order of the additions.
+      input[i] = Math.sin(i) * (Math.floor(i / 16384) % 3 === 0 ? 3e4 : 1e-3 * (1 + (i % 7)));
+      target[i] = 0.3;
+    } else {
+      input[i] = (2 * next() - 1) * 6;
+      target[i] = i % 3 === 0 ? +(next() < 0.5) : next();
+    }
+  }
+}
+
+const bitsEqual = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
+
+/**
+ * One loss on resident and on ordinary arrays with the same values: value and gradient, and the
+ * value alone; returns both results. Guards on both sides of every resident array check that the
+ * kernels wrote nothing outside it.
+ */
+function both(name: Name, n: number, seed: number) {
+  const arrays = new KernelArrays();
+  try {
+    const before = arrays.float32(64).fill(7);
+    const input = arrays.float32(n);
+    const target = arrays.float32(n);
+    const grad = arrays.float32(n);
+    const after = arrays.float32(64).fill(7);
+    for (const a of [input, target, grad]) assert.ok(KernelArrays.isResident(a));
+    fill(input, target, seed);
+    const x = Float32Array.from(input);
+    const y = Float32Array.from(target);
+    const entry = losses[name];
+    const resident = entry.valueAndGrad(
+      { input: new Tensor(input, [n]), target: new Tensor(target, [n]) },
+      OPTIONS[name],
+      null,
+      { grads: { input: new Tensor(grad, [n]) } },
+    );
+    const ordinary = entry.valueAndGrad(
+      { input: new Tensor(x, [n]), target: new Tensor(y, [n]) },
+      OPTIONS[name],
+    );
+    const residentValue = entry.value(
+      { input: new Tensor(input, [n]), target: new Tensor(target, [n]) },
+      OPTIONS[name],
+    );
+    assert.ok(bitsEqual(input, x) && bitsEqual(target, y), `${name} n=${n}: the inputs were written`);
+    assert.ok(
+      before.every((v) => v === 7) && after.every((v) => v === 7),
+      `${name} n=${n}: a neighbour was written`,
+    );
+    return {
+      value: resident.value.item(),
+      valueAlone: residentValue.item(),
+      grad: Float32Array.from(grad),
+      ordinaryValue: ordinary.value.item(),
+      ordinaryGrad: ordinary.grads.input.data,
+    };
+  } finally {
+    arrays.release();
+  }
+}
+
+// Lengths: below a chunk; a chunk and a ragged part (12 elements past a multiple of 16, and 2
+// past a multiple of 4, the JavaScript tail); whole chunks and a last one of a multiple of 16;
+// enough for two threads with a ragged end.
+const LENGTHS = [1006, 16384 + 12, 16384 + 14, 3 * 16384 + 32, 2 * RESIDENT_MIN_PER_THREAD + 16384 + 20];
+
+test('resident arrays give the bits of ordinary arrays: value, gradient and the value alone, at every length', () => {
+  for (const name of Object.keys(OPTIONS) as Name[]) {
+    for (const n of LENGTHS) {
+      const r = both(name, n, n + name.length);
+      assert.ok(Object.is(r.value, r.ordinaryValue), `${name} n=${n}: ${r.value} vs ${r.ordinaryValue}`);
+      assert.ok(Object.is(r.valueAlone, r.ordinaryValue), `${name} n=${n}: value alone ${r.valueAlone}`);
+      assert.ok(bitsEqual(r.grad, r.ordinaryGrad), `${name} n=${n}: gradients differ`);
+      assert.ok(r.grad.some((v) => v !== 0) && Number.isFinite(r.value), `${name} n=${n}: nothing computed`);
+    }
+  }
+});
+
+test('resident arrays give the same bits on one thread and on two (large calls are split by chunks)', () => {
+  const n = 4 * RESIDENT_MIN_PER_THREAD + 16384 + 20;
+  try {
+    for (const name of Object.keys(OPTIONS) as Name[]) {
+      setThreads(1);
+      const one = both(name, n, 5);
+      setThreads(2);
+      const two = both(name, n, 5);
+      assert.ok(Object.is(one.value, two.value) && Object.is(one.valueAlone, two.valueAlone), name);
+      assert.ok(bitsEqual(one.grad, two.grad), `${name}: gradients differ between thread counts`);
+      assert.ok(Object.is(one.value, one.ordinaryValue), name);
+    }
+  } finally {
+    setThreads('auto');
+  }
+});
+
+test('the chunk totals are added in chunk order, as on the copied route (float64 sums of chunks of very different totals)', () => {
+  // A loss value is float32, which hides the last bits of its float64 sum: compare the sums.
+  const arrays = new KernelArrays();
+  try {
+    for (const n of [9 * 16384 + 36, 2 * RESIDENT_MIN_PER_THREAD + 5 * 16384 + 32]) {
+      const x = arrays.float32(n);
+      const y = arrays.float32(n);
+      fill(x, y, 0, true);
+      const xs = Float32Array.from(x);
+      const ys = Float32Array.from(y);
+      const pairs = [
+        [simdSquaredError(x, y, null, 1), simdSquaredError(xs, ys, null, 1)],
+        [simdHuber(x, y, null, 0.5, 1), simdHuber(xs, ys, null, 0.5, 1)],
+      ];
+      for (const [resident, ordinary] of pairs) {
+        assert.ok(resident !== null && Object.is(resident, ordinary), `n=${n}: ${resident} vs ${ordinary}`);
+      }
+    }
+  } finally {
+    arrays.release();
+  }
+});
+
+test('released memory goes to the next arrays: a loop that makes and releases arrays holds its memory flat', () => {
+  const arrays = new KernelArrays();
+  arrays.float32(1 << 16);
+  arrays.release();
+  const base = KernelArrays.memory();
+  for (let step = 0; step < 200; step++) {
+    const a = arrays.float32(1 << 16);
+    const b = arrays.float32((1 << 15) + (step % 7));
+    assert.ok(KernelArrays.isResident(a) && KernelArrays.isResident(b));
+    assert.ok(a.every((v) => v === 0) && b.every((v) => v === 0), 'a reused array is zero-filled');
+    a.fill(1);
+    b.fill(2);
+    arrays.release();
+    assert.ok(!KernelArrays.isResident(a), 'a released array is no longer resident');
+  }
+  const end = KernelArrays.memory();
+  assert.equal(end.usedBytes, base.usedBytes);
+  assert.ok(
+    end.reservedBytes <= base.reservedBytes + (1 << 18),
+    `${end.reservedBytes} vs ${base.reservedBytes}`,
+  );
+});
+
+test('bad input: a named error for a bad length or shape, and a NaN or an out-of-range target in a resident array', () => {
+  const arrays = new KernelArrays();
+  try {
+    for (const n of [-1, 1.5, Number.NaN, 2 ** 28 + 1]) {
+      assert.throws(
+        () => arrays.float32(n),
+        (e: unknown) =>
+          e instanceof LossInputError && e.argument === 'n' && /KernelArrays\.float32/.test(e.message),
+      );
+    }
+    assert.throws(
+      () => arrays.tensor([2, -3]),
+      (e: unknown) => e instanceof LossInputError && e.argument === 'shape',
+    );
+    assert.equal(arrays.float32(0).length, 0);
+    const n = 40000;
+    const input = arrays.tensor([n]);
+    const target = arrays.tensor([n]);
+    fill(input.data as Float32Array, target.data as Float32Array, 3);
+    input.data[31234] = Number.NaN;
+    assert.throws(
+      () => losses.mse.valueAndGrad({ input, target }),
+      (e: unknown) =>
+        e instanceof LossInputError && e.argument === 'input' && /NaN at index .*31234/.test(e.message),
+    );
+    input.data[31234] = 0.5;
+    target.data[20001] = 1.5;
+    assert.throws(
+      () => losses.binaryCrossEntropyWithLogits.valueAndGrad({ input, target }),
+      (e: unknown) =>
+        e instanceof LossInputError && e.argument === 'target' && /1\.5 at index .*20001/.test(e.message),
+    );
+  } finally {
+    arrays.release();
+  }
+});
+
+test('KernelArrays is available in Node, and its arrays are ordinary Float32Arrays to every other API', () => {
+  assert.ok(KernelArrays.available());
+  const arrays = new KernelArrays();
+  const t = arrays.tensor([3, 4]);
+  assert.ok(t.data instanceof Float32Array && KernelArrays.isResident(t.data as Float32Array));
+  t.data.set(Array.from({ length: 12 }, (_, i) => i - 6));
+  assert.deepEqual(t.toArray(), [
+    [-6, -5, -4, -3],
+    [-2, -1, 0, 1],
+    [2, 3, 4, 5],
+  ]);
+  assert.ok(!KernelArrays.isResident(new Float32Array(12)));
+  arrays.release();
+});
