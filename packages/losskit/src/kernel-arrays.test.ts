@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { random } from '../../../test/helpers/random.js';
 import { KernelArrays, LossInputError, losses, setThreads, Tensor } from './index.js';
 import { RESIDENT_MIN_PER_THREAD, simdHuber, simdSquaredError } from './kernels/wasm/float32.js';
+import { simdOverlapSums } from './kernels/wasm/overlap.js';
 
 type Name = 'mse' | 'huber' | 'binaryCrossEntropyWithLogits' | 'focal';
 
@@ -215,4 +216,230 @@ test('KernelArrays is available in Node, and its arrays are ordinary Float32Arra
   ]);
   assert.ok(!KernelArrays.isResident(new Float32Array(12)));
   arrays.release();
+});
+
+/** Logits and labels (every 11th ignored) for the cross-entropy of `rows` rows of `classes`. */
+function classification(arrays: KernelArrays, rows: number, classes: number, seed: number) {
+  const next = random(seed);
+  const logits = arrays.float32(rows * classes);
+  const labels = arrays.float32(rows);
+  for (let i = 0; i < logits.length; i++) logits[i] = (2 * next() - 1) * 8;
+  for (let r = 0; r < rows; r++) labels[r] = r % 11 === 5 ? -100 : Math.floor(next() * classes);
+  return { logits, labels };
+}
+
+/** sparseCategoricalCrossEntropy on resident logits, labels and gradient, and on ordinary copies. */
+function crossEntropyBoth(rows: number, classes: number, options: object, seed: number) {
+  const arrays = new KernelArrays();
+  try {
+    const { logits, labels } = classification(arrays, rows, classes, seed);
+    const grad = arrays.float32(rows * classes);
+    const entry = losses.sparseCategoricalCrossEntropy;
+    const resident = entry.valueAndGrad(
+      { input: new Tensor(logits, [rows, classes]), target: new Tensor(labels, [rows]) },
+      options,
+      null,
+      { grads: { input: new Tensor(grad, [rows, classes]) } },
+    );
+    const ordinary = entry.valueAndGrad(
+      {
+        input: new Tensor(Float32Array.from(logits), [rows, classes]),
+        target: new Tensor(Float32Array.from(labels), [rows]),
+      },
+      options,
+    );
+    return {
+      value: resident.value.item(),
+      grad: Float32Array.from(grad),
+      ordinaryValue: ordinary.value.item(),
+      ordinaryGrad: ordinary.grads.input.data,
+    };
+  } finally {
+    arrays.release();
+  }
+}
+
+test('sparseCategoricalCrossEntropy on resident arrays gives the bits of ordinary arrays, and the same on one thread and two', () => {
+  const cases: [number, number, object][] = [
+    [37, 12, { ignoreIndex: -100 }],
+    [4096, 1000, { ignoreIndex: -100 }],
+    [300, 5000, { ignoreIndex: -100, reduction: 'sum' }],
+    [700, 64, { ignoreIndex: -100, weight: Array.from({ length: 64 }, (_, c) => 0.5 + (c % 3)) }],
+    [500, 40, { ignoreIndex: -100, zLoss: 1e-3 }],
+  ];
+  try {
+    for (const [rows, classes, options] of cases) {
+      setThreads(1);
+      const one = crossEntropyBoth(rows, classes, options, rows);
+      setThreads(2);
+      const two = crossEntropyBoth(rows, classes, options, rows);
+      const what = `${rows}×${classes} ${JSON.stringify(options).slice(0, 40)}`;
+      assert.ok(Object.is(one.value, one.ordinaryValue), `${what}: ${one.value} vs ${one.ordinaryValue}`);
+      assert.ok(bitsEqual(one.grad, one.ordinaryGrad), `${what}: gradients differ from ordinary arrays`);
+      assert.ok(Object.is(one.value, two.value) && bitsEqual(one.grad, two.grad), `${what}: threads differ`);
+      assert.ok(
+        one.grad.some((v) => v !== 0),
+        `${what}: no gradient`,
+      );
+    }
+  } finally {
+    setThreads('auto');
+  }
+});
+
+test('a non-finite logit in a resident array is named, on every thread count', () => {
+  const arrays = new KernelArrays();
+  try {
+    const { logits, labels } = classification(arrays, 4096, 100, 9);
+    const grad = arrays.tensor([4096, 100]);
+    for (const [at, bad] of [
+      [3, Number.NaN],
+      [409_555, Number.POSITIVE_INFINITY],
+    ] as const) {
+      logits[at] = bad;
+      assert.throws(
+        () =>
+          losses.sparseCategoricalCrossEntropy.valueAndGrad(
+            { input: new Tensor(logits, [4096, 100]), target: new Tensor(labels, [4096]) },
+            { ignoreIndex: -100 },
+            null,
+            { grads: { input: grad } },
+          ),
+        (e: unknown) => e instanceof LossInputError && e.argument === 'input' && /at index/.test(e.message),
+      );
+      logits[at] = 0;
+    }
+  } finally {
+    arrays.release();
+  }
+});
+
+type OverlapName = 'dice' | 'iou' | 'bceDice';
+
+/** An overlap loss on resident input, target and gradient, and on ordinary copies. */
+function overlapBoth(name: OverlapName, shape: number[], options: object, seed: number) {
+  const arrays = new KernelArrays();
+  try {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const before = arrays.float32(16).fill(7);
+    const input = arrays.float32(n);
+    const target = arrays.float32(n);
+    const grad = arrays.float32(n);
+    const after = arrays.float32(16).fill(7);
+    const next = random(seed);
+    const logits = (options as { fromLogits?: boolean }).fromLogits === true;
+    for (let i = 0; i < n; i++) {
+      input[i] = logits ? (2 * next() - 1) * 6 : next();
+      target[i] = i % 5 === 0 ? next() : +(next() < 0.3);
+    }
+    const entry = losses[name];
+    const resident = entry.valueAndGrad(
+      { input: new Tensor(input, shape), target: new Tensor(target, shape) },
+      options,
+      null,
+      { grads: { input: new Tensor(grad, shape) } },
+    );
+    const ordinary = entry.valueAndGrad(
+      {
+        input: new Tensor(Float32Array.from(input), shape),
+        target: new Tensor(Float32Array.from(target), shape),
+      },
+      options,
+    );
+    assert.ok(
+      before.every((v) => v === 7) && after.every((v) => v === 7),
+      `${name}: a neighbour was written`,
+    );
+    return {
+      value: resident.value.item(),
+      grad: Float32Array.from(grad),
+      ordinaryValue: ordinary.value.item(),
+      ordinaryGrad: ordinary.grads.input.data,
+    };
+  } finally {
+    arrays.release();
+  }
+}
+
+test('the overlap losses on resident arrays give the bits of ordinary arrays, on one thread and two', () => {
+  const cases: [OverlapName, number[], object][] = [
+    ['dice', [16, 1, 256, 256], { eps: 1e-5 }],
+    ['dice', [4, 1, 256, 256], { aggregate: 'sample' }],
+    ['iou', [3, 1, 301, 300], {}],
+    ['dice', [5, 1, 17, 15], { aggregate: 'sample' }],
+    ['bceDice', [8, 1, 128, 128], {}],
+    ['dice', [2, 1, 512, 256], { fromLogits: true }],
+    ['iou', [6, 1, 64, 63], { fromLogits: true, aggregate: 'sample' }],
+  ];
+  try {
+    for (const [name, shape, options] of cases) {
+      setThreads(1);
+      const one = overlapBoth(name, shape, options, shape[0]);
+      setThreads(2);
+      const two = overlapBoth(name, shape, options, shape[0]);
+      const what = `${name} ${shape.join('×')} ${JSON.stringify(options)}`;
+      assert.ok(Object.is(one.value, one.ordinaryValue), `${what}: ${one.value} vs ${one.ordinaryValue}`);
+      assert.ok(bitsEqual(one.grad, one.ordinaryGrad), `${what}: gradients differ from ordinary arrays`);
+      assert.ok(Object.is(one.value, two.value) && bitsEqual(one.grad, two.grad), `${what}: threads differ`);
+      assert.ok(
+        one.grad.some((v) => v !== 0),
+        `${what}: no gradient`,
+      );
+    }
+  } finally {
+    setThreads('auto');
+  }
+});
+
+test('the overlap sums on resident arrays are the float64 sums of the copied route, in chunk order', () => {
+  const arrays = new KernelArrays();
+  try {
+    for (const n of [16384 * 9 + 8, 2 * (1 << 17) + 16384 * 3 + 4]) {
+      const p = arrays.float32(n);
+      const y = arrays.float32(n);
+      for (let i = 0; i < n; i++) {
+        p[i] = Math.abs(Math.sin(i)) * (Math.floor(i / 16384) % 3 === 0 ? 1 : 1e-7);
+        y[i] = (i * 7) % 10 < 3 ? 1 : 0.25;
+      }
+      const resident = new Float64Array(3);
+      const ordinary = new Float64Array(3);
+      assert.equal(simdOverlapSums(p, y, 0, n, false, resident), true);
+      assert.equal(simdOverlapSums(Float32Array.from(p), Float32Array.from(y), 0, n, false, ordinary), true);
+      assert.ok(bitsEqual(resident, ordinary), `n=${n}: ${resident} vs ${ordinary}`);
+      y[n - 3] = 1.5;
+      assert.equal(simdOverlapSums(p, y, 0, n, false, resident), false, 'an out-of-range target is flagged');
+    }
+  } finally {
+    arrays.release();
+  }
+});
+
+test('dice and iou overwrite a reused gradient buffer without zero-filling it: garbage never survives, upstream 0 gives zeros', () => {
+  const shape = [3, 1, 64, 64];
+  const n = 3 * 64 * 64;
+  const next = random(4);
+  const input = new Tensor(
+    Float32Array.from({ length: n }, () => next()),
+    shape,
+  );
+  const target = new Tensor(
+    Float32Array.from({ length: n }, () => +(next() < 0.4)),
+    shape,
+  );
+  for (const name of ['dice', 'iou'] as const) {
+    for (const aggregate of ['batch', 'sample'] as const) {
+      const fresh = losses[name].valueAndGrad({ input, target }, { aggregate });
+      const grad = new Tensor(new Float32Array(n).fill(Number.NaN), shape);
+      losses[name].valueAndGrad({ input, target }, { aggregate }, null, { grads: { input: grad } });
+      assert.ok(bitsEqual(grad.data, fresh.grads.input.data), `${name} ${aggregate}: garbage survived`);
+      grad.data.fill(Number.NaN);
+      losses[name].valueAndGrad({ input, target }, { aggregate }, new Tensor(new Float32Array([0]), []), {
+        grads: { input: grad },
+      });
+      assert.ok(
+        grad.data.every((v) => v === 0),
+        `${name} ${aggregate}: upstream 0 left something other than zeros`,
+      );
+    }
+  }
 });

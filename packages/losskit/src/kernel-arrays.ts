@@ -1,4 +1,10 @@
-import { allocateResident, isResident, releaseResident, residentMemory } from './kernels/wasm/float32.js';
+import { residentKernelsAvailable } from './kernels/wasm/float32.js';
+import {
+  allocateResidentArray,
+  isResidentArray,
+  releaseResidentArray,
+  residentMemoryBytes,
+} from './kernels/wasm/resident.js';
 import { LossInputError, describeValue } from './tensor/errors.js';
 import { Tensor } from './tensor/tensor.js';
 
@@ -14,11 +20,19 @@ const MAX_ELEMENTS = 2 ** 28;
  * inputs and the reused gradient buffers of a hot loss call this way, and copy each batch into
  * them once (`array.set(batch)`): that is all the copying left.
  *
- * Kernels that take resident arrays in place: `mse` (and `valueLoss`, through the same kernel),
- * `huber`, `binaryCrossEntropyWithLogits` and `focal` (γ = 2), in float32 with a reduced value
- * and no upstream gradient, and the finiteness and [0, 1] checks of every loss's inputs.
- * Other losses take resident arrays as they take any `Float32Array`. Results are bitwise the
- * same as with ordinary arrays, for every thread count.
+ * Kernels that take resident arrays in place:
+ * - `mse` (and `valueLoss`, through the same kernel), `huber`, `binaryCrossEntropyWithLogits` and
+ *   `focal` (γ = 2), in float32 with a reduced value and no upstream gradient;
+ * - `sparseCategoricalCrossEntropy` and `tokenCrossEntropy` on logits (no label smoothing, no
+ *   z-loss), when the gradient buffer passed as `out` is resident too;
+ * - the overlap losses (`dice`, `iou`, `bceDice`, `bceIou`) in groups of a multiple of 4
+ *   elements, on probabilities or logits;
+ * - the finiteness and [0, 1] checks of every loss's inputs.
+ *
+ * Other losses take resident arrays as they take any `Float32Array`, except that V8 copies out
+ * of shared memory at about half the speed of ordinary memory, so a kernel that copies its
+ * inputs is slower on them. Results are bitwise the same as with ordinary arrays, for every
+ * thread count.
  *
  * Resident arrays need shared WebAssembly memory (Node; a cross-origin isolated page in a
  * browser). Where it is unavailable, or once the kernels' 1 GiB is full, `float32` returns an
@@ -43,20 +57,17 @@ export class KernelArrays {
 
   /** Whether arrays made here live in the kernels' memory (false: they are ordinary arrays). */
   static available(): boolean {
-    const probe = allocateResident(0);
-    if (probe === null) return false;
-    releaseResident(probe);
-    return true;
+    return residentKernelsAvailable();
   }
 
   /** Whether `a` is a resident array that has not been released. */
   static isResident(a: Float32Array): boolean {
-    return isResident(a);
+    return isResidentArray(a);
   }
 
   /** Bytes of the kernels' shared memory in use, and the most it has held (what the process keeps). */
   static memory(): { usedBytes: number; reservedBytes: number } {
-    return residentMemory();
+    return residentMemoryBytes();
   }
 
   /** A zero-filled float32 array of n values, resident where possible (see the class). */
@@ -68,7 +79,7 @@ export class KernelArrays {
         `must be an integer from 0 to ${MAX_ELEMENTS}, got ${describeValue(n)}`,
       );
     }
-    const resident = allocateResident(n);
+    const resident = residentKernelsAvailable() ? allocateResidentArray(n) : null;
     if (resident === null) return new Float32Array(n);
     this.arrays.push(resident);
     return resident;
@@ -85,7 +96,7 @@ export class KernelArrays {
 
   /** Gives back every array this owner made; they must not be used afterwards. */
   release(): void {
-    for (const a of this.arrays) releaseResident(a);
+    for (const a of this.arrays) releaseResidentArray(a);
     this.arrays.length = 0;
   }
 }

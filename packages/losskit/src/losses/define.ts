@@ -119,7 +119,8 @@ export interface CustomLossSpec<In extends string, D extends In, S extends Optio
   valueShape(t: Named<In>, options: OptionsOf<S>): readonly number[];
   /**
    * Computes the value (in `dtype`) and, when `grads` is non-null, the gradient of
-   * sum(upstream * value) into the zero-filled buffers. `upstream` is null for ones.
+   * sum(upstream * value) into the zero-filled buffers (unfilled where `overwritesGrads` says
+   * the computation writes every element). `upstream` is null for ones.
    */
   compute(args: {
     readonly t: Named<In>;
@@ -130,6 +131,11 @@ export interface CustomLossSpec<In extends string, D extends In, S extends Optio
     /** As `KernelArgs.checks`. */
     readonly checks: FusedChecks;
   }): Tensor;
+  /**
+   * Whether `compute` writes every element of every gradient buffer in this call, for every
+   * upstream (0 included), so that the buffers need no zero-fill first. Default: false.
+   */
+  overwritesGrads?(t: Named<In>, options: OptionsOf<S>): boolean;
 }
 
 export type LossSpec<In extends string, D extends In, S extends OptionSchema> =
@@ -504,7 +510,13 @@ export function defineLoss<
       if (upstream !== null) upstreamMax = checkUpstream(name, upstream, valueShape);
       if (wantGrads) {
         reused = checkedOut(name, spec.inputs, spec.differentiable, t, dtype, upstream, out);
-        grads = gradBuffers(spec.differentiable, t, dtype, reused, true);
+        grads = gradBuffers(
+          spec.differentiable,
+          t,
+          dtype,
+          reused,
+          !(spec.overwritesGrads?.(t, options) ?? false),
+        );
       }
       value = spec.compute({
         t,

@@ -1,7 +1,7 @@
-import { join, launch, registerSharedKernel, threadCount, workerCount } from '../threads/pool.js';
-import { BlockStore } from './block-store.js';
+import { join, launch, threadCount, workerCount } from '../threads/pool.js';
 import { float32SharedWasm, float32Wasm } from './kernels.generated.js';
-import { copyIn, copyOut, instantiateWithMemory, loadThreadedModule, type ThreadedModule } from './module.js';
+import { copyIn, copyOut, instantiateWithMemory } from './module.js';
+import { isResidentArray, loadResidentModule, ResidentBlock, type ResidentModule } from './resident.js';
 
 /**
  * WebAssembly SIMD kernels for float32 inputs of the common case of some losses (a reduced
@@ -30,10 +30,8 @@ import { copyIn, copyOut, instantiateWithMemory, loadThreadedModule, type Thread
 const CHUNK = 16384;
 const CHUNK_BYTES = 4 * CHUNK;
 
-/** Pages of the scratch memory (the regions and the totals; never grown), and the module's least memory. */
+/** Pages of the scratch memory (the regions and the totals), never grown. */
 const SCRATCH_PAGES = 4;
-/** The most memory resident arrays may use: 1 GiB. */
-const MAX_BYTES = 1 << 30;
 
 /** The loss `chunks` computes (float32.wat). */
 const BCE_WITH_LOGITS = 0;
@@ -79,15 +77,12 @@ interface ScratchKernel {
   readonly totalsView: Float64Array;
 }
 
-/** The instance for resident arrays, on a shared memory that the thread pool's workers share. */
-interface ResidentKernel extends ThreadedModule<Float32Exports> {
-  readonly store: BlockStore;
-  /** The chunk totals' block (kept between calls, grown as needed), its capacity and its view. */
-  totals: number;
-  totalsCapacity: number;
-  totalsView: Float64Array;
+/** The instance for resident arrays (resident.ts's shared memory, which the pool's workers share). */
+interface ResidentKernel extends ResidentModule<Float32Exports> {
+  /** The chunk totals' block, kept between calls. */
+  readonly totals: ResidentBlock;
   /** A gradient block per part, for value-only calls (every chunk of a part writes over it). */
-  readonly discards: number[];
+  readonly discards: ResidentBlock;
 }
 
 /** Below this many elements the JavaScript loop is as fast (copies and call overhead). */
@@ -138,104 +133,28 @@ function kernel(): ScratchKernel | null {
   return scratchLoaded;
 }
 
-// Null where shared WebAssembly memory is unavailable: an ordinary memory detaches its views when
-// it grows, and a resident array must stay valid.
+// Null where shared WebAssembly memory is unavailable (see resident.ts) or SIMD is missing.
 function residentKernel(): ResidentKernel | null {
   if (residentLoaded === undefined) {
-    const m =
-      kernel() === null
-        ? null
-        : loadThreadedModule<Float32Exports>(
-            float32Wasm,
-            float32SharedWasm,
-            SCRATCH_PAGES,
-            MAX_BYTES / 65536,
-            NAMES,
-            registerSharedKernel,
-          );
-    if (m === null || m.kernel < 0) residentLoaded = null;
-    else {
-      const store = new BlockStore(m.memory, MAX_BYTES);
-      const totals = store.allocate(16);
-      residentLoaded = {
-        ...m,
-        store,
-        totals,
-        totalsCapacity: 2,
-        totalsView: new Float64Array(m.memory.buffer, totals, 2),
-        discards: [],
-      };
-    }
+    const m = kernel() === null ? null : loadResidentModule<Float32Exports>(float32SharedWasm, NAMES);
+    residentLoaded =
+      m === null ? null : { ...m, totals: new ResidentBlock(m.store), discards: new ResidentBlock(m.store) };
   }
   return residentLoaded;
+}
+
+/**
+ * Whether resident arrays are worth making here: the loss kernels load on the resident memory
+ * (shared WebAssembly memory and SIMD are available). Loads them, which registers them with the
+ * thread pool (restarting a running pool, which is cheapest before a training loop starts).
+ */
+export function residentKernelsAvailable(): boolean {
+  return residentKernel() !== null;
 }
 
 /** Whether the SIMD kernels run here (WebAssembly with SIMD, compilation allowed). */
 export function simdAvailable(): boolean {
   return kernel() !== null;
-}
-
-/** Arrays made by `allocateResident` and not released: the only ones read in place. */
-const residentViews = new WeakSet<Float32Array>();
-
-/**
- * A zero-filled float32 array of n values that lives in the kernels' shared memory (the kernels
- * then read and write it in place), or null where that is unavailable: no SIMD, no shared
- * WebAssembly memory, or the memory's 1 GiB is full. It stays allocated until `releaseResident`.
- */
-export function allocateResident(n: number): Float32Array | null {
-  const k = residentKernel();
-  if (k === null) return null;
-  const at = k.store.allocate(4 * n);
-  if (at < 0) return null;
-  const view = new Float32Array(k.memory.buffer, at, n);
-  view.fill(0);
-  residentViews.add(view);
-  return view;
-}
-
-/** Gives back an array of `allocateResident`; false (nothing done) for any other array. */
-export function releaseResident(a: Float32Array): boolean {
-  const k = residentLoaded ?? null;
-  if (k === null || !residentViews.has(a)) return false;
-  residentViews.delete(a);
-  k.store.release(a.byteOffset);
-  return true;
-}
-
-/** Whether `a` was made by `allocateResident` and not released. */
-export function isResident(a: Float32Array): boolean {
-  return residentViews.has(a);
-}
-
-/** Bytes of the shared memory in use (resident arrays, totals), and its high-water mark. */
-export function residentMemory(): { usedBytes: number; reservedBytes: number } {
-  const k = residentLoaded ?? null;
-  return k === null
-    ? { usedBytes: 0, reservedBytes: 0 }
-    : { usedBytes: k.store.usedBytes, reservedBytes: k.store.reservedBytes };
-}
-
-/** Room for `count` chunk totals; false where the memory cannot hold them. */
-function totalsFor(k: ResidentKernel, count: number): boolean {
-  if (k.totalsCapacity >= count) return true;
-  const at = k.store.allocate(8 * count);
-  if (at < 0) return false;
-  k.store.release(k.totals);
-  k.totals = at;
-  k.totalsCapacity = count;
-  k.totalsView = new Float64Array(k.memory.buffer, at, count);
-  return true;
-}
-
-/** The gradient block of part `part` for value-only calls; -1 where the memory is full. */
-function discardOf(k: ResidentKernel, part: number): number {
-  while (k.discards.length <= part) {
-    const at = k.store.allocate(CHUNK_BYTES);
-    if (at < 0) return -1;
-    k.discards.push(at);
-  }
-  return k.discards[part];
 }
 
 /** A loss kernel's kind and scalars, as `chunks` takes them. */
@@ -265,7 +184,7 @@ function chunked(
 ): number | null {
   const n4 = x.length - (x.length % 4);
   const r = residentLoaded ?? null;
-  if (r !== null && residentViews.has(x) && residentViews.has(y) && (g === null || residentViews.has(g)))
+  if (r !== null && isResidentArray(x) && isResidentArray(y) && (g === null || isResidentArray(g)))
     return inPlace(r, k, call, x, y, g, n4);
   let total = 0;
   for (let from = 0; from < n4; from += CHUNK) {
@@ -311,20 +230,22 @@ function inPlace(
   const last = n4 % CHUNK;
   const direct = last % 16 === 0 ? n4 : n4 - last;
   const chunks = Math.ceil(direct / CHUNK);
-  if (!totalsFor(k, chunks + 1)) return null;
+  const totalsAt = k.totals.ensure(8 * chunks);
+  if (totalsAt < 0) return null;
   const enough = Math.floor(direct / RESIDENT_MIN_PER_THREAD);
   const parts = enough < 2 ? 1 : Math.min(threadCount(), enough, workerCount() + 1, chunks);
+  const discards = g === null ? k.discards.ensure(CHUNK_BYTES * parts) : 0;
+  if (discards < 0) return null;
   let launched = false;
   for (let part = parts - 1; part >= 0; part--) {
     const c0 = Math.floor((chunks * part) / parts);
     const from = c0 * CHUNK;
     const count = Math.min(Math.floor((chunks * (part + 1)) / parts) * CHUNK, direct) - from;
     if (count <= 0) continue;
-    const gAt = g === null ? discardOf(k, part) : g.byteOffset + 4 * from;
-    if (gAt < 0) return null;
+    const gAt = g === null ? discards + CHUNK_BYTES * part : g.byteOffset + 4 * from;
     const xAt = x.byteOffset + 4 * from;
     const yAt = y.byteOffset + 4 * from;
-    const totals = k.totals + 8 * c0;
+    const totals = totalsAt + 8 * c0;
     const moves = g === null ? 0 : 1;
     if (
       part > 0 &&
@@ -349,7 +270,7 @@ function inPlace(
   }
   if (launched) join();
   let total = 0;
-  const totals = k.totalsView;
+  const totals = new Float64Array(k.memory.buffer, totalsAt, chunks);
   for (let c = 0; c < chunks; c++) total += totals[c];
   if (direct < n4) total += scratchChunk(scratch, call, x, y, g, direct, n4 - direct);
   return trusted(total, n4);
@@ -434,7 +355,7 @@ function everyChunk(
 ): boolean {
   const n4 = x.length - (x.length % 4);
   const r = residentLoaded ?? null;
-  if (r !== null && residentViews.has(x)) return n4 === 0 || check(r.exports, x.byteOffset, n4) !== 0;
+  if (r !== null && isResidentArray(x)) return n4 === 0 || check(r.exports, x.byteOffset, n4) !== 0;
   for (let from = 0; from < n4; from += CHUNK) {
     const n = Math.min(CHUNK, n4 - from);
     copyIn(k.inputView, x, from, n);

@@ -19,7 +19,7 @@
 ;; Nothing is called inside a loop: V8 does not inline wasm calls, and v128 arguments and
 ;; results spill. Constants are immutable globals; polynomials use Estrin's scheme.
 (module
-  (import "env" "memory" (memory 4 16384 shared))
+  (import "env" "memory" (memory 1 16384 shared))
 
   (global $zero v128 (v128.const f32x4 0 0 0 0)) ;; also the integer 0
   (global $one v128 (v128.const f32x4 1 1 1 1))

@@ -63,6 +63,18 @@ export function instantiateWithMemory<Exports>(base64: string, memory: WebAssemb
   return bytes === null ? null : (instantiateWith<Exports>(bytes, memory)?.exports ?? null);
 }
 
+/**
+ * Instantiates the shared build of an embedded module (importing a shared memory) with `memory`;
+ * its exports and compiled module (for the thread pool's workers), or null where it cannot run.
+ */
+export function instantiateSharedWithMemory<Exports>(
+  base64: string,
+  memory: WebAssembly.Memory,
+): { exports: Exports; module: WebAssembly.Module } | null {
+  const bytes = decode(base64);
+  return bytes === null ? null : instantiateWith<Exports>(bytes, memory);
+}
+
 /** A module loaded by `loadThreadedModule`: its exports, its memory and its pool index. */
 export interface ThreadedModule<Exports> {
   readonly exports: Exports;

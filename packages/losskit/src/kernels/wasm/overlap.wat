@@ -22,20 +22,20 @@
 ;; which the flag only triggers, accepts it. About 0.06 ns per element, against 0.68 for
 ;; JavaScript's two separate probes.
 ;;
-;; Memory: one fixed 256 KiB block, never grown (so JavaScript's views stay valid):
-;;   [0, 64 KiB) probabilities p or logits x, [64 KiB, 128 KiB) target y,
-;;   [128 KiB, 192 KiB) gradient g, [192 KiB, 192 KiB + 24) the sums Σpy, Σp, Σy (float64),
-;;   which the sums kernels add to;
-;; i.e. up to 16384 elements per call. n is a positive multiple of 4 (the loops test at their
-;; end, measured faster in V8): the caller pads y and p with zeros (x with -1e30, σ = 0), which
-;; add nothing to the sums and pass the range check, and copies only its own elements of g back.
+;; Memory: imported (shared where the engine allows, for the thread pool). The kernels take the
+;; byte offsets of p (or x), y and g, and of the sums Σpy, Σp, Σy (float64) that the sums
+;; kernels add to: scratch regions of overlap.ts (a chunk of 16384 elements copied in) or
+;; resident arrays (read and written in place). n is a positive multiple of 4 (the loops test at
+;; their end, measured faster in V8): on scratch regions the caller pads y and p with zeros (x
+;; with -1e30, σ = 0), which add nothing to the sums and pass the range check, and copies only
+;; its own elements of g back; on resident arrays it passes whole multiples of 4 only.
 ;;
 ;; Each pair of float32 values is read with v128.load64_zero and widened by
 ;; f64x2.promote_low_f32x4: V8 then emits cvtps2pd from memory, where a shuffle of a full f32x4
 ;; and two conversions from registers compete for one port on x64 (1.6x slower, measured). The
 ;; range check reads the f32x4 once more, which costs less than taking the pairs from it.
 (module
-  (memory (export "memory") 4 4)
+  (import "env" "memory" (memory 1 16384 shared))
 
   (global $one v128 (v128.const f64x2 1 1))
   ;; exp
@@ -60,17 +60,17 @@
   ;; Adds p·y, p and y over the chunk to the sums at 196608; returns nonzero when a p or a y
   ;; lies outside [+0, 1]. Each sum has two f64x2 accumulators (elements 4k, 4k + 1 and 4k + 2,
   ;; 4k + 3), so that the adds overlap.
-  (func (export "overlapSums") (param $n i32) (result i32)
+  (func $overlapSums (param $p i32) (param $y i32) (param $n i32) (param $sums i32) (result i32)
     (local $i i32) (local $end i32) (local $bits v128) (local $pl v128) (local $ph v128) (local $yl v128) (local $yh v128)
     (local $il v128) (local $ih v128) (local $sl v128) (local $sh v128) (local $tl v128) (local $th v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (loop $next
       (local.set $bits (i32x4.max_u (local.get $bits)
-        (i32x4.max_u (v128.load (local.get $i)) (v128.load offset=65536 (local.get $i)))))
-      (local.set $pl (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $i))))
-      (local.set $ph (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $i))))
-      (local.set $yl (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
-      (local.set $yh (f64x2.promote_low_f32x4 (v128.load64_zero offset=65544 (local.get $i))))
+        (i32x4.max_u (v128.load (i32.add (local.get $p) (local.get $i))) (v128.load (i32.add (local.get $y) (local.get $i))))))
+      (local.set $pl (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (local.get $i)))))
+      (local.set $ph (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $p) (local.get $i)))))
+      (local.set $yl (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $y) (local.get $i)))))
+      (local.set $yh (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $y) (local.get $i)))))
       (local.set $il (f64x2.add (local.get $il) (f64x2.mul (local.get $pl) (local.get $yl))))
       (local.set $ih (f64x2.add (local.get $ih) (f64x2.mul (local.get $ph) (local.get $yh))))
       (local.set $sl (f64x2.add (local.get $sl) (local.get $pl)))
@@ -79,17 +79,17 @@
       (local.set $th (f64x2.add (local.get $th) (local.get $yh)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $end))))
-    (call $storeSums (f64x2.add (local.get $il) (local.get $ih)) (f64x2.add (local.get $sl) (local.get $sh))
+    (call $storeSums (local.get $sums) (f64x2.add (local.get $il) (local.get $ih)) (f64x2.add (local.get $sl) (local.get $sh))
       (f64x2.add (local.get $tl) (local.get $th)))
     (call $aboveOne (local.get $bits)))
 
-  ;; Adds the lanes of each accumulator to its sum at 196608, 196616 and 196624.
-  (func $storeSums (param $i v128) (param $s v128) (param $t v128)
-    (f64.store (i32.const 196608) (f64.add (f64.load (i32.const 196608))
+  ;; Adds the lanes of each accumulator to its sum at at, at + 8 and at + 16.
+  (func $storeSums (param $at i32) (param $i v128) (param $s v128) (param $t v128)
+    (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
       (f64.add (f64x2.extract_lane 0 (local.get $i)) (f64x2.extract_lane 1 (local.get $i)))))
-    (f64.store (i32.const 196616) (f64.add (f64.load (i32.const 196616))
+    (f64.store offset=8 (local.get $at) (f64.add (f64.load offset=8 (local.get $at))
       (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s)))))
-    (f64.store (i32.const 196624) (f64.add (f64.load (i32.const 196624))
+    (f64.store offset=16 (local.get $at) (f64.add (f64.load offset=16 (local.get $at))
       (f64.add (f64x2.extract_lane 0 (local.get $t)) (f64x2.extract_lane 1 (local.get $t))))))
 
   ;; Nonzero when a lane of the bits' maximum lies above the bits of 1.0 (see the range check).
@@ -97,28 +97,28 @@
     (v128.any_true (i32x4.gt_u (local.get $bits) (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000))))
 
   ;; g = g + (slope·y + offset) in f32x4, slope and offset rounded to float32 by the call.
-  (func (export "overlapGradAdd") (param $n i32) (param $slope f32) (param $offset f32)
+  (func (export "overlapGradAdd") (param $y i32) (param $g i32) (param $n i32) (param $slope f32) (param $offset f32)
     (local $i i32) (local $end i32) (local $a v128) (local $b v128)
     (local.set $a (f32x4.splat (local.get $slope)))
     (local.set $b (f32x4.splat (local.get $offset)))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (loop $next
-      (v128.store offset=131072 (local.get $i)
-        (f32x4.add (v128.load offset=131072 (local.get $i))
-          (f32x4.add (f32x4.mul (local.get $a) (v128.load offset=65536 (local.get $i))) (local.get $b))))
+      (v128.store (i32.add (local.get $g) (local.get $i))
+        (f32x4.add (v128.load (i32.add (local.get $g) (local.get $i)))
+          (f32x4.add (f32x4.mul (local.get $a) (v128.load (i32.add (local.get $y) (local.get $i)))) (local.get $b))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $end)))))
 
   ;; g = slope·y + offset, for a gradient known to hold zeros: overlapGradAdd's bits there
   ;; (0 + t = t), without the caller copying g in.
-  (func (export "overlapGradSet") (param $n i32) (param $slope f32) (param $offset f32)
+  (func (export "overlapGradSet") (param $y i32) (param $g i32) (param $n i32) (param $slope f32) (param $offset f32)
     (local $i i32) (local $end i32) (local $a v128) (local $b v128)
     (local.set $a (f32x4.splat (local.get $slope)))
     (local.set $b (f32x4.splat (local.get $offset)))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (loop $next
-      (v128.store offset=131072 (local.get $i)
-        (f32x4.add (f32x4.mul (local.get $a) (v128.load offset=65536 (local.get $i))) (local.get $b)))
+      (v128.store (i32.add (local.get $g) (local.get $i))
+        (f32x4.add (f32x4.mul (local.get $a) (v128.load (i32.add (local.get $y) (local.get $i)))) (local.get $b)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $end)))))
 
@@ -168,16 +168,16 @@
       (f64x2.add (global.get $one) (local.get $e))))
 
   ;; overlapSums on logits: p = σ(x); returns nonzero when a y lies outside [+0, 1].
-  (func (export "overlapSumsLogits") (param $n i32) (result i32)
+  (func $overlapSumsLogits (param $p i32) (param $y i32) (param $n i32) (param $sums i32) (result i32)
     (local $i i32) (local $end i32) (local $bits v128) (local $pl v128) (local $ph v128) (local $yl v128) (local $yh v128)
     (local $il v128) (local $ih v128) (local $sl v128) (local $sh v128) (local $tl v128) (local $th v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (loop $next
-      (local.set $bits (i32x4.max_u (local.get $bits) (v128.load offset=65536 (local.get $i))))
-      (local.set $pl (call $sigmoid (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $i)))))
-      (local.set $ph (call $sigmoid (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $i)))))
-      (local.set $yl (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
-      (local.set $yh (f64x2.promote_low_f32x4 (v128.load64_zero offset=65544 (local.get $i))))
+      (local.set $bits (i32x4.max_u (local.get $bits) (v128.load (i32.add (local.get $y) (local.get $i)))))
+      (local.set $pl (call $sigmoid (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (local.get $i))))))
+      (local.set $ph (call $sigmoid (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $p) (local.get $i))))))
+      (local.set $yl (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $y) (local.get $i)))))
+      (local.set $yh (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $y) (local.get $i)))))
       (local.set $il (f64x2.add (local.get $il) (f64x2.mul (local.get $pl) (local.get $yl))))
       (local.set $ih (f64x2.add (local.get $ih) (f64x2.mul (local.get $ph) (local.get $yh))))
       (local.set $sl (f64x2.add (local.get $sl) (local.get $pl)))
@@ -186,40 +186,62 @@
       (local.set $th (f64x2.add (local.get $th) (local.get $yh)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $end))))
-    (call $storeSums (f64x2.add (local.get $il) (local.get $ih)) (f64x2.add (local.get $sl) (local.get $sh))
+    (call $storeSums (local.get $sums) (f64x2.add (local.get $il) (local.get $ih)) (f64x2.add (local.get $sl) (local.get $sh))
       (f64x2.add (local.get $tl) (local.get $th)))
     (call $aboveOne (local.get $bits)))
 
   ;; g + (slope y + offset) e / (1 + e)^2 for two elements at byte $i (e = e^(-|x|)), as the
   ;; JavaScript loop orders it: ((slope y + offset) e inv) inv, inv = 1/(1 + e).
-  (func $logitGradPair (param $i i32) (param $a v128) (param $b v128) (result v128)
+  (func $logitGradPair (param $p i32) (param $y i32) (param $g i32) (param $i i32) (param $a v128) (param $b v128) (result v128)
     (local $e v128) (local $inv v128)
     (local.set $e (call $expNonPositive
-      (f64x2.neg (f64x2.abs (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $i)))))))
+      (f64x2.neg (f64x2.abs (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (local.get $i))))))))
     (local.set $inv (f64x2.div (global.get $one) (f64x2.add (global.get $one) (local.get $e))))
     (f32x4.demote_f64x2_zero
-      (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=131072 (local.get $i)))
+      (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $g) (local.get $i))))
         (f64x2.mul
           (f64x2.mul
             (f64x2.mul
               (f64x2.add
-                (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero offset=65536 (local.get $i))))
+                (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $y) (local.get $i)))))
                 (local.get $b))
               (local.get $e))
             (local.get $inv))
           (local.get $inv)))))
 
   ;; overlapGradAdd on logits (the caller zero-fills g where it holds zeros).
-  (func (export "overlapGradLogitsAdd") (param $n i32) (param $slope f64) (param $offset f64)
+  (func (export "overlapGradLogitsAdd") (param $p i32) (param $y i32) (param $g i32) (param $n i32) (param $slope f64) (param $offset f64)
     (local $i i32) (local $end i32) (local $a v128) (local $b v128)
     (local.set $a (f64x2.splat (local.get $slope)))
     (local.set $b (f64x2.splat (local.get $offset)))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (loop $next
-      (v128.store64_lane offset=131072 0 (local.get $i)
-        (call $logitGradPair (local.get $i) (local.get $a) (local.get $b)))
-      (v128.store64_lane offset=131080 0 (local.get $i)
-        (call $logitGradPair (i32.add (local.get $i) (i32.const 8)) (local.get $a) (local.get $b)))
+      (v128.store64_lane 0 (i32.add (local.get $g) (local.get $i))
+        (call $logitGradPair (local.get $p) (local.get $y) (local.get $g) (local.get $i) (local.get $a) (local.get $b)))
+      (v128.store64_lane offset=8 0 (i32.add (local.get $g) (local.get $i))
+        (call $logitGradPair (local.get $p) (local.get $y) (local.get $g) (i32.add (local.get $i) (i32.const 8)) (local.get $a) (local.get $b)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $end)))))
+
+  ;; The sums pass over [0, n) (n a positive multiple of 4) in chunks of 16384 elements, on
+  ;; probabilities (logits = 0) or logits (1): chunk c's Σpy, Σp, Σy are stored at sums + 24c
+  ;; (zeroed first), so that the caller adds them in chunk order for every thread count; the
+  ;; range flags of the chunks, or-ed, are stored at flag.
+  (func (export "sumsChunks") (param $logits i32) (param $p i32) (param $y i32) (param $n i32) (param $sums i32) (param $flag i32)
+    (local $m i32) (local $flags i32)
+    (loop $next
+      (local.set $m (select (i32.const 16384) (local.get $n) (i32.gt_u (local.get $n) (i32.const 16384))))
+      (f64.store (local.get $sums) (f64.const 0))
+      (f64.store offset=8 (local.get $sums) (f64.const 0))
+      (f64.store offset=16 (local.get $sums) (f64.const 0))
+      (local.set $flags (i32.or (local.get $flags)
+        (if (result i32) (local.get $logits)
+          (then (call $overlapSumsLogits (local.get $p) (local.get $y) (local.get $m) (local.get $sums)))
+          (else (call $overlapSums (local.get $p) (local.get $y) (local.get $m) (local.get $sums))))))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $m) (i32.const 2))))
+      (local.set $y (i32.add (local.get $y) (i32.shl (local.get $m) (i32.const 2))))
+      (local.set $sums (i32.add (local.get $sums) (i32.const 24)))
+      (local.set $n (i32.sub (local.get $n) (local.get $m)))
+      (br_if $next (i32.gt_s (local.get $n) (i32.const 0))))
+    (i32.store (local.get $flag) (local.get $flags)))
 )

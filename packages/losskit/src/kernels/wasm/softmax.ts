@@ -1,15 +1,22 @@
+import { join, launch, threadCount, workerCount } from '../threads/pool.js';
 import { SIMD_MIN_LENGTH } from './float32.js';
-import { softmaxWasm } from './kernels.generated.js';
-import { copyIn, copyOut, eachChunk, embeddedKernel, type Loaded } from './module.js';
+import { softmaxSharedWasm, softmaxWasm } from './kernels.generated.js';
+import { copyIn, copyOut, eachChunk, instantiateWithMemory } from './module.js';
+import { isResidentArray, loadResidentModule, ResidentBlock, type ResidentModule } from './resident.js';
 
 /**
  * The WebAssembly SIMD kernel of the one-hot softmax cross-entropy on float32 logits (see
- * softmax.wat): rows are copied into the module's memory a chunk at a time, the kernel finds
- * each row's maximum m and Σ e^(x − m) and writes the gradient, and this side turns those into
- * the losses. Used by `sparseCategoricalCrossEntropy` and `tokenCrossEntropy` (no smoothing), with
- * or without PaLM's z-loss: with it, the kernel leaves e^(x − m) in place, this side computes each
- * row's lse = m + log s (WebAssembly has no logarithm) and its softmax coefficient, and the
- * kernel's `scaleRows` writes the gradient.
+ * softmax.wat): the kernel finds each row's maximum m and Σ e^(x − m) and writes the gradient,
+ * and this side turns those into the losses. Used by `sparseCategoricalCrossEntropy` and
+ * `tokenCrossEntropy` (no smoothing), with or without PaLM's z-loss: with it, the kernel leaves
+ * e^(x − m) in place, this side computes each row's lse = m + log s (WebAssembly has no
+ * logarithm) and its softmax coefficient, and the kernel's `scaleRows` writes the gradient.
+ *
+ * Ordinary arrays are copied into the module's memory a chunk of rows at a time. Resident
+ * logits and gradient (`KernelArrays`, without a z-loss) are read and written in place, and
+ * their rows are split over the thread pool; each row is computed by one thread with the same
+ * operations, and this side adds the losses in row order, so the results are bitwise the same
+ * for ordinary and resident arrays and for every thread count.
  */
 
 /** The largest finite float32: a softmax coefficient beyond it cannot go through the kernel. */
@@ -17,38 +24,99 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Values per chunk (256 KiB of logits; as many whole rows as fit). */
 const CAPACITY = 65536;
-/** Rows per chunk at most (the size of the per-row areas). */
+/** Rows per chunk at most (the size of the per-row records). */
 const MAX_ROWS = 4096;
+/** Bytes of a row's record: label, coef, s, m, softmax coefficient (see softmax.wat). */
+const RECORD = 24;
+/** The scratch memory: logits, gradient, the records, the flag (10 pages). */
+const INFO = 8 * CAPACITY;
+const FLAG = INFO + RECORD * MAX_ROWS;
+const SCRATCH_PAGES = 10;
+
+/**
+ * Logits per thread below which resident rows stay on one thread: 2^17, about 130 µs of the
+ * kernel (1 ns a logit), well above the 2–30 µs a launch and join cost.
+ */
+const ROWS_MIN_PER_THREAD = 1 << 17;
+
+/** Export names the pool's workers call, by index. */
+const NAMES = ['oneHotRows'] as const;
+const ONE_HOT_ROWS = 0;
 
 interface SoftmaxExports {
-  readonly memory: WebAssembly.Memory;
-  oneHotRows(rows: number, classes: number, withGrad: number): number;
-  scaleRows(rows: number, classes: number): void;
+  oneHotRows(
+    logits: number,
+    grad: number,
+    info: number,
+    rows: number,
+    classes: number,
+    withGrad: number,
+    flag: number,
+  ): number;
+  scaleRows(grad: number, info: number, rows: number, classes: number): void;
 }
 
-interface SoftmaxRegions {
+/** Views of a run of row records: label at i32[6r], coef f32[6r + 1], s f64[3r + 1], m f32[6r + 4], softmax coefficient f32[6r + 5]. */
+interface Records {
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+}
+
+function recordsAt(buffer: ArrayBufferLike, at: number, rows: number): Records {
+  return {
+    i32: new Int32Array(buffer, at, 6 * rows),
+    f32: new Float32Array(buffer, at, 6 * rows),
+    f64: new Float64Array(buffer, at, 3 * rows),
+  };
+}
+
+/** The instance for ordinary arrays, on an ordinary memory of its own (copies into it are fast). */
+interface ScratchKernel extends Records {
+  readonly exports: SoftmaxExports;
   readonly logits: Float32Array;
   readonly grad: Float32Array;
-  readonly labels: Int32Array;
-  readonly coefs: Float32Array;
-  readonly sums: Float64Array;
-  readonly maxima: Float32Array;
-  /** The softmax coefficient of each row divided by its s, for `scaleRows`. */
-  readonly softmaxCoefs: Float32Array;
 }
 
-const kernel = embeddedKernel<SoftmaxExports, SoftmaxRegions>(softmaxWasm, (buffer) => {
-  const info = 8 * CAPACITY;
-  return {
-    logits: new Float32Array(buffer, 0, CAPACITY),
-    grad: new Float32Array(buffer, 4 * CAPACITY, CAPACITY),
-    labels: new Int32Array(buffer, info, MAX_ROWS),
-    coefs: new Float32Array(buffer, info + 4 * MAX_ROWS, MAX_ROWS),
-    sums: new Float64Array(buffer, info + 8 * MAX_ROWS, MAX_ROWS),
-    maxima: new Float32Array(buffer, info + 16 * MAX_ROWS, MAX_ROWS),
-    softmaxCoefs: new Float32Array(buffer, info + 20 * MAX_ROWS, MAX_ROWS),
-  };
-});
+/** The instance on the resident memory, with its per-call records and flags. */
+interface ResidentKernel extends ResidentModule<SoftmaxExports> {
+  readonly records: ResidentBlock;
+  readonly flags: ResidentBlock;
+}
+
+let scratchLoaded: ScratchKernel | null | undefined;
+let residentLoaded: ResidentKernel | null | undefined;
+
+// Null where WebAssembly SIMD is missing or compilation is refused: the callers keep their loops.
+function kernel(): ScratchKernel | null {
+  if (scratchLoaded === undefined) {
+    const memory =
+      typeof WebAssembly === 'object'
+        ? new WebAssembly.Memory({ initial: SCRATCH_PAGES, maximum: SCRATCH_PAGES })
+        : null;
+    const exports = memory === null ? null : instantiateWithMemory<SoftmaxExports>(softmaxWasm, memory);
+    scratchLoaded =
+      memory === null || exports === null
+        ? null
+        : {
+            exports,
+            logits: new Float32Array(memory.buffer, 0, CAPACITY),
+            grad: new Float32Array(memory.buffer, 4 * CAPACITY, CAPACITY),
+            ...recordsAt(memory.buffer, INFO, MAX_ROWS),
+          };
+  }
+  return scratchLoaded;
+}
+
+// Null where there is no resident memory (see resident.ts).
+function residentKernel(): ResidentKernel | null {
+  if (residentLoaded === undefined) {
+    const m = kernel() === null ? null : loadResidentModule<SoftmaxExports>(softmaxSharedWasm, NAMES);
+    residentLoaded =
+      m === null ? null : { ...m, records: new ResidentBlock(m.store), flags: new ResidentBlock(m.store) };
+  }
+  return residentLoaded;
+}
 
 /** Whether the kernel can take rows of `classes` logits: a multiple of 4 that fits a chunk. */
 export function softmaxRowsFit(classes: number): boolean {
@@ -98,11 +166,14 @@ export function simdOneHotApplies(x: ArrayLike<number>, classes: number): x is F
  */
 export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
   const k = kernel();
-  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, units, grad } =
-    rows;
+  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, grad } = rows;
   if (k === null || !softmaxRowsFit(classes)) return null;
   const zLoss = rows.zLoss ?? 0;
   if (zLoss > 0) return zLossRows(k, rows, zLoss);
+  if (grad !== null && isResidentArray(x) && isResidentArray(grad)) {
+    const r = residentKernel();
+    if (r !== null) return residentRows(r, rows);
+  }
   const rowCount = labels.length;
   const perChunk = Math.min(MAX_ROWS, Math.floor(CAPACITY / classes));
   const withGrad = grad === null ? 0 : 1;
@@ -114,34 +185,93 @@ export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
       const label = labels[first + j];
       if (label === ignoreIndex) {
         // An ignored row: coefficient +0, so its gradient is written as +0 (as the buffer holds).
-        k.labels[j] = 0;
-        k.coefs[j] = 0;
+        k.i32[6 * j] = 0;
+        k.f32[6 * j + 1] = 0;
         continue;
       }
       const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
-      k.labels[j] = label;
-      k.coefs[j] = weight * (upstream === null ? scale : scale * upstream[first + j]);
+      k.i32[6 * j] = label;
+      k.f32[6 * j + 1] = weight * (upstream === null ? scale : scale * upstream[first + j]);
     }
-    if (k.exports.oneHotRows(count, classes, withGrad) === 0) return false;
+    if (k.exports.oneHotRows(0, 4 * CAPACITY, INFO, count, classes, withGrad, FLAG) === 0) return false;
     if (grad !== null) copyOut(k.grad, count * classes, grad, start);
-    for (let j = 0; j < count; j++) {
-      const label = labels[first + j];
-      if (label === ignoreIndex) continue;
-      const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
-      const loss = weight * (Math.log(k.sums[j]) - (x[start + j * classes + label] - k.maxima[j]));
-      total += loss;
-      if (units !== null) units[first + j] = loss;
-    }
+    total = rowLosses(rows, k, first, count, first, total);
   });
   return finite ? total : Number.NaN;
 }
 
-/** `simdOneHotCrossEntropy` with a z-loss z > 0 (see there). */
-function zLossRows(
-  k: Loaded<SoftmaxExports, SoftmaxRegions>,
+/**
+ * Adds the losses of rows [first, first + count) to `total` in row order, from their records
+ * (`records` row j − recordFirst holds row j), writing units; returns the new total.
+ */
+function rowLosses(
   rows: OneHotRows,
-  zLoss: number,
-): number | null {
+  records: Records,
+  first: number,
+  count: number,
+  recordFirst: number,
+  total: number,
+): number {
+  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, units } = rows;
+  let sum = total;
+  for (let j = first; j < first + count; j++) {
+    const label = labels[j];
+    if (label === ignoreIndex) continue;
+    const at = j - recordFirst;
+    const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
+    const loss =
+      weight * (Math.log(records.f64[3 * at + 1]) - (x[j * classes + label] - records.f32[6 * at + 4]));
+    sum += loss;
+    if (units !== null) units[j] = loss;
+  }
+  return sum;
+}
+
+/**
+ * `simdOneHotCrossEntropy` on resident logits and gradient: the records of every row written
+ * here, the rows split over the thread pool when there are ROWS_MIN_PER_THREAD logits per
+ * thread, each part computed in place, then the losses added in row order.
+ */
+function residentRows(k: ResidentKernel, rows: OneHotRows): number | null {
+  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, grad } = rows;
+  const n = labels.length;
+  const enough = Math.floor((n * classes) / ROWS_MIN_PER_THREAD);
+  const parts = enough < 2 ? 1 : Math.min(threadCount(), enough, workerCount() + 1, n);
+  const recordsAt0 = k.records.ensure(RECORD * n);
+  const flagsAt = k.flags.ensure(4 * parts);
+  if (recordsAt0 < 0 || flagsAt < 0 || grad === null) return null;
+  const records = recordsAt(k.memory.buffer, recordsAt0, n);
+  for (let j = 0; j < n; j++) {
+    const label = labels[j];
+    if (label === ignoreIndex) {
+      records.i32[6 * j] = 0;
+      records.f32[6 * j + 1] = 0;
+      continue;
+    }
+    const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
+    records.i32[6 * j] = label;
+    records.f32[6 * j + 1] = weight * (upstream === null ? scale : scale * upstream[j]);
+  }
+  let launched = false;
+  for (let part = parts - 1; part >= 0; part--) {
+    const r0 = Math.floor((n * part) / parts);
+    const count = Math.floor((n * (part + 1)) / parts) - r0;
+    const xAt = x.byteOffset + 4 * r0 * classes;
+    const gAt = grad.byteOffset + 4 * r0 * classes;
+    const infoAt = recordsAt0 + RECORD * r0;
+    const flag = flagsAt + 4 * part;
+    if (part > 0 && launch(part - 1, k.kernel, ONE_HOT_ROWS, xAt, gAt, infoAt, count, classes, 1, flag))
+      launched = true;
+    else k.exports.oneHotRows(xAt, gAt, infoAt, count, classes, 1, flag);
+  }
+  if (launched) join();
+  const flags = new Int32Array(k.memory.buffer, flagsAt, parts);
+  for (let part = 0; part < parts; part++) if (flags[part] === 0) return Number.NaN;
+  return rowLosses(rows, records, 0, n, 0, 0);
+}
+
+/** `simdOneHotCrossEntropy` with a z-loss z > 0 (see there). */
+function zLossRows(k: ScratchKernel, rows: OneHotRows, zLoss: number): number | null {
   const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, units, grad } =
     rows;
   const rowCount = labels.length;
@@ -151,20 +281,20 @@ function zLossRows(
   const finite = eachChunk(0, rowCount, perChunk, (first, count) => {
     const start = first * classes;
     copyIn(k.logits, x, start, count * classes);
-    if (k.exports.oneHotRows(count, classes, 0) === 0) return false;
+    if (k.exports.oneHotRows(0, 4 * CAPACITY, INFO, count, classes, 0, FLAG) === 0) return false;
     for (let j = 0; j < count; j++) {
       const label = labels[first + j];
       if (label === ignoreIndex) {
         // An ignored row: both coefficients +0, so its gradient is written as +0.
-        k.labels[j] = 0;
-        k.coefs[j] = 0;
-        k.softmaxCoefs[j] = 0;
+        k.i32[6 * j] = 0;
+        k.f32[6 * j + 1] = 0;
+        k.f32[6 * j + 5] = 0;
         continue;
       }
       const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
       const rowScale = upstream === null ? scale : scale * upstream[first + j];
-      const s = k.sums[j];
-      const m = k.maxima[j];
+      const s = k.f64[3 * j + 1];
+      const m = k.f32[6 * j + 4];
       const logSum = Math.log(s);
       const lse = m + logSum;
       const loss = weight * (logSum - (x[start + j * classes + label] - m)) + zLoss * lse * lse;
@@ -175,12 +305,12 @@ function zLossRows(
         fits = false;
         return false;
       }
-      k.labels[j] = label;
-      k.coefs[j] = weight * rowScale;
-      k.softmaxCoefs[j] = softmaxCoef;
+      k.i32[6 * j] = label;
+      k.f32[6 * j + 1] = weight * rowScale;
+      k.f32[6 * j + 5] = softmaxCoef;
     }
     if (grad !== null) {
-      k.exports.scaleRows(count, classes);
+      k.exports.scaleRows(4 * CAPACITY, INFO, count, classes);
       copyOut(k.grad, count * classes, grad, start);
     }
   });

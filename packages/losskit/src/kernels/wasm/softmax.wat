@@ -3,21 +3,20 @@
 ;; (accumulated in float64) and, when asked, the gradient coef·(softmax(x) − onehot(label)).
 ;; The caller computes the loss itself from s and m: ℓ = w·(log s − (x_label − m)).
 ;;
-;; Memory: one fixed block of 10 pages (640 KiB), never grown (so JavaScript's views stay valid):
-;;   [0, 256 KiB)         logits x of up to 16 rows, 65536 values in all
-;;   [256 KiB, 512 KiB)   gradient g, same layout
-;;   [512 KiB, +16 KiB)   label of each row (i32)
-;;   [528 KiB, +16 KiB)   coef of each row (f32): gradient scale × weight; 0 for an ignored row
-;;   [544 KiB, +32 KiB)   out: s of each row (f64)
-;;   [576 KiB, +16 KiB)   out: m of each row (f32)
-;;   [592 KiB, +16 KiB)   softmax coefficient of each row (f32), for scaleRows
-;; C is a multiple of 4, rows·C ≤ 65536 and rows ≤ 4096. Rows are read with unaligned loads.
+;; Memory: imported (shared where the engine allows, for the thread pool); softmax.ts places in it
+;; the logits x (rows × C), the gradient g (same layout; x and g may not overlap) and a record of
+;; 24 bytes per row at info + 24 r:
+;;   +0  label (i32)   +4  coef (f32): gradient scale × weight; 0 for an ignored row
+;;   +8  out: s (f64)  +16 out: m (f32)   +20 softmax coefficient (f32), for scaleRows
+;; either in scratch regions (ordinary arrays, copied a chunk at a time) or where a resident
+;; logit and gradient array lives (no copies; the pool's workers take parts of the rows).
+;; C is a multiple of 4. Rows are read with unaligned loads.
 ;; e^t for t ≤ 0 is float32.wat's (a degree-6 minimax polynomial after Cody-Waite reduction, about
 ;; 1 ulp, 0 below t = -87.68), written out inside the loop: V8 does not inline WebAssembly calls,
 ;; and a call costs more than the body. Every loop is bottom-tested (do-while), which lets
 ;; TurboFan hoist the constants out of it (C ≥ 8, so each row has at least two vectors).
 (module
-  (memory (export "memory") 10 10)
+  (import "env" "memory" (memory 1 16384 shared))
 
   (global $zero v128 (v128.const f32x4 0 0 0 0)) ;; also the integer 0
   (global $one v128 (v128.const f32x4 1 1 1 1))
@@ -34,17 +33,22 @@
   (global $e6 v128 (v128.const f32x4 0.001381454 0.001381454 0.001381454 0.001381454))
 
   ;; Rows [0, rows) of C = classes logits each (rows ≥ 1). withGrad = 0 leaves g holding
-  ;; e^(x − m). Returns 1 when every logit is finite, 0 otherwise (the outputs are then
-  ;; meaningless).
-  (func (export "oneHotRows") (param $rows i32) (param $classes i32) (param $withGrad i32) (result i32)
+  ;; e^(x − m). Stores 1 (i32) at flag, and returns it, when every logit is finite, 0 otherwise
+  ;; (the outputs are then meaningless).
+  (func (export "oneHotRows") (param $logits i32) (param $grad i32) (param $info i32) (param $rows i32)
+    (param $classes i32) (param $withGrad i32) (param $flag i32) (result i32)
+    (local $gd i32) (local $rec i32) (local $ok i32)
     (local $r i32) (local $start i32) (local $end i32) (local $i i32) (local $end2 i32)
     (local $mv v128) (local $mv2 v128) (local $m f32)
     (local $t v128) (local $kb v128) (local $k v128) (local $f v128) (local $f2 v128)
     (local $e v128) (local $acc v128) (local $sum f64) (local $kv v128) (local $coef f32) (local $at i32)
     (local $blockEnd i32) (local $blockSum v128)
     (local $x v128) (local $x2 v128) (local $bad v128) (local $bad2 v128)
+    (local.set $gd (i32.sub (local.get $grad) (local.get $logits)))
     (loop $row
-      (local.set $start (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2)))
+      (local.set $rec (i32.add (local.get $info) (i32.mul (local.get $r) (i32.const 24))))
+      (local.set $start (i32.add (local.get $logits)
+        (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2))))
       (local.set $end (i32.add (local.get $start) (i32.shl (local.get $classes) (i32.const 2))))
 
       ;; the maximum, two vectors at a time (pmax; a non-finite logit only spoils the outputs,
@@ -104,7 +108,7 @@
             (i32x4.shl
               (i32x4.max_s (i32x4.sub (local.get $kb) (global.get $kOffset)) (global.get $zero))
               (i32.const 23))))
-          (v128.store offset=262144 (local.get $i) (local.get $e))
+          (v128.store (i32.add (local.get $i) (local.get $gd)) (local.get $e))
           (local.set $blockSum (f32x4.add (local.get $blockSum) (local.get $e)))
           (local.set $i (i32.add (local.get $i) (i32.const 16)))
           (br_if $exp (i32.lt_u (local.get $i) (local.get $blockEnd))))
@@ -114,50 +118,50 @@
             (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $blockSum) (local.get $blockSum)))))
         (br_if $block (i32.lt_u (local.get $i) (local.get $end))))
       (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
-      (f64.store offset=557056 (i32.shl (local.get $r) (i32.const 3)) (local.get $sum))
-      (f32.store offset=589824 (i32.shl (local.get $r) (i32.const 2)) (local.get $m))
+      (f64.store offset=8 (local.get $rec) (local.get $sum))
+      (f32.store offset=16 (local.get $rec) (local.get $m))
 
       ;; g = coef·e/s, then coef subtracted at the label
       (if (local.get $withGrad)
         (then
-          (local.set $coef (f32.load offset=540672 (i32.shl (local.get $r) (i32.const 2))))
+          (local.set $coef (f32.load offset=4 (local.get $rec)))
           (local.set $kv (f32x4.splat (f32.demote_f64
             (f64.div (f64.promote_f32 (local.get $coef)) (local.get $sum)))))
           (local.set $i (local.get $start))
           (loop $scale
-            (v128.store offset=262144 (local.get $i)
-              (f32x4.mul (v128.load offset=262144 (local.get $i)) (local.get $kv)))
+            (v128.store (i32.add (local.get $i) (local.get $gd))
+              (f32x4.mul (v128.load (i32.add (local.get $i) (local.get $gd))) (local.get $kv)))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
             (br_if $scale (i32.lt_u (local.get $i) (local.get $end))))
-          (local.set $at (i32.add (local.get $start)
-            (i32.shl (i32.load offset=524288 (i32.shl (local.get $r) (i32.const 2))) (i32.const 2))))
-          (f32.store offset=262144 (local.get $at)
-            (f32.sub (f32.load offset=262144 (local.get $at)) (local.get $coef)))))
+          (local.set $at (i32.add (i32.add (local.get $start) (local.get $gd))
+            (i32.shl (i32.load (local.get $rec)) (i32.const 2))))
+          (f32.store (local.get $at)
+            (f32.sub (f32.load (local.get $at)) (local.get $coef)))))
 
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br_if $row (i32.lt_u (local.get $r) (local.get $rows))))
-    (i32x4.all_true (f32x4.eq (f32x4.add (local.get $bad) (local.get $bad2)) (global.get $zero))))
+    (local.set $ok (i32x4.all_true (f32x4.eq (f32x4.add (local.get $bad) (local.get $bad2)) (global.get $zero))))
+    (i32.store (local.get $flag) (local.get $ok))
+    (local.get $ok))
 
   ;; The gradient of rows whose softmax and one-hot parts have different coefficients (z-loss:
   ;; (coef + 2·z·scale·lse)·softmax − coef·onehot): after oneHotRows(rows, classes, 0) left
   ;; e^(x − m) in g, g = k·e with k the row's softmax coefficient divided by s (computed by the
   ;; caller, which has a logarithm), then coef subtracted at the label. rows ≥ 1.
-  (func (export "scaleRows") (param $rows i32) (param $classes i32)
-    (local $r i32) (local $i i32) (local $end i32) (local $kv v128) (local $at i32)
+  (func (export "scaleRows") (param $g i32) (param $info i32) (param $rows i32) (param $classes i32)
+    (local $r i32) (local $i i32) (local $end i32) (local $kv v128) (local $at i32) (local $rec i32)
     (loop $row
-      (local.set $i (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2)))
+      (local.set $rec (i32.add (local.get $info) (i32.mul (local.get $r) (i32.const 24))))
+      (local.set $i (i32.add (local.get $g) (i32.shl (i32.mul (local.get $r) (local.get $classes)) (i32.const 2))))
       (local.set $end (i32.add (local.get $i) (i32.shl (local.get $classes) (i32.const 2))))
-      (local.set $at (i32.add (local.get $i)
-        (i32.shl (i32.load offset=524288 (i32.shl (local.get $r) (i32.const 2))) (i32.const 2))))
-      (local.set $kv (v128.load32_splat offset=606208 (i32.shl (local.get $r) (i32.const 2))))
+      (local.set $at (i32.add (local.get $i) (i32.shl (i32.load (local.get $rec)) (i32.const 2))))
+      (local.set $kv (v128.load32_splat offset=20 (local.get $rec)))
       (loop $scale
-        (v128.store offset=262144 (local.get $i)
-          (f32x4.mul (v128.load offset=262144 (local.get $i)) (local.get $kv)))
+        (v128.store (local.get $i) (f32x4.mul (v128.load (local.get $i)) (local.get $kv)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br_if $scale (i32.lt_u (local.get $i) (local.get $end))))
-      (f32.store offset=262144 (local.get $at)
-        (f32.sub (f32.load offset=262144 (local.get $at))
-          (f32.load offset=540672 (i32.shl (local.get $r) (i32.const 2)))))
+      (f32.store (local.get $at)
+        (f32.sub (f32.load (local.get $at)) (f32.load offset=4 (local.get $rec))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br_if $row (i32.lt_u (local.get $r) (local.get $rows)))))
 )

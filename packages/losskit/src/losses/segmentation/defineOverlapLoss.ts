@@ -11,6 +11,7 @@ import {
   fromLogitsOption,
   groupCount,
   type Overlap,
+  overlapGradOverwrites,
   overlapGroupSums,
   overlapLoss,
   overlapLossFromSums,
@@ -79,6 +80,8 @@ export function defineOverlapLoss(
     fusesChecks: sumsFuseChecks,
     finiteCheckedBy: (_t, options) => checkedInUnitInterval(options),
     valueShape: () => [],
+    overwritesGrads: (t, options) =>
+      overlapGradOverwrites(t.input, t.target, groupCount(t.input, options.aggregate), options.fromLogits),
     compute({ t, options, upstream, grads, dtype, checks }) {
       const u = upstream === null ? 1 : upstream[0];
       const groups = groupCount(t.input, options.aggregate);
@@ -91,7 +94,9 @@ export function defineOverlapLoss(
         options.fromLogits,
         u,
         grads?.input ?? null,
-        true, // compute's grads are zero-filled (define.ts): the float32 kernels write instead of add
+        // compute's grads are zero-filled, or unfilled where overwritesGrads says the float32
+        // kernels write every element (define.ts): the kernels write instead of add
+        true,
         checks,
       );
       return scalarTensor(loss, dtype);

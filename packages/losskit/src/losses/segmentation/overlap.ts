@@ -318,6 +318,28 @@ function addLogitOverlapGrad(
 }
 
 /**
+ * Whether the overlap gradient pass writes every element of a float32 gradient buffer without
+ * reading it (so that it needs no zero-fill first): probabilities, float32 input and target, and
+ * groups long enough for the SIMD kernel, whose set route (`gradIsZero`) then writes each
+ * element once; a weight of 0 writes zeros (`overlapLossFromSums`).
+ */
+export function overlapGradOverwrites(
+  input: Tensor,
+  target: Tensor,
+  groups: number,
+  fromLogits: boolean,
+): boolean {
+  return (
+    !fromLogits &&
+    groups > 0 &&
+    input.data instanceof Float32Array &&
+    target.data instanceof Float32Array &&
+    input.size / groups >= OVERLAP_SIMD_MIN_LENGTH &&
+    overlapSimdAvailable()
+  );
+}
+
+/**
  * The overlap loss, mean over groups of 1 − score, and (when `grad` is non-null) adds
  * `weight`·∂loss/∂x into it: `overlapGroupSums` over every group first (its range checks throw
  * before anything is written), then `overlapLossFromSums`.
@@ -368,7 +390,12 @@ export function overlapLossFromSums(
     const den = denominator(kind, inter, sums[3 * g + 1], sums[3 * g + 2], eps);
     const score = num / den;
     lossSum += 1 - score;
-    if (grad === null || weight === 0) continue;
+    if (grad === null) continue;
+    if (weight === 0) {
+      // No gradient; a buffer that `overlapGradOverwrites` left unfilled still gets its zeros.
+      if (gradIsZero) grad.fill(0, start, end);
+      continue;
+    }
     // ∂s/∂pⱼ·d is affine in yⱼ, with s = n/d: Dice 2yⱼ − s, IoU (1 + s)·yⱼ − s. Divided by d once
     // (not by d²), so that no factor overflows for an ε as large as 1e308; |∂s/∂pⱼ| ≤ 2/ε, which
     // `epsOption`'s lower bound keeps finite in float32.
