@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../../test/helpers/random.js';
-import { KernelArrays, LossInputError, losses, setThreads, Tensor } from './index.js';
+import { KernelArrays, type LossEntry, LossInputError, losses, setThreads, Tensor } from './index.js';
 import { RESIDENT_MIN_PER_THREAD, simdHuber, simdSquaredError } from './kernels/wasm/float32.js';
 import { simdOverlapSums } from './kernels/wasm/overlap.js';
 
@@ -218,6 +218,53 @@ test('KernelArrays is available in Node, and its arrays are ordinary Float32Arra
   arrays.release();
 });
 
+/**
+ * A loss (inputs `input` and `target`) on resident arrays with a resident gradient buffer, and on
+ * ordinary copies of the same values (allocating call): both values and gradients.
+ */
+function residentAndOrdinary(
+  entry: LossEntry,
+  input: Float32Array,
+  inputShape: number[],
+  target: Float32Array,
+  targetShape: number[],
+  options: object,
+  grad: Float32Array,
+) {
+  const resident = entry.valueAndGrad(
+    { input: new Tensor(input, inputShape), target: new Tensor(target, targetShape) },
+    options as never,
+    null,
+    { grads: { input: new Tensor(grad, inputShape) } },
+  );
+  const ordinary = entry.valueAndGrad(
+    {
+      input: new Tensor(Float32Array.from(input), inputShape),
+      target: new Tensor(Float32Array.from(target), targetShape),
+    },
+    options as never,
+  );
+  return {
+    value: resident.value.item(),
+    grad: Float32Array.from(grad),
+    ordinaryValue: ordinary.value.item(),
+    ordinaryGrad: ordinary.grads.input.data,
+  };
+}
+
+type Computed = ReturnType<typeof residentAndOrdinary>;
+
+/** One thread's resident result equals the ordinary arrays' bits and two threads' bits, and computed something. */
+function assertSameBits(what: string, one: Computed, two: Computed): void {
+  assert.ok(Object.is(one.value, one.ordinaryValue), `${what}: ${one.value} vs ${one.ordinaryValue}`);
+  assert.ok(bitsEqual(one.grad, one.ordinaryGrad), `${what}: gradients differ from ordinary arrays`);
+  assert.ok(Object.is(one.value, two.value) && bitsEqual(one.grad, two.grad), `${what}: threads differ`);
+  assert.ok(
+    one.grad.some((v) => v !== 0),
+    `${what}: no gradient`,
+  );
+}
+
 /** Logits and labels (every 11th ignored) for the cross-entropy of `rows` rows of `classes`. */
 function classification(arrays: KernelArrays, rows: number, classes: number, seed: number) {
   const next = random(seed);
@@ -234,26 +281,15 @@ function crossEntropyBoth(rows: number, classes: number, options: object, seed: 
   try {
     const { logits, labels } = classification(arrays, rows, classes, seed);
     const grad = arrays.float32(rows * classes);
-    const entry = losses.sparseCategoricalCrossEntropy;
-    const resident = entry.valueAndGrad(
-      { input: new Tensor(logits, [rows, classes]), target: new Tensor(labels, [rows]) },
+    return residentAndOrdinary(
+      losses.sparseCategoricalCrossEntropy as LossEntry,
+      logits,
+      [rows, classes],
+      labels,
+      [rows],
       options,
-      null,
-      { grads: { input: new Tensor(grad, [rows, classes]) } },
+      grad,
     );
-    const ordinary = entry.valueAndGrad(
-      {
-        input: new Tensor(Float32Array.from(logits), [rows, classes]),
-        target: new Tensor(Float32Array.from(labels), [rows]),
-      },
-      options,
-    );
-    return {
-      value: resident.value.item(),
-      grad: Float32Array.from(grad),
-      ordinaryValue: ordinary.value.item(),
-      ordinaryGrad: ordinary.grads.input.data,
-    };
   } finally {
     arrays.release();
   }
@@ -274,13 +310,7 @@ test('sparseCategoricalCrossEntropy on resident arrays gives the bits of ordinar
       setThreads(2);
       const two = crossEntropyBoth(rows, classes, options, rows);
       const what = `${rows}×${classes} ${JSON.stringify(options).slice(0, 40)}`;
-      assert.ok(Object.is(one.value, one.ordinaryValue), `${what}: ${one.value} vs ${one.ordinaryValue}`);
-      assert.ok(bitsEqual(one.grad, one.ordinaryGrad), `${what}: gradients differ from ordinary arrays`);
-      assert.ok(Object.is(one.value, two.value) && bitsEqual(one.grad, two.grad), `${what}: threads differ`);
-      assert.ok(
-        one.grad.some((v) => v !== 0),
-        `${what}: no gradient`,
-      );
+      assertSameBits(what, one, two);
     }
   } finally {
     setThreads('auto');
@@ -332,30 +362,12 @@ function overlapBoth(name: OverlapName, shape: number[], options: object, seed: 
       input[i] = logits ? (2 * next() - 1) * 6 : next();
       target[i] = i % 5 === 0 ? next() : +(next() < 0.3);
     }
-    const entry = losses[name];
-    const resident = entry.valueAndGrad(
-      { input: new Tensor(input, shape), target: new Tensor(target, shape) },
-      options,
-      null,
-      { grads: { input: new Tensor(grad, shape) } },
-    );
-    const ordinary = entry.valueAndGrad(
-      {
-        input: new Tensor(Float32Array.from(input), shape),
-        target: new Tensor(Float32Array.from(target), shape),
-      },
-      options,
-    );
+    const result = residentAndOrdinary(losses[name] as LossEntry, input, shape, target, shape, options, grad);
     assert.ok(
       before.every((v) => v === 7) && after.every((v) => v === 7),
       `${name}: a neighbour was written`,
     );
-    return {
-      value: resident.value.item(),
-      grad: Float32Array.from(grad),
-      ordinaryValue: ordinary.value.item(),
-      ordinaryGrad: ordinary.grads.input.data,
-    };
+    return result;
   } finally {
     arrays.release();
   }
@@ -378,13 +390,7 @@ test('the overlap losses on resident arrays give the bits of ordinary arrays, on
       setThreads(2);
       const two = overlapBoth(name, shape, options, shape[0]);
       const what = `${name} ${shape.join('×')} ${JSON.stringify(options)}`;
-      assert.ok(Object.is(one.value, one.ordinaryValue), `${what}: ${one.value} vs ${one.ordinaryValue}`);
-      assert.ok(bitsEqual(one.grad, one.ordinaryGrad), `${what}: gradients differ from ordinary arrays`);
-      assert.ok(Object.is(one.value, two.value) && bitsEqual(one.grad, two.grad), `${what}: threads differ`);
-      assert.ok(
-        one.grad.some((v) => v !== 0),
-        `${what}: no gradient`,
-      );
+      assertSameBits(what, one, two);
     }
   } finally {
     setThreads('auto');

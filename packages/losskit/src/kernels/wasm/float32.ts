@@ -1,6 +1,6 @@
 import { join, launch, threadCount, workerCount } from '../threads/pool.js';
 import { float32SharedWasm, float32Wasm } from './kernels.generated.js';
-import { copyIn, copyOut, instantiateWithMemory } from './module.js';
+import { copyIn, copyOut, instantiateScratch } from './module.js';
 import { isResidentArray, loadResidentModule, ResidentBlock, type ResidentModule } from './resident.js';
 
 /**
@@ -110,24 +110,20 @@ let residentLoaded: ResidentKernel | null | undefined;
 // The module is under 4 KB (float32.test.ts checks), so browsers compile it on the main thread.
 function kernel(): ScratchKernel | null {
   if (scratchLoaded === undefined) {
-    const memory =
-      typeof WebAssembly === 'object'
-        ? new WebAssembly.Memory({ initial: SCRATCH_PAGES, maximum: SCRATCH_PAGES })
-        : null;
-    const exports = memory === null ? null : instantiateWithMemory<Float32Exports>(float32Wasm, memory);
+    const scratch = instantiateScratch<Float32Exports>(float32Wasm, SCRATCH_PAGES);
     scratchLoaded =
-      memory === null || exports === null
+      scratch === null
         ? null
         : {
-            exports,
+            exports: scratch.exports,
             input: 0,
             target: CHUNK_BYTES,
             grad: 2 * CHUNK_BYTES,
             totals: 3 * CHUNK_BYTES,
-            inputView: new Float32Array(memory.buffer, 0, CHUNK),
-            targetView: new Float32Array(memory.buffer, CHUNK_BYTES, CHUNK),
-            gradView: new Float32Array(memory.buffer, 2 * CHUNK_BYTES, CHUNK),
-            totalsView: new Float64Array(memory.buffer, 3 * CHUNK_BYTES, 1),
+            inputView: new Float32Array(scratch.buffer, 0, CHUNK),
+            targetView: new Float32Array(scratch.buffer, CHUNK_BYTES, CHUNK),
+            gradView: new Float32Array(scratch.buffer, 2 * CHUNK_BYTES, CHUNK),
+            totalsView: new Float64Array(scratch.buffer, 3 * CHUNK_BYTES, 1),
           };
   }
   return scratchLoaded;

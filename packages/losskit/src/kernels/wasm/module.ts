@@ -55,12 +55,21 @@ function instantiateWith<Exports>(
 }
 
 /**
- * Instantiates an embedded module that imports its memory ("env" "memory") with `memory` (an
- * ordinary one: the module's build without `shared`); null where it cannot run here.
+ * Instantiates an embedded module that imports its memory ("env" "memory") on a new ordinary
+ * memory of `pages` pages that never grows (so views of it stay valid): its exports and that
+ * memory's buffer, or null where WebAssembly, SIMD or compilation is unavailable. The scratch
+ * instance of a kernel module: copies into an ordinary memory are twice as fast as into a shared
+ * one in V8 (relaxed per-word copies there).
  */
-export function instantiateWithMemory<Exports>(base64: string, memory: WebAssembly.Memory): Exports | null {
+export function instantiateScratch<Exports>(
+  base64: string,
+  pages: number,
+): { exports: Exports; buffer: ArrayBuffer } | null {
+  if (typeof WebAssembly !== 'object') return null;
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const bytes = decode(base64);
-  return bytes === null ? null : (instantiateWith<Exports>(bytes, memory)?.exports ?? null);
+  const loaded = bytes === null ? null : instantiateWith<Exports>(bytes, memory);
+  return loaded === null ? null : { exports: loaded.exports, buffer: memory.buffer };
 }
 
 /**

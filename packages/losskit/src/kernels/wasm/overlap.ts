@@ -1,6 +1,6 @@
 import { join, launch, threadCount, workerCount } from '../threads/pool.js';
 import { overlapSharedWasm, overlapWasm } from './kernels.generated.js';
-import { copyIn, copyOut, eachChunk, instantiateWithMemory } from './module.js';
+import { copyIn, copyOut, eachChunk, instantiateScratch } from './module.js';
 import { isResidentArray, loadResidentModule, ResidentBlock, type ResidentModule } from './resident.js';
 
 /**
@@ -77,21 +77,17 @@ let residentLoaded: ResidentKernel | null | undefined;
 // Null where SIMD is missing or compilation is refused: the callers keep their JavaScript loops.
 function kernels(): ScratchKernel | null {
   if (scratchLoaded === undefined) {
-    const memory =
-      typeof WebAssembly === 'object'
-        ? new WebAssembly.Memory({ initial: SCRATCH_PAGES, maximum: SCRATCH_PAGES })
-        : null;
-    const exports = memory === null ? null : instantiateWithMemory<OverlapExports>(overlapWasm, memory);
+    const scratch = instantiateScratch<OverlapExports>(overlapWasm, SCRATCH_PAGES);
     scratchLoaded =
-      memory === null || exports === null
+      scratch === null
         ? null
         : {
-            exports,
-            p: new Float32Array(memory.buffer, P_AT, CHUNK),
-            y: new Float32Array(memory.buffer, Y_AT, CHUNK),
-            g: new Float32Array(memory.buffer, G_AT, CHUNK),
-            sums: new Float64Array(memory.buffer, SUMS_AT, 3),
-            flag: new Int32Array(memory.buffer, FLAG_AT, 1),
+            exports: scratch.exports,
+            p: new Float32Array(scratch.buffer, P_AT, CHUNK),
+            y: new Float32Array(scratch.buffer, Y_AT, CHUNK),
+            g: new Float32Array(scratch.buffer, G_AT, CHUNK),
+            sums: new Float64Array(scratch.buffer, SUMS_AT, 3),
+            flag: new Int32Array(scratch.buffer, FLAG_AT, 1),
           };
   }
   return scratchLoaded;

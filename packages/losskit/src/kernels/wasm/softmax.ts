@@ -1,7 +1,7 @@
 import { join, launch, threadCount, workerCount } from '../threads/pool.js';
 import { SIMD_MIN_LENGTH } from './float32.js';
 import { softmaxSharedWasm, softmaxWasm } from './kernels.generated.js';
-import { copyIn, copyOut, eachChunk, instantiateWithMemory } from './module.js';
+import { copyIn, copyOut, eachChunk, instantiateScratch } from './module.js';
 import { isResidentArray, loadResidentModule, ResidentBlock, type ResidentModule } from './resident.js';
 
 /**
@@ -90,19 +90,15 @@ let residentLoaded: ResidentKernel | null | undefined;
 // Null where WebAssembly SIMD is missing or compilation is refused: the callers keep their loops.
 function kernel(): ScratchKernel | null {
   if (scratchLoaded === undefined) {
-    const memory =
-      typeof WebAssembly === 'object'
-        ? new WebAssembly.Memory({ initial: SCRATCH_PAGES, maximum: SCRATCH_PAGES })
-        : null;
-    const exports = memory === null ? null : instantiateWithMemory<SoftmaxExports>(softmaxWasm, memory);
+    const scratch = instantiateScratch<SoftmaxExports>(softmaxWasm, SCRATCH_PAGES);
     scratchLoaded =
-      memory === null || exports === null
+      scratch === null
         ? null
         : {
-            exports,
-            logits: new Float32Array(memory.buffer, 0, CAPACITY),
-            grad: new Float32Array(memory.buffer, 4 * CAPACITY, CAPACITY),
-            ...recordsAt(memory.buffer, INFO, MAX_ROWS),
+            exports: scratch.exports,
+            logits: new Float32Array(scratch.buffer, 0, CAPACITY),
+            grad: new Float32Array(scratch.buffer, 4 * CAPACITY, CAPACITY),
+            ...recordsAt(scratch.buffer, INFO, MAX_ROWS),
           };
   }
   return scratchLoaded;
