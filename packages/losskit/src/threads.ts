@@ -10,7 +10,8 @@ import { LossInputError, describeValue } from './tensor/errors.js';
 
 /**
  * How many threads losskit's large kernels use: the float32 matrix products behind `ops.matmul`,
- * the layers, `conv2d` and `linearCrossEntropy`.
+ * the layers, `conv2d` and `linearCrossEntropy`, Adam's update of large parameters, and the loss
+ * kernels that read resident arrays in place (`KernelArrays`).
  *
  * Threads need shared WebAssembly memory and a thread that may block: Node (≥ 20.16, through
  * worker_threads), or a browser Web Worker on a cross-origin isolated page. Elsewhere (a
