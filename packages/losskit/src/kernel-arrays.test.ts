@@ -449,3 +449,110 @@ test('dice and iou overwrite a reused gradient buffer without zero-filling it: g
     }
   }
 });
+
+/** triplet on resident rows and gradients, and on ordinary copies: value, the three gradients. */
+function tripletBoth(
+  rows: number,
+  d: number,
+  options: object,
+  seed: number,
+  edit?: (anchor: Float32Array, positive: Float32Array, negative: Float32Array) => void,
+) {
+  const arrays = new KernelArrays();
+  try {
+    const next = random(seed);
+    const make = () => {
+      const a = arrays.float32(rows * d);
+      for (let i = 0; i < a.length; i++) a[i] = (2 * next() - 1) * 2;
+      return a;
+    };
+    const [anchor, positive, negative] = [make(), make(), make()];
+    edit?.(anchor, positive, negative);
+    const grads = {
+      anchor: arrays.tensor([rows, d]),
+      positive: arrays.tensor([rows, d]),
+      negative: arrays.tensor([rows, d]),
+    };
+    const shape = [rows, d];
+    const resident = losses.triplet.valueAndGrad(
+      {
+        anchor: new Tensor(anchor, shape),
+        positive: new Tensor(positive, shape),
+        negative: new Tensor(negative, shape),
+      },
+      options,
+      null,
+      { grads },
+    );
+    const ordinary = losses.triplet.valueAndGrad(
+      {
+        anchor: new Tensor(Float32Array.from(anchor), shape),
+        positive: new Tensor(Float32Array.from(positive), shape),
+        negative: new Tensor(Float32Array.from(negative), shape),
+      },
+      options,
+    );
+    const names = ['anchor', 'positive', 'negative'] as const;
+    return {
+      value: resident.value.item(),
+      ordinaryValue: ordinary.value.item(),
+      grads: names.map((k) => Float32Array.from(grads[k].data)),
+      ordinaryGrads: names.map((k) => ordinary.grads[k].data),
+    };
+  } finally {
+    arrays.release();
+  }
+}
+
+test('triplet on resident rows gives the bits of ordinary arrays, on one thread and two, rescaled rows included', () => {
+  // Row 5's positive and negative equal its anchor: with eps 0 their squared sums are 0, outside
+  // the kernel's safe range, so that row takes the rescaling route (loss = margin).
+  const sameRow = (anchor: Float32Array, positive: Float32Array, negative: Float32Array) => {
+    positive.set(anchor.subarray(5 * 129, 6 * 129), 5 * 129);
+    negative.set(anchor.subarray(5 * 129, 6 * 129), 5 * 129);
+  };
+  const cases: [
+    number,
+    number,
+    object,
+    ((a: Float32Array, p: Float32Array, n: Float32Array) => void) | undefined,
+  ][] = [
+    [4096, 128, {}, undefined],
+    [3000, 129, { margin: 0.5, eps: 0, reduction: 'sum' }, sameRow],
+    [37, 7, {}, undefined],
+  ];
+  try {
+    for (const [rows, d, options, edit] of cases) {
+      setThreads(1);
+      const one = tripletBoth(rows, d, options, rows, edit);
+      setThreads(2);
+      const two = tripletBoth(rows, d, options, rows, edit);
+      const what = `triplet ${rows}×${d}`;
+      assert.ok(Object.is(one.value, one.ordinaryValue), `${what}: ${one.value} vs ${one.ordinaryValue}`);
+      assert.ok(Object.is(one.value, two.value), `${what}: threads differ`);
+      for (let k = 0; k < 3; k++) {
+        assert.ok(
+          bitsEqual(one.grads[k], one.ordinaryGrads[k]),
+          `${what}: gradient ${k} differs from ordinary arrays`,
+        );
+        assert.ok(bitsEqual(one.grads[k], two.grads[k]), `${what}: gradient ${k} differs between threads`);
+      }
+      assert.ok(
+        one.grads[0].some((v) => v !== 0),
+        `${what}: no gradient`,
+      );
+    }
+  } finally {
+    setThreads('auto');
+  }
+});
+
+test('a non-finite value in a resident triplet row is named', () => {
+  assert.throws(
+    () =>
+      tripletBoth(4096, 128, {}, 3, (a) => {
+        a[300_001] = Number.NaN;
+      }),
+    (e: unknown) => e instanceof LossInputError && e.argument === 'anchor' && /at index/.test(e.message),
+  );
+});

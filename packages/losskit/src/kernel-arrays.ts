@@ -27,6 +27,7 @@ const MAX_ELEMENTS = 2 ** 28;
  *   z-loss), when the gradient buffer passed as `out` is resident too;
  * - the overlap losses (`dice`, `iou`, `bceDice`, `bceIou`) in groups of a multiple of 4
  *   elements, on probabilities or logits;
+ * - `triplet` (p = 2, no swap), when its gradient buffers passed as `out` are resident too;
  * - the finiteness and [0, 1] checks of every loss's inputs.
  *
  * Other losses take resident arrays as they take any `Float32Array`, except that V8 copies out
