@@ -1,4 +1,7 @@
 import { residentKernelsAvailable } from './kernels/wasm/float32.js';
+import { overlapResidentAvailable } from './kernels/wasm/overlap.js';
+import { softmaxResidentAvailable } from './kernels/wasm/softmax.js';
+import { tripletResidentAvailable } from './kernels/wasm/triplet.js';
 import {
   allocateResidentArray,
   isResidentArray,
@@ -6,10 +9,25 @@ import {
   residentMemoryBytes,
 } from './kernels/wasm/resident.js';
 import { LossInputError, describeValue } from './tensor/errors.js';
+import { isValidShape, shapeSize } from './tensor/shape.js';
 import { Tensor } from './tensor/tensor.js';
 
 /** The most elements one array may have: 2^28 (1 GiB of float32, the kernels' whole memory). */
 const MAX_ELEMENTS = 2 ** 28;
+
+/**
+ * Loads every kernel module that reads resident arrays, all at once: each registers with the
+ * thread pool, which restarts a running pool, so the restarts happen together when the first
+ * resident array is made (before a training loop) instead of at each module's first call inside
+ * it. False where resident arrays are unavailable (no shared memory or no SIMD).
+ */
+function residentKernels(): boolean {
+  if (!residentKernelsAvailable()) return false;
+  softmaxResidentAvailable();
+  overlapResidentAvailable();
+  tripletResidentAvailable();
+  return true;
+}
 
 /**
  * Float32 arrays that live in the memory of losskit's SIMD loss kernels ("resident" arrays).
@@ -58,7 +76,7 @@ export class KernelArrays {
 
   /** Whether arrays made here live in the kernels' memory (false: they are ordinary arrays). */
   static available(): boolean {
-    return residentKernelsAvailable();
+    return residentKernels();
   }
 
   /** Whether `a` is a resident array that has not been released. */
@@ -80,7 +98,7 @@ export class KernelArrays {
         `must be an integer from 0 to ${MAX_ELEMENTS}, got ${describeValue(n)}`,
       );
     }
-    const resident = residentKernelsAvailable() ? allocateResidentArray(n) : null;
+    const resident = residentKernels() ? allocateResidentArray(n) : null;
     if (resident === null) return new Float32Array(n);
     this.arrays.push(resident);
     return resident;
@@ -88,11 +106,9 @@ export class KernelArrays {
 
   /** A zero-filled float32 tensor of `shape` over a resident array (see `float32`). */
   tensor(shape: readonly number[]): Tensor {
-    let size = 1;
-    for (const d of shape) size *= d;
-    const data = Number.isInteger(size) && size >= 0 && size <= MAX_ELEMENTS ? this.float32(size) : null;
     // An invalid shape: the Tensor constructor names the problem.
-    return new Tensor(data ?? new Float32Array(0), shape);
+    if (!isValidShape(shape)) return new Tensor(new Float32Array(0), shape);
+    return new Tensor(this.float32(shapeSize(shape)), shape);
   }
 
   /** Gives back every array this owner made; they must not be used afterwards. */

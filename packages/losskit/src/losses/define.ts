@@ -91,6 +91,13 @@ interface CommonSpec<In extends string, D extends In, S extends OptionSchema> {
    * boundary scans those inputs and throws). Saves one read of each such input. Default: none.
    */
   finiteCheckedBy?(t: Named<In>, options: OptionsOf<S>): readonly In[];
+  /**
+   * Whether the kernel (`kernel` or `compute`) writes every element of every gradient buffer in
+   * this call, for every upstream (0 included), so that a reused `out` buffer needs no zero-fill
+   * first, nor a fresh one (in Node, a large fresh buffer is then storage that was never
+   * zero-filled). Default: false (buffers are zero-filled).
+   */
+  overwritesGrads?(t: Named<In>, options: OptionsOf<S>): boolean;
 }
 
 /** A loss that is a sum of per-unit terms, reduced by `src/losses/reduce.ts`. */
@@ -103,12 +110,6 @@ export interface ReducibleLossSpec<In extends string, D extends In, S extends Op
   meanDivisor?(t: Named<In>, options: OptionsOf<S>): number;
   /** Computes Σℓᵢ (accumulated in float64), the units for `'none'`, and the gradients. */
   kernel(args: KernelArgs<In, D, OptionsOf<S>>): number;
-  /**
-   * Whether the kernel writes every element of every gradient buffer in this call, so that a
-   * reused `out` buffer needs no zero-fill first, nor a fresh one (in Node, a large fresh buffer
-   * is then storage that was never zero-filled). Default: false (buffers are zero-filled).
-   */
-  overwritesGrads?(t: Named<In>, options: OptionsOf<S>): boolean;
 }
 
 /** A loss whose value is not a plain reduction of units (Dice, GAN pairs, VAE totals, …). */
@@ -131,11 +132,6 @@ export interface CustomLossSpec<In extends string, D extends In, S extends Optio
     /** As `KernelArgs.checks`. */
     readonly checks: FusedChecks;
   }): Tensor;
-  /**
-   * Whether `compute` writes every element of every gradient buffer in this call, for every
-   * upstream (0 included), so that the buffers need no zero-fill first. Default: false.
-   */
-  overwritesGrads?(t: Named<In>, options: OptionsOf<S>): boolean;
 }
 
 export type LossSpec<In extends string, D extends In, S extends OptionSchema> =

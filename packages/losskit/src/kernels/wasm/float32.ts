@@ -12,9 +12,9 @@ import { isResidentArray, loadResidentModule, ResidentBlock, type ResidentModule
  *
  * Ordinary arrays go through 64 KiB scratch regions of the module's memory a chunk at a time
  * (copied in, the kernel runs, the gradient copied out): chunks small enough to stay in the L2
- * cache. Resident arrays (`allocateResident`: float32 arrays that live in the module's memory,
- * where shared WebAssembly memory is available) are read and written in place, with no copy,
- * and large ones are split over the thread pool by chunks. Every chunk's total is kept apart and
+ * cache. Resident arrays (`KernelArrays`: float32 arrays in resident.ts's shared memory, which
+ * the module's second instance runs on) are read and written in place, with no copy, and large
+ * ones are split over the thread pool by chunks. Every chunk's total is kept apart and
  * the totals are added in chunk order on the calling thread, so the value and the gradients are
  * bitwise the same for resident and ordinary arrays and for every thread count.
  * Elements past the last multiple of 4 are left to the caller (its JavaScript loop).
@@ -179,6 +179,8 @@ function chunked(
   g: Float32Array | null,
 ): number | null {
   const n4 = x.length - (x.length % 4);
+  // The resident instance is loaded by `residentKernelsAvailable` (KernelArrays) before any
+  // resident array exists; not loading it here keeps it out of bundles that never make one.
   const r = residentLoaded ?? null;
   if (r !== null && isResidentArray(x) && isResidentArray(y) && (g === null || isResidentArray(g)))
     return inPlace(r, k, call, x, y, g, n4);

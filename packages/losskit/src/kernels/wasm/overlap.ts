@@ -103,6 +103,11 @@ function residentKernel(): ResidentKernel | null {
   return residentLoaded;
 }
 
+/** Whether this module runs on resident arrays here (loads it: see float32.ts's `residentKernelsAvailable`). */
+export function overlapResidentAvailable(): boolean {
+  return residentKernel() !== null;
+}
+
 /** Whether the overlap SIMD kernels run here (WebAssembly with SIMD, compilation allowed). */
 export function overlapSimdAvailable(): boolean {
   return kernels() !== null;

@@ -4,7 +4,7 @@ import { instantiateSharedWithMemory } from './module.js';
 
 /**
  * The memory of resident arrays: one shared WebAssembly memory that several kernel modules
- * (float32.wat's losses, softmax.wat's cross-entropy) are instantiated on, so that a float32
+ * (float32.wat's losses, softmax.wat's cross-entropy, overlap.wat, triplet.wat) are instantiated on, so that a float32
  * array allocated here (`KernelArrays`) is read and written in place by any of them, and by the
  * thread pool's workers, which share it. Only a shared memory allows this: an ordinary one
  * detaches its views when it grows, and a resident array must stay valid.

@@ -114,6 +114,11 @@ function residentKernel(): ResidentKernel | null {
   return residentLoaded;
 }
 
+/** Whether this module runs on resident arrays here (loads it: see float32.ts's `residentKernelsAvailable`). */
+export function softmaxResidentAvailable(): boolean {
+  return residentKernel() !== null;
+}
+
 /** Whether the kernel can take rows of `classes` logits: a multiple of 4 that fits a chunk. */
 export function softmaxRowsFit(classes: number): boolean {
   return classes % 4 === 0 && classes >= 8 && classes <= CAPACITY;
@@ -162,7 +167,7 @@ export function simdOneHotApplies(x: ArrayLike<number>, classes: number): x is F
  */
 export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
   const k = kernel();
-  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, grad } = rows;
+  const { x, classes, labels, grad } = rows;
   if (k === null || !softmaxRowsFit(classes)) return null;
   const zLoss = rows.zLoss ?? 0;
   if (zLoss > 0) return zLossRows(k, rows, zLoss);
@@ -177,23 +182,32 @@ export function simdOneHotCrossEntropy(rows: OneHotRows): number | null {
   const finite = eachChunk(0, rowCount, perChunk, (first, count) => {
     const start = first * classes;
     copyIn(k.logits, x, start, count * classes);
-    for (let j = 0; j < count; j++) {
-      const label = labels[first + j];
-      if (label === ignoreIndex) {
-        // An ignored row: coefficient +0, so its gradient is written as +0 (as the buffer holds).
-        k.i32[6 * j] = 0;
-        k.f32[6 * j + 1] = 0;
-        continue;
-      }
-      const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
-      k.i32[6 * j] = label;
-      k.f32[6 * j + 1] = weight * (upstream === null ? scale : scale * upstream[first + j]);
-    }
+    writeRecords(rows, k, first, count);
     if (k.exports.oneHotRows(0, 4 * CAPACITY, INFO, count, classes, withGrad, FLAG) === 0) return false;
     if (grad !== null) copyOut(k.grad, count * classes, grad, start);
     total = rowLosses(rows, k, first, count, first, total);
   });
   return finite ? total : Number.NaN;
+}
+
+/**
+ * Writes the label and gradient coefficient of rows [first, first + count) into records 0 … count − 1:
+ * scale·weight (times the row's upstream) for a counted row; label 0 and coefficient +0 for an
+ * ignored one, so that its gradient is written as +0 (as a zero-filled buffer holds).
+ */
+function writeRecords(rows: OneHotRows, records: Records, first: number, count: number): void {
+  const { labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream } = rows;
+  for (let j = 0; j < count; j++) {
+    const label = labels[first + j];
+    if (label === ignoreIndex) {
+      records.i32[6 * j] = 0;
+      records.f32[6 * j + 1] = 0;
+      continue;
+    }
+    const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
+    records.i32[6 * j] = label;
+    records.f32[6 * j + 1] = weight * (upstream === null ? scale : scale * upstream[first + j]);
+  }
 }
 
 /**
@@ -229,7 +243,7 @@ function rowLosses(
  * thread, each part computed in place, then the losses added in row order.
  */
 function residentRows(k: ResidentKernel, rows: OneHotRows): number | null {
-  const { x, classes, labels, ignoreIndex, classWeight, trueCoefficient, scale, upstream, grad } = rows;
+  const { x, classes, labels, grad } = rows;
   const n = labels.length;
   const enough = Math.floor((n * classes) / ROWS_MIN_PER_THREAD);
   const parts = enough < 2 ? 1 : Math.min(threadCount(), enough, workerCount() + 1, n);
@@ -237,17 +251,7 @@ function residentRows(k: ResidentKernel, rows: OneHotRows): number | null {
   const flagsAt = k.flags.ensure(4 * parts);
   if (recordsAt0 < 0 || flagsAt < 0 || grad === null) return null;
   const records = recordsAt(k.memory.buffer, recordsAt0, n);
-  for (let j = 0; j < n; j++) {
-    const label = labels[j];
-    if (label === ignoreIndex) {
-      records.i32[6 * j] = 0;
-      records.f32[6 * j + 1] = 0;
-      continue;
-    }
-    const weight = trueCoefficient * (classWeight === null ? 1 : classWeight[label]);
-    records.i32[6 * j] = label;
-    records.f32[6 * j + 1] = weight * (upstream === null ? scale : scale * upstream[j]);
-  }
+  writeRecords(rows, records, 0, n);
   let launched = false;
   for (let part = parts - 1; part >= 0; part--) {
     const r0 = Math.floor((n * part) / parts);

@@ -129,6 +129,11 @@ function residentKernel(): ResidentKernel | null {
   return residentLoaded;
 }
 
+/** Whether this module runs on resident arrays here (loads it: see float32.ts's `residentKernelsAvailable`). */
+export function tripletResidentAvailable(): boolean {
+  return residentKernel() !== null;
+}
+
 /**
  * Whether `simdEuclideanTriplet` runs for these inputs here (all float32, at least
  * `TRIPLET_SIMD_MIN_LENGTH` values each, rows of at most one chunk); it then writes every
