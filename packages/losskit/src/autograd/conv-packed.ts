@@ -154,7 +154,7 @@ export function inputGradPacked(
   });
 }
 
-/** gw = (gw +, with `accumulate`) G · col(X)ᵀ for one block of `count` images. */
+/** gw = G · col(X)ᵀ for one block of `count` images (conv.ts adds the blocks' products). */
 export function weightGradPacked(
   g: Geometry,
   x: Float32Array,
@@ -162,7 +162,6 @@ export function weightGradPacked(
   gw: Float32Array,
   first: number,
   count: number,
-  accumulate: boolean,
 ): boolean {
   const taps = g.c * g.kh * g.kw;
   return simdGemmInPlace(g.o, count * g.oh * g.ow, taps, {
@@ -175,6 +174,6 @@ export function weightGradPacked(
     readC: (view, at, ldc) => {
       for (let o = 0; o < g.o; o++) gw.set(view.subarray(at + o * ldc, at + o * ldc + taps), o * taps);
     },
-    start: accumulate ? gw : null,
+    start: null,
   });
 }

@@ -21,6 +21,7 @@ import {
   rowScratch,
 } from './conv-blocks.js';
 import { forwardPacked, inputGradPacked, weightGradPacked } from './conv-packed.js';
+import { addBlockProducts, forwardBatch, inputGradBatch, weightGradBatch } from './conv-batch.js';
 import { record } from './engine.js';
 import { type Operand, asPair, asTensor, resultDtype } from './operand.js';
 
@@ -125,6 +126,11 @@ function forwardKernel(
   const y = allocateForOverwrite(dtype, g.n * g.o * positions);
   const nb = imagesPerBlock(g);
   const packed = packedRoute(g, x, wt, bias, y);
+  if (
+    packed &&
+    forwardBatch(g, x as Float32Array, wt as Float32Array, bias as Float32Array | null, y as Float32Array, nb)
+  )
+    return y;
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
     if (
@@ -157,9 +163,12 @@ function forwardKernel(
 function inputGradKernel(g: Geometry, gy: FloatArray, wt: FloatArray, dtype: DType): FloatArray {
   const taps = g.c * g.kh * g.kw;
   const positions = g.oh * g.ow;
-  const gx = allocate(dtype, g.n * g.c * g.h * g.w);
+  // The batch route writes every element; the block routes add onto zeros.
+  const gx = allocateForOverwrite(dtype, g.n * g.c * g.h * g.w);
   const nb = imagesPerBlock(g);
   const packed = packedRoute(g, gy, wt, gx);
+  if (packed && inputGradBatch(g, gy as Float32Array, wt as Float32Array, gx as Float32Array, nb)) return gx;
+  gx.fill(0);
   for (let first = 0; first < g.n; first += nb) {
     const count = Math.min(nb, g.n - first);
     if (
@@ -183,19 +192,27 @@ function weightGradKernel(g: Geometry, x: FloatArray, gy: FloatArray, dtype: DTy
   const gw = allocate(dtype, g.o * taps);
   const nb = imagesPerBlock(g);
   const packed = packedRoute(g, x, gy, gw);
-  for (let first = 0; first < g.n; first += nb) {
+  if (packed && weightGradBatch(g, x as Float32Array, gy as Float32Array, gw as Float32Array, nb)) return gw;
+  // Each block's product G · col(X)ᵀ on its own, then added to gw in block order
+  // (`addBlockProducts`), as the batch route adds them.
+  const product = g.n > nb ? allocate(dtype, g.o * taps) : gw;
+  for (let first = 0, block = 0; first < g.n; first += nb, block++) {
     const count = Math.min(nb, g.n - first);
+    const into = block === 0 ? gw : product;
     if (
-      packed &&
-      weightGradPacked(g, x as Float32Array, gy as Float32Array, gw as Float32Array, first, count, first > 0)
-    )
-      continue;
-    const col = colScratch(dtype, taps * nb * positions);
-    const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
-    const ro = nb > 1 ? 0 : first * g.o * positions;
-    im2col(g, x, first, count, col);
-    if (nb > 1) moveRowsIn(g, gy, first, count, rows);
-    gemm(rows, ro, col, 0, gw, 0, g.o, count * positions, taps, false, true, first > 0);
+      !(
+        packed &&
+        weightGradPacked(g, x as Float32Array, gy as Float32Array, into as Float32Array, first, count)
+      )
+    ) {
+      const col = colScratch(dtype, taps * nb * positions);
+      const rows = nb > 1 ? rowScratch(dtype, g.o * nb * positions) : gy;
+      const ro = nb > 1 ? 0 : first * g.o * positions;
+      im2col(g, x, first, count, col);
+      if (nb > 1) moveRowsIn(g, gy, first, count, rows);
+      gemm(rows, ro, col, 0, into, 0, g.o, count * positions, taps, false, true);
+    }
+    if (block > 0) addBlockProducts(gw, product, 0, taps, g.o, taps, block);
   }
   return gw;
 }

@@ -1,4 +1,11 @@
-import { type FloatArray, LossInputError, Tensor, allocate, formatShape } from '../tensor/index.js';
+import {
+  type FloatArray,
+  LossInputError,
+  Tensor,
+  allocate,
+  allocateForOverwrite,
+  formatShape,
+} from '../tensor/index.js';
 import { simdMaxPool2x2 } from '../kernels/wasm/pool.js';
 import { record } from './engine.js';
 import { gatherFlat } from './indexing.js';
@@ -45,8 +52,11 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
     throw new LossInputError('maxPool2d', 'input', `${formatShape(x.shape)} is smaller than the window ${k}`);
   const oh = Math.floor((h - k) / s) + 1;
   const ow = Math.floor((w - k) / s) + 1;
-  const index = new Int32Array(n * c * oh * ow);
-  const out = allocate(x.dtype, index.length);
+  // The indices live in a float32 array of the arena's (every one is written), which a training
+  // step then reuses instead of a fresh Int32Array each step.
+  const store = allocateForOverwrite('float32', n * c * oh * ow);
+  const index = new Int32Array(store.buffer, store.byteOffset, store.length);
+  const out = allocateForOverwrite(x.dtype, index.length);
   const data = x.data;
   const simd =
     k === 2 &&

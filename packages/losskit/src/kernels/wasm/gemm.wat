@@ -22,7 +22,7 @@
   ;; are 0. Full panels take a fast path when si = 1 (a step of k is width contiguous values:
   ;; vector copies) or sk = 1 (each line is contiguous: 4×4 transposes of four lines at a time);
   ;; the last, partial panel (and any other strides) go value by value.
-  (func (export "pack") (param $src i32) (param $dst i32) (param $count i32) (param $K i32)
+  (func $pack (export "pack") (param $src i32) (param $dst i32) (param $count i32) (param $K i32)
     (param $width i32) (param $si i32) (param $sk i32)
     (local $i i32) (local $end i32) (local $full i32) (local $s i32) (local $d i32) (local $dEnd i32)
     (local $dStep i32) (local $sStep i32) (local $panel i32) (local $line i32) (local $k i32)
@@ -231,7 +231,7 @@
   ;; gets the block's elements (tap, j), rows K apart at dst, added in the same order as that
   ;; function adds them), 15 K, then the valid output rows [lo, hi)
   ;; of each ky (2·kh values) and the valid output columns [lo, hi) of each kx (2·kw values).
-  (func (export "gather") (param $d i32)
+  (func $gather (export "gather") (param $d i32)
     (local $x i32) (local $dst i32) (local $c i32) (local $h i32) (local $w i32) (local $kh i32)
     (local $kw i32) (local $sh i32) (local $sw i32) (local $ph i32) (local $pw i32) (local $oh i32)
     (local $ow i32) (local $count i32) (local $layout i32) (local $K i32)
@@ -374,7 +374,7 @@
   ;; positions] of channel o; out (byte dst) receives them as [count, O, P], each plus bias[o]
   ;; (byte offset bias; -1: no bias), a float32 addition. The descriptor at byte $d holds i32 values:
   ;; 0 c, 1 ldc, 2 dst, 3 O, 4 count, 5 P, 6 bias.
-  (func (export "rowsOut") (param $d i32)
+  (func $rowsOut (export "rowsOut") (param $d i32)
     (local $c i32) (local $ldc i32) (local $dst i32) (local $O i32) (local $count i32) (local $P i32)
     (local $bias i32) (local $o i32) (local $i i32) (local $t i32) (local $src i32) (local $to i32)
     (local $b v128) (local $bs f32)
@@ -468,4 +468,134 @@
               (i32.add (local.get $c) (i32.mul (i32.shl (local.get $start) (i32.const 4)) (local.get $ldc)))
               (local.get $acc) (local.get $ldc))))
         (br $claim))))
+
+  ;; The K × N block of packed B at $b (panels of 8 columns, N padded to $padded) made ready for a
+  ;; gather that writes only some of it: all of it zeroed when $all ≠ 0 (a padded convolution), else
+  ;; only the last panel when N is not a multiple of 8 (its padding columns), as simdGemmInPlace does.
+  (func $zeroPacked (param $b i32) (param $K i32) (param $N i32) (param $padded i32) (param $all i32)
+    (if (local.get $all)
+      (then (memory.fill (local.get $b) (i32.const 0)
+        (i32.shl (i32.mul (local.get $K) (local.get $padded)) (i32.const 2))))
+      (else (if (i32.ne (local.get $N) (local.get $padded))
+        (then (memory.fill
+          (i32.add (local.get $b) (i32.shl (i32.mul (i32.sub (local.get $padded) (i32.const 8)) (local.get $K)) (i32.const 2)))
+          (i32.const 0) (i32.shl (local.get $K) (i32.const 5))))))))
+
+  ;; One thread's share of a whole convolution over a batch of images (kernels/wasm/gemm-conv.ts):
+  ;; blocks of `nb` images are claimed from the counter at $d (an atomic add of 1), and each claimed
+  ;; block runs, in this thread's workspace ($slot), the steps that simdGemmInPlace and conv-packed.ts
+  ;; run for it: the im2col gather into packed B, `multiply`, and the way out. Each block's results go
+  ;; to its own images (or its own slot of partial products), computed with the same operations
+  ;; whoever claims it, so they are bitwise the same for every thread count.
+  ;;   mode 0, forward: B = col(X) (K = taps), C = packed W · B, rowsOut into Y (+ bias).
+  ;;   mode 1, input gradient: B = the block's output gradients (K = O), C = packed Wᵀ · B, and the
+  ;;     adjoint gather (layout 2) adds C's rows onto the block's images of GX.
+  ;;   mode 2, weight gradient: A = the block's output gradients as rows [O, cols], packed here;
+  ;;     B = col(X)ᵀ (layout 1, K = cols); the product goes to partial slot b (the caller adds the
+  ;;     slots in block order).
+  ;; The descriptor (i32 values at byte $d): 0 counter, 1 blocks, 2 mode, 3 nb, 4 n, 5 src (the
+  ;; gathered images: X, or G in mode 1), 6 src bytes per image, 7 dst (Y, GX or the partial
+  ;; slots), 8 dst bytes per image (per slot in mode 2), 9 O, 10 taps, 11 P (output positions per
+  ;; image), 12 packed A (modes 0, 1), 13 ldc, 14 bias (-1: none), 15 zeroB, 16 the gather
+  ;; template (gather's descriptor with x, dst and count to fill in), 17 the adjoint's template
+  ;; (mode 1), 18 template bytes, 19 G (mode 2), 20 workspaces, 21 bytes per workspace, then
+  ;; offsets within a workspace: 22 rowsOut's descriptor, 23 packed B, 24 C, 25 raw A, 26 packed A.
+  (func (export "convBlocks") (param $d i32) (param $slot i32)
+    (local $blocks i32) (local $mode i32) (local $nb i32) (local $n i32) (local $b i32)
+    (local $first i32) (local $count i32) (local $cols i32) (local $padded i32) (local $K i32)
+    (local $ws i32) (local $gd i32) (local $rd i32) (local $B i32) (local $C i32) (local $rawA i32)
+    (local $A i32) (local $O i32) (local $taps i32) (local $P i32) (local $ldc i32) (local $o i32)
+    (local $i i32) (local $tplBytes i32)
+    (local.set $blocks (i32.load offset=4 (local.get $d)))
+    (local.set $mode (i32.load offset=8 (local.get $d)))
+    (local.set $nb (i32.load offset=12 (local.get $d)))
+    (local.set $n (i32.load offset=16 (local.get $d)))
+    (local.set $O (i32.load offset=36 (local.get $d)))
+    (local.set $taps (i32.load offset=40 (local.get $d)))
+    (local.set $P (i32.load offset=44 (local.get $d)))
+    (local.set $ldc (i32.load offset=52 (local.get $d)))
+    (local.set $tplBytes (i32.load offset=72 (local.get $d)))
+    (local.set $ws (i32.add (i32.load offset=80 (local.get $d))
+      (i32.mul (local.get $slot) (i32.load offset=84 (local.get $d)))))
+    (local.set $gd (local.get $ws))
+    (local.set $rd (i32.add (local.get $ws) (i32.load offset=88 (local.get $d))))
+    (local.set $B (i32.add (local.get $ws) (i32.load offset=92 (local.get $d))))
+    (local.set $C (i32.add (local.get $ws) (i32.load offset=96 (local.get $d))))
+    (local.set $rawA (i32.add (local.get $ws) (i32.load offset=100 (local.get $d))))
+    (local.set $A (i32.add (local.get $ws) (i32.load offset=104 (local.get $d))))
+    (block $done (loop $claim
+      (local.set $b (i32.atomic.rmw.add (local.get $d) (i32.const 1)))
+      (br_if $done (i32.ge_u (local.get $b) (local.get $blocks)))
+      (local.set $first (i32.mul (local.get $b) (local.get $nb)))
+      (local.set $count (i32.sub (local.get $n) (local.get $first)))
+      (if (i32.gt_u (local.get $count) (local.get $nb)) (then (local.set $count (local.get $nb))))
+      (local.set $cols (i32.mul (local.get $count) (local.get $P)))
+      ;; the gather's descriptor: the template, with this block's images, its B and its count
+      (memory.copy (local.get $gd) (i32.load offset=64 (local.get $d)) (local.get $tplBytes))
+      (i32.store (local.get $gd) (i32.add (i32.load offset=20 (local.get $d))
+        (i32.mul (local.get $first) (i32.load offset=24 (local.get $d)))))
+      (i32.store offset=4 (local.get $gd) (local.get $B))
+      (i32.store offset=52 (local.get $gd) (local.get $count))
+      (if (i32.eq (local.get $mode) (i32.const 2))
+        (then
+          ;; A: row o is channel o of the block's output gradients, image after image
+          (local.set $o (i32.const 0))
+          (block $oDone (loop $oLoop
+            (br_if $oDone (i32.ge_u (local.get $o) (local.get $O)))
+            (local.set $i (i32.const 0))
+            (block $iDone (loop $iLoop
+              (br_if $iDone (i32.ge_u (local.get $i) (local.get $count)))
+              (memory.copy
+                (i32.add (local.get $rawA) (i32.shl
+                  (i32.add (i32.mul (local.get $o) (local.get $cols)) (i32.mul (local.get $i) (local.get $P)))
+                  (i32.const 2)))
+                (i32.add (i32.load offset=76 (local.get $d)) (i32.shl
+                  (i32.mul (i32.add (i32.mul (i32.add (local.get $first) (local.get $i)) (local.get $O))
+                    (local.get $o)) (local.get $P))
+                  (i32.const 2)))
+                (i32.shl (local.get $P) (i32.const 2)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $iLoop)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (br $oLoop)))
+          (call $pack (local.get $rawA) (local.get $A) (local.get $O) (local.get $cols) (i32.const 4)
+            (local.get $cols) (i32.const 1))
+          ;; B: col(X)ᵀ, cols rows of taps columns
+          (call $zeroPacked (local.get $B) (local.get $cols) (local.get $taps)
+            (i32.and (i32.add (local.get $taps) (i32.const 7)) (i32.const -8))
+            (i32.load offset=60 (local.get $d)))
+          (i32.store offset=60 (local.get $gd) (local.get $cols))
+          (call $gather (local.get $gd))
+          (call $multiply (local.get $O) (local.get $cols) (local.get $taps) (local.get $A) (local.get $B)
+            (i32.add (i32.load offset=28 (local.get $d)) (i32.mul (local.get $b) (i32.load offset=32 (local.get $d))))
+            (i32.const 0) (local.get $ldc)))
+        (else
+          (local.set $K (select (local.get $taps) (local.get $O) (i32.eqz (local.get $mode))))
+          (local.set $padded (i32.and (i32.add (local.get $cols) (i32.const 7)) (i32.const -8)))
+          (call $zeroPacked (local.get $B) (local.get $K) (local.get $cols) (local.get $padded)
+            (i32.load offset=60 (local.get $d)))
+          (call $gather (local.get $gd))
+          (call $multiply (select (local.get $O) (local.get $taps) (i32.eqz (local.get $mode)))
+            (local.get $K) (local.get $cols) (i32.load offset=48 (local.get $d)) (local.get $B)
+            (local.get $C) (i32.const 0) (local.get $ldc))
+          (if (i32.eqz (local.get $mode))
+            (then
+              (i32.store (local.get $rd) (local.get $C))
+              (i32.store offset=4 (local.get $rd) (local.get $ldc))
+              (i32.store offset=8 (local.get $rd) (i32.add (i32.load offset=28 (local.get $d))
+                (i32.mul (local.get $first) (i32.load offset=32 (local.get $d)))))
+              (i32.store offset=12 (local.get $rd) (local.get $O))
+              (i32.store offset=16 (local.get $rd) (local.get $count))
+              (i32.store offset=20 (local.get $rd) (local.get $P))
+              (i32.store offset=24 (local.get $rd) (i32.load offset=56 (local.get $d)))
+              (call $rowsOut (local.get $rd)))
+            (else
+              ;; the adjoint gather: C's rows (ldc apart) added onto the block's images of GX
+              (memory.copy (local.get $gd) (i32.load offset=68 (local.get $d)) (local.get $tplBytes))
+              (i32.store (local.get $gd) (i32.add (i32.load offset=28 (local.get $d))
+                (i32.mul (local.get $first) (i32.load offset=32 (local.get $d)))))
+              (i32.store offset=4 (local.get $gd) (local.get $C))
+              (i32.store offset=52 (local.get $gd) (local.get $count))
+              (call $gather (local.get $gd))))))
+      (br $claim))))
 )

@@ -4,7 +4,8 @@ import { booleanOption, enumOption, numberOption, withNote } from '../options.js
 import { reductionOption } from '../reduce.js';
 import type { Shaped } from '../shape-checks.js';
 import { requireLogProbabilities, requireRank } from '../validate.js';
-import { ctcMinimumSteps, ctcSampleLoss, ctcScratch } from './ctcKernel.js';
+import { ctcMinimumSteps, ctcSampleLoss } from './ctcKernel.js';
+import { ctcSampleLossScaled, ctcScaledScratch } from './ctcScaled.js';
 
 const NAME = 'ctc';
 
@@ -87,17 +88,17 @@ function requireTargetLabels(targets: Tensor, targetLengths: Tensor, classes: nu
   for (let n = 0; n < targetLengths.size; n++) {
     for (let i = n * width, stop = n * width + targetLengths.data[n]; i < stop; i++) {
       const v = y[i];
+      if (Number.isInteger(v) && v >= 0 && v < classes && v !== blank) continue;
       const at = formatIndex(i, targets.shape);
       if (!Number.isInteger(v))
         throw new LossInputError(NAME, 'targets', `label ${v} at index ${at} is not an integer`);
       if (v < 0 || v >= classes)
         throw new LossInputError(NAME, 'targets', `label ${v} at index ${at} is outside [0, ${classes})`);
-      if (v === blank)
-        throw new LossInputError(
-          NAME,
-          'targets',
-          `label ${v} at index ${at} is the blank (options.blank = ${blank}); a target holds labels only (padding goes after its length)`,
-        );
+      throw new LossInputError(
+        NAME,
+        'targets',
+        `label ${v} at index ${at} is the blank (options.blank = ${blank}); a target holds labels only (padding goes after its length)`,
+      );
     }
   }
 }
@@ -126,8 +127,10 @@ function requireAlignments(targets: Tensor, inputLengths: Tensor, targetLengths:
  * For sample n with scores x [Tₙ, C], labels y = (y₁, …, y_Sₙ) and blank b:
  * ℓₙ = −log Σ_{π ∈ 𝓑⁻¹(y)} Π_t p_t(π_t), where p_t = softmax(x_t) (`inputKind: 'logits'`) or
  * exp(x_t) (`'logProbs'`), and 𝓑 collapses repeated symbols, then removes blanks. It is computed
- * by the forward–backward recursion over y' = (b, y₁, b, y₂, …, y_Sₙ, b) in log space (each
- * log-add subtracts its maximum), O(Tₙ·Sₙ) per sample; logits of ±1e4 stay finite. Gradient:
+ * by the forward–backward recursion over y' = (b, y₁, b, y₂, …, y_Sₙ, b), O(Tₙ·Sₙ) per sample:
+ * in probability space rescaled per frame (Graves et al. 2006, §4.1) while every cell stays far
+ * above underflow, in log space otherwise (each log-add subtracts its maximum), so logits of
+ * ±1e4 stay finite. Gradient:
  * softmax(x_t) − γ_t for logits, −γ_t for log-probabilities (the true gradient), with γ_t(c) the
  * posterior probability that frame t emits c; frames from Tₙ on get 0.
  *
@@ -191,7 +194,7 @@ export const { entry: ctcLoss, fn: ctc } = defineLoss({
     // 'mean' is Σₙ ℓₙ / max(Sₙ, 1) over the batch size (the plan's divisor): the kernel returns
     // that weighted sum, and each sample's gradient carries its 1 / max(Sₙ, 1).
     const perLabel = plan.reduction === 'mean';
-    const scratch = ctcScratch(time, classes, width);
+    const scratch = ctcScaledScratch(time, classes, width);
     let total = 0;
     for (let n = 0; n < batch; n++) {
       const steps = inputLengths[n];
@@ -200,22 +203,20 @@ export const { entry: ctcLoss, fn: ctc } = defineLoss({
       if (steps < ctcMinimumSteps(labels, labelOffset, length)) continue; // zeroInfinity: 0, no gradient
       const scale = perLabel ? 1 / Math.max(length, 1) : 1;
       const weight = (up === null ? plan.scale : plan.scale * up[n]) * scale;
-      const loss = ctcSampleLoss(
-        {
-          x,
-          frameOffset: n * time * classes,
-          classes,
-          logits: options.inputKind === 'logits',
-          steps,
-          labels,
-          labelOffset,
-          length,
-          blank: options.blank,
-        },
-        scratch,
-        g,
-        weight,
-      );
+      const sample = {
+        x,
+        frameOffset: n * time * classes,
+        classes,
+        logits: options.inputKind === 'logits',
+        steps,
+        labels,
+        labelOffset,
+        length,
+        blank: options.blank,
+      };
+      // The rescaled probability-space recursion, or the log-space one where it declines.
+      const loss =
+        ctcSampleLossScaled(sample, scratch, g, weight) ?? ctcSampleLoss(sample, scratch, g, weight);
       total += loss * scale;
       if (units !== null) units[n] = loss;
     }
