@@ -115,3 +115,49 @@ describe('maxPool2d picks the first maximum of each window, and the first NaN', 
     }
   });
 });
+
+describe('maxPool2d backward', () => {
+  test('each window’s gradient is added onto zeros at its first maximum (a −0 gives +0, NaN stays); rows and columns past the windows get 0', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [h, w, k] of [
+        [4, 6, 2],
+        [5, 7, 2],
+        [7, 8, 3],
+      ] as const) {
+        const values = Array.from({ length: 2 * 3 * h * w }, (_, i) => Math.sin(7.3 * i));
+        const x = new Tensor(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), [
+          2,
+          3,
+          h,
+          w,
+        ]);
+        x.requireGrad();
+        const y = ops.maxPool2d(x, { kernel: k });
+        // An upstream with −0, a NaN and ordinary values.
+        const up = Tensor.zeros(y.shape, dtype);
+        for (let i = 0; i < up.size; i++) up.data[i] = i % 5 === 0 ? -0 : i === 3 ? Number.NaN : i - 4.5;
+        const [g] = gradients(y, [x], { upstream: up });
+        // The reference: zeros, then += the upstream at each window's first maximum.
+        const want = new Float64Array(x.size);
+        const [oh, ow] = [Math.floor(h / k), Math.floor(w / k)];
+        for (let plane = 0, p = 0; plane < 6; plane++)
+          for (let oy = 0; oy < oh; oy++)
+            for (let ox = 0; ox < ow; ox++, p++) {
+              let best = plane * h * w + oy * k * w + ox * k;
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const at = plane * h * w + (oy * k + ky) * w + ox * k + kx;
+                  if (x.data[at] > x.data[best]) best = at;
+                }
+              want[best] += up.data[p];
+            }
+        const label = `${dtype} ${h}×${w} kernel ${k}`;
+        for (let i = 0; i < want.length; i++)
+          assert.ok(
+            Object.is(g.data[i], dtype === 'float32' ? Math.fround(want[i]) : want[i]),
+            `${label} [${i}]`,
+          );
+      }
+    }
+  });
+});
