@@ -1,6 +1,13 @@
-import { type PackPanels, runConvBlocks } from '../kernels/wasm/gemm.js';
+import { GATHER_FIELDS, type PackPanels, runConvBlocks } from '../kernels/wasm/gemm.js';
 import type { FloatArray } from '../tensor/index.js';
-import { type Geometry, validRange } from './conv-blocks.js';
+import {
+  ADD_ROWS,
+  type Geometry,
+  PACKED_COLUMNS,
+  PACKED_ROWS,
+  outputsAsBlock,
+  validRanges,
+} from './conv-blocks.js';
 
 // conv2d's float32 products for a whole batch in one call of the SIMD kernel (gemm.wat's
 // `convBlocks`): the batch's images are copied into the kernel's memory once, and the threads of
@@ -18,15 +25,8 @@ const FORWARD = 0;
 const INPUT_GRAD = 1;
 const WEIGHT_GRAD = 2;
 
-/** `gather`'s layouts (see gemm.wat). */
-const PACKED_COLUMNS = 0;
-const PACKED_ROWS = 1;
-const ADD_ROWS = 2;
-
 /** `convBlocks`' descriptor: 27 int32 values, in 128 bytes. */
 const DESCRIPTOR_BYTES = 128;
-/** `gather`'s descriptor: 16 int32 values, then the valid ranges. */
-const GATHER_FIELDS = 16;
 /** `rowsOut`'s descriptor: 7 int32 values. */
 const ROWS_OUT_BYTES = 32;
 
@@ -41,19 +41,6 @@ class Regions {
     this.bytes = (at + bytes + 15) & ~15;
     return at;
   }
-}
-
-/** The valid output rows [lo, hi) of each ky, then the valid output columns of each kx. */
-function validRanges(g: Geometry): number[] {
-  const ranges: number[] = [];
-  for (let ky = 0; ky < g.kh; ky++) ranges.push(...validRange(ky, g.sh, g.ph, g.h, g.oh));
-  for (let kx = 0; kx < g.kw; kx++) ranges.push(...validRange(kx, g.sw, g.pw, g.w, g.ow));
-  return ranges;
-}
-
-/** The output gradients [N, O, OH, OW] as their own im2col block: a 1 × 1 window over O channels. */
-function outputsAsBlock(g: Geometry): Geometry {
-  return { ...g, c: g.o, h: g.oh, w: g.ow, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 };
 }
 
 /** Bytes of a gather template of `g` (the same for `g` and its outputs: 1 × 1 has fewer ranges). */

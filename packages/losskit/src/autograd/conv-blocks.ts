@@ -28,6 +28,32 @@ export function validRange(k: number, s: number, p: number, size: number, outSiz
   return [Math.min(lo, hi), hi];
 }
 
+/** The valid output rows [lo, hi) of each ky, then the valid output columns of each kx. */
+export function validRanges(g: Geometry): number[] {
+  const ranges: number[] = [];
+  for (let ky = 0; ky < g.kh; ky++) ranges.push(...validRange(ky, g.sh, g.ph, g.h, g.oh));
+  for (let kx = 0; kx < g.kw; kx++) ranges.push(...validRange(kx, g.sw, g.pw, g.w, g.ow));
+  return ranges;
+}
+
+/**
+ * The geometry under which the output gradients [N, O, OH, OW] are their own im2col block: a
+ * 1 × 1 window over O channels, so that gemm.wat's `gather` packs them as op(B) with K = O rows
+ * (element (o, j) at (j − j mod 8)·O + 8o + j mod 8).
+ */
+export function outputsAsBlock(g: Geometry): Geometry {
+  return { ...g, c: g.o, h: g.oh, w: g.ow, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 };
+}
+
+/**
+ * gemm.wat's `gather` layouts: the im2col block as the columns of packed B (PACKED_COLUMNS) or as
+ * its rows (PACKED_ROWS, the block transposed), and the adjoint: a block of rows K apart added
+ * back onto the pixels (ADD_ROWS, `col2imAdd`).
+ */
+export const PACKED_COLUMNS = 0;
+export const PACKED_ROWS = 1;
+export const ADD_ROWS = 2;
+
 /**
  * Elements of one im2col block (the larger of its C·KH·KW and O rows times its columns) up to
  * which images are batched side by side: 2^17 (512 KiB in float32), so the block and its product

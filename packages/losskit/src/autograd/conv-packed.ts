@@ -5,7 +5,14 @@ import {
   rowsOutStagingFloats,
   simdGemmInPlace,
 } from '../kernels/wasm/gemm.js';
-import { type Geometry, validRange } from './conv-blocks.js';
+import {
+  ADD_ROWS,
+  type Geometry,
+  PACKED_COLUMNS,
+  PACKED_ROWS,
+  outputsAsBlock,
+  validRanges,
+} from './conv-blocks.js';
 
 // conv2d's float32 products with their blocks written straight into the SIMD kernel's memory
 // (`simdGemmInPlace`): the block's images are copied into the kernel's memory and its `gather`
@@ -37,29 +44,6 @@ function writeGradRows(
       const from = ((first + i) * g.o + o) * positions;
       view.set(gy.subarray(from, from + positions), at + o * ld + i * positions);
     }
-}
-
-/**
- * The geometry under which the output gradients [N, O, OH, OW] are their own im2col block: a
- * 1 × 1 window over O channels, so that `gatherBlock` packs them as op(B) with K = O rows
- * (element (o, j) at (j − j mod 8)·O + 8o + j mod 8).
- */
-function outputsAsBlock(g: Geometry): Geometry {
-  return { ...g, c: g.o, h: g.oh, w: g.ow, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 };
-}
-
-/** The im2col block's layouts in packed B, as gemm.wat's `gather` numbers them. */
-const PACKED_COLUMNS = 0;
-const PACKED_ROWS = 1;
-/** And the adjoint: a block of rows K apart added back onto the pixels (`col2imAdd`). */
-const ADD_ROWS = 2;
-
-/** The valid output rows [lo, hi) of each ky, then the valid output columns of each kx. */
-function validRanges(g: Geometry): number[] {
-  const ranges: number[] = [];
-  for (let ky = 0; ky < g.kh; ky++) ranges.push(...validRange(ky, g.sh, g.ph, g.h, g.oh));
-  for (let kx = 0; kx < g.kw; kx++) ranges.push(...validRange(kx, g.sw, g.pw, g.w, g.ow));
-  return ranges;
 }
 
 /** Staging floats the gather of `count` images needs (`gatherStagingFloats`). */

@@ -504,7 +504,7 @@ export function runConvBlocks(job: ConvBlocksJob): boolean {
 }
 
 /** The descriptor of `gather` (gemm.wat): 16 values, then the valid ranges. */
-const GATHER_FIELDS = 16;
+export const GATHER_FIELDS = 16;
 
 /** Floats of staging a `gatherWindowsInPlace` of `ranges` range values and `length` inputs needs. */
 export function gatherStagingFloats(ranges: number, length: number): number {

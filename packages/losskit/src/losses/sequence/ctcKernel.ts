@@ -48,6 +48,30 @@ export function ctcMinimumSteps(labels: ArrayLike<number>, offset: number, lengt
   return steps;
 }
 
+/**
+ * The extended label sequence y' = (b, y₁, b, …, y_S, b) of a sample into `extended` (length
+ * 2S + 1, returned), and in `skip` whether each position may be entered from two before (a
+ * label that differs from the previous one).
+ */
+export function extendLabels(sample: CtcSample, extended: Int32Array, skip: Uint8Array): number {
+  const { labels, labelOffset, length, blank } = sample;
+  const width = 2 * length + 1;
+  for (let s = 0; s < width; s++) {
+    const label = s % 2 === 1 ? labels[labelOffset + (s - 1) / 2] : blank;
+    extended[s] = label;
+    skip[s] = s >= 3 && s % 2 === 1 && label !== extended[s - 2] ? 1 : 0;
+  }
+  return width;
+}
+
+/**
+ * The band of positions s at time t that lie on a complete alignment of a sample of `steps`
+ * frames and extended length `width`: s ≥ L − 2(Tₙ − t) (bandStart) and s < 2t + 2 (bandEnd);
+ * the rest of α and β is −∞ (0 in probability space).
+ */
+export const bandStart = (t: number, steps: number, width: number) => Math.max(0, width - 2 * (steps - t));
+export const bandEnd = (t: number, width: number) => Math.min(width, 2 * t + 2);
+
 /** Scratch memory of one call, sized for the longest sample and reused by every sample. */
 export interface CtcScratch {
   /** α_t(s) for t < T, s < 2S + 1 (row stride: the sample's 2Sₙ + 1). */
@@ -115,21 +139,14 @@ export function ctcSampleLoss(
   grad: FloatArray | null,
   weight: number,
 ): number {
-  const { x, frameOffset, classes, logits, steps, labels, labelOffset, length, blank } = sample;
+  const { x, frameOffset, classes, logits, steps } = sample;
   const { alpha, beta, logNorm, extended, skip, occupation } = scratch;
-  const width = 2 * length + 1;
-
-  for (let s = 0; s < width; s++) {
-    const label = s % 2 === 1 ? labels[labelOffset + (s - 1) / 2] : blank;
-    extended[s] = label;
-    skip[s] = s >= 3 && s % 2 === 1 && label !== extended[s - 2] ? 1 : 0;
-  }
+  const width = extendLabels(sample, extended, skip);
   for (let t = 0; t < steps; t++) logNorm[t] = logits ? logSumExp(x, frameOffset + t * classes, classes) : 0;
   alpha.fill(NEG, 0, steps * width);
 
-  // Positions s at time t that lie on a complete alignment: s < 2t + 2 and s ≥ L − 2(Tₙ − t).
-  const lowest = (t: number) => Math.max(0, width - 2 * (steps - t));
-  const end = (t: number) => Math.min(width, 2 * t + 2);
+  const lowest = (t: number) => bandStart(t, steps, width);
+  const end = (t: number) => bandEnd(t, width);
 
   for (let s = lowest(0); s < end(0); s++) alpha[s] = x[frameOffset + extended[s]] - logNorm[0];
   for (let t = 1; t < steps; t++) {

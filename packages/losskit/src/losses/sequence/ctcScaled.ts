@@ -13,7 +13,14 @@
 // exceeds ERROR_BUDGET; when the forward pass lost no cell, p(y) needs no backward pass.
 import type { FloatArray } from '../../tensor/index.js';
 import { expNonPositive } from '../math.js';
-import { type CtcSample, type CtcScratch, ctcScratch } from './ctcKernel.js';
+import {
+  type CtcSample,
+  type CtcScratch,
+  bandEnd,
+  bandStart,
+  ctcScratch,
+  extendLabels,
+} from './ctcKernel.js';
 
 /**
  * Cells below 2⁻¹⁰²⁰ (of a row that sums to 1) are set to 0: every cell kept, and every product
@@ -95,14 +102,7 @@ export function ctcSampleLossScaled(
   grad: FloatArray | null,
   weight: number,
 ): number | null {
-  const { labels, labelOffset, length, blank } = sample;
-  const { extended, skip } = scratch;
-  const width = 2 * length + 1;
-  for (let s = 0; s < width; s++) {
-    const label = s % 2 === 1 ? labels[labelOffset + (s - 1) / 2] : blank;
-    extended[s] = label;
-    skip[s] = s >= 3 && s % 2 === 1 && label !== extended[s - 2] ? 1 : 0;
-  }
+  const width = extendLabels(sample, scratch.extended, scratch.skip);
   emissionProbabilities(sample, scratch.probs);
   const forward = scaledForward(sample, scratch, width);
   if (forward === null) return null;
@@ -112,10 +112,6 @@ export function ctcSampleLossScaled(
   if (!writes && !forward.lostCells) return loss;
   return scaledBackward(sample, scratch, width, writes ? grad : null, weight) ? loss : null;
 }
-
-/** Positions s at time t that lie on a complete alignment: s < 2t + 2 and s ≥ L − 2(Tₙ − t). */
-const bandStart = (t: number, steps: number, width: number) => Math.max(0, width - 2 * (steps - t));
-const bandEnd = (t: number, width: number) => Math.min(width, 2 * t + 2);
 
 /**
  * The forward pass. Row t of `alpha` (stride L + 2, cell s at 2 + s, the first two cells 0) holds
