@@ -3,6 +3,8 @@
  * allocation-free so that kernels can call it per element (V8 inlines small functions).
  */
 
+import { EXP_FRACTION, EXP_POWER, EXP_STEPS } from '../kernels/exp-table.js';
+
 /**
  * softplus(x) = log(1 + eˣ), exact for large |x|: max(x, 0) + log1p(e^(−|x|)), with max(x, 0)
  * taken as x/2 + |x|/2 (halved first: x + |x| overflows to ∞ for x above 8.9e307).
@@ -66,17 +68,10 @@ export function clampedLog(p: number): number {
 // accurate to a few units in the last place of a float64 (so the float64 path, its oracle cases
 // and its finite differences are unaffected), branch-free apart from an always-predicted clamp.
 
-const EXP_STEPS = 64;
 const EXP_INV_STEP = EXP_STEPS / Math.LN2;
 // ln 2 / 64 in two parts (fdlibm's split): k·STEP_HI is exact for |k| < 2²¹.
 const EXP_STEP_HI = 0.6931471803691238 / EXP_STEPS;
 const EXP_STEP_LO = 1.9082149292705877e-10 / EXP_STEPS;
-/** 2^(j/64), j in [0, 64). */
-const EXP_FRACTION = new Float64Array(EXP_STEPS);
-/** 2^(−i), i in [0, 1100): 2^(k >> 6) for every k the clamp allows (subnormals included). */
-const EXP_POWER = new Float64Array(1100);
-for (let j = 0; j < EXP_STEPS; j++) EXP_FRACTION[j] = 2 ** (j / EXP_STEPS);
-for (let i = 0; i < EXP_POWER.length; i++) EXP_POWER[i] = 2 ** -i;
 
 /**
  * eˣ for x ≤ 0 (relative error below 1e-15; 0 below −745). With k = round(64x/ln 2) and

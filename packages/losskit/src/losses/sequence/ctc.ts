@@ -1,3 +1,4 @@
+import { type CtcKernelSample, ctcKernelLosses } from '../../kernels/wasm/ctc.js';
 import { formatIndex, formatShape, LossInputError, type Tensor } from '../../tensor/index.js';
 import { defineLoss } from '../define.js';
 import { booleanOption, enumOption, numberOption, withNote } from '../options.js';
@@ -5,7 +6,7 @@ import { reductionOption } from '../reduce.js';
 import type { Shaped } from '../shape-checks.js';
 import { requireLogProbabilities, requireRank } from '../validate.js';
 import { ctcMinimumSteps, ctcSampleLoss } from './ctcKernel.js';
-import { ctcSampleLossScaled, ctcScaledScratch } from './ctcScaled.js';
+import { type CtcScaledScratch, ctcSampleLossScaled, ctcScaledScratch } from './ctcScaled.js';
 
 const NAME = 'ctc';
 
@@ -191,11 +192,11 @@ export const { entry: ctcLoss, fn: ctc } = defineLoss({
     const targetLengths = t.targetLengths.data;
     const g = grads === null ? null : grads.input;
     const up = plan.upstream;
+    const logits = options.inputKind === 'logits';
     // 'mean' is Σₙ ℓₙ / max(Sₙ, 1) over the batch size (the plan's divisor): the kernel returns
     // that weighted sum, and each sample's gradient carries its 1 / max(Sₙ, 1).
     const perLabel = plan.reduction === 'mean';
-    const scratch = ctcScaledScratch(time, classes, width);
-    let total = 0;
+    const samples: (CtcKernelSample & { readonly n: number; readonly scale: number })[] = [];
     for (let n = 0; n < batch; n++) {
       const steps = inputLengths[n];
       const length = targetLengths[n];
@@ -203,20 +204,39 @@ export const { entry: ctcLoss, fn: ctc } = defineLoss({
       if (steps < ctcMinimumSteps(labels, labelOffset, length)) continue; // zeroInfinity: 0, no gradient
       const scale = perLabel ? 1 / Math.max(length, 1) : 1;
       const weight = (up === null ? plan.scale : plan.scale * up[n]) * scale;
-      const sample = {
-        x,
-        frameOffset: n * time * classes,
-        classes,
-        logits: options.inputKind === 'logits',
-        steps,
-        labels,
-        labelOffset,
-        length,
-        blank: options.blank,
-      };
-      // The rescaled probability-space recursion, or the log-space one where it declines.
-      const loss =
-        ctcSampleLossScaled(sample, scratch, g, weight) ?? ctcSampleLoss(sample, scratch, g, weight);
+      samples.push({ n, scale, steps, frameOffset: n * time * classes, labelOffset, length, weight });
+    }
+    // The rescaled probability-space recursion on the WebAssembly kernel (threads split the
+    // samples), or its JavaScript twin where the kernel is unavailable (the same bits); the
+    // log-space kernel for each sample the scaled one declines.
+    const losses = new Float64Array(samples.length).fill(Number.NaN);
+    const onKernel = ctcKernelLosses(
+      { x, classes, logits, blank: options.blank, labels, grad: g },
+      samples,
+      losses,
+    );
+    let scratch: CtcScaledScratch | null = null;
+    let total = 0;
+    for (let j = 0; j < samples.length; j++) {
+      const { n, scale, steps, frameOffset, labelOffset, length, weight } = samples[j];
+      let loss = losses[j];
+      if (Number.isNaN(loss)) {
+        scratch ??= ctcScaledScratch(time, classes, width);
+        const sample = {
+          x,
+          frameOffset,
+          classes,
+          logits,
+          steps,
+          labels,
+          labelOffset,
+          length,
+          blank: options.blank,
+        };
+        loss =
+          (onKernel ? null : ctcSampleLossScaled(sample, scratch, g, weight)) ??
+          ctcSampleLoss(sample, scratch, g, weight);
+      }
       total += loss * scale;
       if (units !== null) units[n] = loss;
     }

@@ -11,6 +11,7 @@
 // rows of α̂ and β̂ that each sum to 1 (a product that underflows in Z_t errs by far less than
 // TINY). The backward pass adds up 2L·TINY / Z_t over the frames and declines once the sum
 // exceeds ERROR_BUDGET; when the forward pass lost no cell, p(y) needs no backward pass.
+import { scaledLoss } from '../../kernels/wasm/ctc.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { expNonPositive } from '../math.js';
 import {
@@ -30,10 +31,15 @@ const TINY = 2 ** -1020;
 /** The bound on the relative error of p(y) (and the absolute error of γ) the kernel accepts. */
 const ERROR_BUDGET = 2 ** -60;
 /**
- * Row sums (each at least TINY) multiply into a running product, folded into its log once below
- * 2⁻⁵⁰⁰; a row sum below 2⁻⁵⁰⁰ goes to the log at once. The product stays a normal number.
+ * Row sums (each at least TINY) multiply into a running product c = scale·2^exponent: a row sum
+ * below 2⁻⁵⁰⁰ is multiplied by 2⁵⁰⁰ first, and the product by 2⁵⁰⁰ while it is below 2⁻⁵⁰⁰
+ * (exact: powers of two). The product stays a normal number in [2⁻⁵⁰⁰, 1], and its log is taken
+ * once, at the end (`scaledLoss`), so the recursion needs no logarithm (ctc.wat, its WebAssembly
+ * twin, has none).
  */
 const FOLD_BELOW = 2 ** -500;
+const FOLD_BY = 2 ** 500;
+const FOLD_EXPONENT = -500;
 
 /**
  * Scratch of the scaled kernel: the log-space kernel's, sized for one more label so that its rows
@@ -106,11 +112,19 @@ export function ctcSampleLossScaled(
   emissionProbabilities(sample, scratch.probs);
   const forward = scaledForward(sample, scratch, width);
   if (forward === null) return null;
-  const loss = forward.loss;
-  const writes = grad !== null && weight !== 0 && Number.isFinite(loss);
+  const loss = scaledLoss(forward.exponent, forward.scale, forward.final);
+  const writes = grad !== null && weight !== 0;
   // Without lost cells the value is exact as it stands; otherwise Z_t must vouch for it.
   if (!writes && !forward.lostCells) return loss;
   return scaledBackward(sample, scratch, width, writes ? grad : null, weight) ? loss : null;
+}
+
+/** What the forward pass found: p(y) = scale·2^exponent·final, and whether a cell was lost. */
+interface ScaledForward {
+  readonly exponent: number;
+  readonly scale: number;
+  readonly final: number;
+  readonly lostCells: boolean;
 }
 
 /**
@@ -118,17 +132,12 @@ export function ctcSampleLossScaled(
  * v_t(s) = (α̂_{t−1}(s) + α̂_{t−1}(s−1) + [skip s] α̂_{t−1}(s−2))·p_t(s), the normalised row α̂_t
  * times its sum c_t. Returns the loss and whether a cell below TINY was set to 0.
  */
-function scaledForward(
-  sample: CtcSample,
-  scratch: CtcScaledScratch,
-  width: number,
-): { loss: number; lostCells: boolean } | null {
+function scaledForward(sample: CtcSample, scratch: CtcScaledScratch, width: number): ScaledForward | null {
   const { classes, steps } = sample;
   const { alpha, extended, skip, probs, rowInverse } = scratch;
   const stride = width + 2;
-  // log p = logScale + log(scale · final): the row sums multiply into `scale`, folded into
-  // `logScale` whenever the product gets small.
-  let logScale = 0;
+  // p = scale·2^exponent·final: the row sums multiply into `scale`, folded by FOLD_BY.
+  let exponent = 0;
   let scale = 1;
   let lostCells = false;
   for (let t = 0; t < steps; t++) {
@@ -170,20 +179,21 @@ function scaledForward(
     if (rowSum === 0) return null;
     rowInverse[t] = 1 / rowSum;
     if (rowSum < FOLD_BELOW) {
-      logScale += Math.log(rowSum);
+      scale *= rowSum * FOLD_BY;
+      exponent += FOLD_EXPONENT;
     } else {
       scale *= rowSum;
-      if (scale < FOLD_BELOW) {
-        logScale += Math.log(scale);
-        scale = 1;
-      }
+    }
+    while (scale < FOLD_BELOW) {
+      scale *= FOLD_BY;
+      exponent += FOLD_EXPONENT;
     }
   }
   const last = (steps - 1) * stride + 2;
   const final =
     (width > 1 ? alpha[last + width - 1] + alpha[last + width - 2] : alpha[last]) * rowInverse[steps - 1];
   if (final === 0) return null;
-  return { loss: -(logScale + Math.log(scale * final)), lostCells };
+  return { exponent, scale, final, lostCells };
 }
 
 /**
