@@ -3,7 +3,7 @@
  * allocation-free so that kernels can call it per element (V8 inlines small functions).
  */
 
-import { EXP_FRACTION, EXP_POWER, EXP_STEPS } from '../kernels/exp-table.js';
+import * as expTable from '../kernels/exp-table.js';
 
 /**
  * softplus(x) = log(1 + eˣ), exact for large |x|: max(x, 0) + log1p(e^(−|x|)), with max(x, 0)
@@ -68,6 +68,11 @@ export function clampedLog(p: number): number {
 // accurate to a few units in the last place of a float64 (so the float64 path, its oracle cases
 // and its finite differences are unaffected), branch-free apart from an always-predicted clamp.
 
+// Module-local copies of the shared tables: V8 reads an imported binding through its module cell
+// on every use, which cost this exp 9% (measured on a float64 BCE of 2^20 values).
+const EXP_STEPS = expTable.EXP_STEPS;
+const EXP_FRACTION = expTable.EXP_FRACTION;
+const EXP_POWER = expTable.EXP_POWER;
 const EXP_INV_STEP = EXP_STEPS / Math.LN2;
 // ln 2 / 64 in two parts (fdlibm's split): k·STEP_HI is exact for |k| < 2²¹.
 const EXP_STEP_HI = 0.6931471803691238 / EXP_STEPS;

@@ -159,6 +159,11 @@ export class Dropout extends Module {
   }
 }
 
+/** Whether `layer` is an instance of `kind` itself, not of a subclass (which may change forward). */
+function isExactly(layer: Module, kind: abstract new (...args: never[]) => Module): boolean {
+  return Object.getPrototypeOf(layer) === kind.prototype;
+}
+
 /** Modules applied in order; children are named '0', '1', … (as in PyTorch). */
 export class Sequential extends Module {
   private readonly layers: Module[] = [];
@@ -192,9 +197,27 @@ export class Sequential extends Module {
     return layer;
   }
 
+  /**
+   * The layers applied in order. A `ReLU` followed by a `MaxPool2d` (a CNN's usual block) runs
+   * as the pooling, then relu on the pooled values (a quarter of them for 2×2 windows): the same bits, in
+   * the output and in every gradient. relu is non-decreasing, so it commutes with a window's
+   * maximum (NaN included: both orders pick the window's first NaN, which relu keeps); the two
+   * orders can pick different first maxima only in a window whose maximum is ≤ 0, where relu's
+   * gradient is 0 either way.
+   */
   forward(input: Tensor): Tensor {
+    const layers = this.layers;
     let x = input;
-    for (const layer of this.layers) x = layer.forward(x);
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const next = layers[i + 1];
+      if (isExactly(layer, ReLU) && next instanceof MaxPool2d && isExactly(next, MaxPool2d)) {
+        x = ops.relu(next.forward(x));
+        i++;
+      } else {
+        x = layer.forward(x);
+      }
+    }
     return x;
   }
 
