@@ -6,7 +6,7 @@ import {
   allocateForOverwrite,
   formatShape,
 } from '../tensor/index.js';
-import { simdMaxPool2x2 } from '../kernels/wasm/pool.js';
+import { simdMaxPool2x2, simdMaxUnpool2x2 } from '../kernels/wasm/pool.js';
 import { record } from './engine.js';
 import { gatherFlat } from './indexing.js';
 import { type Operand, asTensor } from './operand.js';
@@ -65,7 +65,9 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
     out instanceof Float32Array &&
     simdMaxPool2x2(data, n * c, h, w, out, index);
   if (!simd) windowMaxima(data, n * c, h, w, k, s, oh, ow, out, index);
-  return record('maxPool2d', new Tensor(out, [n, c, oh, ow]), [x], (g) => [scatterMax(g, index, x.shape)]);
+  return record('maxPool2d', new Tensor(out, [n, c, oh, ow]), [x], (g) => [
+    scatterMax(g, index, x.shape, k === 2 && s === 2),
+  ]);
 }
 
 /**
@@ -112,14 +114,30 @@ function windowMaxima(
 
 /**
  * maxPool2d's backward: each window's gradient added to its maximum's pixel, in the gradient's
- * dtype (a pixel receives one term per window it is the maximum of). Backward: `gatherFlat`.
+ * dtype (a pixel receives one term per window it is the maximum of). For 2×2 windows with
+ * stride 2 (`nonOverlapping`) on float32, the WebAssembly kernel writes every pixel once with the
+ * same bits, instead of a zero-fill and a scatter. Backward: `gatherFlat`.
  */
-function scatterMax(g: Tensor, index: Int32Array, inputShape: readonly number[]): Tensor {
-  const out = allocate(
-    g.dtype,
-    inputShape.reduce((a, b) => a * b, 1),
-  );
-  scatterAdd(g.data, index, out);
+function scatterMax(
+  g: Tensor,
+  index: Int32Array,
+  inputShape: readonly number[],
+  nonOverlapping: boolean,
+): Tensor {
+  const [n, c, h, w] = inputShape;
+  const size = n * c * h * w;
+  const unpooled =
+    nonOverlapping && g.data instanceof Float32Array ? allocateForOverwrite('float32', size) : null;
+  let out: FloatArray;
+  if (
+    unpooled instanceof Float32Array &&
+    simdMaxUnpool2x2(g.data as Float32Array, index, n * c, h, w, unpooled)
+  ) {
+    out = unpooled;
+  } else {
+    out = allocate(g.dtype, size);
+    scatterAdd(g.data, index, out);
+  }
   return record('maxPool2dGrad', new Tensor(out, inputShape), [g], (gz) => [gatherFlat(gz, index, g.shape)]);
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../../../../test/helpers/random.js';
 import { Tensor, gradients, ops } from '../../index.js';
-import { simdMaxPool2x2 } from './pool.js';
+import { simdMaxPool2x2, simdMaxUnpool2x2 } from './pool.js';
 
 /** float32 planes with ties (values on a coarse grid), ±0, ±∞ and NaN of both signs sprinkled in. */
 function planes(shape: [number, number, number, number], seed: number): Float32Array {
@@ -64,6 +64,35 @@ test('simdMaxPool2x2 writes every window and declines planes larger than a chunk
   const big = new Float32Array(257 * 256);
   assert.equal(
     simdMaxPool2x2(big, 1, 257, 256, new Float32Array(128 * 128), new Int32Array(128 * 128)),
+    false,
+  );
+});
+
+test('simdMaxUnpool2x2 writes every pixel with the bits of scattering onto zeros (−0, NaN, ∞ upstream)', () => {
+  let checked = 0;
+  for (const [, shape] of shapes) {
+    const [n, c, h, w] = shape;
+    const data = planes(shape, h * 17 + w);
+    const windows = n * c * (h >> 1) * (w >> 1);
+    const maxima = new Float32Array(windows);
+    const index = new Int32Array(windows);
+    assert.ok(simdMaxPool2x2(data, n * c, h, w, maxima, index));
+    // Upstream gradients with −0, ±∞ and NaN of both signs among ordinary values.
+    const up = planes([1, 1, 1, windows], windows);
+    for (let i = 0; i < windows; i += 5) up[i] = -0;
+    const scattered = new Float32Array(data.length);
+    for (let i = 0; i < windows; i++) scattered[index[i]] += up[i];
+    const out = new Float32Array(data.length).fill(123);
+    assert.ok(simdMaxUnpool2x2(up, index, n * c, h, w, out));
+    const got = new Int32Array(out.buffer);
+    const want = new Int32Array(scattered.buffer);
+    for (let i = 0; i < got.length; i++) assert.equal(got[i], want[i], `pixel ${i} of ${shape}`);
+    checked++;
+  }
+  assert.equal(checked, shapes.length);
+  const big = new Float32Array(257 * 256);
+  assert.equal(
+    simdMaxUnpool2x2(new Float32Array(128 * 128), new Int32Array(128 * 128), 1, 257, 256, big),
     false,
   );
 });

@@ -17,6 +17,7 @@ const OUTPUTS = CAPACITY / 4;
 interface PoolExports {
   readonly memory: WebAssembly.Memory;
   maxPool2x2(planes: number, h: number, w: number, oh: number, ow: number, base: number): void;
+  maxUnpool2x2(planes: number, h: number, w: number, oh: number, ow: number, base: number): void;
 }
 
 interface PoolRegions {
@@ -30,6 +31,31 @@ const kernel = embeddedKernel<PoolExports, PoolRegions>(poolWasm, (buffer) => ({
   maxima: new Float32Array(buffer, 4 * CAPACITY, OUTPUTS),
   indices: new Int32Array(buffer, 4 * CAPACITY + 4 * OUTPUTS, OUTPUTS),
 }));
+
+/** The kernel with its regions, as `kernel()` returns it. */
+type PoolKernel = NonNullable<ReturnType<typeof kernel>>;
+
+/**
+ * Runs `step(k, first, count)` for consecutive chunks of whole planes (planes [first, first +
+ * count), as many as fit the input region) of `planes` planes of h × w with `length` values in
+ * all; false, with nothing run, where the kernel is unavailable, a plane is larger than a chunk,
+ * a side is below 2, or there are 2^31 values or more.
+ */
+function eachPlaneChunk(
+  planes: number,
+  h: number,
+  w: number,
+  length: number,
+  step: (k: PoolKernel, first: number, count: number) => void,
+): boolean {
+  const size = h * w;
+  if (size > CAPACITY || length >= 2 ** 31 || h < 2 || w < 2) return false;
+  const k = kernel();
+  if (k === null) return false;
+  const perChunk = Math.floor(CAPACITY / size);
+  for (let first = 0; first < planes; first += perChunk) step(k, first, Math.min(perChunk, planes - first));
+  return true;
+}
 
 /**
  * Max pooling of `planes` float32 planes of h × w (kernel 2, stride 2, floor mode) into `out`
@@ -47,19 +73,39 @@ export function simdMaxPool2x2(
   index: Int32Array,
 ): boolean {
   const size = h * w;
-  if (size > CAPACITY || x.length >= 2 ** 31 || h < 2 || w < 2) return false;
-  const k = kernel();
-  if (k === null) return false;
-  const oh = h >> 1;
-  const ow = w >> 1;
-  const perChunk = Math.floor(CAPACITY / size);
-  for (let first = 0; first < planes; first += perChunk) {
-    const count = Math.min(perChunk, planes - first);
+  const windows = (h >> 1) * (w >> 1);
+  return eachPlaneChunk(planes, h, w, x.length, (k, first, count) => {
     k.input.set(x.subarray(first * size, (first + count) * size));
-    k.exports.maxPool2x2(count, h, w, oh, ow, first * size);
-    const n = count * oh * ow;
-    out.set(k.maxima.subarray(0, n), first * oh * ow);
-    index.set(k.indices.subarray(0, n), first * oh * ow);
-  }
-  return true;
+    k.exports.maxPool2x2(count, h, w, h >> 1, w >> 1, first * size);
+    const n = count * windows;
+    out.set(k.maxima.subarray(0, n), first * windows);
+    index.set(k.indices.subarray(0, n), first * windows);
+  });
+}
+
+/**
+ * The input gradient of `simdMaxPool2x2`: every value of `out` (planes of h × w, float32) written
+ * once, `g` + 0 at each window's maximum `index[i]` (the flat index in the input, as the forward
+ * wrote it) and +0 elsewhere: the bits of adding `g` onto a zero-filled gradient at the indices,
+ * without the zero-fill and the scattered writes. False, with nothing written, where the kernel
+ * cannot run (as for the forward); the caller then scatters.
+ */
+export function simdMaxUnpool2x2(
+  g: Float32Array,
+  index: Int32Array,
+  planes: number,
+  h: number,
+  w: number,
+  out: Float32Array,
+): boolean {
+  const size = h * w;
+  const windows = (h >> 1) * (w >> 1);
+  return eachPlaneChunk(planes, h, w, out.length, (k, first, count) => {
+    const from = first * windows;
+    const n = count * windows;
+    k.maxima.set(g.subarray(from, from + n));
+    k.indices.set(index.subarray(from, from + n));
+    k.exports.maxUnpool2x2(count, h, w, h >> 1, w >> 1, first * size);
+    out.set(k.input.subarray(0, count * size), first * size);
+  });
 }

@@ -10,9 +10,9 @@
 ;; with `select`. No branch depends on the values.
 ;;
 ;; Memory: one fixed block of 6 pages (384 KiB), never grown (so JavaScript's views stay valid):
-;;   [0, 256 KiB)          input: whole H × W planes, up to 65536 values
-;;   [256 KiB, 320 KiB)    out: the maxima, planes · OH · OW ≤ 16384 values
-;;   [320 KiB, 384 KiB)    out: their flat indices (i32)
+;;   [0, 256 KiB)          input: whole H × W planes, up to 65536 values (maxUnpool2x2: its output)
+;;   [256 KiB, 320 KiB)    out: the maxima, planes · OH · OW ≤ 16384 values (maxUnpool2x2: the gradients in)
+;;   [320 KiB, 384 KiB)    out: their flat indices (i32; maxUnpool2x2 reads them)
 (module
   (memory (export "memory") 6 6)
 
@@ -110,5 +110,100 @@
                 (br $tail)))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
             (br $rowLoop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $planeLoop))))
+
+  ;; The backward of maxPool2x2 (max_pool2d's input gradient): reads each window's gradient g
+  ;; (at 256 KiB) and flat index (at 320 KiB), as maxPool2x2 wrote them, and writes every value of
+  ;; the planes at 0: g + 0 at the window's maximum (so −0 becomes +0, as adding onto a zero-filled
+  ;; gradient gives), +0 at its three other pixels and at the pixels of no window (the last row or
+  ;; column of an odd size). Each pixel is written once, with no zero-fill and no scattered writes.
+  ;; Four windows at a time: their positions (0, 1, W, W + 1 from the window's first pixel) become
+  ;; four masks of g, interleaved into the two rows by shuffles.
+  (func (export "maxUnpool2x2")
+    (param $planes i32) (param $h i32) (param $w i32) (param $oh i32) (param $ow i32) (param $base i32)
+    (local $p i32) (local $oy i32) (local $ox i32) (local $ow4 i32) (local $plane i32)
+    (local $i0 i32) (local $r0 i32) (local $r1 i32) (local $o i32) (local $k i32) (local $code i32)
+    (local $g v128) (local $pos v128) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $iw v128) (local $fg f32)
+    (local.set $ow4 (i32.and (local.get $ow) (i32.const -4)))
+    (local.set $iw (i32x4.splat (local.get $w)))
+    (local.set $plane (i32.mul (local.get $h) (local.get $w)))
+    (block $planesDone
+      (loop $planeLoop
+        (br_if $planesDone (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $oy (i32.const 0))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.ge_u (local.get $oy) (local.get $oh)))
+            (local.set $i0
+              (i32.add (i32.mul (local.get $p) (local.get $plane))
+                       (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $w))))
+            (local.set $r0 (i32.shl (local.get $i0) (i32.const 2)))
+            (local.set $r1 (i32.add (local.get $r0) (i32.shl (local.get $w) (i32.const 2))))
+            (local.set $ox (i32.const 0))
+            (block $simdDone
+              (loop $simd
+                (br_if $simdDone (i32.ge_u (local.get $ox) (local.get $ow4)))
+                (local.set $g (v128.load offset=262144 (local.get $o)))
+                ;; each window's position: its index less that of its first pixel
+                (local.set $pos
+                  (i32x4.sub (v128.load offset=327680 (local.get $o))
+                    (i32x4.add
+                      (i32x4.splat (i32.add (local.get $base) (i32.add (local.get $i0) (i32.shl (local.get $ox) (i32.const 1)))))
+                      (v128.const i32x4 0 2 4 6))))
+                (local.set $a (f32x4.add (v128.and (local.get $g) (i32x4.eq (local.get $pos) (v128.const i32x4 0 0 0 0))) (v128.const f32x4 0 0 0 0)))
+                (local.set $b (f32x4.add (v128.and (local.get $g) (i32x4.eq (local.get $pos) (v128.const i32x4 1 1 1 1))) (v128.const f32x4 0 0 0 0)))
+                (local.set $c (f32x4.add (v128.and (local.get $g) (i32x4.eq (local.get $pos) (local.get $iw))) (v128.const f32x4 0 0 0 0)))
+                (local.set $d (f32x4.add (v128.and (local.get $g)
+                  (i32x4.eq (local.get $pos) (i32x4.add (local.get $iw) (v128.const i32x4 1 1 1 1))))
+                  (v128.const f32x4 0 0 0 0)))
+                (local.set $k (i32.shl (local.get $ox) (i32.const 3)))
+                (v128.store (i32.add (local.get $r0) (local.get $k))
+                  (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+                (v128.store offset=16 (i32.add (local.get $r0) (local.get $k))
+                  (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+                (v128.store (i32.add (local.get $r1) (local.get $k))
+                  (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d)))
+                (v128.store offset=16 (i32.add (local.get $r1) (local.get $k))
+                  (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d)))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                (br $simd)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $ox) (local.get $ow)))
+                (local.set $fg (f32.load offset=262144 (local.get $o)))
+                (local.set $code
+                  (i32.sub (i32.load offset=327680 (local.get $o))
+                    (i32.add (local.get $base) (i32.add (local.get $i0) (i32.shl (local.get $ox) (i32.const 1))))))
+                (local.set $k (i32.shl (local.get $ox) (i32.const 3)))
+                (f32.store (i32.add (local.get $r0) (local.get $k))
+                  (f32.add (select (local.get $fg) (f32.const 0) (i32.eqz (local.get $code))) (f32.const 0)))
+                (f32.store offset=4 (i32.add (local.get $r0) (local.get $k))
+                  (f32.add (select (local.get $fg) (f32.const 0) (i32.eq (local.get $code) (i32.const 1))) (f32.const 0)))
+                (f32.store (i32.add (local.get $r1) (local.get $k))
+                  (f32.add (select (local.get $fg) (f32.const 0) (i32.eq (local.get $code) (local.get $w))) (f32.const 0)))
+                (f32.store offset=4 (i32.add (local.get $r1) (local.get $k))
+                  (f32.add (select (local.get $fg) (f32.const 0)
+                    (i32.eq (local.get $code) (i32.add (local.get $w) (i32.const 1)))) (f32.const 0)))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                (br $tail)))
+            ;; an odd width: the last column of both rows is in no window
+            (if (i32.and (local.get $w) (i32.const 1))
+              (then
+                (local.set $k (i32.shl (local.get $ow) (i32.const 3)))
+                (f32.store (i32.add (local.get $r0) (local.get $k)) (f32.const 0))
+                (f32.store (i32.add (local.get $r1) (local.get $k)) (f32.const 0))))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $rowLoop)))
+        ;; an odd height: the last row is in no window
+        (if (i32.and (local.get $h) (i32.const 1))
+          (then
+            (memory.fill
+              (i32.shl (i32.add (i32.mul (local.get $p) (local.get $plane))
+                (i32.mul (i32.sub (local.get $h) (i32.const 1)) (local.get $w))) (i32.const 2))
+              (i32.const 0) (i32.shl (local.get $w) (i32.const 2)))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $planeLoop)))))
