@@ -86,8 +86,6 @@ interface JobFields {
   readonly zeroB?: boolean;
   /** The output gradients (weight gradient only). */
   readonly grads?: number;
-  /** Bytes of the batch's arrays copied in and out. */
-  readonly traffic: number;
   /** Copies the operands in and writes the gather templates. */
   prepare(view: Float32Array, ints: Int32Array, pack: PackPanels): void;
   read(view: Float32Array): void;
@@ -124,7 +122,6 @@ function runBatch(g: Geometry, nb: number, at: Common, ws: Workspace, job: JobFi
     workspaceBytes: ws.bytes,
     blocks,
     work: g.n * g.o * taps * g.oh * g.ow,
-    traffic: job.traffic,
     write: (view, ints, pack) => {
       job.prepare(view, ints, pack);
       // In gemm.wat's order (see `convBlocks`).
@@ -196,7 +193,6 @@ export function forwardBatch(
     ldc,
     bias: bias === null ? -1 : biasAt,
     zeroB: padded(g),
-    traffic: 4 * (x.length + y.length),
     prepare: (view, ints, pack) => {
       view.set(wt, rawW >> 2);
       pack(rawW, packedA, g.o, taps, 4, taps, 1);
@@ -232,7 +228,6 @@ export function inputGradBatch(
     dstStride: 4 * g.c * g.h * g.w,
     packedA,
     ldc,
-    traffic: 4 * (gy.length + gx.length),
     prepare: (view, ints, pack) => {
       view.set(wt, rawW >> 2);
       // op(A) = Wᵀ [taps, O]: tap i, channel k at k·taps + i.
@@ -276,7 +271,6 @@ export function weightGradBatch(
     ldc,
     zeroB: padded(g),
     grads,
-    traffic: 4 * (x.length + gy.length),
     prepare: (view, ints) => {
       view.set(x, images >> 2);
       view.set(gy, grads >> 2);

@@ -63,17 +63,6 @@ const DESCRIPTOR_BYTES = 64;
  */
 export const THREAD_MIN_WORK = 1 << 21;
 
-/**
- * Multiply-adds per byte of a whole-batch convolution's arrays (copied in, and out) below which
- * it stays on one thread: 8. The threads' blocks read images the calling thread copied in and
- * write results it then copies out, so every such byte crosses between cores. Measured on the
- * 2-core benchmark machine (median of 10 rounds, Arena): the bench CNN's first convolution
- * forward (6.2 M multiply-adds, 3 MB, 2 per byte) took 0.66 ms on one thread and 1.6 ms on two;
- * its second layer's three products (36 M, 1.7 MB, 21 per byte) 2.2–2.3 ms on one and 1.5 ms on
- * two.
- */
-const THREAD_MIN_INTENSITY = 8;
-
 interface Gemm extends ThreadedModule<GemmExports> {
   /** A view of the whole memory, re-created after it grows. */
   view: Float32Array;
@@ -470,8 +459,6 @@ export interface ConvBlocksJob {
   readonly blocks: number;
   /** Multiply-adds of all the blocks together (how many threads are worth waking). */
   readonly work: number;
-  /** Bytes of the batch's arrays copied in and out (see THREAD_MIN_INTENSITY). */
-  readonly traffic: number;
   /**
    * Writes the operands and `convBlocks`' descriptor (workspaces from byte `fixedBytes`, its
    * counter 0) into the memory; returns the descriptor's byte offset.
@@ -491,7 +478,7 @@ export interface ConvBlocksJob {
 export function runConvBlocks(job: ConvBlocksJob): boolean {
   const k = kernel();
   if (k === null || job.blocks < 1) return false;
-  const parts = job.work < THREAD_MIN_INTENSITY * job.traffic ? 1 : partsFor(k, job.work, job.blocks);
+  const parts = partsFor(k, job.work, job.blocks);
   const view = memoryOf(k, job.fixedBytes + parts * job.workspaceBytes);
   if (view === null) return false;
   const desc = job.write(view, k.ints, k.exports.pack);
