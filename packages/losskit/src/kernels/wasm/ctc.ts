@@ -163,6 +163,7 @@ export function ctcKernelLosses(
   const k = kernel();
   if (k === null) return false;
   const count = samples.length;
+  if (count === 0) return true;
   let cells = 0;
   for (const s of samples) cells += s.steps * (batch.classes + 2 * s.length + 1);
   const enough = Math.floor(cells / MIN_CELLS_PER_THREAD);

@@ -131,7 +131,9 @@ function requireAlignments(targets: Tensor, inputLengths: Tensor, targetLengths:
  * by the forward–backward recursion over y' = (b, y₁, b, y₂, …, y_Sₙ, b), O(Tₙ·Sₙ) per sample:
  * in probability space rescaled per frame (Graves et al. 2006, §4.1) while every cell stays far
  * above underflow, in log space otherwise (each log-add subtracts its maximum), so logits of
- * ±1e4 stay finite. Gradient:
+ * ±1e4 stay finite. The probability-space recursion runs in a WebAssembly kernel whose threads
+ * split the batch by samples (kernels/wasm/ctc.wat), with the bits of its JavaScript twin, which
+ * runs where shared WebAssembly memory is unavailable. Gradient:
  * softmax(x_t) − γ_t for logits, −γ_t for log-probabilities (the true gradient), with γ_t(c) the
  * posterior probability that frame t emits c; frames from Tₙ on get 0.
  *
