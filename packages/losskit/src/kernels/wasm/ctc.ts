@@ -19,6 +19,29 @@ export function scaledLoss(exponent: number, scale: number, final: number): numb
   return -(exponent * Math.LN2 + Math.log(scale) + Math.log(final));
 }
 
+/**
+ * The extended label sequence y' = (b, y₁, b, …, y_S, b) of the `length` labels from
+ * `labelOffset` into `extended` (length 2S + 1, returned), and into `skip` whether each position
+ * may be entered from two before (1: a label that differs from the previous one, else 0). Shared
+ * by this kernel's driver and the JavaScript kernels of losses/sequence.
+ */
+export function extendLabels(
+  labels: ArrayLike<number>,
+  labelOffset: number,
+  length: number,
+  blank: number,
+  extended: Int32Array,
+  skip: Uint8Array | Float64Array,
+): number {
+  const width = 2 * length + 1;
+  for (let s = 0; s < width; s++) {
+    const label = s % 2 === 1 ? labels[labelOffset + (s - 1) / 2] : blank;
+    extended[s] = label;
+    skip[s] = s >= 3 && s % 2 === 1 && label !== extended[s - 2] ? 1 : 0;
+  }
+  return width;
+}
+
 /** One sample of a batch, as the kernel takes it (validated by the caller). */
 export interface CtcKernelSample {
   /** Tₙ ≥ 1. */
@@ -226,7 +249,7 @@ function writeDescriptor(
   d[19] = at.rowInverse;
 }
 
-/** Each sample's record and its extended labels y' = (b, y₁, b, …, y_S, b) with their skip flags. */
+/** Each sample's record and its extended labels (`extendLabels`) with their skip flags as f64. */
 function writeSamples(
   buffer: ArrayBufferLike,
   base: number,
@@ -240,16 +263,12 @@ function writeSamples(
   const { labels, blank } = batch;
   for (let j = 0; j < count; j++) {
     const { steps, frameOffset, labelOffset, length, weight } = samples[j];
-    const width = 2 * length + 1;
     const labelsAt = base + at.labels + j * at.labelStride;
-    const extended = new Int32Array(buffer, labelsAt, width + 2);
-    const skip = new Float64Array(buffer, labelsAt + at.skipOffset, width + 2);
-    for (let s = 0; s < width; s++) {
-      const label = s % 2 === 1 ? labels[labelOffset + (s - 1) / 2] : blank;
-      extended[s] = label;
-      skip[s] = s >= 3 && s % 2 === 1 && label !== extended[s - 2] ? 1 : 0;
-    }
-    extended.fill(blank, width);
+    const extended = new Int32Array(buffer, labelsAt, 2 * length + 1);
+    // Two flags past the end: the backward pass reads skip[s + 2] (times an emitted 0 there,
+    // so they must be finite: the block may hold another call's bytes).
+    const skip = new Float64Array(buffer, labelsAt + at.skipOffset, 2 * length + 3);
+    const width = extendLabels(labels, labelOffset, length, blank, extended, skip);
     skip.fill(0, width);
     const r = (RECORD_BYTES / 4) * j;
     ints[r] = steps;

@@ -1,6 +1,7 @@
 // The CTC dynamic program of one sample, in log space over the extended label sequence: the
 // forward (alpha) and backward (beta) variables, the negative log-likelihood and its gradient.
 // Everything it needs is validated by the caller (`ctc.ts`); it only computes.
+import { extendLabels } from '../../kernels/wasm/ctc.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { expNonPositive, log1pUnit, logSumExp } from '../math.js';
 
@@ -46,22 +47,6 @@ export function ctcMinimumSteps(labels: ArrayLike<number>, offset: number, lengt
   let steps = length;
   for (let i = 1; i < length; i++) if (labels[offset + i] === labels[offset + i - 1]) steps++;
   return steps;
-}
-
-/**
- * The extended label sequence y' = (b, y₁, b, …, y_S, b) of a sample into `extended` (length
- * 2S + 1, returned), and in `skip` whether each position may be entered from two before (a
- * label that differs from the previous one).
- */
-export function extendLabels(sample: CtcSample, extended: Int32Array, skip: Uint8Array): number {
-  const { labels, labelOffset, length, blank } = sample;
-  const width = 2 * length + 1;
-  for (let s = 0; s < width; s++) {
-    const label = s % 2 === 1 ? labels[labelOffset + (s - 1) / 2] : blank;
-    extended[s] = label;
-    skip[s] = s >= 3 && s % 2 === 1 && label !== extended[s - 2] ? 1 : 0;
-  }
-  return width;
 }
 
 /**
@@ -141,7 +126,7 @@ export function ctcSampleLoss(
 ): number {
   const { x, frameOffset, classes, logits, steps } = sample;
   const { alpha, beta, logNorm, extended, skip, occupation } = scratch;
-  const width = extendLabels(sample, extended, skip);
+  const width = extendLabels(sample.labels, sample.labelOffset, sample.length, sample.blank, extended, skip);
   for (let t = 0; t < steps; t++) logNorm[t] = logits ? logSumExp(x, frameOffset + t * classes, classes) : 0;
   alpha.fill(NEG, 0, steps * width);
 

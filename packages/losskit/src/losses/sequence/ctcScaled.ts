@@ -11,17 +11,10 @@
 // rows of α̂ and β̂ that each sum to 1 (a product that underflows in Z_t errs by far less than
 // TINY). The backward pass adds up 2L·TINY / Z_t over the frames and declines once the sum
 // exceeds ERROR_BUDGET; when the forward pass lost no cell, p(y) needs no backward pass.
-import { scaledLoss } from '../../kernels/wasm/ctc.js';
+import { extendLabels, scaledLoss } from '../../kernels/wasm/ctc.js';
 import type { FloatArray } from '../../tensor/index.js';
 import { expNonPositive } from '../math.js';
-import {
-  type CtcSample,
-  type CtcScratch,
-  bandEnd,
-  bandStart,
-  ctcScratch,
-  extendLabels,
-} from './ctcKernel.js';
+import { type CtcSample, type CtcScratch, bandEnd, bandStart, ctcScratch } from './ctcKernel.js';
 
 /**
  * Cells below 2⁻¹⁰²⁰ (of a row that sums to 1) are set to 0: every cell kept, and every product
@@ -108,7 +101,8 @@ export function ctcSampleLossScaled(
   grad: FloatArray | null,
   weight: number,
 ): number | null {
-  const width = extendLabels(sample, scratch.extended, scratch.skip);
+  const { labels, labelOffset, length, blank } = sample;
+  const width = extendLabels(labels, labelOffset, length, blank, scratch.extended, scratch.skip);
   emissionProbabilities(sample, scratch.probs);
   const forward = scaledForward(sample, scratch, width);
   if (forward === null) return null;
@@ -130,7 +124,8 @@ interface ScaledForward {
 /**
  * The forward pass. Row t of `alpha` (stride L + 2, cell s at 2 + s, the first two cells 0) holds
  * v_t(s) = (α̂_{t−1}(s) + α̂_{t−1}(s−1) + [skip s] α̂_{t−1}(s−2))·p_t(s), the normalised row α̂_t
- * times its sum c_t. Returns the loss and whether a cell below TINY was set to 0.
+ * times its sum c_t. Returns p(y) as scale·2^exponent·final and whether a cell below TINY was set
+ * to 0; null where a row or the final sum is 0.
  */
 function scaledForward(sample: CtcSample, scratch: CtcScaledScratch, width: number): ScaledForward | null {
   const { classes, steps } = sample;
