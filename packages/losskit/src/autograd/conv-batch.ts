@@ -1,4 +1,5 @@
-import { GATHER_FIELDS, type PackPanels, runConvBlocks } from '../kernels/wasm/gemm.js';
+import { GATHER_FIELDS, gemmInPlace, type PackPanels, runConvBlocks } from '../kernels/wasm/gemm.js';
+import { zeroResidentArray } from '../kernels/wasm/resident.js';
 import type { FloatArray } from '../tensor/index.js';
 import {
   ADD_ROWS,
@@ -10,7 +11,8 @@ import {
 } from './conv-blocks.js';
 
 // conv2d's float32 products for a whole batch in one call of the SIMD kernel (gemm.wat's
-// `convBlocks`): the batch's images are copied into the kernel's memory once, and the threads of
+// `convBlocks`): the batch's images are copied into the kernel's memory once (or, resident
+// arrays such as an Arena's, read and written where they are: `gemmInPlace`), and the threads of
 // the pool each claim blocks of images and run, per block and in their own workspace, what
 // conv-packed.ts runs from JavaScript per block (the im2col gather into packed B, the product,
 // and the way out), then the results are copied out once. Blocks are the ones conv.ts uses
@@ -71,7 +73,10 @@ function common(g: Geometry, adjoint: boolean): Common {
   return { regions, desc, template, adjoint: adjoint ? regions.take(tplBytes) : 0, tplBytes };
 }
 
-/** A job's own descriptor values (the rest follow from the geometry and the regions). */
+/**
+ * A job's own descriptor values (the rest follow from the geometry and the regions), for its
+ * layout at byte `base`: addresses are absolute (base + a region, or a resident array's own).
+ */
 interface JobFields {
   readonly mode: number;
   /** The gathered images (X, or G for the input gradient) and their bytes per image. */
@@ -113,16 +118,24 @@ function workspace(tplBytes: number, bBytes: number, cBytes: number, aBytes: num
 }
 
 /** Runs one whole-batch job on gemm.wat's `convBlocks` (`runConvBlocks`). */
-function runBatch(g: Geometry, nb: number, at: Common, ws: Workspace, job: JobFields): boolean {
+function runBatch(
+  g: Geometry,
+  nb: number,
+  at: Common,
+  ws: Workspace,
+  jobAt: (base: number) => JobFields,
+): boolean {
   const fixedBytes = at.regions.bytes;
   const blocks = Math.ceil(g.n / nb);
   const taps = g.c * g.kh * g.kw;
+  let job: JobFields | null = null;
   return runConvBlocks({
     fixedBytes,
     workspaceBytes: ws.bytes,
     blocks,
     work: g.n * g.o * taps * g.oh * g.ow,
-    write: (view, ints, pack) => {
+    write: (view, ints, pack, base) => {
+      job = jobAt(base);
       job.prepare(view, ints, pack);
       // In gemm.wat's order (see `convBlocks`).
       ints.set(
@@ -143,11 +156,11 @@ function runBatch(g: Geometry, nb: number, at: Common, ws: Workspace, job: JobFi
           job.ldc,
           job.bias ?? -1,
           job.zeroB === true ? 1 : 0,
-          at.template,
-          at.adjoint,
+          base + at.template,
+          base + at.adjoint,
           at.tplBytes,
           job.grads ?? 0,
-          fixedBytes,
+          base + fixedBytes,
           ws.bytes,
           ws.rowsOut,
           ws.packedB,
@@ -155,11 +168,11 @@ function runBatch(g: Geometry, nb: number, at: Common, ws: Workspace, job: JobFi
           ws.rawA,
           ws.ownA,
         ],
-        at.desc >> 2,
+        (base + at.desc) >> 2,
       );
-      return at.desc;
+      return base + at.desc;
     },
-    read: job.read,
+    read: (view) => job?.read(view),
   });
 }
 
@@ -180,28 +193,33 @@ export function forwardBatch(
   const rawW = at.regions.take(4 * g.o * taps);
   const packedA = at.regions.take(4 * pad4(g.o) * taps);
   const biasAt = at.regions.take(4 * g.o);
-  const images = at.regions.take(4 * x.length);
-  const outputs = at.regions.take(4 * y.length);
+  const xIn = gemmInPlace(x);
+  const yIn = gemmInPlace(y);
+  const images = xIn ? 0 : at.regions.take(4 * x.length);
+  const outputs = yIn ? 0 : at.regions.take(4 * y.length);
   const ws = workspace(at.tplBytes, 4 * taps * ldc, 4 * pad4(g.o) * ldc, 0);
-  return runBatch(g, nb, at, ws, {
+  return runBatch(g, nb, at, ws, (base) => ({
     mode: FORWARD,
-    src: images,
+    src: xIn ? x.byteOffset : base + images,
     srcStride: 4 * g.c * g.h * g.w,
-    dst: outputs,
+    dst: yIn ? y.byteOffset : base + outputs,
     dstStride: 4 * g.o * g.oh * g.ow,
-    packedA,
+    packedA: base + packedA,
     ldc,
-    bias: bias === null ? -1 : biasAt,
+    bias: bias === null ? -1 : base + biasAt,
     zeroB: padded(g),
     prepare: (view, ints, pack) => {
-      view.set(wt, rawW >> 2);
-      pack(rawW, packedA, g.o, taps, 4, taps, 1);
-      if (bias !== null) view.set(bias, biasAt >> 2);
-      view.set(x, images >> 2);
-      writeTemplate(ints, at.template, g, PACKED_COLUMNS, taps);
+      view.set(wt, (base + rawW) >> 2);
+      pack(base + rawW, base + packedA, g.o, taps, 4, taps, 1);
+      if (bias !== null) view.set(bias, (base + biasAt) >> 2);
+      if (!xIn) view.set(x, (base + images) >> 2);
+      writeTemplate(ints, base + at.template, g, PACKED_COLUMNS, taps);
     },
-    read: (view) => y.set(view.subarray(outputs >> 2, (outputs >> 2) + y.length)),
-  });
+    read: (view) => {
+      const from = (base + outputs) >> 2;
+      if (!yIn) y.set(view.subarray(from, from + y.length));
+    },
+  }));
 }
 
 /** gx = col⁻¹(Wᵀ · G) for the whole batch (gx is overwritten): gx [N, C, H, W]. */
@@ -217,28 +235,35 @@ export function inputGradBatch(
   const at = common(g, true);
   const rawW = at.regions.take(4 * g.o * taps);
   const packedA = at.regions.take(4 * pad4(taps) * g.o);
-  const grads = at.regions.take(4 * gy.length);
-  const inputs = at.regions.take(4 * gx.length);
+  const gyIn = gemmInPlace(gy);
+  const gxIn = gemmInPlace(gx);
+  const grads = gyIn ? 0 : at.regions.take(4 * gy.length);
+  const inputs = gxIn ? 0 : at.regions.take(4 * gx.length);
   const ws = workspace(at.tplBytes, 4 * g.o * ldc, 4 * pad4(taps) * ldc, 0);
-  return runBatch(g, nb, at, ws, {
+  return runBatch(g, nb, at, ws, (base) => ({
     mode: INPUT_GRAD,
-    src: grads,
+    src: gyIn ? gy.byteOffset : base + grads,
     srcStride: 4 * g.o * g.oh * g.ow,
-    dst: inputs,
+    dst: gxIn ? gx.byteOffset : base + inputs,
     dstStride: 4 * g.c * g.h * g.w,
-    packedA,
+    packedA: base + packedA,
     ldc,
     prepare: (view, ints, pack) => {
-      view.set(wt, rawW >> 2);
+      view.set(wt, (base + rawW) >> 2);
       // op(A) = Wᵀ [taps, O]: tap i, channel k at k·taps + i.
-      pack(rawW, packedA, taps, g.o, 4, 1, taps);
-      view.set(gy, grads >> 2);
-      view.fill(0, inputs >> 2, (inputs >> 2) + gx.length);
-      writeTemplate(ints, at.template, outputsAsBlock(g), PACKED_COLUMNS, g.o);
-      writeTemplate(ints, at.adjoint, g, ADD_ROWS, ldc);
+      pack(base + rawW, base + packedA, taps, g.o, 4, 1, taps);
+      if (!gyIn) view.set(gy, (base + grads) >> 2);
+      // The blocks add onto the images: they start from zeros.
+      if (gxIn) zeroResidentArray(gx);
+      else view.fill(0, (base + inputs) >> 2, ((base + inputs) >> 2) + gx.length);
+      writeTemplate(ints, base + at.template, outputsAsBlock(g), PACKED_COLUMNS, g.o);
+      writeTemplate(ints, base + at.adjoint, g, ADD_ROWS, ldc);
     },
-    read: (view) => gx.set(view.subarray(inputs >> 2, (inputs >> 2) + gx.length)),
-  });
+    read: (view) => {
+      const from = (base + inputs) >> 2;
+      if (!gxIn) gx.set(view.subarray(from, from + gx.length));
+    },
+  }));
 }
 
 /**
@@ -258,29 +283,31 @@ export function weightGradBatch(
   const slotBytes = 4 * pad4(g.o) * ldc;
   const cols = nb * g.oh * g.ow;
   const at = common(g, false);
-  const images = at.regions.take(4 * x.length);
-  const grads = at.regions.take(4 * gy.length);
+  const xIn = gemmInPlace(x);
+  const gyIn = gemmInPlace(gy);
+  const images = xIn ? 0 : at.regions.take(4 * x.length);
+  const grads = gyIn ? 0 : at.regions.take(4 * gy.length);
   const products = at.regions.take(blocks * slotBytes);
   const ws = workspace(at.tplBytes, 4 * cols * ldc, 0, 4 * pad4(g.o) * cols);
-  return runBatch(g, nb, at, ws, {
+  return runBatch(g, nb, at, ws, (base) => ({
     mode: WEIGHT_GRAD,
-    src: images,
+    src: xIn ? x.byteOffset : base + images,
     srcStride: 4 * g.c * g.h * g.w,
-    dst: products,
+    dst: base + products,
     dstStride: slotBytes,
     ldc,
     zeroB: padded(g),
-    grads,
+    grads: gyIn ? gy.byteOffset : base + grads,
     prepare: (view, ints) => {
-      view.set(x, images >> 2);
-      view.set(gy, grads >> 2);
-      writeTemplate(ints, at.template, g, PACKED_ROWS, 0);
+      if (!xIn) view.set(x, (base + images) >> 2);
+      if (!gyIn) view.set(gy, (base + grads) >> 2);
+      writeTemplate(ints, base + at.template, g, PACKED_ROWS, 0);
     },
     read: (view) => {
       for (let b = 0; b < blocks; b++)
-        addBlockProducts(gw, view, (products + b * slotBytes) >> 2, ldc, g.o, taps, b);
+        addBlockProducts(gw, view, (base + products + b * slotBytes) >> 2, ldc, g.o, taps, b);
     },
-  });
+  }));
 }
 
 /**

@@ -14,6 +14,8 @@ import {
   keepTensor,
   sameShape,
 } from '../tensor/index.js';
+import { residentSource } from '../kernels/wasm/resident.js';
+import { setResidentSource } from '../tensor/float-array.js';
 import { trackedLoss } from './loss-op.js';
 
 /**
@@ -280,11 +282,15 @@ const hooks: AutogradHooks = {
 };
 
 /**
- * Installs the engine behind `Tensor.backward()` and the loss bridge. Runs when this module is
+ * Installs the engine behind `Tensor.backward()` and the loss bridge, and registers the resident
+ * memory that an Arena's float32 arrays come from (`setResidentSource`). Runs when this module is
  * evaluated and again from every op, since the package is marked free of side effects.
  */
 export function ensureEngine(): void {
-  if (autogradHooks() !== hooks) installAutogradHooks(hooks);
+  if (autogradHooks() !== hooks) {
+    installAutogradHooks(hooks);
+    setResidentSource(residentSource);
+  }
 }
 
 ensureEngine();

@@ -63,10 +63,10 @@ export function maxPool2d(input: Operand, options: MaxPool2dOptions = {}): Tenso
     s === 2 &&
     data instanceof Float32Array &&
     out instanceof Float32Array &&
-    simdMaxPool2x2(data, n * c, h, w, out, index);
+    simdMaxPool2x2(data, n * c, h, w, out, index, store as Float32Array);
   if (!simd) windowMaxima(data, n * c, h, w, k, s, oh, ow, out, index);
   return record('maxPool2d', new Tensor(out, [n, c, oh, ow]), [x], (g) => [
-    scatterMax(g, index, x.shape, k === 2 && s === 2),
+    scatterMax(g, index, store as Float32Array, x.shape, k === 2 && s === 2),
   ]);
 }
 
@@ -116,11 +116,13 @@ function windowMaxima(
  * maxPool2d's backward: each window's gradient added to its maximum's pixel, in the gradient's
  * dtype (a pixel receives one term per window it is the maximum of). For 2×2 windows with
  * stride 2 (`nonOverlapping`) on float32, the WebAssembly kernel writes every pixel once with the
- * same bits, instead of a zero-fill and a scatter. Backward: `gatherFlat`.
+ * same bits, instead of a zero-fill and a scatter. `indexStore` is the float32 array `index`
+ * views (the kernel's test for resident arrays). Backward: `gatherFlat`.
  */
 function scatterMax(
   g: Tensor,
   index: Int32Array,
+  indexStore: Float32Array,
   inputShape: readonly number[],
   nonOverlapping: boolean,
 ): Tensor {
@@ -131,7 +133,7 @@ function scatterMax(
   let out: FloatArray;
   if (
     unpooled instanceof Float32Array &&
-    simdMaxUnpool2x2(g.data as Float32Array, index, n * c, h, w, unpooled)
+    simdMaxUnpool2x2(g.data as Float32Array, index, n * c, h, w, unpooled, indexStore)
   ) {
     out = unpooled;
   } else {

@@ -4,7 +4,7 @@
 // as training without one (an MLP and a CNN, float32, on the SIMD kernels).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { random } from '../../../../test/helpers/random.js';
+import { uniformTensor } from '../../../../test/helpers/uniform-tensor.js';
 import {
   Adam,
   Arena,
@@ -29,14 +29,7 @@ import {
 import { ARENA_MIN_ELEMENTS } from './arena.js';
 
 /** A float32 tensor of n uniform values in [−1, 1) (large enough for the arena when n ≥ 1024). */
-function values(n: number, seed: number, shape: number[] = [n]): Tensor {
-  const next = random(seed);
-  return tensor(
-    Array.from({ length: n }, () => 2 * next() - 1),
-    shape,
-    'float32',
-  );
-}
+const values = uniformTensor;
 
 const released = (e: unknown) =>
   e instanceof LossInputError && /released at the end of an Arena run/.test(e.message);

@@ -1,4 +1,10 @@
-import { type DType, type FloatArray, setArenaSource } from './float-array.js';
+import {
+  type DType,
+  type FloatArray,
+  getResidentSource,
+  type ResidentSource,
+  setArenaSource,
+} from './float-array.js';
 import { LossInputError } from './errors.js';
 import type { Tensor } from './tensor.js';
 
@@ -6,7 +12,9 @@ import type { Tensor } from './tensor.js';
 // gradients, the losses' buffers) are handed back when the step ends and handed out again to the
 // next step, so that a long run reuses the same memory instead of asking the system for fresh,
 // never-touched pages every step (on the bench's CNN step, 17 MB a step, about a quarter of its
-// time went to first touches of new pages and to the collector).
+// time went to first touches of new pages and to the collector). Its float32 arrays live in the
+// kernels' resident memory where there is one, so that the products and convolutions read and
+// write them in place instead of copying them in and out.
 
 /** Arrays below this many elements come from the JavaScript heap as usual (cheap there). */
 export const ARENA_MIN_ELEMENTS = 1024;
@@ -21,6 +29,33 @@ const EMPTY = { float32: new Float32Array(0), float64: new Float64Array(0) } as 
 function keyOf(dtype: DType, size: number): number {
   return dtype === 'float32' ? 2 * size : 2 * size + 1;
 }
+
+/** Whether `a` is a view of a shared buffer (the resident memory's arrays are). */
+function isShared(a: FloatArray): boolean {
+  return typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * The key of an array's storage among those handed out: its buffer (views of one share it), or,
+ * for the resident memory's arrays, which all share that memory's buffer, the array itself.
+ */
+function storageOf(a: FloatArray): object {
+  return isShared(a) ? a : a.buffer;
+}
+
+/** Options of `new Arena`. */
+export interface ArenaOptions {
+  /**
+   * Whether float32 arrays come from the kernels' resident memory (the WebAssembly memory of
+   * `KernelArrays`), where the products and convolutions read and write them in place; where
+   * there is no such memory (no shared WebAssembly memory, or it is full) they come from the
+   * JavaScript heap. Default true.
+   */
+  readonly resident?: boolean;
+}
+
+/** Releases the resident arrays an arena held when the arena is collected (`release` not called). */
+const collected = new FinalizationRegistry<ArenaState>((state) => state.release());
 
 /**
  * An arena for training steps (TF.js's `tf.tidy`, with memory reuse): `arena.run(step)` runs
@@ -40,6 +75,13 @@ function keyOf(dtype: DType, size: number): number {
  * of reading memory another step has taken over. Optimizer state, model parameters and
  * anything made before the run are not affected.
  *
+ * Float32 arrays come from the kernels' resident memory where there is one (see `ArenaOptions`),
+ * so that the matrix products and convolutions of a step read and write them in place. A kept
+ * tensor's storage there is copied to the JavaScript heap when the run ends (its `data` is a new
+ * array then: read `.data` after the run, not before). A tensor made over a view (`subarray`) of
+ * an arena array is not tracked. `release()` gives the memory the arena holds back at once; an
+ * arena that is collected without it gives it back then.
+ *
  * @example
  * const arena = new Arena();
  * for (const [xb, yb] of batches) {
@@ -53,7 +95,15 @@ function keyOf(dtype: DType, size: number): number {
  * }
  */
 export class Arena {
-  private readonly state = new ArenaState();
+  private readonly state: ArenaState;
+
+  constructor(options: ArenaOptions = {}) {
+    const resident = options.resident ?? true;
+    if (typeof resident !== 'boolean')
+      throw new LossInputError('Arena', 'options.resident', `must be true or false, got ${String(resident)}`);
+    this.state = new ArenaState(resident);
+    collected.register(this, this.state);
+  }
 
   /**
    * Runs `step` with this arena's memory and releases what it allocated (see the class); returns
@@ -91,6 +141,16 @@ export class Arena {
   held(): { readonly arrays: number; readonly bytes: number } {
     return this.state.held();
   }
+
+  /**
+   * Gives back the arrays held for the next run (the next run allocates afresh); `fit` calls it
+   * when it ends. Not during a run.
+   */
+  release(): void {
+    if (this.state.running)
+      throw new LossInputError('Arena', 'release', 'was called during a run of this arena');
+    this.state.release();
+  }
 }
 
 /** An arena's memory and the bookkeeping of its current run. */
@@ -99,11 +159,24 @@ class ArenaState {
   private free = new Map<number, FloatArray[]>();
   /** During a run: the free lists of the run before, which `take` draws from. */
   private reuse = new Map<number, FloatArray[]>();
-  /** Arrays handed out during the current run, by their buffer (views of one share it). */
-  private readonly handed = new Map<ArrayBufferLike, FloatArray>();
+  /** Arrays handed out during the current run, by `storageOf`. */
+  private readonly handed = new Map<object, FloatArray>();
+  /** Resident arrays of the current run that `keep` took out of `handed`: copied out at its end. */
+  private readonly kept = new Set<FloatArray>();
   /** Tensors made during the current run whose storage is one of `handed`. */
   private readonly tensors: Tensor[] = [];
   running = false;
+
+  /**
+   * The resident memory float32 arrays come from: looked up at the first allocation (the engine
+   * registers it when it loads), null for the heap.
+   */
+  private source: ResidentSource | null | undefined;
+
+  /** @param resident  whether float32 arrays come from the resident memory where there is one */
+  constructor(resident: boolean) {
+    if (!resident) this.source = null;
+  }
 
   begin(): void {
     // Arrays not drawn again in this run (a length the step no longer uses) are dropped at its
@@ -116,26 +189,61 @@ class ArenaState {
   /** An array for the current run: a free one of this dtype and length, else a new one. */
   take(dtype: DType, size: number, zeroed: boolean): FloatArray {
     const array = this.reuse.get(keyOf(dtype, size))?.pop();
-    const out = array ?? (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size));
-    if (array !== undefined && zeroed) out.fill(0);
-    this.handed.set(out.buffer, out);
+    let out: FloatArray;
+    if (array !== undefined) {
+      out = array;
+      if (zeroed) this.zero(out);
+    } else if (dtype === 'float64') out = new Float64Array(size);
+    else {
+      if (this.source === undefined) this.source = getResidentSource();
+      out = this.source?.allocate(size) ?? new Float32Array(size);
+    }
+    this.handed.set(storageOf(out), out);
     return out;
+  }
+
+  private zero(a: FloatArray): void {
+    if (this.source && a instanceof Float32Array && isShared(a)) this.source.zero(a);
+    else a.fill(0);
   }
 
   /** Notes a tensor made during the run whose storage the arena handed out. */
   note(tensor: Tensor): void {
-    if (this.handed.has(tensor.data.buffer)) this.tensors.push(tensor);
+    if (this.handed.has(storageOf(tensor.data))) this.tensors.push(tensor);
   }
 
   keep(tensor: Tensor): void {
-    this.handed.delete(tensor.data.buffer);
+    const key = storageOf(tensor.data);
+    const array = this.handed.get(key);
+    if (array === undefined) return;
+    this.handed.delete(key);
+    if (isShared(array)) this.kept.add(array);
   }
 
-  /** Ends a run: releases its tensors and keeps their arrays for the next run. */
+  /**
+   * Ends a run: releases its tensors, copies the kept ones' resident storage to the heap, and
+   * keeps the arrays for the next run.
+   */
   end(): void {
-    for (const t of this.tensors)
-      if (this.handed.has(t.data.buffer)) (t as { data: FloatArray }).data = EMPTY[t.dtype];
+    const copies = new Map<FloatArray, FloatArray>();
+    for (const array of this.kept) {
+      // `set` copies out of a shared memory about as fast as between ordinary buffers; `slice`
+      // measured up to 40 times slower there.
+      const copy = new Float32Array(array.length);
+      copy.set(array);
+      copies.set(array, copy);
+    }
+    for (const t of this.tensors) {
+      const data = t.data;
+      if (this.handed.has(storageOf(data))) (t as { data: FloatArray }).data = EMPTY[t.dtype];
+      else {
+        const copy = copies.get(data);
+        if (copy !== undefined) (t as { data: FloatArray }).data = copy;
+      }
+    }
     this.tensors.length = 0;
+    for (const array of this.kept) this.handed.set(array, array);
+    this.kept.clear();
     for (const array of this.handed.values()) {
       const key = keyOf(array instanceof Float32Array ? 'float32' : 'float64', array.length);
       const list = this.free.get(key);
@@ -143,8 +251,22 @@ class ArenaState {
       else list.push(array);
     }
     this.handed.clear();
+    // Arrays not drawn in this run are dropped (the resident ones given back).
+    this.releaseAll(this.reuse);
     this.reuse = new Map();
     this.running = false;
+  }
+
+  /** Gives back the arrays held for the next run. */
+  release(): void {
+    this.releaseAll(this.free);
+    this.free = new Map();
+  }
+
+  private releaseAll(lists: Map<number, FloatArray[]>): void {
+    const source = this.source;
+    if (!source) return;
+    for (const list of lists.values()) for (const a of list) if (a instanceof Float32Array) source.release(a);
   }
 
   held(): { arrays: number; bytes: number } {

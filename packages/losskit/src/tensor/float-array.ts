@@ -26,6 +26,34 @@ export function setArenaSource(source: ArenaSource | null): void {
   arenaSource = source;
 }
 
+/**
+ * Float32 arrays in the kernels' resident memory (kernels/wasm/resident.ts registers this when it
+ * loads, where shared WebAssembly memory works), for the arena: kernels read and write such arrays
+ * in place instead of copying them into their own memory.
+ */
+export interface ResidentSource {
+  /** A zero-filled resident array of n values, or null where the memory is full. */
+  allocate(n: number): Float32Array | null;
+  /** Gives an array of `allocate` back (false for any other array). */
+  release(a: Float32Array): boolean;
+  /** Sets every value to +0 (faster than `fill` on a shared memory). */
+  zero(a: Float32Array): void;
+  /** Whether `a` is an array of `allocate`'s not yet released. */
+  isResident(a: FloatArray): boolean;
+}
+
+let residentSource: ResidentSource | null = null;
+
+/** Registers the resident memory (kernels/wasm/resident.ts only). */
+export function setResidentSource(source: ResidentSource): void {
+  residentSource = source;
+}
+
+/** The resident memory, or null where there is none (no shared WebAssembly memory). */
+export function getResidentSource(): ResidentSource | null {
+  return residentSource;
+}
+
 /** A new zero-filled array of `size` elements of `dtype` (the active arena's, during a run). */
 export function allocate(dtype: DType, size: number): FloatArray {
   if (arenaSource !== null) {

@@ -4,7 +4,7 @@ export {
   installAutogradHooks,
   autogradHooks,
 } from './autograd-hooks.js';
-export { Arena, RELEASED, isReleased, keepTensor } from './arena.js';
+export { Arena, type ArenaOptions, RELEASED, isReleased, keepTensor } from './arena.js';
 export {
   type DType,
   type FloatArray,

@@ -312,6 +312,8 @@ export function fit(model: Module, options: FitOptions): History {
     };
     for (const cb of callbacks) cb.onEpochEnd?.(context, logs);
   }
+  // The arena's memory (resident arrays among it) goes back now, not when it is collected.
+  arena.release();
   if (stopRequested && stopReason === 'completed') stopReason = 'callback';
   history.stopReason = stopReason;
   betweenEpochs = true;

@@ -1,6 +1,7 @@
 import { join, launch, registerSharedKernel, threadCount, workerCount } from '../threads/pool.js';
 import { gemmSharedWasm, gemmWasm } from './kernels.generated.js';
 import { growMemory, loadThreadedModule, type ThreadedModule } from './module.js';
+import { isResidentArray, loadResidentModule, ResidentBlock, zeroResidentBytes } from './resident.js';
 
 /**
  * The WebAssembly SIMD matrix product on float32 operands (see gemm.wat): A and B are copied
@@ -14,7 +15,13 @@ import { growMemory, loadThreadedModule, type ThreadedModule } from './module.js
  * memory cannot shrink); a larger product returns false, and `simdGemmTiled` computes it in
  * tiles that fit.
  *
- * Threads: where shared WebAssembly memory works, the module's memory is shared with the thread
+ * Memory: where shared WebAssembly memory works, the module runs on the resident memory
+ * (resident.ts) and lays a call's operands out in a block of it (`reserve`), kept and grown
+ * between calls; operands that are resident arrays themselves (`KernelArrays`, an `Arena`'s
+ * float32 arrays) are read, and results written, where they are, with no copy. Elsewhere it has
+ * an ordinary memory of its own and lays calls out from offset 0.
+ *
+ * Threads: where shared WebAssembly memory works, the memory is shared with the thread
  * pool (kernels/threads/pool.ts) and a product of at least THREAD_MIN_WORK multiply-adds per
  * thread is shared by row panels of C, or by column panels for a wide product, which the threads
  * claim from an atomic counter a few at a time (`multiplyShare`): each panel is computed by one
@@ -52,7 +59,7 @@ const MULTIPLY_SHARE = 0;
 const CONV_BLOCKS = 1;
 const SHARED_NAMES = ['multiplyShare', 'convBlocks'] as const;
 
-/** Bytes of the descriptor `multiplyShare` reads (11 int32 values), past a product's layout. */
+/** Bytes of the descriptor `multiplyShare` reads (12 int32 values), past a product's layout. */
 const DESCRIPTOR_BYTES = 64;
 
 /**
@@ -68,26 +75,45 @@ interface Gemm extends ThreadedModule<GemmExports> {
   view: Float32Array;
   /** The same memory as int32 (the descriptors of `multiplyShare`). */
   ints: Int32Array;
+  /** The resident memory's block a call is laid out in; null on a memory of its own (from 0). */
+  readonly block: ResidentBlock | null;
 }
 
 let loaded: Gemm | null | undefined;
 
 function kernel(): Gemm | null {
   if (loaded === undefined) {
-    const m = loadThreadedModule<GemmExports>(
-      gemmWasm,
-      gemmSharedWasm,
-      16,
-      MAX_BYTES / 65536,
-      SHARED_NAMES,
-      registerSharedKernel,
-    );
+    const resident = loadResidentModule<GemmExports>(gemmSharedWasm, SHARED_NAMES);
+    const m =
+      resident ??
+      loadThreadedModule<GemmExports>(
+        gemmWasm,
+        gemmSharedWasm,
+        16,
+        MAX_BYTES / 65536,
+        SHARED_NAMES,
+        registerSharedKernel,
+      );
     loaded =
       m === null
         ? null
-        : { ...m, view: new Float32Array(m.memory.buffer), ints: new Int32Array(m.memory.buffer) };
+        : {
+            ...m,
+            view: new Float32Array(m.memory.buffer),
+            ints: new Int32Array(m.memory.buffer),
+            block: resident === null ? null : new ResidentBlock(resident.store),
+          };
   }
   return loaded;
+}
+
+/**
+ * Whether the kernel reads and writes `a` where it is (a resident array, and the kernel on the
+ * resident memory): the convolutions then pass its address instead of copying it.
+ */
+export function gemmInPlace(a: Float32Array): boolean {
+  const k = kernel();
+  return k !== null && k.block !== null && isResidentArray(a);
 }
 
 /** Whether the SIMD product can run here (WebAssembly with SIMD is available). */
@@ -112,15 +138,26 @@ export function setGemmMemoryLimitForTests(bytes: number): number {
   return previous;
 }
 
-/** The module's memory as floats, at least `bytes` long (grown if needed); null past the limit. */
-function memoryOf(k: Gemm, bytes: number): Float32Array | null {
-  const memory = k.memory;
-  if (!growMemory(memory, bytes, maxBytes)) return null;
-  if (k.view.length * 4 !== memory.buffer.byteLength) {
-    k.view = new Float32Array(memory.buffer);
-    k.ints = new Int32Array(memory.buffer);
+/**
+ * The byte offset of `bytes` bytes of memory for one call's layout (16-aligned; the resident
+ * block, grown if needed, or 0 on a memory of its own), with `k.view` and `k.ints` covering the
+ * whole memory; -1 past the limit or where the memory cannot grow.
+ */
+function reserve(k: Gemm, bytes: number): number {
+  if (bytes > maxBytes) return -1;
+  const base = k.block !== null ? k.block.ensure(bytes) : growMemory(k.memory, bytes, maxBytes) ? 0 : -1;
+  if (base < 0) return -1;
+  const buffer = k.memory.buffer;
+  if (k.view.length * 4 !== buffer.byteLength) {
+    k.view = new Float32Array(buffer);
+    k.ints = new Int32Array(buffer);
   }
-  return k.view;
+  return base;
+}
+
+/** view[from, to) = 0: `memory.fill` on the resident memory (`fill` there is slow), else `fill`. */
+function zeroFloats(k: Gemm, from: number, to: number): void {
+  if (k.block === null || !zeroResidentBytes(4 * from, 4 * (to - from))) k.view.fill(0, from, to);
 }
 
 /**
@@ -164,6 +201,7 @@ function multiplyShared(
   M: number,
   K: number,
   N: number,
+  ap: number,
   bp: number,
   c: number,
   acc: number,
@@ -184,6 +222,7 @@ function multiplyShared(
   d[at + 8] = c;
   d[at + 9] = acc;
   d[at + 10] = ldc;
+  d[at + 11] = ap;
   let launched = false;
   for (let p = 1; p < parts; p++) if (launch(p - 1, k.kernel, MULTIPLY_SHARE, desc)) launched = true;
   k.exports.multiplyShare(desc);
@@ -192,13 +231,15 @@ function multiplyShared(
 
 /**
  * C (at byte c, rows of 8·ceil(N/8) values) = or += (acc 1) the packed operands' product (A
- * panels at 0, B panels at byte bp): on one thread, or split over the pool by rows or columns.
+ * panels at byte ap, B panels at byte bp): on one thread, or split over the pool by rows or
+ * columns (the descriptor at byte desc).
  */
 function multiplyPacked(
   k: Gemm,
   M: number,
   K: number,
   N: number,
+  ap: number,
   bp: number,
   c: number,
   acc: number,
@@ -206,15 +247,17 @@ function multiplyPacked(
 ): void {
   const byColumns = splitsByColumns(M, N);
   const parts = partsFor(k, M * K * N, byColumns ? (N + 7) >> 3 : (M + 3) >> 2);
-  if (parts === 1) k.exports.multiply(M, K, N, 0, bp, c, acc, (N + 7) & ~7);
-  else multiplyShared(k, parts, byColumns, M, K, N, bp, c, acc, desc);
+  if (parts === 1) k.exports.multiply(M, K, N, ap, bp, c, acc, (N + 7) & ~7);
+  else multiplyShared(k, parts, byColumns, M, K, N, ap, bp, c, acc, desc);
 }
 
 /**
  * c[co …] = op(a)·op(b), or += with `accumulate`, for one [M, K] × [K, N] block: op(a) is a's
  * [M, K] block at ao (stored [K, M] when `ta`), op(b) is b's [K, N] block at bo (stored [N, K]
- * when `tb`), c is [M, N] at co. Returns false (c untouched) where the kernel is unavailable or
- * the operands do not fit its memory; K = 0 is the caller's (nothing to multiply).
+ * when `tb`), c is [M, N] at co. Resident operands are packed from where they are, and a resident
+ * c is written in place when the kernel's 4 × 8 tiles cover it exactly (M a multiple of 4, N of
+ * 8); the others are copied in and out. Returns false (c untouched) where the kernel is
+ * unavailable or the operands do not fit its memory; K = 0 is the caller's (nothing to multiply).
  */
 export function simdGemm(
   a: Float32Array,
@@ -234,31 +277,45 @@ export function simdGemm(
   if (k === null || M < 1 || K < 1 || N < 1) return false;
   const paddedM = (M + 3) & ~3;
   const paddedN = (N + 7) & ~7;
-  // Layout (floats): packed A | packed B | scratch, where scratch holds the raw A and B while
-  // they are packed and C afterwards.
+  const resident = k.block !== null;
+  const aInPlace = resident && isResidentArray(a);
+  const bInPlace = resident && isResidentArray(b);
+  const cInPlace = resident && paddedM === M && paddedN === N && isResidentArray(c);
+  // Layout (floats from the call's block): packed A | packed B | scratch, where scratch holds the
+  // raw A and B (those copied in) while they are packed and C (unless written in place) afterwards.
   const packedB = paddedM * K;
   const scratch = packedB + K * paddedN;
-  const rawB = scratch + M * K;
-  const end = scratch + Math.max(M * K + K * N, paddedM * paddedN);
+  const rawB = scratch + (aInPlace ? 0 : M * K);
+  const raw = (aInPlace ? 0 : M * K) + (bInPlace ? 0 : K * N);
+  const end = scratch + Math.max(raw, cInPlace ? 0 : paddedM * paddedN);
   const desc = (4 * end + 15) & ~15;
-  const view = memoryOf(k, desc + DESCRIPTOR_BYTES);
-  if (view === null) return false;
-  view.set(a.subarray(ao, ao + M * K), scratch);
-  view.set(b.subarray(bo, bo + K * N), rawB);
+  const base = reserve(k, desc + DESCRIPTOR_BYTES);
+  if (base < 0) return false;
+  const view = k.view;
+  const f = base >> 2;
+  if (!aInPlace) view.set(a.subarray(ao, ao + M * K), f + scratch);
+  if (!bInPlace) view.set(b.subarray(bo, bo + K * N), f + rawB);
   // Rows of op(A): row i, column k at i·K + k, or k·M + i when transposed.
-  k.exports.pack(4 * scratch, 0, M, K, 4, ta ? 1 : K, ta ? M : 1);
+  const aAt = aInPlace ? a.byteOffset + 4 * ao : base + 4 * scratch;
+  k.exports.pack(aAt, base, M, K, 4, ta ? 1 : K, ta ? M : 1);
   // Columns of op(B): column j, row k at k·N + j, or j·K + k when transposed.
-  k.exports.pack(4 * rawB, 4 * packedB, N, K, 8, tb ? K : 1, tb ? 1 : N);
-  if (accumulate) {
-    if (paddedN === N) view.set(c.subarray(co, co + M * N), scratch);
-    else
-      for (let i = 0; i < M; i++) view.set(c.subarray(co + i * N, co + (i + 1) * N), scratch + i * paddedN);
+  const bAt = bInPlace ? b.byteOffset + 4 * bo : base + 4 * rawB;
+  k.exports.pack(bAt, base + 4 * packedB, N, K, 8, tb ? K : 1, tb ? 1 : N);
+  const acc = accumulate ? 1 : 0;
+  if (cInPlace) {
+    multiplyPacked(k, M, K, N, base, base + 4 * packedB, c.byteOffset + 4 * co, acc, base + desc);
+    return true;
   }
-  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, accumulate ? 1 : 0, desc);
-  if (paddedN === N) c.set(view.subarray(scratch, scratch + M * N), co);
+  const cAt = f + scratch;
+  if (accumulate) {
+    if (paddedN === N) view.set(c.subarray(co, co + M * N), cAt);
+    else for (let i = 0; i < M; i++) view.set(c.subarray(co + i * N, co + (i + 1) * N), cAt + i * paddedN);
+  }
+  multiplyPacked(k, M, K, N, base, base + 4 * packedB, 4 * cAt, acc, base + desc);
+  if (paddedN === N) c.set(view.subarray(cAt, cAt + M * N), co);
   else
     for (let i = 0; i < M; i++) {
-      const from = scratch + i * paddedN;
+      const from = cAt + i * paddedN;
       c.set(view.subarray(from, from + N), co + i * N);
     }
   return true;
@@ -305,25 +362,38 @@ export function simdGemmInPlace(M: number, K: number, N: number, operands: InPla
   if (k === null || M < 1 || K < 1 || N < 1) return false;
   const paddedM = (M + 3) & ~3;
   const paddedN = (N + 7) & ~7;
-  // Layout (floats): packed A | packed B | scratch (the raw A while it is packed, then C).
+  // Layout (floats from the call's block): packed A | packed B | scratch (the raw A while it is
+  // packed, then C) | descriptor | staging.
   const packedB = paddedM * K;
   const scratch = packedB + K * paddedN;
   const end = scratch + Math.max(M * K, paddedM * paddedN);
   const desc = (4 * end + 15) & ~15;
-  const staging = (desc + DESCRIPTOR_BYTES) / 4;
-  const view = memoryOf(k, desc + DESCRIPTOR_BYTES + 4 * (operands.stagingFloats ?? 0));
-  if (view === null) return false;
-  operands.writeA(view, scratch);
+  const base = reserve(k, desc + DESCRIPTOR_BYTES + 4 * (operands.stagingFloats ?? 0));
+  if (base < 0) return false;
+  const view = k.view;
+  const f = base >> 2;
+  const staging = f + (desc + DESCRIPTOR_BYTES) / 4;
+  operands.writeA(view, f + scratch);
   const { ta } = operands;
-  k.exports.pack(4 * scratch, 0, M, K, 4, ta ? 1 : K, ta ? M : 1);
-  if (operands.zeroB) view.fill(0, packedB, scratch);
-  else if (paddedN !== N) view.fill(0, packedB + (paddedN - 8) * K, scratch);
-  operands.writePackedB(view, packedB, staging);
+  k.exports.pack(base + 4 * scratch, base, M, K, 4, ta ? 1 : K, ta ? M : 1);
+  if (operands.zeroB) zeroFloats(k, f + packedB, f + scratch);
+  else if (paddedN !== N) zeroFloats(k, f + packedB + (paddedN - 8) * K, f + scratch);
+  operands.writePackedB(view, f + packedB, staging);
   const start = operands.start;
   if (start !== null)
-    for (let i = 0; i < M; i++) view.set(start.subarray(i * N, (i + 1) * N), scratch + i * paddedN);
-  multiplyPacked(k, M, K, N, 4 * packedB, 4 * scratch, start === null ? 0 : 1, desc);
-  operands.readC(view, scratch, paddedN, staging);
+    for (let i = 0; i < M; i++) view.set(start.subarray(i * N, (i + 1) * N), f + scratch + i * paddedN);
+  multiplyPacked(
+    k,
+    M,
+    K,
+    N,
+    base,
+    base + 4 * packedB,
+    base + 4 * scratch,
+    start === null ? 0 : 1,
+    base + desc,
+  );
+  operands.readC(view, f + scratch, paddedN, staging);
   return true;
 }
 
@@ -449,8 +519,9 @@ export type PackPanels = (
 
 /**
  * A whole convolution over a batch for gemm.wat's `convBlocks`, laid out by its caller
- * (autograd/conv-batch.ts): everything it needs in the first `fixedBytes` of the memory, then one
- * workspace of `workspaceBytes` per thread.
+ * (autograd/conv-batch.ts) in a block of the memory from byte `base`: everything it needs in the
+ * block's first `fixedBytes`, then one workspace of `workspaceBytes` per thread. Resident operands
+ * (`gemmInPlace`) stay where they are: the caller gives their addresses instead.
  */
 export interface ConvBlocksJob {
   readonly fixedBytes: number;
@@ -460,12 +531,12 @@ export interface ConvBlocksJob {
   /** Multiply-adds of all the blocks together (how many threads are worth waking). */
   readonly work: number;
   /**
-   * Writes the operands and `convBlocks`' descriptor (workspaces from byte `fixedBytes`, its
-   * counter 0) into the memory; returns the descriptor's byte offset.
+   * Writes the operands and `convBlocks`' descriptor (workspaces from byte base + `fixedBytes`,
+   * its counter 0) into the memory; returns the descriptor's byte offset.
    */
-  write(view: Float32Array, ints: Int32Array, pack: PackPanels): number;
+  write(view: Float32Array, ints: Int32Array, pack: PackPanels, base: number): number;
   /** Reads the results out of the memory once every block is done. */
-  read(view: Float32Array): void;
+  read(view: Float32Array, base: number): void;
 }
 
 /**
@@ -479,14 +550,14 @@ export function runConvBlocks(job: ConvBlocksJob): boolean {
   const k = kernel();
   if (k === null || job.blocks < 1) return false;
   const parts = partsFor(k, job.work, job.blocks);
-  const view = memoryOf(k, job.fixedBytes + parts * job.workspaceBytes);
-  if (view === null) return false;
-  const desc = job.write(view, k.ints, k.exports.pack);
+  const base = reserve(k, job.fixedBytes + parts * job.workspaceBytes);
+  if (base < 0) return false;
+  const desc = job.write(k.view, k.ints, k.exports.pack, base);
   let launched = false;
   for (let p = 1; p < parts; p++) if (launch(p - 1, k.kernel, CONV_BLOCKS, desc, p)) launched = true;
   k.exports.convBlocks(desc, 0);
   if (launched) join();
-  job.read(k.view);
+  job.read(k.view, base);
   return true;
 }
 

@@ -12,9 +12,10 @@
 ;; kernels/threads/pool.ts) each run `multiply` on their own row or column panels of the same packed
 ;; operands.
 (module
-;; The memory is imported: one shared memory that every thread's instance of this module uses
-  ;; (16 pages to start, at most 1024 = 64 MiB, the MAX_BYTES of gemm.ts).
-  (import "env" "memory" (memory 16 1024 shared))
+;; The memory is imported: the resident memory (kernels/wasm/resident.ts), which every thread's
+  ;; instance of this module uses and which also holds resident arrays; a call's operands are laid
+  ;; out in a block of it (gemm.ts), so every address below is a parameter or a descriptor value.
+  (import "env" "memory" (memory 1 16384 shared))
 
   ;; Packs `count` lines of K values each into panels of `width` lines (4 or 8): line i,
   ;; position k is read at src + 4·(i·si + k·sk) and written at
@@ -426,10 +427,11 @@
   ;; panels (of column panels when byColumns ≠ 0) exactly as the whole product would. Each value
   ;; of C is computed by one thread with the same operations in the same order, so C is bitwise
   ;; the same whichever thread claims what. The descriptor (i32 values at desc): counter, total
-  ;; panels, step, byColumns, M, K, N, bp, c, accumulate, ldc.
+  ;; panels, step, byColumns, M, K, N, bp, c, accumulate, ldc, ap.
   (func (export "multiplyShare") (param $desc i32)
     (local $start i32) (local $end i32) (local $total i32) (local $step i32) (local $K i32)
     (local $M i32) (local $N i32) (local $bp i32) (local $c i32) (local $acc i32) (local $ldc i32)
+    (local $ap i32)
     (local.set $total (i32.load offset=4 (local.get $desc)))
     (local.set $step (i32.load offset=8 (local.get $desc)))
     (local.set $M (i32.load offset=16 (local.get $desc)))
@@ -439,6 +441,7 @@
     (local.set $c (i32.load offset=32 (local.get $desc)))
     (local.set $acc (i32.load offset=36 (local.get $desc)))
     (local.set $ldc (i32.load offset=40 (local.get $desc)))
+    (local.set $ap (i32.load offset=44 (local.get $desc)))
     (block $done
       (loop $claim
         (local.set $start (i32.atomic.rmw.add (local.get $desc) (local.get $step)))
@@ -452,7 +455,7 @@
               (i32.sub (select (local.get $N) (i32.shl (local.get $end) (i32.const 3))
                 (i32.lt_u (local.get $N) (i32.shl (local.get $end) (i32.const 3))))
                 (i32.shl (local.get $start) (i32.const 3)))
-              (i32.const 0)
+              (local.get $ap)
               (i32.add (local.get $bp) (i32.mul (i32.shl (local.get $K) (i32.const 5)) (local.get $start)))
               (i32.add (local.get $c) (i32.shl (local.get $start) (i32.const 5)))
               (local.get $acc) (local.get $ldc)))
@@ -463,7 +466,7 @@
                 (i32.lt_u (local.get $M) (i32.shl (local.get $end) (i32.const 2))))
                 (i32.shl (local.get $start) (i32.const 2)))
               (local.get $K) (local.get $N)
-              (i32.mul (i32.shl (local.get $K) (i32.const 4)) (local.get $start))
+              (i32.add (local.get $ap) (i32.mul (i32.shl (local.get $K) (i32.const 4)) (local.get $start)))
               (local.get $bp)
               (i32.add (local.get $c) (i32.mul (i32.shl (local.get $start) (i32.const 4)) (local.get $ldc)))
               (local.get $acc) (local.get $ldc))))

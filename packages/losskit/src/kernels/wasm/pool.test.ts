@@ -1,12 +1,14 @@
 // The SIMD 2×2 max pooling kernel against the JavaScript window loop (maxPool2d in float64 on the
 // same float32 values): the same maxima, bit for bit (−0 and NaN kept), and the same indices
 // (through the gradient), with ties, NaN of either sign and infinities; planes of odd and even
-// sides, spanning several chunks, and planes too large for a chunk (the kernel declines).
+// sides, spanning several chunks, and planes too large for a chunk (the kernel declines); and
+// on resident arrays, pooled where they are, the bits of the chunked copies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../../../../test/helpers/random.js';
 import { Tensor, gradients, ops } from '../../index.js';
 import { simdMaxPool2x2, simdMaxUnpool2x2 } from './pool.js';
+import { allocateResidentArray, releaseResidentArray } from './resident.js';
 
 /** float32 planes with ties (values on a coarse grid), ±0, ±∞ and NaN of both signs sprinkled in. */
 function planes(shape: [number, number, number, number], seed: number): Float32Array {
@@ -95,4 +97,61 @@ test('simdMaxUnpool2x2 writes every pixel with the bits of scattering onto zeros
     simdMaxUnpool2x2(new Float32Array(128 * 128), new Int32Array(128 * 128), 1, 257, 256, big),
     false,
   );
+});
+
+test('on resident arrays the kernels run in place with the bits of the chunked copies', {
+  skip: allocateResidentArray(16) === null && 'no resident memory here',
+}, () => {
+  const made: Float32Array[] = [];
+  const resident = (from: Float32Array | number) => {
+    const n = typeof from === 'number' ? from : from.length;
+    const a = allocateResidentArray(n) as Float32Array;
+    if (typeof from !== 'number') a.set(from);
+    made.push(a);
+    return a;
+  };
+  try {
+    // The shapes above, and a plane larger than a chunk (which only the in-place route takes).
+    for (const shape of [...shapes.map(([, s]) => s), [1, 2, 300, 301] as [number, number, number, number]]) {
+      const [n, c, h, w] = shape;
+      const data = planes(shape, h * 13 + w);
+      const windows = n * c * (h >> 1) * (w >> 1);
+      const chunked = h * w <= 65536;
+      const maxima = new Float32Array(windows);
+      const index = new Int32Array(windows);
+      if (chunked) assert.ok(simdMaxPool2x2(data, n * c, h, w, maxima, index));
+      const x = resident(data);
+      const out = resident(windows).fill(123);
+      const store = resident(windows);
+      const residentIndex = new Int32Array(store.buffer, store.byteOffset, windows);
+      assert.ok(simdMaxPool2x2(x, n * c, h, w, out, residentIndex, store), `in place: ${shape}`);
+      if (chunked) {
+        assert.deepEqual(
+          new Int32Array(out.slice().buffer),
+          new Int32Array(maxima.buffer),
+          `maxima: ${shape}`,
+        );
+        assert.deepEqual(Array.from(residentIndex), Array.from(index), `indices: ${shape}`);
+      } else {
+        assert.ok(!out.includes(123) && residentIndex.every((i) => i >= 0 && i < data.length));
+      }
+      const up = planes([1, 1, 1, windows], windows + 1);
+      for (let i = 0; i < windows; i += 5) up[i] = -0;
+      const scattered = new Float32Array(data.length);
+      for (let i = 0; i < windows; i++) scattered[residentIndex[i]] += up[i];
+      const g = resident(up);
+      const unpooled = resident(data.length).fill(123);
+      assert.ok(
+        simdMaxUnpool2x2(g, residentIndex, n * c, h, w, unpooled, store),
+        `unpool in place: ${shape}`,
+      );
+      assert.deepEqual(
+        new Int32Array(unpooled.slice().buffer),
+        new Int32Array(scattered.buffer),
+        `unpooled: ${shape}`,
+      );
+    }
+  } finally {
+    for (const a of made) releaseResidentArray(a);
+  }
 });

@@ -1,12 +1,15 @@
+import type { ResidentSource } from '../../tensor/float-array.js';
 import { registerSharedKernel } from '../threads/pool.js';
 import { BlockStore } from './block-store.js';
+import { fillSharedWasm } from './kernels.generated.js';
 import { instantiateSharedWithMemory } from './module.js';
 
 /**
  * The memory of resident arrays: one shared WebAssembly memory that several kernel modules
- * (float32.wat's losses, softmax.wat's cross-entropy, overlap.wat, triplet.wat) are instantiated on, so that a float32
- * array allocated here (`KernelArrays`) is read and written in place by any of them, and by the
- * thread pool's workers, which share it. Only a shared memory allows this: an ordinary one
+ * (float32.wat's losses, softmax.wat's cross-entropy, overlap.wat, triplet.wat, ctc.wat, and gemm.wat's
+ * products and convolutions) are instantiated on, so that a float32 array allocated here
+ * (`KernelArrays`, and an `Arena`'s float32 arrays) is read and written in place by any of them,
+ * and by the thread pool's workers, which share it. Only a shared memory allows this: an ordinary one
  * detaches its views when it grows, and a resident array must stay valid.
  *
  * Memory management: blocks come from a BlockStore (first fit, merged when freed, reused);
@@ -21,6 +24,8 @@ const INITIAL_PAGES = 1;
 interface Shared {
   readonly memory: WebAssembly.Memory;
   readonly store: BlockStore;
+  /** fill.wat's `zero` on this memory, or null where it did not instantiate. */
+  readonly zero: ((at: number, bytes: number) => void) | null;
 }
 
 let shared: Shared | null | undefined;
@@ -36,13 +41,25 @@ function sharedMemory(): Shared | null {
           maximum: MAX_BYTES / 65536,
           shared: true,
         });
-        shared = { memory, store: new BlockStore(memory, MAX_BYTES) };
+        const fill = instantiateSharedWithMemory<{ zero(at: number, bytes: number): void }>(
+          fillSharedWasm,
+          memory,
+        );
+        shared = { memory, store: new BlockStore(memory, MAX_BYTES), zero: fill?.exports.zero ?? null };
       } catch {
         // shared memory refused (a page without cross-origin isolation)
       }
     }
   }
   return shared;
+}
+
+/**
+ * The resident memory (created on first use), for a module that runs on it on the calling thread
+ * only; null where shared WebAssembly memory is unavailable.
+ */
+export function residentMemory(): WebAssembly.Memory | null {
+  return sharedMemory()?.memory ?? null;
 }
 
 /** A module instantiated on the resident memory and registered with the thread pool. */
@@ -84,9 +101,30 @@ export function allocateResidentArray(n: number): Float32Array | null {
   const at = s.store.allocate(4 * n);
   if (at < 0) return null;
   const view = new Float32Array(s.memory.buffer, at, n);
-  view.fill(0);
+  zeroResidentArray(view);
   residentViews.add(view);
   return view;
+}
+
+/**
+ * Zeroes bytes [at, at + bytes) of the resident memory with `memory.fill`; false (nothing done)
+ * where there is no resident memory or fill.wat did not instantiate.
+ */
+export function zeroResidentBytes(at: number, bytes: number): boolean {
+  const zero = shared?.zero ?? null;
+  if (zero === null) return false;
+  zero(at, bytes);
+  return true;
+}
+
+/**
+ * Sets every value of a resident array to +0, with `memory.fill` (V8's `fill` on a shared memory
+ * is about 10 times slower); any other array is filled as usual.
+ */
+export function zeroResidentArray(a: Float32Array): void {
+  const zero = shared?.zero ?? null;
+  if (zero !== null && residentViews.has(a)) zero(a.byteOffset, a.byteLength);
+  else a.fill(0);
 }
 
 /** Gives back an array of `allocateResidentArray`; false (nothing done) for any other array. */
@@ -97,6 +135,18 @@ export function releaseResidentArray(a: Float32Array): boolean {
   s.store.release(a.byteOffset);
   return true;
 }
+
+/**
+ * The resident memory as the arena (tensor/arena.ts, below this layer) takes its float32 arrays
+ * from it: autograd/engine.ts registers it (`setResidentSource`) when it loads, so that a bundle
+ * of a loss alone, which has no arena, leaves this allocator out.
+ */
+export const residentSource: ResidentSource = {
+  allocate: allocateResidentArray,
+  release: releaseResidentArray,
+  zero: zeroResidentArray,
+  isResident: (a) => isResidentArray(a),
+};
 
 /** Whether `a` was made by `allocateResidentArray` and not released. */
 export function isResidentArray(a: ArrayLike<number>): a is Float32Array {
