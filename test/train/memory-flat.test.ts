@@ -2,23 +2,51 @@
 // kept alive, optimizer state growing, caches without bound). 10,000 steps of a small model,
 // heap and ArrayBuffer memory sampled after a full collection, and the bytes in use in the
 // WebAssembly memory where Adam keeps its moments (kernels/wasm/adam.ts), which must not move;
-// and, for a loop in an Arena (tensor/arena.ts), the arrays the arena holds between steps.
+// the resident memory (kernels/wasm/resident.ts: the GEMM's blocks, and an Arena's float32
+// arrays), whose bytes in use and high-water mark must not move either; and, for a loop in an
+// Arena (tensor/arena.ts), the arrays the arena holds between steps.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { residentMemory } from '../../packages/losskit/src/kernels/wasm/adam.js';
-import { Adam, Arena, Rng, SGD, Tensor, fit, mlp, ops } from '../../packages/losskit/src/index.js';
+import { residentMemoryBytes } from '../../packages/losskit/src/kernels/wasm/resident.js';
+import {
+  Adam,
+  Arena,
+  KernelArrays,
+  Rng,
+  SGD,
+  Tensor,
+  fit,
+  mlp,
+  ops,
+} from '../../packages/losskit/src/index.js';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
+interface Sample {
+  readonly heap: number;
+  readonly buffers: number;
+  readonly kernel: number;
+  readonly resident: number;
+  readonly residentReserved: number;
+}
+
 /** Heap used plus ArrayBuffer backing stores (typed arrays live outside the JS heap), after GC. */
-function memoryNow(): { heap: number; buffers: number; kernel: number } {
+function memoryNow(): Sample {
   collect();
   collect();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, buffers: m.arrayBuffers, kernel: residentMemory().usedBytes };
+  const r = residentMemoryBytes();
+  return {
+    heap: m.heapUsed,
+    buffers: m.arrayBuffers,
+    kernel: residentMemory().usedBytes,
+    resident: r.usedBytes,
+    residentReserved: r.reservedBytes,
+  };
 }
 
 const STEPS = 10_000;
@@ -26,10 +54,7 @@ const WARM_UP = 1_000;
 const EVERY = 1_000;
 
 /** Samples after warm-up; asserts every later sample stays within 10% of the first one. */
-function assertFlat(
-  samples: readonly { heap: number; buffers: number; kernel: number }[],
-  what: string,
-): void {
+function assertFlat(samples: readonly Sample[], what: string): void {
   const [base, ...rest] = samples;
   assert.ok(rest.length >= 8, `${what}: only ${rest.length} samples`);
   for (const [k, s] of rest.entries()) {
@@ -43,6 +68,12 @@ function assertFlat(
       `${what}: ArrayBuffer memory grew from ${base.buffers} to ${s.buffers} bytes by step ${at}`,
     );
     assert.equal(s.kernel, base.kernel, `${what}: the optimizer's kernel memory changed by step ${at}`);
+    assert.equal(s.resident, base.resident, `${what}: the resident memory in use changed by step ${at}`);
+    assert.equal(
+      s.residentReserved,
+      base.residentReserved,
+      `${what}: the resident memory grew by step ${at}`,
+    );
   }
 }
 
@@ -76,7 +107,7 @@ function classifier(sizes: number[], seed: number): { step: () => number; optimi
 
 test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory flat', () => {
   const { step: forwardBackward, optimizer } = classifier([16, 32, 32, 2], 1);
-  const samples: { heap: number; buffers: number; kernel: number }[] = [];
+  const samples: Sample[] = [];
   let first = Number.NaN;
   let last = Number.NaN;
   for (let step = 1; step <= STEPS; step++) {
@@ -93,7 +124,7 @@ test('10,000 steps of a hand-written loop (mlp, Adam, cross-entropy) hold memory
 test('fit over 10,000 steps (SGD with momentum, registry loss) holds memory flat', () => {
   const model = mlp([8, 16, 1], { activation: 'tanh', dtype: 'float64', rng: new Rng(3) });
   const { x, y } = data(STEPS * 8, 8, 4);
-  const samples: { heap: number; buffers: number; kernel: number }[] = [];
+  const samples: Sample[] = [];
   const history = fit(model, {
     x,
     y,
@@ -120,7 +151,7 @@ test("10,000 steps in an Arena hold memory flat, and the arena holds one step's 
   // Activations of 32 × 64 values: above the arena's minimum, so every step reuses them.
   const { step: forwardBackward, optimizer } = classifier([16, 64, 64, 2], 5);
   const arena = new Arena();
-  const samples: { heap: number; buffers: number; kernel: number }[] = [];
+  const samples: Sample[] = [];
   const held: { arrays: number; bytes: number }[] = [];
   let first = Number.NaN;
   let last = Number.NaN;
@@ -135,6 +166,11 @@ test("10,000 steps in an Arena hold memory flat, and the arena holds one step's 
   }
   assert.ok(last < first, `the loss went from ${first} to ${last}: the loop must train`);
   assert.ok(held[0].arrays >= 4, `the arena holds ${held[0].arrays} arrays: the step must use it`);
+  if (KernelArrays.available())
+    assert.ok(
+      samples[0].resident >= held[0].bytes,
+      'the arena holds its float32 arrays in the resident memory here',
+    );
   for (const h of held) assert.deepEqual(h, held[0], 'the arena holds the same arrays after every step');
   assertFlat(samples, 'arena');
 });

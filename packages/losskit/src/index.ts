@@ -3,6 +3,7 @@
 // CLI are the separate package `@losskit/lab`, which depends on this one).
 export {
   Arena,
+  type ArenaOptions,
   type DType,
   type FloatArray,
   LossInputError,
