@@ -10,6 +10,7 @@ import { isResidentArray, residentMemoryBytes } from '../kernels/wasm/resident.j
 import {
   Adam,
   Arena,
+  type ArenaOptions,
   Conv2d,
   Flatten,
   KernelArrays,
@@ -173,6 +174,10 @@ test('Arena options and release are validated', () => {
   const bad = (e: unknown) =>
     e instanceof LossInputError && /Arena/.test(e.message) && /resident/.test(e.message);
   assert.throws(() => new Arena({ resident: 'yes' as unknown as boolean }), bad);
+  assert.throws(
+    () => new Arena(null as unknown as ArenaOptions),
+    (e: unknown) => e instanceof LossInputError && /^Arena: options: must be an object/.test(e.message),
+  );
   const arena = new Arena();
   assert.throws(
     () => arena.run(() => arena.release()),

@@ -76,7 +76,8 @@ const collected = new FinalizationRegistry<ArenaState>((state) => state.release(
  * anything made before the run are not affected.
  *
  * Float32 arrays come from the kernels' resident memory where there is one (see `ArenaOptions`),
- * so that the matrix products and convolutions of a step read and write them in place. A kept
+ * so that the matrix products, convolutions and 2×2 max pooling of a step read and write them in
+ * place. A kept
  * tensor's storage there is copied to the JavaScript heap when the run ends (its `data` is a new
  * array then: read `.data` after the run, not before). A tensor made over a view (`subarray`) of
  * an arena array is not tracked. `release()` gives the memory the arena holds back at once; an
@@ -98,6 +99,8 @@ export class Arena {
   private readonly state: ArenaState;
 
   constructor(options: ArenaOptions = {}) {
+    if (options === null || typeof options !== 'object')
+      throw new LossInputError('Arena', 'options', `must be an object, got ${String(options)}`);
     const resident = options.resident ?? true;
     if (typeof resident !== 'boolean')
       throw new LossInputError('Arena', 'options.resident', `must be true or false, got ${String(resident)}`);
