@@ -122,9 +122,7 @@ export function zeroResidentBytes(at: number, bytes: number): boolean {
  * is about 10 times slower); any other array is filled as usual.
  */
 export function zeroResidentArray(a: Float32Array): void {
-  const zero = shared?.zero ?? null;
-  if (zero !== null && residentViews.has(a)) zero(a.byteOffset, a.byteLength);
-  else a.fill(0);
+  if (!residentViews.has(a) || !zeroResidentBytes(a.byteOffset, a.byteLength)) a.fill(0);
 }
 
 /** Gives back an array of `allocateResidentArray`; false (nothing done) for any other array. */
